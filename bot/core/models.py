@@ -1,0 +1,224 @@
+"""Platform-neutral value types shared by the core, the database layer and every front end.
+
+Everything here is a frozen dataclass: front ends receive these, render them, and never mutate them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who is calling and from where, as a front end sees it.
+
+    ``channel_id`` is the conversation (Discord channel or thread, Slack channel, console).
+    ``thread_id`` is set when the call comes from inside a thread. ``is_admin`` is decided by the
+    front end from platform permissions; the core only enforces it.
+    """
+
+    platform: str
+    user_id: str
+    channel_id: str
+    workspace_id: str = ""
+    thread_id: str | None = None
+    display_name: str = ""
+    is_admin: bool = False
+    locale: str | None = None
+
+    @property
+    def conversation(self) -> str:
+        """The id of the conversation an interview or a reply belongs to (thread if any)."""
+        return self.thread_id or self.channel_id
+
+
+# --- notes as parsed (pure parser output) ---------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedConcept:
+    """One concept as the notes parser found it in a file."""
+
+    term: str
+    definition: str
+    category: str
+    line: int
+    question: str | None = None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ParseWarning:
+    """Something worth telling the person who ingests the file; never fatal."""
+
+    line: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedNotes:
+    """The parser's result for one file."""
+
+    concepts: tuple[ParsedConcept, ...]
+    skipped: int = 0
+    warnings: tuple[ParseWarning, ...] = ()
+
+
+# --- stored knowledge -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class KeyPoint:
+    """A weighted key point of a concept; ``alternatives`` are equivalent spellings (필터|커널)."""
+
+    alternatives: tuple[str, ...]
+    weight: float = 1.0
+
+    @property
+    def label(self) -> str:
+        """The key point as shown to a person: its first spelling."""
+        return self.alternatives[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    """A concept as stored: what lookup, grading and rendering need."""
+
+    id: int
+    term: str
+    category: str
+    definition: str
+    source_path: str
+    source_line: int
+    question: str | None = None
+    aliases: tuple[str, ...] = ()
+    key_points: tuple[KeyPoint, ...] = ()
+
+    @property
+    def source(self) -> str:
+        """``path:line`` of the note this concept came from."""
+        return f"{self.source_path}:{self.source_line}"
+
+
+# --- lookup ---------------------------------------------------------------------------------
+
+
+class MatchKind(StrEnum):
+    """How a lookup ended."""
+
+    CONFIDENT = "confident"
+    DID_YOU_MEAN = "did_you_mean"
+    NOTHING = "nothing"
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A candidate concept with a score of 0-100."""
+
+    concept_id: int
+    term: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class LookupResult:
+    """The outcome of a lookup: a confident match, suggestions, or nothing close."""
+
+    query: str
+    kind: MatchKind
+    match: Suggestion | None = None
+    suggestions: tuple[Suggestion, ...] = ()
+
+
+# --- replies --------------------------------------------------------------------------------
+
+
+class ReplyKind(StrEnum):
+    """What a reply is, so a front end can pick colours or icons."""
+
+    INFO = "info"
+    DEFINITION = "definition"
+    SUGGESTIONS = "suggestions"
+    NOT_FOUND = "not_found"
+    QUESTION = "question"
+    GRADE = "grade"
+    SUMMARY = "summary"
+    ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """A labelled piece of a reply (aliases, category, source, score ...)."""
+
+    name: str
+    value: str
+    inline: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """Something the person can do next: a button on chat platforms, a command in the console.
+
+    ``command`` is a Service command name (``define``, ``interview.hint`` ...), ``argument`` its
+    text argument (for ``define``: the term), ``label`` what is shown.
+    """
+
+    command: str
+    label: str
+    argument: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A platform-neutral answer. Every front end renders the same Reply its own way.
+
+    ``body`` is plain text with at most ``**bold**`` marks; ``spoiler`` is text to hide until
+    the reader chooses to see it (rendered openly where a platform has no spoilers).
+    """
+
+    title: str
+    body: str = ""
+    kind: ReplyKind = ReplyKind.INFO
+    fields: tuple[Field, ...] = ()
+    suggestions: tuple[Action, ...] = ()
+    actions: tuple[Action, ...] = ()
+    footer: str = ""
+    spoiler: str = ""
+    ephemeral: bool = False
+    extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+
+
+# --- grading --------------------------------------------------------------------------------
+
+
+class Band(StrEnum):
+    """A grade's band, from best to worst."""
+
+    EXCELLENT = "excellent"
+    GOOD = "good"
+    PARTIAL = "partial"
+    OFF_TOPIC = "off_topic"
+
+
+@dataclass(frozen=True, slots=True)
+class PointHit:
+    """A key point the answer hit, and the word of the answer that hit it."""
+
+    point: KeyPoint
+    matched: str
+
+
+@dataclass(frozen=True, slots=True)
+class Grade:
+    """The grade of one answer: score 0-100, band, hit and missed key points, the reference.
+
+    ``reference_marked`` is the reference answer with the hit points wrapped in ``**``.
+    """
+
+    score: int
+    band: Band
+    hits: tuple[PointHit, ...]
+    misses: tuple[KeyPoint, ...]
+    reference: str
+    reference_marked: str
