@@ -6,6 +6,7 @@ Everything here is a frozen dataclass: front ends receive these, render them, an
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from enum import StrEnum
 
 
@@ -222,3 +223,86 @@ class Grade:
     misses: tuple[KeyPoint, ...]
     reference: str
     reference_marked: str
+
+
+# --- interviews -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class InterviewState:
+    """A stored interview as the Service sees it."""
+
+    id: int
+    platform: str
+    workspace_id: str
+    channel_id: str
+    user_id: str
+    status: str
+    topic: str | None
+    rounds: int
+    locale: str
+    seed: int
+    asked: tuple[int, ...]
+    current_concept_id: int | None
+    current_question: str | None
+    question_seq: int
+    hints_used: int
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRecord:
+    """One graded answer to store in the history."""
+
+    concept_id: int | None
+    term: str
+    score: int
+    band: str
+    hits: tuple[str, ...]
+    misses: tuple[str, ...]
+    answer: str
+    skipped: bool = False
+    hints_used: int = 0
+
+
+# --- daily question -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleState:
+    """A channel's stored daily-question schedule."""
+
+    id: int
+    platform: str
+    workspace_id: str
+    channel_id: str
+    local_time: str
+    tz: str
+    weekdays: str
+    topic: str | None
+    mention: str | None
+    locale: str
+    enabled: bool
+    disabled_reason: str | None
+    cycle: tuple[int, ...]
+    cycle_no: int
+    seed: int
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DailyPost:
+    """One occurrence of a schedule: claimed, posted, skipped or failed."""
+
+    id: int
+    schedule_id: int
+    local_date: date | None
+    due_at: datetime
+    status: str
+    concept_id: int | None
+    message_id: str | None
+    thread_id: str | None
+    posted_at: datetime | None
+    revealed_at: datetime | None
+    attempts: int
+    error: str | None

@@ -1,0 +1,223 @@
+"""Lookup over 10,000 synthetic concepts: our ``SearchIndex.lookup`` against one raw
+``rapidfuzz.process.extractOne`` over the same preprocessed choices, and against
+``difflib.get_close_matches``.
+
+The concepts have Korean-ish and English-ish names with one or two aliases in the other script;
+the queries mix exact names (with particles, other spacing, other case), one-letter typos and
+names that are not there. The raw ``extractOne`` gets each query already preprocessed (outside
+the timing), so the ratio is on the conservative side: our figure includes normalising the query.
+difflib is slow, so it runs on a subset of the queries, and our lookup is timed on that very
+subset for the speed-up.
+"""
+
+from __future__ import annotations
+
+import difflib
+import random
+import time
+from collections.abc import Callable, Sequence
+
+from rapidfuzz import fuzz, process
+
+from benchmarks.common import median, percentile, table
+from bot.core.knowledge.search import IndexEntry, SearchIndex
+from bot.core.knowledge.text import compact, loose_jamo, normalize_name, normalize_query
+from bot.core.models import MatchKind
+
+CONCEPTS = 10_000
+QUERIES = 400
+DIFFLIB_QUERIES = 40
+SEED = 20_240_601
+TARGET_RATIO_VS_EXTRACTONE = 3.0
+TARGET_SPEEDUP_VS_DIFFLIB = 20.0
+
+_KOREAN_SYLLABLES = (
+    "가각간강개거건검게겨결경고곡공과관광교구국군권귀규그근기길나날남내너네노논누뉴느는니다단"
+    "달담대더데도동두드등디라락란랑래러레로론루류르리마만망매머메명모목무문미민바반방배버번벡"
+    "변보복본부분브비빈사산상새서선설성세소속손수순스승시신실심아안알암애야양어언업에엔여역연"
+    "열영예오온요용우운원위유율은음의이인일임자작잔장재저전점정제조종주준중지진차착참채처천철"
+    "체초최추출치카캐커컨케코콘쿼크키타탄태터테토통트티파판패퍼페편포표푸프플피하학한함합해행"
+    "향허헤혁현형호화확환회효후휴흐히"
+)
+_LATIN_PIECES = (
+    "ab", "ac", "al", "an", "ar", "at", "ba", "be", "ca", "co", "con", "da", "de", "di", "do",
+    "en", "er", "ex", "fi", "fo", "ga", "ge", "gra", "in", "io", "la", "le", "li", "lo", "ma",
+    "me", "mi", "mo", "na", "ne", "no", "or", "pa", "pe", "po", "pro", "ra", "re", "ri", "ro",
+    "sa", "se", "si", "so", "ta", "te", "ti", "tion", "to", "tra", "un", "ve", "vi", "za",
+)  # fmt: skip
+_PARTICLES = ("은", "는", "이란", "이란?", "가 뭐야", "이 뭐야?", "에 대해 알려줘")
+_LATIN = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _korean_word(rng: random.Random) -> str:
+    return "".join(rng.choice(_KOREAN_SYLLABLES) for _ in range(rng.randint(2, 5)))
+
+
+def _latin_word(rng: random.Random) -> str:
+    return "".join(rng.choice(_LATIN_PIECES) for _ in range(rng.randint(2, 4)))
+
+
+def _name(rng: random.Random, korean: bool) -> str:
+    make = _korean_word if korean else _latin_word
+    words = [make(rng) for _ in range(rng.choice((1, 1, 2)))]
+    return " ".join(words) if korean else " ".join(w.capitalize() for w in words)
+
+
+def build_entries(count: int = CONCEPTS, seed: int = SEED) -> list[IndexEntry]:
+    """``count`` synthetic concepts with unique names and 1-2 aliases each (deterministic)."""
+    rng = random.Random(seed)
+    taken: set[str] = set()
+    entries: list[IndexEntry] = []
+
+    def fresh(korean: bool) -> str:
+        while True:
+            name = _name(rng, korean)
+            key = compact(normalize_name(name))
+            if key not in taken:
+                taken.add(key)
+                return name
+
+    for cid in range(1, count + 1):
+        korean = rng.random() < 0.5
+        term = fresh(korean)
+        aliases = [fresh(not korean)]
+        if rng.random() < 0.5:
+            aliases.append(fresh(korean))
+        definition = " ".join(_korean_word(rng) for _ in range(rng.randint(6, 12)))
+        entries.append(IndexEntry(cid, term, tuple(aliases), definition))
+    return entries
+
+
+def _typo(rng: random.Random, name: str) -> str:
+    """``name`` with one letter changed: a jamo-level change in a Hangul syllable (a different
+    vowel or 받침), a Latin letter replaced, dropped or swapped with its neighbour."""
+    chars = list(name)
+    spots = [i for i, c in enumerate(chars) if c != " "]
+    at = rng.choice(spots)
+    char = chars[at]
+    if "가" <= char <= "힣":
+        code = ord(char) - 0xAC00
+        initial, vowel, final = code // 588, (code % 588) // 28, code % 28
+        if rng.random() < 0.5:
+            vowel = (vowel + rng.randint(1, 20)) % 21
+        else:
+            final = (final + rng.randint(1, 27)) % 28
+        chars[at] = chr(0xAC00 + initial * 588 + vowel * 28 + final)
+    else:
+        action = rng.choice(("replace", "drop", "swap"))
+        if action == "replace":
+            chars[at] = rng.choice(_LATIN)
+        elif action == "drop" and len(spots) > 4:
+            del chars[at]
+        elif at + 1 < len(chars) and chars[at + 1] != " ":
+            chars[at], chars[at + 1] = chars[at + 1], chars[at]
+        else:
+            chars[at] = rng.choice(_LATIN)
+    return "".join(chars)
+
+
+def build_queries(
+    entries: Sequence[IndexEntry], count: int = QUERIES, seed: int = SEED + 1
+) -> list[tuple[str, int | None]]:
+    """``count`` (query, expected concept id or None) pairs: a quarter exact names with
+    particles, spacing or case changed, half one-letter typos, a quarter names not indexed."""
+    rng = random.Random(seed)
+    queries: list[tuple[str, int | None]] = []
+    for number in range(count):
+        kind = number % 4
+        if kind == 3:
+            korean = rng.random() < 0.5
+            queries.append((_name(rng, korean) + ("은" if korean else ""), None))
+            continue
+        target = rng.choice(entries)
+        name = rng.choice((target.term, *target.aliases))
+        if kind == 0:
+            styled = rng.choice(
+                (
+                    name.upper(),
+                    name.lower(),
+                    name.replace(" ", ""),
+                    name + rng.choice(_PARTICLES),
+                )
+            )
+            queries.append((styled, target.concept_id))
+        else:
+            queries.append((_typo(rng, name), target.concept_id))
+    return queries
+
+
+def _time_each(items: Sequence[str], call: Callable[[str], object]) -> list[float]:
+    """Milliseconds per call, one measurement per item."""
+    timings: list[float] = []
+    for item in items:
+        start = time.perf_counter()
+        call(item)
+        timings.append((time.perf_counter() - start) * 1000)
+    return timings
+
+
+def run() -> dict[str, object]:
+    """Measure and return ``{"bench": "lookup", "p50_ms", "p99_ms", "ratio_vs_extractone",
+    "speedup_vs_difflib"}`` (plus build time and the synthetic top-1 rate)."""
+    entries = build_entries()
+    start = time.perf_counter()
+    index = SearchIndex(entries)
+    build_s = time.perf_counter() - start
+    queries = build_queries(entries)
+    texts = [q for q, _ in queries]
+    choices = index.choices
+    prepared = [loose_jamo(compact(normalize_query(q))) for q in texts]
+
+    for text in texts[:20]:  # warm up caches and rapidfuzz's dispatch
+        index.lookup(text)
+        process.extractOne(loose_jamo(text), choices, scorer=fuzz.ratio)
+
+    ours = _time_each(texts, index.lookup)
+    raw = _time_each(prepared, lambda q: process.extractOne(q, choices, scorer=fuzz.ratio))
+
+    names = [compact(normalize_name(n)) for e in entries for n in (e.term, *e.aliases)]
+    subset = texts[:: max(1, len(texts) // DIFFLIB_QUERIES)][:DIFFLIB_QUERIES]
+    subset_prepared = [compact(normalize_query(q)) for q in subset]
+    slow = _time_each(subset_prepared, lambda q: difflib.get_close_matches(q, names, n=5))
+    ours_subset = _time_each(subset, index.lookup)
+
+    right = confident_wrong = 0
+    for text, expected in queries:
+        result = index.lookup(text)
+        shown = result.match or (result.suggestions[0] if result.suggestions else None)
+        got = shown.concept_id if shown else None
+        right += got == expected if expected is not None else result.kind is MatchKind.NOTHING
+        confident_wrong += result.kind is MatchKind.CONFIDENT and got != expected
+
+    p50, p99 = median(ours), percentile(ours, 99)
+    raw_p50 = median(raw)
+    ratio = p50 / raw_p50
+    speedup = median(slow) / median(ours_subset)
+    table(
+        [
+            ("concepts / fuzzy choices", f"{len(index):,} / {len(choices):,}", ""),
+            ("index build", f"{build_s * 1000:.0f} ms", ""),
+            ("lookup p50", f"{p50:.3f} ms", ""),
+            ("lookup p99", f"{p99:.3f} ms", ""),
+            ("raw extractOne p50", f"{raw_p50:.3f} ms", ""),
+            ("lookup / extractOne", f"{ratio:.2f}x", f"<= {TARGET_RATIO_VS_EXTRACTONE:g}x"),
+            (
+                f"difflib p50 ({len(subset)} queries)",
+                f"{median(slow):.1f} ms",
+                "",
+            ),
+            ("lookup p50, same queries", f"{median(ours_subset):.3f} ms", ""),
+            ("speed-up vs difflib", f"{speedup:.0f}x", f">= {TARGET_SPEEDUP_VS_DIFFLIB:g}x"),
+            ("synthetic top-1 right", f"{right}/{len(queries)}", ""),
+            ("confident and wrong", f"{confident_wrong}/{len(queries)}", ""),
+        ]
+    )
+    return {
+        "bench": "lookup",
+        "p50_ms": round(p50, 4),
+        "p99_ms": round(p99, 4),
+        "ratio_vs_extractone": round(ratio, 2),
+        "speedup_vs_difflib": round(speedup, 1),
+        "build_ms": round(build_s * 1000, 1),
+        "synthetic_top1": round(right / len(queries), 3),
+    }

@@ -1,0 +1,162 @@
+"""The composition root and command line: settings -> engine -> Service -> front end.
+
+``interview-bot`` (or ``python -m bot``) with no command starts the console.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from bot.config import Settings, get_settings
+from bot.core.errors import BotError
+from bot.core.messages import t
+from bot.core.models import MatchKind
+
+log = logging.getLogger("bot")
+
+PROGRESS_MIN_FILES = 20
+PROGRESS_WIDTH = 30
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="interview-bot",
+        description="Interview-prep bot: lookup, mock interviews and a daily question from your notes.",
+    )
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("console", help="interactive console (the default)")
+    define = commands.add_parser("define", help="look a term up (exit 0 on a confident match)")
+    define.add_argument("--json", action="store_true", help="print one JSON object")
+    define.add_argument("query", nargs="+")
+    ingest = commands.add_parser("ingest", help="load notes files or folders into the database")
+    ingest.add_argument("paths", nargs="*", type=Path, help="default: the configured knowledge paths")
+    commands.add_parser("migrate", help="apply database migrations and exit")
+    return parser
+
+
+async def _service(settings: Settings, *, auto_ingest: bool | None = None) -> Any:
+    from bot.core.service import Service
+
+    return await Service.start(settings, auto_ingest=auto_ingest)
+
+
+def _progress_bar(done: int, total: int) -> None:
+    filled = PROGRESS_WIDTH * done // max(total, 1)
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (PROGRESS_WIDTH - filled)}] {done}/{total}")
+    if done == total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+async def cmd_console(settings: Settings, _args: argparse.Namespace) -> int:
+    """Run the console REPL."""
+    from bot.adapters.console.app import run_console
+
+    service = await _service(settings)
+    try:
+        await run_console(service)
+    finally:
+        await service.close()
+    return 0
+
+
+async def cmd_define(settings: Settings, args: argparse.Namespace) -> int:
+    """Look one query up; human text or JSON; exit 0 only on a confident match."""
+    from bot.adapters.console.app import console_caller
+    from bot.adapters.console.render import render
+
+    query = " ".join(args.query)
+    service = await _service(settings)
+    try:
+        result = await service.lookup(query)
+        confident = result.kind is MatchKind.CONFIDENT and result.match is not None
+        if args.json:
+            match = None
+            if confident and result.match is not None:
+                concept = service.concept(result.match.concept_id)
+                match = {
+                    "term": concept.term,
+                    "aliases": list(concept.aliases),
+                    "category": concept.category,
+                    "definition": concept.definition,
+                    "source": concept.source,
+                    "score": round(result.match.score, 1),
+                }
+            suggestions = [{"term": s.term, "score": round(s.score, 1)} for s in result.suggestions]
+            print(json.dumps({"query": query, "match": match, "suggestions": suggestions}, ensure_ascii=False))
+        else:
+            print(render(await service.define(console_caller(settings.locale), query)))
+        return 0 if confident else 1
+    finally:
+        await service.close()
+
+
+async def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
+    """Ingest notes and print the summary and warnings."""
+    service = await _service(settings, auto_ingest=False)
+    try:
+        progress = _progress_bar if sys.stderr.isatty() else None
+        paths = args.paths or settings.knowledge_paths
+        if progress is not None and len(paths) == 1 and paths[0].is_dir():
+            count = sum(1 for p in paths[0].rglob("*") if p.is_file())
+            progress = progress if count >= PROGRESS_MIN_FILES else None
+        report = await service.ingest(paths, progress=progress)
+        for warning in report.warnings:
+            print(
+                t("ingest_warning", settings.locale, path=warning.path, line=warning.line, message=warning.message),
+                file=sys.stderr,
+            )
+        print(report.summary().render(settings.locale))
+        return 0
+    finally:
+        await service.close()
+
+
+async def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
+    """Apply migrations only."""
+    from bot.db.engine import make_engine
+    from bot.db.migrate import upgrade_to_head
+
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        applied = await upgrade_to_head(engine)
+    finally:
+        await engine.dispose()
+    print("migrated" if applied else "up to date")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Awaitable[int]]] = {
+    "console": cmd_console,
+    "define": cmd_define,
+    "ingest": cmd_ingest,
+    "migrate": cmd_migrate,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``interview-bot`` command."""
+    args = _parser().parse_args(argv)
+    settings = get_settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    command = COMMANDS[args.command or "console"]
+    try:
+        return asyncio.run(command(settings, args))
+    except BotError as exc:
+        print(t(exc.key, settings.locale, **exc.params), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

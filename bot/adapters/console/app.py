@@ -1,0 +1,172 @@
+"""The console front end: a REPL over the Service.
+
+In a terminal it uses prompt_toolkit (line editing, history, colour); with piped stdin it reads
+plain lines and exits at end of input.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TextIO
+
+from bot.adapters.console.render import render
+from bot.core.errors import BotError
+from bot.core.messages import t
+from bot.core.models import Action, Caller, Reply, ReplyKind
+from bot.core.service import Service
+
+log = logging.getLogger(__name__)
+
+PROMPT = "> "
+HISTORY_FILE = "console-history"
+Handler = Callable[[str], Awaitable[list[Reply]]]
+
+
+def console_caller(locale: str | None = None) -> Caller:
+    """The person at the terminal: owner of the machine, so an admin."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name in some containers
+        user = "console"
+    return Caller("console", user, "console", workspace_id="local", is_admin=True, locale=locale)
+
+
+class Console:
+    """Turns typed lines into Service calls and prints the Replies."""
+
+    def __init__(self, service: Service, out: TextIO, *, colour: bool = False) -> None:
+        self.service = service
+        self.out = out
+        self.colour = colour
+        self.caller = console_caller(service.settings.locale)
+        self.locale = service.locale(self.caller)
+        self._last_suggestions: tuple[Action, ...] = ()
+        self.commands: dict[str, Handler] = {
+            "/define": self._define,
+            "/d": self._define,
+            "/help": self._help,
+            "/?": self._help,
+            "/interview": self._interview,
+            "/hint": self._hint,
+            "/skip": self._skip,
+            "/stop": self._stop,
+        }
+
+    def show(self, reply: Reply) -> None:
+        """Print a reply and remember its suggestions (a number picks one)."""
+        if reply.suggestions:
+            self._last_suggestions = reply.suggestions
+        self.out.write(render(reply, colour=self.colour) + "\n\n")
+        self.out.flush()
+
+    async def handle(self, line: str) -> bool:
+        """Handle one line; returns False when the person wants to leave."""
+        line = line.strip()
+        if not line:
+            return True
+        command, _, argument = line.partition(" ")
+        if command.lower() in ("/quit", "/exit", "/q"):
+            return False
+        try:
+            replies = await self._dispatch(command.lower(), argument.strip(), line)
+        except BotError as exc:
+            replies = [self._error(t(exc.key, self.locale, **exc.params))]
+        except Exception:
+            log.exception("console command failed: %s", command)
+            replies = [self._error(t("internal_error", self.locale))]
+        for reply in replies:
+            self.show(reply)
+        return True
+
+    def _error(self, text: str) -> Reply:
+        return Reply(t("error_title", self.locale), text, ReplyKind.ERROR)
+
+    async def _dispatch(self, command: str, argument: str, line: str) -> list[Reply]:
+        if command.startswith("/"):
+            handler = self.commands.get(command)
+            if handler is None:
+                return [self._error(t("console_unknown_command", self.locale, command=command[:40]))]
+            return await handler(argument)
+        return await self.plain_text(line)
+
+    async def plain_text(self, line: str) -> list[Reply]:
+        """A line without a command: an answer while an interview runs; else a number picks a
+        suggestion, and anything else is looked up."""
+        if await self.service.interviews.current(self.caller) is not None:
+            return await self.service.interviews.answer(self.caller, line)
+        if line.isdigit() and 1 <= int(line) <= len(self._last_suggestions):
+            return await self._define(self._last_suggestions[int(line) - 1].argument)
+        return await self._define(line)
+
+    async def _define(self, argument: str) -> list[Reply]:
+        return [await self.service.define(self.caller, argument)]
+
+    async def _help(self, _argument: str) -> list[Reply]:
+        return [self.service.help(self.caller)]
+
+    async def _interview(self, argument: str) -> list[Reply]:
+        words = argument.split()
+        rounds = words.pop() if words and words[-1].isdigit() else None
+        return await self.service.interviews.start(self.caller, " ".join(words) or None, rounds)
+
+    async def _hint(self, _argument: str) -> list[Reply]:
+        return [await self.service.interviews.hint(self.caller)]
+
+    async def _skip(self, _argument: str) -> list[Reply]:
+        return await self.service.interviews.skip(self.caller)
+
+    async def _stop(self, _argument: str) -> list[Reply]:
+        return [await self.service.interviews.stop(self.caller)]
+
+    async def resume(self) -> None:
+        """Show the running interview's question after a restart."""
+        reply = await self.service.interviews.resume(self.caller)
+        if reply is not None:
+            self.show(reply)
+
+    async def run(self, stdin: TextIO, *, interactive: bool) -> None:
+        """Read lines until /quit or end of input."""
+        if interactive:
+            self.out.write(t("console_welcome", self.locale, count=self.service.concept_count) + "\n\n")
+        await self.resume()
+        if interactive:
+            await self._run_terminal()
+        else:
+            while True:
+                line = await asyncio.to_thread(stdin.readline)
+                if not line or not await self.handle(line):
+                    break
+        if interactive:
+            self.out.write(t("console_bye", self.locale) + "\n")
+
+    async def _run_terminal(self) -> None:
+        from prompt_toolkit import PromptSession
+        from prompt_toolkit.history import FileHistory
+
+        data_dir: Path = self.service.settings.data_dir
+        data_dir.mkdir(parents=True, exist_ok=True)
+        session: PromptSession[str] = PromptSession(history=FileHistory(str(data_dir / HISTORY_FILE)))
+        while True:
+            try:
+                line = await session.prompt_async(self.prompt())
+            except (EOFError, KeyboardInterrupt):
+                return
+            if not await self.handle(line):
+                return
+
+    def prompt(self) -> str:
+        """The prompt shown before each line."""
+        return PROMPT
+
+
+async def run_console(service: Service, *, stdin: TextIO | None = None, out: TextIO | None = None) -> None:
+    """Start the console on the process's stdin/stdout (terminal or pipe)."""
+    stdin = stdin or sys.stdin
+    out = out or sys.stdout
+    interactive = stdin.isatty() and out.isatty()
+    await Console(service, out, colour=interactive).run(stdin, interactive=interactive)

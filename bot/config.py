@@ -1,0 +1,89 @@
+"""Settings from the environment and a ``.env`` file (pydantic-settings).
+
+Secrets are ``SecretStr``: they never show in logs or reprs.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
+DEFAULT_KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
+MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+SUPPORTED_LOCALES = ("ko", "en")
+
+
+class Settings(BaseSettings):
+    """Every setting the bot reads. Names are the environment variables (case-insensitive)."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    database_url: str = ""
+    data_dir: Path = DEFAULT_DATA_DIR
+    knowledge_paths: Annotated[list[Path], NoDecode] = Field(
+        default_factory=lambda: [DEFAULT_KNOWLEDGE_DIR]
+    )
+    auto_ingest: bool = True
+    locale: str = "ko"
+    log_level: str = "WARNING"
+
+    interview_rounds: int = 5
+    interview_idle_minutes: int = 30
+
+    daily_grace_minutes: int = 120
+    daily_default_tz: str = "Asia/Seoul"
+
+    discord_token: SecretStr | None = None
+    discord_guild_id: int | None = None
+    discord_message_content: bool = False
+    discord_shard_count: int | None = None
+    discord_shard_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+
+    slack_bot_token: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_admin_users: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    slack_http_host: str = "0.0.0.0"
+    slack_http_port: int = 3000
+
+    @field_validator("knowledge_paths", mode="before")
+    @classmethod
+    def _split_paths(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [Path(part) for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("discord_shard_ids", "slack_admin_users", mode="before")
+    @classmethod
+    def _split_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        value = value.strip().lower()[:2]
+        return value if value in SUPPORTED_LOCALES else "ko"
+
+    @property
+    def resolved_database_url(self) -> str:
+        """``DATABASE_URL``, or a SQLite file in the data folder (created on demand)."""
+        if self.database_url:
+            return self.database_url
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite+aiosqlite:///{self.data_dir / 'interview-bot.sqlite3'}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

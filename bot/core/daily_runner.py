@@ -1,0 +1,248 @@
+"""The daily runner: sleeps until the earliest due post, claims each occurrence in the database
+before posting, and records what the platform accepted.
+
+Exactly once, across restarts and processes:
+- an occurrence (schedule, local date) is claimed by INSERT under a unique constraint: only the
+  runner whose insert wins posts it;
+- the claim carries an expiry; a runner that crashed between claim and post leaves a claim that
+  another runner (or the restarted one) takes over once expired, and before posting again it asks
+  the platform whether the post is already there (the marker ``Q#id``); when the platform cannot
+  tell, the occurrence is recorded as failed rather than risk a second visible post;
+- missed occurrences within the grace window are posted late, once; older ones are recorded as
+  skipped (:func:`bot.core.daily.schedule.due_occurrences`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from bot.core.daily.schedule import Decision, due_occurrences, next_occurrence
+from bot.core.daily_service import marker, spec_of, target_of
+from bot.core.errors import BotError
+from bot.core.messages import t
+from bot.core.models import DailyPost, Reply, ScheduleState
+from bot.core.notify import ChannelUnavailable, DeliveryError, Notifier, Posted, RateLimited, ServerError
+from bot.db import daily as repo
+
+if TYPE_CHECKING:
+    from bot.core.service import Service
+
+log = logging.getLogger(__name__)
+
+CLAIM_TTL = timedelta(minutes=5)
+MAX_IDLE_SLEEP = timedelta(minutes=1)  # picks up schedules changed by another process
+MAX_RATE_LIMIT_RETRIES = 5
+MAX_RATE_LIMIT_WAIT_S = 60.0
+MAX_SERVER_RETRIES = 3
+SERVER_RETRY_BASE_S = 1.0
+MAX_THREAD_NAME = 90
+
+
+class DailyRunner:
+    """Posts the daily questions of one platform. Start one per front end (and per process)."""
+
+    def __init__(
+        self,
+        service: Service,
+        notifier: Notifier,
+        *,
+        runner_id: str | None = None,
+        claim_ttl: timedelta = CLAIM_TTL,
+    ) -> None:
+        self.service = service
+        self.notifier = notifier
+        self.platform = notifier.platform
+        self.runner_id = runner_id or f"{self.platform}-{uuid.uuid4().hex[:8]}"
+        self.claim_ttl = claim_ttl
+        self.grace = timedelta(minutes=service.settings.daily_grace_minutes)
+        self._stopping = asyncio.Event()
+
+    # --- the loop ------------------------------------------------------------------------
+
+    async def run_forever(self) -> None:
+        """Tick, then sleep until the next due post (or a schedule change), until stopped."""
+        while not self._stopping.is_set():
+            try:
+                await self.tick()
+                wake_at = await self.next_wake()
+            except Exception:  # noqa: BLE001 - the runner must survive anything
+                log.exception("daily runner tick failed")
+                wake_at = self.service.clock.now() + MAX_IDLE_SLEEP
+            self.service.daily.changed.clear()
+            await self.service.clock.sleep_until(wake_at, self.service.daily.changed)
+
+    def stop(self) -> None:
+        """Ask the loop to end after the current step."""
+        self._stopping.set()
+        self.service.daily.changed.set()
+
+    async def next_wake(self) -> datetime:
+        """The earliest next occurrence of this platform's schedules, at most a minute away."""
+        now = self.service.clock.now()
+        wake = now + MAX_IDLE_SLEEP
+        async with self.service.sessions() as session:
+            schedules = await repo.enabled_schedules(session, self.platform)
+            for schedule in schedules:
+                handled = await repo.last_handled(session, schedule.id)
+                _, due = next_occurrence(spec_of(schedule), now, handled_through=handled)
+                wake = min(wake, due)
+        return wake
+
+    async def tick(self) -> int:
+        """Handle everything due now; returns how many questions were posted."""
+        now = self.service.clock.now()
+        posted = 0
+        async with self.service.sessions() as session:
+            expired = await repo.expired_claims(session, self.platform, now)
+            schedules = await repo.enabled_schedules(session, self.platform)
+        for post in expired:
+            posted += await self._recover(post, now)
+        for schedule in schedules:
+            posted += await self._handle_schedule(schedule, now)
+        return posted
+
+    async def _handle_schedule(self, schedule: ScheduleState, now: datetime) -> int:
+        async with self.service.sessions() as session:
+            handled = await repo.last_handled(session, schedule.id)
+        decisions = due_occurrences(spec_of(schedule), handled, now, self.grace, since=schedule.updated_at)
+        posted = 0
+        for local_date, due, decision in decisions:
+            status = repo.CLAIMED if decision is Decision.POST else repo.SKIPPED
+            async with self.service.sessions() as session, session.begin():
+                post_id = await repo.claim(
+                    session, schedule.id, local_date, due, runner=self.runner_id, status=status, ttl=self.claim_ttl
+                )
+            if post_id is not None and decision is Decision.POST:
+                posted += await self._deliver(schedule, post_id, local_date)
+        return posted
+
+    async def post_now(self, schedule: ScheduleState) -> DailyPost:
+        """Post a question at once (``/daily now``), outside the schedule's occurrences."""
+        async with self.service.sessions() as session, session.begin():
+            post_id = await repo.claim(
+                session, schedule.id, None, self.service.clock.now(), runner=self.runner_id, ttl=self.claim_ttl
+            )
+        assert post_id is not None
+        await self._deliver(schedule, post_id, None, raise_errors=True)
+        async with self.service.sessions() as session:
+            post = await repo.get_post(session, post_id)
+        assert post is not None
+        return post
+
+    # --- delivery ------------------------------------------------------------------------
+
+    async def _deliver(
+        self, schedule: ScheduleState, post_id: int, local_date: date | None, *, raise_errors: bool = False
+    ) -> int:
+        try:
+            await self._reveal_previous(schedule)
+            concept = await self.service.daily.choose(schedule, post_id, local_date)
+            reply = self.service.daily.question_reply(schedule, post_id, concept, local_date)
+            name = t("daily_thread_name", schedule.locale, term=concept.term)
+            posted = await self._send(schedule, reply, open_thread=_thread_name(name))
+        except ChannelUnavailable as exc:
+            await self._disable(schedule, post_id, exc)
+            if raise_errors:
+                raise
+            return 0
+        except (DeliveryError, BotError) as exc:
+            await self._fail(post_id, exc)
+            if raise_errors:
+                raise
+            return 0
+        async with self.service.sessions() as session, session.begin():
+            await repo.set_post(
+                session,
+                post_id,
+                status=repo.POSTED,
+                message_id=posted.message_id,
+                thread_id=posted.thread_id,
+                posted_at=self.service.clock.now(),
+                claim_expires_at=None,
+                error=None,
+            )
+        return 1
+
+    async def _send(self, schedule: ScheduleState, reply: Reply, *, open_thread: str | None = None,
+                    thread_id: str | None = None) -> Posted:
+        """Post with the retry policy: wait out rate limits, retry server errors a few times."""
+        target = target_of(schedule, thread_id)
+        rate_limits = server_errors = 0
+        while True:
+            try:
+                return await self.notifier.post(target, reply, open_thread=open_thread)
+            except RateLimited as exc:
+                rate_limits += 1
+                if rate_limits > MAX_RATE_LIMIT_RETRIES:
+                    raise
+                await asyncio.sleep(min(exc.retry_after, MAX_RATE_LIMIT_WAIT_S))
+            except ServerError:
+                server_errors += 1
+                if server_errors > MAX_SERVER_RETRIES:
+                    raise
+                await asyncio.sleep(SERVER_RETRY_BASE_S * 2 ** (server_errors - 1))
+
+    async def _reveal_previous(self, schedule: ScheduleState) -> None:
+        async with self.service.sessions() as session:
+            previous = await repo.latest_posted(session, schedule.id)
+        if previous is None or previous.revealed_at is not None:
+            return
+        reply = await self.service.daily.reveal_reply(previous, schedule.locale)
+        if reply is not None:
+            with contextlib.suppress(DeliveryError):
+                await self._send(schedule, reply, thread_id=previous.thread_id or previous.message_id)
+        async with self.service.sessions() as session, session.begin():
+            await repo.mark_revealed(session, previous.id, self.service.clock.now())
+
+    async def _recover(self, post: DailyPost, now: datetime) -> int:
+        """Take over an expired claim: confirm an existing post, post it, or record why not."""
+        async with self.service.sessions() as session, session.begin():
+            won = await repo.reclaim(session, post.id, runner=self.runner_id, now=now, ttl=self.claim_ttl)
+            schedule = await repo.schedule_by_id(session, post.schedule_id)
+        if not won or schedule is None:
+            return 0
+        if now - post.due_at > self.grace and post.local_date is not None:
+            await self._set(post.id, status=repo.SKIPPED, error="claim expired past the grace window")
+            return 0
+        try:
+            existing = await self.notifier.find_post(target_of(schedule), marker(post.id))
+        except NotImplementedError:
+            await self._set(post.id, status=repo.FAILED, error="unconfirmed after a crash; not re-posted")
+            return 0
+        except DeliveryError as exc:
+            await self._fail(post.id, exc)
+            return 0
+        if existing is not None:
+            await self._set(
+                post.id,
+                status=repo.POSTED,
+                message_id=existing.message_id,
+                thread_id=existing.thread_id,
+                posted_at=now,
+            )
+            return 0
+        return await self._deliver(schedule, post.id, post.local_date)
+
+    async def _set(self, post_id: int, **values: object) -> None:
+        async with self.service.sessions() as session, session.begin():
+            await repo.set_post(session, post_id, claim_expires_at=None, **values)
+
+    async def _fail(self, post_id: int, exc: Exception) -> None:
+        log.warning("daily post %s failed: %s", post_id, exc)
+        await self._set(post_id, status=repo.FAILED, error=str(exc)[:500])
+
+    async def _disable(self, schedule: ScheduleState, post_id: int, exc: DeliveryError) -> None:
+        log.warning("daily schedule %s disabled: %s", schedule.id, exc.reason)
+        reason = t("reason_channel_gone", schedule.locale, detail=exc.reason)
+        async with self.service.sessions() as session, session.begin():
+            await repo.set_post(session, post_id, status=repo.FAILED, error=exc.reason[:500], claim_expires_at=None)
+            await repo.disable(session, schedule.id, reason)
+
+
+def _thread_name(name: str) -> str:
+    return name if len(name) <= MAX_THREAD_NAME else name[: MAX_THREAD_NAME - 1] + "…"

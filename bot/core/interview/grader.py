@@ -1,0 +1,442 @@
+"""Grade a free-text answer by the key points of a concept it hits (pure, cheap, no tokenizer).
+
+How an answer is read:
+
+1. Cut to :data:`MAX_ANSWER_CHARS`, folded (NFC/NFKC, case, dashes, spacing) and split into
+   Hangul and Latin/digit words; everything else (emoji, code punctuation) separates words.
+2. The concept's own name, its aliases and their synonyms are removed: repeating the question
+   scores nothing.
+3. A key point is hit when one of its spellings, or a synonym of one, occurs in the words joined
+   without spaces (so 경사 하강법 = 경사하강법):
+
+   - starting at a word (합성곱층에서 hits 합성곱, 커널과 hits 커널, ``kernels`` hits kernel);
+   - Korean only: inside a word for spellings of :data:`KOREAN_INFIX_MIN` syllables or more, or
+     at the end of a word's stem (이진분류를 hits 분류), unless a negating prefix comes right
+     before (비동기 does not hit 동기, 논블로킹 does not hit 블로킹);
+   - Latin spellings shorter than :data:`LATIN_PREFIX_MIN` letters only as whole words (``rag``
+     is not in ``storage``);
+   - not when negated (기다리지 않고, ``doesn't wait``, ``non-blocking``);
+   - long spellings (:data:`TYPO_MIN_JAMO` jamo or more) also with one jamo typo (경사하감법).
+
+4. Score = weighted share of the key points hit, 0-100; bands by named cutoffs.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Final
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from bot.core.interview.keypoints import GENERIC_WORDS, MAX_KEY_POINTS
+from bot.core.interview.synonyms import SynonymMap
+from bot.core.knowledge.text import PARTICLES, fold, nfc, to_jamo
+from bot.core.models import Band, Concept, Grade, KeyPoint, PointHit
+
+# Work limits: only the first MAX_ANSWER_CHARS characters of an answer are read.
+MAX_ANSWER_CHARS: Final = 6000
+# Bands: a score at or above the cutoff earns the band.
+EXCELLENT_CUTOFF: Final = 80
+GOOD_CUTOFF: Final = 50
+PARTIAL_CUTOFF: Final = 20
+# A spelling of at least this many jamo (letters for Latin) may carry TYPO_MAX_EDITS typos.
+TYPO_MIN_JAMO: Final = 9
+TYPO_MAX_EDITS: Final = 1
+# Latin spellings shorter than this match whole words only; longer ones also as a word's start.
+LATIN_PREFIX_MIN: Final = 4
+# Korean spellings at least this long also match inside a word (교차엔트로피손실함수).
+KOREAN_INFIX_MIN: Final = 3
+# The longest name (in words) removed from answers: ``long short term memory``.
+NAME_WINDOW: Final = 4
+# How many words before a Latin match may negate it (``does not have to wait``).
+NEGATION_WINDOW: Final = 3
+# Stems keep at least this many syllables when a particle or ending is cut off.
+MIN_STEM_CHARS: Final = 2
+# Cache sizes (compiled concepts; per-word stems and jamo).
+PLAN_CACHE_SIZE: Final = 4096
+WORD_CACHE_SIZE: Final = 65536
+
+# One-syllable prefixes that negate the word they start: 비동기, 논블로킹, 불필요, 무관, 미분류.
+NEGATING_PREFIXES: Final[frozenset[str]] = frozenset("비논불무미")
+LATIN_NEGATORS: Final[frozenset[str]] = frozenset(
+    {"not", "no", "non", "without", "never", "t", "nor", "cannot", "neither"}
+)
+# What follows a Korean word to negate it: 기다리지 않고 / 기다림 없이 / 동기가 아니라.
+KOREAN_NEGATING_NEXT: Final[tuple[str, ...]] = ("않", "안", "못", "없", "아니")
+KOREAN_NEGATING_GLUED: Final[tuple[str, ...]] = ("지않", "지못", "지안", "없")
+KOREAN_NEGATING_BEFORE: Final[frozenset[str]] = frozenset({"안", "못"})
+# Verb and adjective endings cut from stems, besides the particles of text.py.
+ENDINGS: Final[tuple[str, ...]] = (
+    "합니다", "했다", "한다", "하는", "하고", "하여", "해서", "하며", "하면", "되는", "된다",
+    "되어", "돼서", "적인", "적으로", "이고", "이며", "이다", "이고요", "이에요", "예요", "들",
+)  # fmt: skip
+
+_WORD = re.compile(r"[a-z0-9]+|[가-힣]+")
+_HANGUL = re.compile(r"[가-힣]")
+_BOLD = "**"
+_STRIP_ENDINGS: Final = tuple(sorted(set(PARTICLES) | set(ENDINGS), key=len, reverse=True))
+_ENDINGS_BY_LENGTH: Final[dict[int, frozenset[str]]] = {
+    size: frozenset(e for e in _STRIP_ENDINGS if len(e) == size)
+    for size in sorted({len(e) for e in _STRIP_ENDINGS}, reverse=True)
+}
+
+
+# --- words ------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=WORD_CACHE_SIZE)
+def stem(word: str) -> str:
+    """``word`` without one trailing particle or ending (합성곱층에서 -> 합성곱층); Latin and
+    short words unchanged."""
+    if not _HANGUL.match(word):
+        return word
+    for size, endings in _ENDINGS_BY_LENGTH.items():
+        if len(word) - size >= MIN_STEM_CHARS and word[-size:] in endings:
+            return word[:-size]
+    return word
+
+
+@lru_cache(maxsize=WORD_CACHE_SIZE)
+def _jamo(word: str) -> str:
+    return to_jamo(word)
+
+
+def words_of(text: str) -> list[str]:
+    """The Hangul and Latin/digit words of ``text`` after folding (emoji and symbols split)."""
+    return _WORD.findall(fold(text))
+
+
+# --- compiled key points ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Spelling:
+    text: str  # the words joined without spaces
+    korean: bool
+    whole_word: bool  # short Latin: must end where a word ends
+    jamo: str  # for typo matching; "" when too short or several words
+
+
+@dataclass(frozen=True, slots=True)
+class _Point:
+    point: KeyPoint
+    spellings: tuple[_Spelling, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    points: tuple[_Point, ...]
+    names: frozenset[str]
+    name_starts: frozenset[str]
+
+
+def _spelling(word: str) -> _Spelling | None:
+    parts = words_of(word)
+    if not parts:
+        return None
+    text = "".join(parts)
+    korean = bool(_HANGUL.search(text))
+    whole = not korean and len(text) < LATIN_PREFIX_MIN
+    jamo = _jamo(text) if len(parts) == 1 else ""
+    return _Spelling(text, korean, whole, jamo if len(jamo) >= TYPO_MIN_JAMO else "")
+
+
+def _names(concept: Concept, synonyms: SynonymMap) -> frozenset[str]:
+    found: set[str] = set()
+    for name in (concept.term, *concept.aliases):
+        for variant in synonyms.variants(name) | {name}:
+            key = "".join(words_of(variant))
+            if key:
+                found.add(key)
+    return frozenset(found)
+
+
+def fallback_points(concept: Concept, top_k: int = MAX_KEY_POINTS) -> tuple[KeyPoint, ...]:
+    """Key points for a concept stored without any: its definition's most frequent content
+    words (stemmed, no generic words, not its own name), first seen first among equals."""
+    names = {"".join(words_of(name)) for name in (concept.term, *concept.aliases)}
+    counts: Counter[str] = Counter()
+    first: dict[str, int] = {}
+    for position, word in enumerate(words_of(concept.definition)):
+        word = stem(word)
+        if len(word) < MIN_STEM_CHARS or word.isdigit() or word in GENERIC_WORDS:
+            continue
+        if any(word in name for name in names):
+            continue
+        counts[word] += 1
+        first.setdefault(word, position)
+    ranked = sorted(counts, key=lambda word: (-counts[word], first[word]))
+    return tuple(KeyPoint((word,)) for word in ranked[:top_k])
+
+
+@lru_cache(maxsize=PLAN_CACHE_SIZE)
+def _plan(
+    term: str,
+    aliases: tuple[str, ...],
+    key_points: tuple[KeyPoint, ...],
+    definition: str,
+    synonyms: SynonymMap,
+) -> _Plan:
+    concept = Concept(0, term, "", definition, "", 0, aliases=aliases, key_points=key_points)
+    points = key_points or fallback_points(concept)
+    compiled: list[_Point] = []
+    for point in points:
+        spellings: dict[str, _Spelling] = {}
+        for alternative in point.alternatives:
+            for variant in (alternative, *sorted(synonyms.variants(alternative))):
+                spelling = _spelling(variant)
+                if spelling and spelling.text not in spellings:
+                    spellings[spelling.text] = spelling
+        compiled.append(_Point(point, tuple(spellings.values())))
+    names = _names(concept, synonyms)
+    return _Plan(tuple(compiled), names, frozenset(name[0] for name in names))
+
+
+# --- the answer -------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Answer:
+    words: list[str]
+    text: str  # the words joined without spaces
+    starts: list[int]  # where each word starts in text
+    stem_ends: list[int]  # where each word's stem ends in text
+    ends: list[int]
+
+    @classmethod
+    def read(cls, answer: str, plan: _Plan) -> _Answer:
+        words = _without_names(words_of(answer[:MAX_ANSWER_CHARS]), plan)
+        starts: list[int] = []
+        stem_ends: list[int] = []
+        ends: list[int] = []
+        at = 0
+        for word in words:
+            starts.append(at)
+            stem_ends.append(at + len(stem(word)))
+            at += len(word)
+            ends.append(at)
+        return cls(words, "".join(words), starts, stem_ends, ends)
+
+    def word_at(self, offset: int) -> int:
+        return bisect_right(self.starts, offset) - 1
+
+
+def _without_names(words: list[str], plan: _Plan) -> list[str]:
+    """``words`` without runs of up to :data:`NAME_WINDOW` words that spell a name."""
+    if not plan.names:
+        return words
+    kept: list[str] = []
+    index, count = 0, len(words)
+    while index < count:
+        word = words[index]
+        removed = 0
+        if word[0] in plan.name_starts:
+            joined = ""
+            for size in range(1, min(NAME_WINDOW, count - index) + 1):
+                last = words[index + size - 1]
+                if joined + last in plan.names or joined + stem(last) in plan.names:
+                    removed = size
+                joined += last
+        if removed:
+            index += removed
+        else:
+            kept.append(word)
+            index += 1
+    return kept
+
+
+def _negated(answer: _Answer, spelling: _Spelling, first: int, end: int) -> bool:
+    """Whether the match of ``spelling`` from word ``first`` up to offset ``end`` is negated."""
+    words = answer.words
+    if not spelling.korean:
+        before = words[max(0, first - NEGATION_WINDOW) : first]
+        return any(word in LATIN_NEGATORS for word in before)
+    if first > 0 and words[first - 1] in KOREAN_NEGATING_BEFORE:
+        return True
+    last = answer.word_at(end - 1)
+    rest = answer.text[end : answer.ends[last]]
+    if any(marker in rest for marker in KOREAN_NEGATING_GLUED):
+        return True
+    following = words[last + 1] if last + 1 < len(words) else ""
+    return following.startswith(KOREAN_NEGATING_NEXT)
+
+
+def _find(answer: _Answer, spelling: _Spelling) -> str:
+    """The answer words that hit ``spelling`` (joined by spaces), or ``""``."""
+    text, size = answer.text, len(spelling.text)
+    position = text.find(spelling.text)
+    while position >= 0:
+        index = answer.word_at(position)
+        end = position + size
+        at_start = answer.starts[index] == position
+        if spelling.korean:
+            if at_start:
+                fits = True
+            elif text[position - 1] in NEGATING_PREFIXES:
+                fits = False
+            else:
+                fits = size >= KOREAN_INFIX_MIN or end == answer.stem_ends[index]
+        else:
+            fits = at_start and (not spelling.whole_word or end in answer.ends)
+        if fits and not _negated(answer, spelling, index, end):
+            last = answer.word_at(end - 1)
+            return " ".join(answer.words[index : last + 1])
+        position = text.find(spelling.text, position + 1)
+    return ""
+
+
+class _TypoIndex:
+    """Word prefixes of an answer in jamo, grouped by length, built on demand."""
+
+    def __init__(self, words: Sequence[str]) -> None:
+        self._jamo = [_jamo(word) for word in words]
+        self._by_length: dict[int, tuple[list[str], list[int]]] = {}
+
+    def find(self, jamo: str) -> int:
+        """The index of a word whose start is one to :data:`TYPO_MAX_EDITS` edits away from
+        ``jamo`` (OSA distance: a swap of two jamo is one edit), or -1."""
+        size = len(jamo)
+        choices = self._by_length.get(size)
+        if choices is None:
+            prefixes: list[str] = []
+            owners: list[int] = []
+            for index, word in enumerate(self._jamo):
+                if len(word) < size - TYPO_MAX_EDITS:
+                    continue
+                for cut in range(size - TYPO_MAX_EDITS, size + TYPO_MAX_EDITS + 1):
+                    prefixes.append(word[:cut])
+                    owners.append(index)
+            choices = (prefixes, owners)
+            self._by_length[size] = choices
+        prefixes, owners = choices
+        if not prefixes:
+            return -1
+        best = process.extractOne(
+            jamo, prefixes, scorer=OSA.distance, score_cutoff=TYPO_MAX_EDITS
+        )
+        # Distance 0 is an exact match the plain search already judged (and turned down).
+        return owners[best[2]] if best is not None and best[1] > 0 else -1
+
+
+# --- grading ----------------------------------------------------------------------------------
+
+
+def band_for(score: int) -> Band:
+    """The band a score of 0-100 falls in."""
+    if score >= EXCELLENT_CUTOFF:
+        return Band.EXCELLENT
+    if score >= GOOD_CUTOFF:
+        return Band.GOOD
+    if score >= PARTIAL_CUTOFF:
+        return Band.PARTIAL
+    return Band.OFF_TOPIC
+
+
+def grade(concept: Concept, answer: str, synonyms: SynonymMap) -> Grade:
+    """Grade ``answer`` against the key points of ``concept`` (see the module docstring).
+
+    Never raises for odd input: a blank answer, a huge one, code or emoji get a score like any.
+    """
+    plan = _plan(
+        concept.term,
+        concept.aliases,
+        concept.key_points,
+        "" if concept.key_points else concept.definition,
+        synonyms,
+    )
+    read = _Answer.read(answer, plan)
+    hits: list[PointHit] = []
+    misses: list[KeyPoint] = []
+    typos: _TypoIndex | None = None
+    for compiled in plan.points:
+        matched = ""
+        for spelling in compiled.spellings:
+            matched = _find(read, spelling)
+            if matched:
+                break
+        if not matched and read.words:
+            for spelling in compiled.spellings:
+                if not spelling.jamo:
+                    continue
+                typos = typos or _TypoIndex(read.words)
+                index = typos.find(spelling.jamo)
+                if index >= 0 and not _negated(read, spelling, index, read.ends[index]):
+                    matched = read.words[index]
+                    break
+        if matched:
+            hits.append(PointHit(compiled.point, matched))
+        else:
+            misses.append(compiled.point)
+    total = sum(point.point.weight for point in plan.points)
+    earned = sum(hit.point.weight for hit in hits)
+    score = round(100 * earned / total) if total > 0 else 0
+    reference = concept.definition
+    return Grade(
+        score=score,
+        band=band_for(score),
+        hits=tuple(hits),
+        misses=tuple(misses),
+        reference=reference,
+        reference_marked=mark_reference(reference, [hit.point for hit in hits], synonyms),
+    )
+
+
+# --- the marked reference ---------------------------------------------------------------------
+
+
+@lru_cache(maxsize=PLAN_CACHE_SIZE)
+def _pattern(spelling: str) -> re.Pattern[str] | None:
+    """A pattern finding ``spelling`` in a reference text: any case, any spacing between
+    Hangul syllables and words, Latin words not inside longer words."""
+    parts = words_of(spelling)
+    if not parts:
+        return None
+    pieces: list[str] = []
+    for part in parts:
+        if _HANGUL.search(part):
+            pieces.append(r"\s*".join(re.escape(char) for char in part))
+        else:
+            pieces.append(re.escape(part))
+    body = r"[\s\-_./·]*".join(pieces)
+    if not _HANGUL.match(parts[0]):
+        body = r"(?<![a-z0-9])" + body
+    if not _HANGUL.search(parts[-1][-1]) and len("".join(parts)) < LATIN_PREFIX_MIN:
+        body += r"(?![a-z0-9])"
+    return re.compile(body, re.IGNORECASE)
+
+
+def mark_reference(reference: str, points: Sequence[KeyPoint], synonyms: SynonymMap) -> str:
+    """``reference`` (NFC, its own ``**`` marks removed) with every occurrence of ``points``
+    (any spelling or synonym) wrapped in ``**``."""
+    text = nfc(reference).replace(_BOLD, "")
+    spans: list[tuple[int, int]] = []
+    for point in points:
+        for alternative in point.alternatives:
+            for variant in (alternative, *synonyms.variants(alternative)):
+                pattern = _pattern(variant)
+                if pattern is None:
+                    continue
+                spans.extend(match.span() for match in pattern.finditer(text) if match.group())
+    if not spans:
+        return text
+    spans.sort()
+    merged: list[list[int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    out: list[str] = []
+    at = 0
+    for start, end in merged:
+        out.append(text[at:start])
+        out.append(_BOLD + text[start:end] + _BOLD)
+        at = end
+    out.append(text[at:])
+    return "".join(out)

@@ -1,0 +1,380 @@
+"""Key points per concept: derived from the notes at ingest, or curated in a data file.
+
+Derivation runs only when notes change (it needs the kiwipiepy model, loaded lazily): tokenise
+every definition in one batch, keep nouns and foreign words, join adjacent nouns (경사 하강 법 ->
+경사하강법), weight by IDF over all the definitions given, drop the concept's own name and
+generic words, keep the top ones. Curated key points (``knowledge/keypoints.toml``) win over
+derived ones. Answer-time grading never touches this module's tokenizer.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from bot.core.errors import BadInput
+from bot.core.knowledge.text import compact, fold, normalize_name
+from bot.core.models import KeyPoint
+
+# How many derived key points a concept keeps.
+MAX_KEY_POINTS: Final = 6
+# How many points a curated concept may list, and the largest weight one may carry.
+MAX_CURATED_POINTS: Final = 12
+MAX_POINT_WEIGHT: Final = 10.0
+# Derived weights run from 1 to this, by the candidate's share of the best candidate's score.
+MAX_DERIVED_WEIGHT: Final = 2.0
+# Shortest candidate kept (Hangul syllables or Latin letters), and the longest run of adjacent
+# nouns joined into one compound candidate.
+MIN_CANDIDATE_CHARS: Final = 2
+MAX_JOINED_NOUNS: Final = 3
+# Kiwi worker threads: a batch call needs at least one, and a worker releases the GIL.
+DEFAULT_WORKERS: Final = 1
+
+NOUN_TAGS: Final = frozenset({"NNG", "NNP"})
+FOREIGN_TAG: Final = "SL"
+NOUN_SUFFIX_TAG: Final = "XSN"
+USER_WORD_TAG: Final = "NNP"
+
+# Words every definition uses: they say nothing about which concept an answer describes.
+GENERIC_WORDS: Final[frozenset[str]] = frozenset(
+    """
+    모델 데이터 사용 방법 경우 것 수 등 때 입력 출력 처리 기술 기법 개념 의미 방식 과정 기능
+    역할 요소 부분 정도 이상 이하 문제 결과 활용 가능 개발 정의 설명 예시 예 특정 다양 여러
+    사이 관계 통해 위해 대해 때문 이후 이전 다음 하나 두 개 전체 기존 새로운 최적 적절
+    중요 핵심 기본 일반 대표 효과적 효율적 자주 함께 서로 모두 위 아래 안 밖 간 후 전 중
+    시간 크기 값 형태 구성 내용 종류 차이 장점 단점 강점 특징 성능 향상 작업 실행 해결
+    the a an of to and or in on for with is are by as be it this that from which use using
+    data model method
+    """.split()
+)
+
+_TOML_LINE = re.compile(r"at line (\d+)")
+_HANGUL = re.compile(r"[가-힣]")
+_ALLOWED_TOP: Final = frozenset({"keypoints"})
+_ALLOWED_ENTRY: Final = frozenset({"points", "weights"})
+
+
+@dataclass(frozen=True, slots=True)
+class KeyPointSource:
+    """What key-point extraction needs to know about one concept."""
+
+    term: str
+    aliases: tuple[str, ...]
+    definition: str
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """The part of a Kiwi token extraction uses (kept separate so ranking is testable)."""
+
+    form: str
+    tag: str
+    start: int
+    end: int
+
+
+def _key(word: str) -> str:
+    """The comparison form of a word: folded, no spaces."""
+    return compact(fold(word))
+
+
+def _is_generic(candidate: str) -> bool:
+    return candidate in GENERIC_WORDS or _key(candidate) in GENERIC_WORDS
+
+
+def candidates(tokens: Sequence[Token], text: str) -> list[str]:
+    """The key-point candidates of one tokenised definition, in order of appearance.
+
+    Nouns (NNG/NNP, with a glued noun suffix: 가중+치 -> 가중치) and foreign words are
+    candidates; a run of two or three nouns (or foreign words) separated by nothing but spaces
+    is also one joined candidate (경사 하강 법 -> 경사하강법, scale out -> ``scale out``).
+    """
+    words: list[Token] = []
+    for token in tokens:
+        tag = token.tag.split("-")[0]
+        if tag == NOUN_SUFFIX_TAG and words and words[-1].end == token.start:
+            last = words[-1]
+            if last.tag in NOUN_TAGS and last.form:
+                words[-1] = Token(last.form + token.form, last.tag, last.start, token.end)
+                continue
+        if (tag in NOUN_TAGS or tag == FOREIGN_TAG) and not _is_generic(token.form):
+            words.append(Token(token.form, tag, token.start, token.end))
+        else:
+            words.append(Token("", tag, token.start, token.end))  # breaks a run of nouns
+
+    found: list[str] = []
+    run: list[Token] = []
+
+    def close_run() -> None:
+        if 2 <= len(run) <= MAX_JOINED_NOUNS:
+            foreign = run[0].tag == FOREIGN_TAG
+            joiner = " " if foreign else ""
+            found.append(joiner.join(word.form for word in run))
+        run.clear()
+
+    for word in words:
+        if not word.form:
+            close_run()
+            continue
+        form = word.form.casefold() if word.tag == FOREIGN_TAG else word.form
+        found.append(form)
+        if run:
+            previous = run[-1]
+            same_kind = (previous.tag == FOREIGN_TAG) == (word.tag == FOREIGN_TAG)
+            gap = text[previous.end : word.start]
+            if not same_kind or gap.strip():
+                close_run()
+        run.append(Token(form, word.tag, word.start, word.end))
+    close_run()
+    return found
+
+
+def _usable(candidate: str, names: Sequence[str]) -> bool:
+    """Whether ``candidate`` may be a key point of a concept called ``names``."""
+    key = _key(candidate)
+    if len(key) < MIN_CANDIDATE_CHARS or key.isdigit() or _is_generic(candidate):
+        return False
+    # The concept's own name, or a piece of it (로지스틱 of 로지스틱 회귀), gives nothing away.
+    return not any(key == name or key in name for name in names)
+
+
+def _derived_weight(score: float, best: float) -> float:
+    """1 for candidates at half the best score or less, up to :data:`MAX_DERIVED_WEIGHT` for
+    the best one (rounded to one decimal)."""
+    share = score / best if best > 0 else 0.0
+    return round(1.0 + (MAX_DERIVED_WEIGHT - 1.0) * max(0.0, 2.0 * share - 1.0), 1)
+
+
+def rank(
+    per_item: Sequence[Sequence[str]],
+    names: Sequence[Sequence[str]],
+    top_k: int = MAX_KEY_POINTS,
+) -> list[tuple[KeyPoint, ...]]:
+    """Pick each item's top ``top_k`` candidates by TF x IDF over all items.
+
+    ``per_item[i]`` are item i's candidates (with repeats), ``names[i]`` its term and aliases.
+    Weights run from 1 to :data:`MAX_DERIVED_WEIGHT` by score relative to the item's best.
+    """
+    total = len(per_item)
+    document_frequency: Counter[str] = Counter()
+    for found in per_item:
+        document_frequency.update({_key(word) for word in found})
+    results: list[tuple[KeyPoint, ...]] = []
+    for found, item_names in zip(per_item, names, strict=True):
+        name_keys = [_key(name) for name in item_names if _key(name)]
+        counts: Counter[str] = Counter()
+        first_spelling: dict[str, str] = {}
+        order: dict[str, int] = {}
+        for position, word in enumerate(found):
+            if not _usable(word, name_keys):
+                continue
+            key = _key(word)
+            counts[key] += 1
+            first_spelling.setdefault(key, word)
+            order.setdefault(key, position)
+        scored = [
+            (
+                (1.0 + math.log(count))
+                * (math.log((1 + total) / (1 + document_frequency[key])) + 1.0),
+                key,
+            )
+            for key, count in counts.items()
+        ]
+        scored.sort(key=lambda pair: (-pair[0], order[pair[1]]))
+        best = scored[0][0] if scored else 1.0
+        results.append(
+            tuple(
+                KeyPoint((first_spelling[key],), _derived_weight(score, best))
+                for score, key in scored[:top_k]
+            )
+        )
+    return results
+
+
+class KeyPointExtractor:
+    """Derives key points from definitions with kiwipiepy (the model loads on first use)."""
+
+    def __init__(self, user_words: Iterable[str] = (), *, num_workers: int = DEFAULT_WORKERS):
+        self._num_workers = max(1, num_workers)
+        self._kiwi: Any = None
+        self._words: set[str] = set()
+        self._pending: set[str] = set()
+        self.add_user_words(user_words)
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the tokenizer model is in memory."""
+        return self._kiwi is not None
+
+    def add_user_words(self, words: Iterable[str]) -> None:
+        """Teach the tokenizer domain words (concept names, aliases, curated key terms) so it
+        keeps them whole (합성곱, not 합성/곱). Only words with Hangul matter: Latin is kept."""
+        for word in words:
+            word = fold(word)
+            if _HANGUL.search(word) and word not in self._words:
+                self._words.add(word)
+                self._pending.add(word)
+
+    def load(self) -> None:
+        """Load the model now (it is otherwise loaded by the first :meth:`extract`)."""
+        self._tokenizer()
+
+    def _tokenizer(self) -> Any:
+        if self._kiwi is None:
+            from kiwipiepy import Kiwi
+
+            try:
+                self._kiwi = Kiwi(num_workers=self._num_workers, load_multi_dict=False)
+            except TypeError:  # versions before load_multi_dict
+                self._kiwi = Kiwi(num_workers=self._num_workers)
+        if self._pending:
+            for word in sorted(self._pending):
+                self._kiwi.add_user_word(word, USER_WORD_TAG)
+            self._pending.clear()
+        return self._kiwi
+
+    def tokenize(self, texts: Sequence[str]) -> list[list[Token]]:
+        """Tokenise ``texts`` in one batch call (runs on Kiwi's worker threads)."""
+        if not texts:
+            return []
+        kiwi = self._tokenizer()
+        return [
+            [Token(token.form, token.tag, token.start, token.end) for token in tokens]
+            for tokens in kiwi.tokenize(list(texts))
+        ]
+
+    def extract(
+        self, items: Sequence[KeyPointSource], top_k: int = MAX_KEY_POINTS
+    ) -> list[tuple[KeyPoint, ...]]:
+        """The top ``top_k`` key points of every item, IDF-weighted over all ``items``.
+
+        Terms and aliases become user words first; an item's own name never is a key point.
+        """
+        self.add_user_words(word for item in items for word in (item.term, *item.aliases))
+        texts = [fold_for_tokenizer(item.definition) for item in items]
+        per_item = [
+            candidates(tokens, text)
+            for tokens, text in zip(self.tokenize(texts), texts, strict=True)
+        ]
+        names = [(item.term, *item.aliases) for item in items]
+        return rank(per_item, names, top_k)
+
+
+def fold_for_tokenizer(text: str) -> str:
+    """The definition as the tokenizer should see it: NFC, unified width and case for Latin.
+
+    Spacing and punctuation stay (they separate sentences and noun runs).
+    """
+    return fold(text)
+
+
+# --- curated key points -----------------------------------------------------------------------
+
+
+def _header_line(text: str, term: str) -> int:
+    """The line of ``[keypoints."term"]`` in ``text`` (0 when it cannot be found)."""
+    pattern = re.compile(
+        r'^\s*\[\s*keypoints\s*\.\s*(?:"' + re.escape(term) + r'"|' + re.escape(term) + r")\s*\]",
+        re.MULTILINE,
+    )
+    found = pattern.search(text)
+    return text.count("\n", 0, found.start()) + 1 if found else 0
+
+
+def parse_point(spec: str) -> tuple[str, ...]:
+    """``"필터|커널|kernel"`` -> ``("필터", "커널", "kernel")``; empty alternatives are an error
+    reported by the caller (returns ``()``)."""
+    parts = tuple(part.strip() for part in spec.split("|"))
+    if not parts or any(not part for part in parts):
+        return ()
+    return parts
+
+
+def load_curated(text: str, source: str) -> dict[str, tuple[KeyPoint, ...]]:
+    """Read curated key points (TOML) keyed by concept term as written in the notes.
+
+    Format::
+
+        [keypoints."CNN"]
+        points = ["합성곱|convolution", "필터|커널|kernel|filter"]
+        weights = { "합성곱|convolution" = 2 }   # optional; default 1
+
+    Raises :class:`BadInput` ``keypoints_invalid`` with ``path``, ``line`` and ``detail``.
+    """
+
+    def fail(line: int, detail: str) -> BadInput:
+        return BadInput("keypoints_invalid", path=source, line=line, detail=detail)
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = _TOML_LINE.search(str(exc))
+        raise fail(int(found.group(1)) if found else 0, str(exc)) from None
+    for key in data:
+        if key not in _ALLOWED_TOP:
+            raise fail(0, f"unknown table {key!r} (expected [keypoints.\"TERM\"])")
+    table = data.get("keypoints", {})
+    if not isinstance(table, dict):
+        raise fail(0, "'keypoints' must be a table of concepts")
+
+    result: dict[str, tuple[KeyPoint, ...]] = {}
+    seen_terms: dict[str, str] = {}
+    for term, entry in table.items():
+        line = _header_line(text, term)
+        if not term.strip():
+            raise fail(line, "empty concept term")
+        normal = normalize_name(term)
+        if normal in seen_terms:
+            raise fail(line, f"{term!r} repeats {seen_terms[normal]!r}")
+        seen_terms[normal] = term
+        if not isinstance(entry, dict):
+            raise fail(line, f"{term!r}: expected a table with 'points'")
+        unknown = sorted(set(entry) - _ALLOWED_ENTRY)
+        if unknown:
+            raise fail(line, f"{term!r}: unknown key {unknown[0]!r}")
+        result[term] = _curated_points(term, entry, line, fail)
+    return result
+
+
+def _curated_points(
+    term: str, entry: dict[str, Any], line: int, fail: Any
+) -> tuple[KeyPoint, ...]:
+    points = entry.get("points")
+    if not isinstance(points, list) or not points:
+        raise fail(line, f"{term!r}: 'points' must be a non-empty list of strings")
+    if len(points) > MAX_CURATED_POINTS:
+        raise fail(line, f"{term!r}: more than {MAX_CURATED_POINTS} points")
+    weights = entry.get("weights", {})
+    if not isinstance(weights, dict):
+        raise fail(line, f"{term!r}: 'weights' must be a table point = number")
+    parsed: list[KeyPoint] = []
+    seen: set[str] = set()
+    for spec in points:
+        alternatives = parse_point(spec) if isinstance(spec, str) else ()
+        if not alternatives:
+            raise fail(line, f"{term!r}: bad point {spec!r} (empty spelling?)")
+        if spec in seen:
+            raise fail(line, f"{term!r}: point {spec!r} listed twice")
+        seen.add(spec)
+        weight = weights.get(spec, 1)
+        if (
+            isinstance(weight, bool)
+            or not isinstance(weight, int | float)
+            or not 0 < weight <= MAX_POINT_WEIGHT
+        ):
+            raise fail(line, f"{term!r}: weight of {spec!r} must be in (0, {MAX_POINT_WEIGHT}]")
+        parsed.append(KeyPoint(alternatives, float(weight)))
+    for spec in weights:
+        if spec not in seen:
+            raise fail(line, f"{term!r}: weight for unknown point {spec!r}")
+    return tuple(parsed)
+
+
+def curated_words(curated: dict[str, tuple[KeyPoint, ...]]) -> set[str]:
+    """Every spelling of every curated point: user words for the tokenizer."""
+    return {alt for points in curated.values() for point in points for alt in point.alternatives}

@@ -1,0 +1,1358 @@
+"""Parse a markdown notes file into concepts (a pure function: text in, :class:`ParsedNotes` out).
+
+Two shapes of notes are understood, also mixed in one file:
+
+* **Item notes** (the user's own style): ``Term - definition`` lines, plain, bold or as list
+  items; ``- CNN은 ...`` list items (a term glued to a topic particle); ``####`` headings as
+  categories; indented or directly following lines continue the item above them.
+* **Heading notes** (the common public interview repos): a term or a question as a heading with
+  its answer below it (paragraphs, lists, blockquotes, ``<details>`` blocks, code, tables).
+
+The parser works in passes, each a small function:
+
+1. :func:`_normalise` - NFC, invisible characters, CRLF/CR, control characters.
+2. :class:`_Scanner` - one :class:`_Line` per input line: code fences and ``$$`` blocks kept
+   verbatim, HTML comments, front matter, images, navigation links and tables of contents
+   dropped, blockquote markers and HTML tags stripped, headings recognised.
+3. :func:`_build_sections` - the heading tree.
+4. :class:`_Collector` - decides for every heading whether it is a *category* (its body holds
+   ``Term - definition`` items), a *container* (no body of its own), a *concept* (its body is the
+   answer) or a stub to skip, and emits :class:`ParsedConcept` values.
+
+Choices worth knowing:
+
+* A ``Term - definition`` item starts at column 0 or 1 (:data:`MAX_ITEM_INDENT`); everything up
+  to the next item start (indented lines, sub-bullets, blank-separated paragraphs, and top-level
+  text without a term) belongs to the item above it, so closing paragraphs are never lost.
+* The term before `` - `` must be short and name-like, outside parentheses, with balanced
+  parentheses; `` / `` outside parentheses names several concepts sharing one item.
+* A trailing parenthetical is an alias when it is a short name (``프로세스(Process)``), otherwise
+  a description put at the start of the definition (``선형회귀 (직선 / 선형 ...)``).
+* A dangling separator at the very end of a definition (``3차원 식에서 사용 /``) is dropped.
+* Warnings are short English sentences (the ingest layer shows them as they are).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from enum import Enum
+
+from bot.core.knowledge.text import compact, nfc, normalize_name
+from bot.core.models import ParsedConcept, ParsedNotes, ParseWarning
+
+DEFAULT_CATEGORY = "일반"
+
+# --- limits -----------------------------------------------------------------------------------
+
+TAB_WIDTH = 4
+#: A term item starts at this column or less; deeper lines continue the item above.
+MAX_ITEM_INDENT = 1
+#: Markdown headings may be indented by up to three spaces.
+MAX_HEADING_INDENT = 3
+#: A term (before `` - `` or glued to a particle) is at most this long ...
+MAX_TERM_CHARS = 40
+#: ... and has at most this many words.
+MAX_TERM_WORDS = 5
+#: The whole left side of ``Term (parenthetical) - ``, parenthetical included.
+MAX_TERM_SPEC_CHARS = 120
+#: A parenthetical is an alias only when it is this short.
+MAX_ALIAS_CHARS = 40
+MAX_ALIAS_WORDS = 4
+#: Front matter must close within this many lines of the top.
+MAX_FRONT_MATTER_LINES = 60
+#: A ``<summary>`` spread over more lines than this is read as ordinary text.
+MAX_SUMMARY_LINES = 5
+#: Weak items (``- CNN은 ...``) never take a stem longer than this.
+MAX_WEAK_STEM_CHARS = 30
+
+# --- warnings (short English; the ingest layer shows them as they are) ------------------------
+
+WARN_DUPLICATE = "duplicate term '{term}' (first at line {first}); kept the first"
+WARN_IGNORED_TEXT = "text that belongs to no concept was ignored"
+WARN_NO_DEFINITION = "'{term}' has no definition; skipped"
+WARN_UNCLOSED_FENCE = "code block is never closed; read as plain text"
+WARN_UNCLOSED_COMMENT = "HTML comment is never closed; kept as text"
+
+# --- vocabulary -------------------------------------------------------------------------------
+
+#: Words that make a heading a document or collection title, never a concept.
+COLLECTION_WORDS = frozenset(
+    {
+        "질문", "면접", "모음", "목록", "노트", "인터뷰", "스터디", "답변", "기출",
+        "interview", "interviews", "questions", "notes", "cheatsheet", "faq", "q&a",
+    }
+)  # fmt: skip
+#: Sub-headings that are parts of one answer (장점/단점 ...), not concepts of their own.
+GENERIC_SUBHEADINGS = frozenset(
+    {
+        "장점", "단점", "장단점", "장점과단점", "특징", "정의", "개념", "개요", "예시", "예제", "예",
+        "종류", "원리", "동작원리", "동작방식", "구조", "사용법", "사용예", "비교", "차이", "차이점",
+        "요약", "정리", "결론", "설명", "목적", "필요성", "한계", "문제점", "해결책", "해결방법",
+        "코드", "구현", "배경", "용도", "활용", "특성", "과정", "방법", "단계", "유형", "주의점",
+        "참고", "추가", "심화", "꼬리질문", "pros", "cons", "prosandcons", "advantages",
+        "disadvantages", "definition", "example", "examples", "features", "summary", "usage",
+        "overview", "howitworks", "implementation", "code", "note", "notes",
+    }
+)  # fmt: skip
+#: Parentheticals that annotate a term and are never an alias of it.
+ANNOTATIONS = frozenset({"중요", "필수", "추가", "todo", "정리중", "작성중", "참고", "심화", "복습"})
+#: First words of a list item that are never terms, even with a particle (이것은 ...).
+WEAK_STOPWORDS = frozenset(
+    {
+        "이것", "그것", "저것", "이건", "그건", "여기", "거기", "이번", "다음", "결론", "결국",
+        "이때", "그때", "요약", "정리", "참고", "또한", "그리고", "하지만", "우리", "저희", "이",
+        "그", "저", "나", "너", "제", "내", "둘", "셋", "이들", "그들", "모두", "전자", "후자",
+    }
+)  # fmt: skip
+#: Particles that glue a term to the sentence in a weak item (``- CNN은 ...``).
+WEAK_PARTICLES = ("이란", "란", "은", "는")
+#: Particles that need a final consonant (받침) before them; their pairs need none.
+_AFTER_CONSONANT = frozenset({"이란", "은", "이", "을", "과"})
+_AFTER_VOWEL = frozenset({"란", "는", "가", "를", "와"})
+
+_SUMMARY_LABEL_WORDS = (
+    "답변", "정답", "답", "해설", "풀이", "설명", "내용", "코드", "예시", "결과", "answer",
+    "answers", "solution", "explanation", "details", "detail", "click", "clickme", "here",
+    "show", "hide", "expand", "toggle", "open", "more", "see", "to", "the", "me", "보기",
+    "확인", "확인하기", "펼치기", "펼쳐보기", "접기", "더보기", "열기", "클릭", "하기", "이곳을",
+    "여기를", "눌러", "주세요", "서", "보세요",
+)  # fmt: skip
+
+# --- regular expressions ----------------------------------------------------------------------
+
+_SOFT_BREAKS = re.compile("[\x0b\x0c\x85\u2028\u2029]")
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
+_QUOTE = re.compile(r"^( {0,7})>[ \t]?")
+_FENCE_OPEN = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+_FENCE_CANDIDATE = re.compile(r"^\s*(?:>\s?)*\s*(`{3,}|~{3,})")
+_MATH_FENCE = re.compile(r"^\s*\$\$\s*$")
+_ATX_HEADING = re.compile(r"^(#{1,6})(?:[ \t]+(.*))?$")
+_CLOSING_HASHES = re.compile(r"(?:^|\s+)#+\s*$")
+_RULE_CHARS = re.compile(r"-{3,}|\*{3,}|_{3,}|={3,}")
+_FRONT_MATTER_KEY = re.compile(r"^[\w-]+\s*:")
+_REF_DEFINITION = re.compile(r"^\s*\[[^\]]+\]:\s*\S+")
+_SUMMARY_FULL = re.compile(r"<summary\b[^<>]*>(.*?)</summary\s*>", re.I)
+_SUMMARY_OPEN = re.compile(r"<summary\b[^<>]*>", re.I)
+_SUMMARY_CLOSE = re.compile(r"</summary\s*>", re.I)
+_TAG_NAMES = (
+    "details|summary|br|img|a|p|div|sup|sub|b|i|u|s|em|strong|code|pre|span|small|big|center|"
+    "font|mark|del|ins|kbd|hr|blockquote|ul|ol|li|table|thead|tbody|tfoot|tr|th|td|dl|dt|dd|"
+    "figure|figcaption|h[1-6]|section|article|header|footer|nav|abbr|cite|q|tt|strike|picture|"
+    "source|video|iframe|input|label"
+)
+_HTML_TAG = re.compile(rf"</?(?:{_TAG_NAMES})(?=[\s/>])[^<>]*>", re.I)
+_BREAK_TAG = re.compile(r"<br\s*/?>", re.I)
+_SUP_TAG = re.compile(r"<sup\b[^<>]*>", re.I)
+_IMAGE = re.compile(r"!\[[^\[\]]*\]\([^()]*(?:\([^()]*\)[^()]*)*\)")
+_LINK = re.compile(r"\[(?P<text>[^\[\]]*)\]\((?P<url>[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)(?:\s+[\"'][^\"']*[\"'])?\s*\)")
+_REF_LINK = re.compile(r"\[(?P<text>[^\[\]]+)\]\[[^\[\]]*\]")
+_BARE_URL = re.compile(r"<?https?://[^\s<>]+>?")
+_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+_EMOJI_CODE = re.compile(r":[a-z][a-z0-9_+-]*:")
+_LIST_MARKER = re.compile(r"^(?:[-*+•]|\d{1,3}[.)])\s+(?:\[[ xX]\]\s+)?")
+_NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*[.)]|\d+(?:\.\d+)+|\(\d+\))\s+")
+_TAG_PREFIX = re.compile(r"^\[[^\[\]]{1,20}\]\s*")
+_Q_MARKER = re.compile(r"^(?:Q\s*\d*|질문\s*\d*)\s*[.:)：]\s*", re.I)
+_ANSWER_MARKER = re.compile(r"^(?:A\s*\d*|답변?|answer)\s*[.:)：]\s*", re.I)
+_SEPARATOR = re.compile(r"[ \t][-–—]{1,2}(?=[ \t]|$)")
+_TRAILING_PAREN = re.compile(r"^(?P<core>.*?\S)\s*[(（](?P<inner>[^()（）]*)[)）]$")
+_DANGLING_SEPARATOR = re.compile(r"\s+/$")
+_NOT_NAME = re.compile(r"[,;!?\"“”<>|=`{}]|->|=>|\.(?:\s|$)|:(?:\s|$)|\s/\s")
+_SENTENCE_END = re.compile(r"(?:습니다|니다|어요|아요|해요|세요|이다|한다|된다|있다|없다|했다|였다|는다)$")
+_NAV_WORDS = re.compile(
+    r"^(?:top|back|back to top|go to top|to top|home|back to home|go back|목록|목록으로|목록으로 가기|"
+    r"위로|맨 위로|맨위로|위로 가기|상단으로|처음으로|목차|목차로|목차로 가기|뒤로|뒤로 가기|돌아가기|"
+    r"홈|홈으로|(?:이전|다음|prev|previous|next)(?:\b.*|[^a-z].*)?)$",
+    re.I,
+)
+_TOC_LABEL = re.compile(r"^(?:목차|차례|contents|table of contents|toc|index)$", re.I)
+_REFERENCE_LABEL = re.compile(
+    r"^(?:references?|reference links?|sources?|참고(?:\s*(?:자료|문헌|링크|사이트|글|블로그))?|"
+    r"출처|관련\s*링크|더\s*읽을\s*거리|further reading|see also|links?)\s*[:：]?\s*",
+    re.I,
+)
+_QUESTION_MARK = re.compile(r"[?？]$")
+_KO_QUESTION_END = re.compile(
+    r"(?:설명\s*(?:해\s*(?:주세요|주십시오|주시겠어요|보세요|봐|줘|라)|하시오|하세요|하라|"
+    r"할\s*수\s*있나요)|무엇인가요|무엇인가|무엇입니까|뭔가요|뭐예요|뭐에요|말해\s*(?:주세요|보세요)|"
+    r"알려\s*주세요|\S\S(?:이)?란)$"
+)
+_EN_QUESTION_START = re.compile(r"^(?:what|why|how|explain|describe|define)\s", re.I)
+_EN_TERM_PATTERNS = tuple(
+    re.compile(pattern, re.I)
+    for pattern in (
+        r"what\s+does\s+(?:an?\s+|the\s+)?(?P<t>.+?)\s+(?:mean|do)",
+        r"how\s+(?:does|do)\s+(?:an?\s+|the\s+)?(?P<t>.+?)\s+work",
+        r"(?:what|who)\s+(?:is|are|was|were)\s+(?:an?\s+|the\s+)?(?P<t>.+)",
+        r"what'?s\s+(?:an?\s+|the\s+)?(?P<t>.+)",
+        r"(?:explain|describe|define)\s+(?:what\s+)?(?:an?\s+|the\s+)?(?P<t>.+?)(?:\s+is)?",
+    )
+)
+#: Korean question tails, tried in order; ``p`` is a particle checked against the stem.
+_KO_TERM_PATTERNS = tuple(
+    re.compile(pattern)
+    for pattern in (
+        r"(?P<t>.+?)\s*(?:에\s*대해서?|에\s*대하여|에\s*관해서?|에\s*관하여|에\s*대한)(?:\s.*)?",
+        r"(?P<t>.+?)(?P<p>을|를)\s*(?:설명|정의|비교|말해|알려|소개).*",
+        r"(?P<t>.+?)(?P<p>이란|란)\s*(?:무엇|뭐|뭔|어떤|어떻게).*",
+        r"(?P<t>.+?)(?P<p>은|는|이|가)\s*(?:무엇|뭐|뭔|어떤\s*(?:것|개념|의미|뜻)).*",
+        r"(?P<t>.+?)\s*(?:설명\s*해\s*(?:주세요|주십시오|보세요|봐|줘|라)|설명하시오|설명하세요).*",
+        r"(?P<t>.+?)(?P<p>이란|란)",
+        r"(?P<t>.+?)(?P<p>은|는)",
+    )
+)
+
+
+# --- the public function ----------------------------------------------------------------------
+
+
+def parse_notes(text: str, *, default_category: str = DEFAULT_CATEGORY) -> ParsedNotes:
+    """Parse a notes file (already decoded) into concepts, in the order they appear.
+
+    ``default_category`` is the category of concepts before any category heading. Never raises
+    on any input: text it cannot place is reported in ``warnings``; question-only items,
+    link-only stubs and empty headings are counted in ``skipped``.
+    """
+    scanner = _Scanner(_normalise(text))
+    lines = scanner.scan()
+    collector = _Collector(default_category)
+    collector.visit_root(_build_sections(lines))
+    concepts, duplicates = _drop_duplicates(collector.concepts)
+    warnings = sorted([*scanner.warnings, *collector.warnings, *duplicates], key=lambda w: w.line)
+    return ParsedNotes(tuple(concepts), collector.skipped, tuple(warnings))
+
+
+# --- pass 1: normalisation --------------------------------------------------------------------
+
+
+def _normalise(text: str) -> list[str]:
+    """NFC, no BOM or zero-width characters, LF line ends, no control characters."""
+    text = nfc(text).replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", _SOFT_BREAKS.sub(" ", text))
+    return text.split("\n")
+
+
+# --- pass 2: lines ----------------------------------------------------------------------------
+
+
+class _Kind(Enum):
+    BLANK = "blank"
+    TEXT = "text"
+    HEADING = "heading"
+    CODE = "code"
+    RULE = "rule"  # ---, ***, ===: a horizontal rule or a setext underline; blank in the end
+
+
+@dataclass(slots=True)
+class _Line:
+    """One input line as the scanner understood it.
+
+    ``text`` keeps the indentation (leading tabs expanded) for TEXT lines and the raw line for
+    CODE lines; for a HEADING it is the clean heading text and ``level`` its level.
+    """
+
+    number: int
+    kind: _Kind
+    text: str = ""
+    indent: int = 0
+    level: int = 0
+    quoted: bool = False
+    link_only: bool = False
+    summary: bool = False
+    ref_label: bool = False
+
+    @property
+    def content(self) -> str:
+        """The text without its indentation."""
+        return self.text.lstrip()
+
+    @property
+    def has_text(self) -> bool:
+        """Whether the line holds anything (code counts, blanks and rules do not)."""
+        return self.kind in (_Kind.TEXT, _Kind.CODE) and bool(self.text.strip())
+
+
+@dataclass(slots=True)
+class _Fence:
+    char: str
+    length: int
+    quoted: bool
+
+
+class _Scanner:
+    """Turns normalised lines into :class:`_Line` values (one per input line, same numbers)."""
+
+    def __init__(self, raw: list[str]) -> None:
+        self.raw = raw
+        self.warnings: list[ParseWarning] = []
+        self._fence: _Fence | None = None
+        self._in_comment = False
+        self._summary_lines = 0  # > 0 while inside a multi-line <summary>
+        self._last_comment_close = _last_index(raw, lambda s: "-->" in s)
+        self._last_fence_close = {
+            char: _last_index(raw, lambda s, c=char: _fence_candidate(s) == c) for char in "`~$"
+        }
+
+    def scan(self) -> list[_Line]:
+        """All lines, with front matter blanked and post-passes applied."""
+        skip_until = _front_matter_end(self.raw)
+        lines = [
+            _Line(index + 1, _Kind.BLANK) if index < skip_until else self._line(index, raw)
+            for index, raw in enumerate(self.raw)
+        ]
+        _apply_setext(lines)
+        _drop_reference_lists(lines)
+        return lines
+
+    # -- one line
+
+    def _line(self, index: int, raw: str) -> _Line:
+        number = index + 1
+        if self._fence is not None:
+            return self._code_line(number, raw)
+        text = self._drop_comments(index, raw)
+        text, quoted = _strip_quote(text)
+        fence = self._open_fence(index, text, quoted)
+        if fence is not None:
+            self._fence = fence
+            return _code(number, text)
+        if "data:image" in text or _REF_DEFINITION.match(text):
+            return _Line(number, _Kind.BLANK)
+        text, summary = self._summary(text)
+        text = _strip_tags(text)
+        text = _IMAGE.sub("", text)
+        text = _expand_indent(text).rstrip()
+        if not text.strip():
+            return _Line(number, _Kind.BLANK)
+        indent = len(text) - len(text.lstrip())
+        heading = _ATX_HEADING.match(text.lstrip()) if indent <= MAX_HEADING_INDENT else None
+        if heading is not None and not quoted and not summary:
+            title = _clean_title(_CLOSING_HASHES.sub("", heading[2] or ""))
+            if not title:
+                return _Line(number, _Kind.BLANK)
+            return _Line(number, _Kind.HEADING, title, level=len(heading[1]))
+        if indent <= MAX_HEADING_INDENT and _RULE_CHARS.fullmatch(text.replace(" ", "")):
+            return _Line(number, _Kind.RULE, text.strip())
+        return self._text_line(number, text, indent, quoted, summary)
+
+    def _text_line(self, number: int, text: str, indent: int, quoted: bool, summary: bool) -> _Line:
+        content = _LIST_MARKER.sub("", text.lstrip())
+        if _is_navigation(content) or _TOC_LABEL.match(_decoration_free(content)):
+            return _Line(number, _Kind.BLANK)
+        link_only = _is_link_only(content)
+        ref_label = False
+        label = _REFERENCE_LABEL.match(_BOLD.sub(r"\1", content))
+        if label is not None and label.end() > 0:
+            rest = _BOLD.sub(r"\1", content)[label.end() :]
+            if not rest.strip(" *"):
+                ref_label = True
+            elif _is_link_only(rest):
+                return _Line(number, _Kind.BLANK)
+        text = _inline_text(text)
+        if not text.strip():
+            return _Line(number, _Kind.BLANK)
+        return _Line(
+            number,
+            _Kind.TEXT,
+            text,
+            indent=indent,
+            quoted=quoted,
+            link_only=link_only,
+            summary=summary,
+            ref_label=ref_label,
+        )
+
+    def _code_line(self, number: int, raw: str) -> _Line:
+        assert self._fence is not None
+        text = _strip_quote(raw)[0] if self._fence.quoted else raw
+        if _closes_fence(text, self._fence):
+            self._fence = None
+        return _code(number, text)
+
+    # -- fences, comments, summaries
+
+    def _open_fence(self, index: int, text: str, quoted: bool) -> _Fence | None:
+        if _MATH_FENCE.match(text):
+            char, length = "$", 2
+        else:
+            match = _FENCE_OPEN.match(text)
+            if match is None or len(match["indent"].expandtabs(TAB_WIDTH)) > 3 * TAB_WIDTH:
+                return None
+            char, length = match["fence"][0], len(match["fence"])
+            if char == "`" and "`" in match["info"]:
+                return None  # ```inline``` is not a fence
+        if self._last_fence_close[char] <= index:
+            if char != "$":
+                self.warnings.append(ParseWarning(index + 1, WARN_UNCLOSED_FENCE))
+            return None
+        return _Fence(char, length, quoted)
+
+    def _drop_comments(self, index: int, text: str) -> str:
+        """``text`` without HTML comments; a comment may span lines (state kept between calls)."""
+        if "<!--" not in text and not self._in_comment:
+            return text
+        kept: list[str] = []
+        pos = 0
+        while True:
+            if self._in_comment:
+                end = text.find("-->", pos)
+                if end < 0:
+                    return "".join(kept)
+                self._in_comment = False
+                pos = end + 3
+            start = text.find("<!--", pos)
+            if start < 0:
+                kept.append(text[pos:])
+                return "".join(kept)
+            kept.append(text[pos:start])
+            end = text.find("-->", start + 4)
+            if end >= 0:
+                pos = end + 3
+            elif self._last_comment_close > index:
+                self._in_comment = True
+                pos = len(text)
+            else:
+                self.warnings.append(ParseWarning(index + 1, WARN_UNCLOSED_COMMENT))
+                kept.append(text[start:])
+                return "".join(kept)
+
+    def _summary(self, text: str) -> tuple[str, bool]:
+        """Handle ``<summary>``: a label (답변, Answer ...) is dropped, other text is kept and
+        flagged (a question there may start an item)."""
+        full = _SUMMARY_FULL.search(text)
+        if full is not None:
+            inner = _summary_text(full[1])
+            rest = text[: full.start()] + text[full.end() :]
+            if _is_summary_label(inner):
+                return rest, False
+            return f"{text[: full.start()]}{inner} {text[full.end() :]}", True
+        opened = _SUMMARY_OPEN.search(text)
+        if opened is not None:
+            self._summary_lines = MAX_SUMMARY_LINES
+            inner = _summary_text(text[opened.end() :])
+            return ("", False) if _is_summary_label(inner) else (inner, True)
+        if self._summary_lines > 0:
+            self._summary_lines -= 1
+            closed = _SUMMARY_CLOSE.search(text)
+            if closed is not None:
+                self._summary_lines = 0
+                inner, rest = _summary_text(text[: closed.start()]), text[closed.end() :]
+                return (rest, False) if _is_summary_label(inner) else (f"{inner} {rest}", True)
+            inner = _summary_text(text)
+            return ("", False) if _is_summary_label(inner) else (inner, True)
+        return text, False
+
+
+def _code(number: int, text: str) -> _Line:
+    text = text.rstrip()
+    indent = len(_expand_indent(text)) - len(text.lstrip())
+    return _Line(number, _Kind.CODE, text, indent=indent)
+
+
+def _last_index(lines: Sequence[str], test: object) -> int:
+    """The index of the last line for which ``test`` holds, or -1."""
+    assert callable(test)
+    for index in range(len(lines) - 1, -1, -1):
+        if test(lines[index]):
+            return index
+    return -1
+
+
+def _fence_candidate(line: str) -> str:
+    """The fence character (`` ` ``, ``~``, ``$``) if ``line`` could close a block, else ''."""
+    if _MATH_FENCE.match(line):
+        return "$"
+    match = _FENCE_CANDIDATE.match(line)
+    if match is None or line[match.end() :].strip():
+        return ""
+    return match[1][0]
+
+
+def _closes_fence(text: str, fence: _Fence) -> bool:
+    stripped = text.strip()
+    return (
+        len(stripped) >= fence.length
+        and stripped == fence.char * len(stripped)
+        and (fence.char != "$" or len(stripped) == 2)
+    )
+
+
+def _front_matter_end(raw: Sequence[str]) -> int:
+    """How many top lines are YAML front matter (``---`` ... ``---``), 0 when there is none."""
+    if not raw or raw[0].strip() != "---":
+        return 0
+    for index in range(1, min(len(raw), MAX_FRONT_MATTER_LINES)):
+        if raw[index].strip() in ("---", "..."):
+            body = raw[1:index]
+            return index + 1 if any(_FRONT_MATTER_KEY.match(s) for s in body) else 0
+    return 0
+
+
+def _strip_quote(text: str) -> tuple[str, bool]:
+    """Remove blockquote markers (``> ``, nested ``> >``), keeping the indentation before them."""
+    quoted = False
+    while True:
+        match = _QUOTE.match(text)
+        if match is None:
+            return text, quoted
+        quoted = True
+        text = match[1] + text[match.end() :]
+
+
+def _expand_indent(text: str) -> str:
+    """Expand tabs in the leading whitespace only (tabs inside the text are left alone)."""
+    stripped = text.lstrip(" \t")
+    return text[: len(text) - len(stripped)].expandtabs(TAB_WIDTH) + stripped
+
+
+def _strip_tags(text: str) -> str:
+    """Handle real HTML tags only (``<GPT, BERT ...`` and ``<머신러닝 ...>`` are text)."""
+    if "<" not in text:
+        return text
+    text = _BREAK_TAG.sub(" ", text)
+    text = _SUP_TAG.sub("^", text)
+    return _HTML_TAG.sub("", text)
+
+
+def _inline_text(text: str) -> str:
+    """Links to their text, bold marks removed, HTML entities decoded."""
+    if "[" in text:
+        text = _LINK.sub(lambda m: m["text"], text)
+        text = _REF_LINK.sub(lambda m: m["text"], text)
+    if "**" in text:
+        text = _BOLD.sub(r"\1", text)
+    if "&" in text:
+        text = html.unescape(text)
+    return text
+
+
+def _clean_title(text: str) -> str:
+    """A heading's text as shown: no markdown marks, emoji codes or decoration at the ends."""
+    text = _inline_text(text).replace("`", "")
+    text = _EMOJI_CODE.sub("", text)
+    text = " ".join(text.split())
+    return _strip_symbols(text).rstrip(":：").strip()
+
+
+def _strip_symbols(text: str) -> str:
+    """Remove emoji and other pictographs at both ends."""
+    start, end = 0, len(text)
+    while start < end and _is_symbol(text[start]):
+        start += 1
+    while end > start and _is_symbol(text[end - 1]):
+        end -= 1
+    return text[start:end].strip()
+
+
+def _is_symbol(char: str) -> bool:
+    return char.isspace() or unicodedata.category(char) in ("So", "Mn", "Cf") or char == "\ufe0f"
+
+
+def _decoration_free(text: str) -> str:
+    """``text`` without emoji codes, bold marks and symbols: what a label really says."""
+    text = _EMOJI_CODE.sub("", text.replace("**", ""))
+    return " ".join("".join(c if c.isalnum() or c in " &" else " " for c in text).split())
+
+
+def _is_decoration(text: str) -> bool:
+    """Whether ``text`` holds no letter or digit (arrows, pipes, emoji, punctuation)."""
+    return not any(char.isalnum() for char in _EMOJI_CODE.sub("", text))
+
+
+def _is_navigation(content: str) -> bool:
+    """A line made only of in-page links or navigation links (TOC entries, ⬆ Top, 이전/다음)."""
+    if "[" not in content:
+        return False
+    found = False
+
+    def drop(match: re.Match[str]) -> str:
+        nonlocal found
+        label = _decoration_free(match["text"])
+        if match["url"].startswith("#") or _NAV_WORDS.match(label):
+            found = True
+            return ""
+        return match[0]
+
+    rest = _LINK.sub(drop, content.replace("**", ""))
+    return found and _is_decoration(rest)
+
+
+def _is_link_only(content: str) -> bool:
+    """A line made only of links or bare URLs (a pointer to an answer elsewhere)."""
+    if "[" not in content and "http" not in content:
+        return False
+    rest, links = _LINK.subn("", content)
+    rest, urls = _BARE_URL.subn("", rest)
+    return links + urls > 0 and _is_decoration(rest)
+
+
+def _summary_text(text: str) -> str:
+    return _clean_title(_strip_tags(text))
+
+
+def _is_summary_label(text: str) -> bool:
+    """답변, 정답 보기, Answer, Click to expand ...: a label, not content."""
+    words = _decoration_free(text).casefold().split()
+    if not words:
+        return True
+    joined = "".join(words)
+    return _split_into(joined, _SUMMARY_LABEL_WORDS)
+
+
+def _split_into(text: str, words: Sequence[str]) -> bool:
+    """Whether ``text`` is a concatenation of ``words`` (small dynamic programme)."""
+    reachable = [True] + [False] * len(text)
+    for end in range(1, len(text) + 1):
+        reachable[end] = any(
+            reachable[end - len(w)] for w in words if len(w) <= end and text.endswith(w, 0, end)
+        )
+    return reachable[-1]
+
+
+def _apply_setext(lines: list[_Line]) -> None:
+    """``Title`` underlined with ``===`` or ``---`` is a heading (only a one-line paragraph that
+    is not a list item or a term item); every other rule becomes blank."""
+    for index, line in enumerate(lines):
+        if line.kind is not _Kind.RULE:
+            continue
+        lines[index] = _Line(line.number, _Kind.BLANK)
+        prev = lines[index - 1] if index else None
+        before = lines[index - 2] if index > 1 else None
+        if (
+            prev is not None
+            and prev.kind is _Kind.TEXT
+            and not prev.quoted
+            and prev.indent <= MAX_HEADING_INDENT
+            and (before is None or before.kind in (_Kind.BLANK, _Kind.HEADING))
+            and not _LIST_MARKER.match(prev.content)
+            and not prev.content.startswith("|")
+            and _split_term_definition(prev.content) is None
+        ):
+            title = _clean_title(prev.content)
+            if title:
+                level = 1 if line.text.startswith("=") else 2
+                lines[index - 1] = _Line(prev.number, _Kind.HEADING, title, level=level)
+
+
+def _drop_reference_lists(lines: list[_Line]) -> None:
+    """``참고:`` / ``**References**`` and the link-only lines after it are dropped."""
+    index = 0
+    while index < len(lines):
+        if lines[index].kind is _Kind.TEXT and lines[index].ref_label:
+            follow = index + 1
+            while follow < len(lines) and (
+                lines[follow].kind is _Kind.BLANK
+                or (lines[follow].kind is _Kind.TEXT and lines[follow].link_only)
+            ):
+                follow += 1
+            if any(lines[i].link_only for i in range(index + 1, follow)):
+                for i in range(index, follow):
+                    lines[i] = _Line(lines[i].number, _Kind.BLANK)
+            index = follow
+        else:
+            index += 1
+
+
+# --- pass 3: sections -------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Section:
+    """A heading with the lines up to its first sub-heading (``body``) and its sub-headings."""
+
+    title: str
+    level: int
+    line: int
+    body: list[_Line] = field(default_factory=list)
+    children: list[_Section] = field(default_factory=list)
+    _parsed: _Body | None = None
+
+    @property
+    def parsed(self) -> _Body:
+        """The body split into items (computed once)."""
+        if self._parsed is None:
+            self._parsed = _parse_body(self.body)
+        return self._parsed
+
+
+def _build_sections(lines: Iterable[_Line]) -> _Section:
+    root = _Section("", 0, 0)
+    stack = [root]
+    for line in lines:
+        if line.kind is _Kind.HEADING:
+            while stack[-1].level >= line.level:
+                stack.pop()
+            section = _Section(line.text, line.level, line.number)
+            stack[-1].children.append(section)
+            stack.append(section)
+        else:
+            stack[-1].body.append(line)
+    return root
+
+
+# --- terms, questions, aliases ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Term:
+    """One term named by a note: display text, aliases, and a non-name parenthetical."""
+
+    term: str
+    aliases: tuple[str, ...] = ()
+    description: str = ""
+
+
+def _is_name_like(text: str, max_chars: int = MAX_TERM_CHARS, max_words: int = MAX_TERM_WORDS) -> bool:
+    """Short, no sentence punctuation, no sentence ending: something a person would look up."""
+    text = text.strip()
+    return (
+        0 < len(text) <= max_chars
+        and len(text.split()) <= max_words
+        and _NOT_NAME.search(text) is None
+        and any(char.isalnum() for char in text)
+        and text[0] not in "-*+>#(（[)"
+        and _SENTENCE_END.search(text) is None
+        and "(" not in text
+        and ")" not in text
+    )
+
+
+def _is_alias(inner: str, core: str) -> bool:
+    inner = inner.strip()
+    return (
+        _is_name_like(inner, MAX_ALIAS_CHARS, MAX_ALIAS_WORDS)
+        and compact(inner.casefold()) not in ANNOTATIONS
+        and normalize_name(inner) != normalize_name(core)
+    )
+
+
+def _split_paren(text: str) -> tuple[str, str | None]:
+    """``프로세스(Process)`` -> (``프로세스``, ``Process``); no trailing parenthetical -> None."""
+    match = _TRAILING_PAREN.match(text.strip())
+    if match is None:
+        return text.strip(), None
+    return match["core"].strip(), match["inner"].strip()
+
+
+def _term_from_name(text: str) -> _Term | None:
+    """A term from a name with an optional trailing parenthetical, or None if not name-like."""
+    core, inner = _split_paren(text)
+    if not _is_name_like(core):
+        return None
+    if inner is None or not inner:
+        return _Term(core)
+    if _is_alias(inner, core):
+        return _Term(core, (inner,))
+    return _Term(core, description=f"({inner})")
+
+
+def _split_top_level(text: str, separator: str) -> list[str]:
+    """Split on ``separator`` where it is outside parentheses and brackets."""
+    parts: list[str] = []
+    depth = start = 0
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char in "([（":
+            depth += 1
+        elif char in ")]）":
+            depth -= 1
+        elif depth == 0 and text.startswith(separator, index):
+            parts.append(text[start:index])
+            index += len(separator)
+            start = index
+            continue
+        index += 1
+    parts.append(text[start:])
+    return parts
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        if char in "([（":
+            depth += 1
+        elif char in ")]）":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def _split_term_definition(content: str) -> tuple[tuple[_Term, ...], str, str | None] | None:
+    """``Term - definition`` -> (terms, definition, question); None when the line is not one.
+
+    The first `` - `` outside parentheses is the separator; what is before it must be short and
+    name-like (``동기 / 비동기`` names two terms), or a short question (``프로세스란? - ...``).
+    """
+    if content.startswith("|"):
+        return None
+    for match in _SEPARATOR.finditer(content):
+        left = content[: match.start()].strip()
+        if len(left) > MAX_TERM_SPEC_CHARS:
+            return None
+        if not _balanced(left):
+            continue
+        definition = content[match.end() :].strip()
+        if _QUESTION_MARK.search(left) and len(left) <= MAX_TERM_SPEC_CHARS:
+            term = _term_from_question(left)
+            if term is not None:
+                return (term,), definition, _question_text(left)
+            return None
+        terms = [_term_from_name(part) for part in _split_top_level(left, " / ")]
+        if all(term is not None for term in terms):
+            return tuple(t for t in terms if t is not None), definition, None
+        return None
+    return None
+
+
+def _particle_fits(stem: str, particle: str) -> bool:
+    """Whether ``particle`` agrees with the last syllable of ``stem`` (은 after 받침, 는 after none).
+
+    Latin letters, digits and brackets before a particle are accepted either way."""
+    stem = stem.rstrip()
+    if not stem:
+        return False
+    last = stem[-1]
+    if not "가" <= last <= "힣":
+        return True
+    final = (ord(last) - 0xAC00) % 28 != 0
+    if particle in _AFTER_CONSONANT:
+        return final
+    if particle in _AFTER_VOWEL:
+        return not final
+    return True
+
+
+def _weak_term(content: str) -> _Term | None:
+    """``CNN은 합성곱 층 ...`` -> CNN: the first word is a term glued to 은/는/이란/란."""
+    word = _split_top_level(content, " ")[0].rstrip(",.:")
+    for particle in WEAK_PARTICLES:
+        if not word.endswith(particle):
+            continue
+        stem = word[: -len(particle)]
+        if (
+            stem
+            and len(stem) <= MAX_WEAK_STEM_CHARS
+            and stem not in WEAK_STOPWORDS
+            and _particle_fits(stem, particle)
+        ):
+            return _term_from_name(stem)
+    return None
+
+
+def _strip_question_prefix(text: str) -> str:
+    text = _Q_MARKER.sub("", text.strip())
+    return _TAG_PREFIX.sub("", _NUMBERING.sub("", text)).strip()
+
+
+def _is_question(text: str) -> bool:
+    """A question or an interview prompt: ``?``, ``Q.``, ``설명해주세요``, ``X란``, ``What is``."""
+    text = text.strip()
+    if not text or not any(char.isalnum() for char in text):
+        return False
+    if _Q_MARKER.match(text):
+        return True
+    text = _NUMBERING.sub("", text).rstrip(" .!。")
+    return bool(
+        _QUESTION_MARK.search(text)
+        or _KO_QUESTION_END.search(text)
+        or _EN_QUESTION_START.match(text)
+    )
+
+
+def _question_text(text: str) -> str:
+    """The question as asked: no ``Q.`` marker or numbering."""
+    return _strip_question_prefix(text) or text.strip()
+
+
+def _term_from_question(text: str) -> _Term | None:
+    """The term a question is about: ``프로세스(Process)란?`` -> 프로세스 (alias Process),
+    ``What is a process?`` -> process, ``X의 차이점은?`` -> X의 차이점."""
+    text = _strip_question_prefix(text).rstrip(" ?？.!。")
+    term = _english_question_term(text) or _korean_question_term(text) or text
+    term = term.strip(" ,.:")
+    if not term:
+        return None
+    core, inner = _split_paren(term)
+    if inner and core and _is_alias(inner, core):
+        return _Term(core, (inner,))
+    return _Term(term)
+
+
+def _english_question_term(text: str) -> str | None:
+    for pattern in _EN_TERM_PATTERNS:
+        match = pattern.fullmatch(text)
+        if match is not None:
+            return match["t"]
+    return None
+
+
+def _korean_question_term(text: str) -> str | None:
+    for pattern in _KO_TERM_PATTERNS:
+        match = pattern.fullmatch(text)
+        if match is None:
+            continue
+        stem, particle = match["t"], match.groupdict().get("p")
+        if particle is None or _particle_fits(stem, particle):
+            return stem
+        if particle == "이란" and _particle_fits(stem + "이", "란"):
+            return stem + "이"  # 파이란 -> 파이
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Heading:
+    term: _Term | None
+    question: str | None
+
+
+def _parse_heading(title: str) -> _Heading:
+    """The term and question a heading names (``### Q. 프로세스란?`` -> 프로세스, 프로세스란?)."""
+    if _is_question(title):
+        return _Heading(_term_from_question(title), _question_text(title))
+    text = _TAG_PREFIX.sub("", _NUMBERING.sub("", title)).strip() or title
+    core, inner = _split_paren(text)
+    if inner and core and _is_alias(inner, core):
+        return _Heading(_Term(core, (inner,)), None)
+    return _Heading(_Term(text) if text else None, None)
+
+
+def _category_name(title: str) -> str:
+    return _NUMBERING.sub("", title).strip() or title
+
+
+def _fold_words(title: str) -> set[str]:
+    return {word.casefold() for word in re.split(r"[\s,/·()]+", title) if word}
+
+
+def _is_collection_title(title: str) -> bool:
+    """``면접 질문 정리``, ``Interview Questions``: a title over many concepts."""
+    return bool(_fold_words(title) & COLLECTION_WORDS)
+
+
+def _is_generic_title(title: str) -> bool:
+    return compact(_category_name(title).casefold()) in GENERIC_SUBHEADINGS
+
+
+def _is_noise_title(title: str) -> bool:
+    """Table of contents and reference headings: never concepts, never categories."""
+    label = _decoration_free(_category_name(title))
+    return bool(_TOC_LABEL.match(label)) or _is_reference_title(title)
+
+
+def _is_reference_title(title: str) -> bool:
+    label = _decoration_free(_category_name(title))
+    match = _REFERENCE_LABEL.match(label)
+    return match is not None and match.end() == len(label)
+
+
+def _is_toc_title(title: str) -> bool:
+    return bool(_TOC_LABEL.match(_decoration_free(_category_name(title))))
+
+
+# --- items ------------------------------------------------------------------------------------
+
+
+class _ItemKind(Enum):
+    TERM = "term"  # Term - definition
+    WEAK = "weak"  # - CNN은 ... (the whole sentence is the definition)
+    QUESTION = "question"  # - 프로세스란? / Q. ... / <summary>질문?</summary>, answer below
+
+
+@dataclass(slots=True)
+class _Item:
+    kind: _ItemKind
+    line: int
+    terms: tuple[_Term, ...]
+    first: str  # the definition's first line ("" when the answer starts below)
+    question: str | None = None
+    lines: list[_Line] = field(default_factory=list)
+
+    @property
+    def answered(self) -> bool:
+        """Whether the item holds any text beyond links (a question with no answer does not)."""
+        return bool(self.first) or any(
+            line.has_text and not line.link_only for line in self.lines
+        )
+
+
+def _item_start(line: _Line) -> _Item | None:
+    """The item ``line`` starts, if any: only unquoted text at column 0-1 starts items."""
+    if line.kind is not _Kind.TEXT or line.quoted or line.indent > MAX_ITEM_INDENT:
+        return None
+    content = line.content
+    if line.summary:
+        if _is_question(content):
+            return _question_item(line.number, content)
+        return None
+    body = _LIST_MARKER.sub("", content)
+    is_list = len(body) != len(content)
+    split = _split_term_definition(body)
+    if split is not None:
+        terms, definition, question = split
+        return _Item(_ItemKind.TERM, line.number, terms, definition, question)
+    if _is_question(body) and (is_list or _Q_MARKER.match(body)):
+        return _question_item(line.number, body)
+    if is_list:
+        weak = _weak_term(body)
+        if weak is not None:
+            return _Item(_ItemKind.WEAK, line.number, (weak,), body)
+    return None
+
+
+def _question_item(number: int, text: str) -> _Item | None:
+    term = _term_from_question(text)
+    if term is None:
+        return None
+    return _Item(_ItemKind.QUESTION, number, (term,), "", _question_text(text))
+
+
+class _BodyKind(Enum):
+    EMPTY = "empty"
+    LINKS = "links"  # only links: a stub pointing elsewhere
+    QUESTIONS = "questions"  # only unanswered questions
+    ITEMS = "items"  # starts with items, at least one of them a real term or an answered question
+    PROSE = "prose"  # anything else: an answer
+
+
+@dataclass(slots=True)
+class _Body:
+    kind: _BodyKind
+    lines: list[_Line]
+    orphans: list[_Line]
+    items: list[_Item]
+
+
+def _split_items(lines: Sequence[_Line]) -> tuple[list[_Line], list[_Item]]:
+    """Lines before the first item (orphans) and the items, each with the lines up to the next."""
+    orphans: list[_Line] = []
+    items: list[_Item] = []
+    for line in lines:
+        item = _item_start(line)
+        if item is not None:
+            items.append(item)
+        elif items:
+            items[-1].lines.append(line)
+        else:
+            orphans.append(line)
+    return orphans, items
+
+
+def _parse_body(lines: list[_Line]) -> _Body:
+    orphans, items = _split_items(lines)
+    texts = [line for line in lines if line.has_text]
+    if not texts:
+        kind = _BodyKind.EMPTY
+    elif all(line.link_only for line in texts):
+        kind = _BodyKind.LINKS
+    elif (
+        items
+        and all(line.link_only for line in orphans if line.has_text)
+        and all(item.kind is _ItemKind.QUESTION and not item.answered for item in items)
+    ):
+        kind = _BodyKind.QUESTIONS
+    elif items and not any(line.has_text for line in orphans) and any(
+        item.kind is _ItemKind.TERM or (item.kind is _ItemKind.QUESTION and item.answered)
+        for item in items
+    ):
+        kind = _BodyKind.ITEMS
+    else:
+        kind = _BodyKind.PROSE
+    return _Body(kind, lines, orphans, items)
+
+
+# --- rendering definitions --------------------------------------------------------------------
+
+
+def _render(lines: Sequence[_Line], head: str = "") -> str:
+    """Definition text: blank-separated chunks, each dedented on its own; trailing spaces gone.
+
+    ``head`` is the definition's first line (text after ``Term - ``); lines that follow it
+    without a blank line join its paragraph but are dedented without it.
+    """
+    chunks: list[str] = []
+    current: list[_Line] = []
+    joins_head = bool(head)
+    for line in lines:
+        if line.kind in (_Kind.TEXT, _Kind.CODE) and (line.text.strip() or line.kind is _Kind.CODE):
+            current.append(line)
+        elif line.kind is not _Kind.HEADING:
+            if current:
+                chunks.append(_dedent(current))
+                current = []
+            elif not chunks:
+                joins_head = False
+    if current:
+        chunks.append(_dedent(current))
+    chunks = [chunk for chunk in chunks if chunk.strip()]
+    if head:
+        if chunks and joins_head:
+            chunks[0] = f"{head}\n{chunks[0]}"
+        else:
+            chunks.insert(0, head)
+    text = "\n\n".join(chunks).strip()
+    return _DANGLING_SEPARATOR.sub("", text)
+
+
+def _dedent(chunk: Sequence[_Line]) -> str:
+    width = min((line.indent for line in chunk if line.text.strip()), default=0)
+    out: list[str] = []
+    for line in chunk:
+        if line.kind is _Kind.CODE:
+            out.append(_remove_columns(line.text, width).rstrip())
+        else:
+            out.append(line.text[min(width, line.indent) :].rstrip())
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out)
+
+
+def _remove_columns(text: str, width: int) -> str:
+    """Remove ``width`` columns of leading whitespace, counting tabs to the next tab stop."""
+    column = index = 0
+    while index < len(text) and column < width and text[index] in " \t":
+        column = column + TAB_WIDTH - column % TAB_WIDTH if text[index] == "\t" else column + 1
+        index += 1
+    return " " * max(column - width, 0) + text[index:]
+
+
+def _synthetic(number: int, text: str, indent: int = 0) -> _Line:
+    return _Line(number, _Kind.TEXT, " " * indent + text, indent=indent)
+
+
+def _split_definition(terms: Sequence[_Term], definition: str) -> list[str]:
+    """``동기 / 비동기``: give each term the paragraphs from the one that starts with it.
+
+    Each later term must start a paragraph (``비동기는 ...``) after the previous split point;
+    when one is missing every term gets the whole text."""
+    paragraphs = definition.split("\n\n")
+    starts = [0]
+    for term in terms[1:]:
+        found = next(
+            (
+                index
+                for index in range(starts[-1] + 1, len(paragraphs))
+                if _starts_with_term(paragraphs[index], term.term)
+            ),
+            None,
+        )
+        if found is None:
+            return [definition] * len(terms)
+        starts.append(found)
+    ends = [*starts[1:], len(paragraphs)]
+    return ["\n\n".join(paragraphs[a:b]) for a, b in zip(starts, ends, strict=True)]
+
+
+def _starts_with_term(paragraph: str, term: str) -> bool:
+    text = _LIST_MARKER.sub("", paragraph.lstrip())
+    if not text.startswith(term):
+        return False
+    rest = text[len(term) :]
+    if not rest or not rest[0].isalnum():
+        return True
+    return any(
+        rest.startswith(p) and (len(rest) == len(p) or not rest[len(p)].isalnum())
+        for p in (*WEAK_PARTICLES, "이", "가", "의", "을", "를", "와", "과", "도")
+    )
+
+
+# --- pass 4: collecting concepts --------------------------------------------------------------
+
+
+class _Collector:
+    """Walks the section tree and emits concepts, counting what it skips."""
+
+    def __init__(self, default_category: str) -> None:
+        self.default_category = default_category
+        self.concepts: list[ParsedConcept] = []
+        self.warnings: list[ParseWarning] = []
+        self.skipped = 0
+
+    def visit_root(self, root: _Section) -> None:
+        """The lines before any heading are item notes in the default category."""
+        self._emit_items(root.parsed, self.default_category)
+        self._visit_children(root, self.default_category)
+
+    def _visit_children(self, section: _Section, category: str) -> None:
+        for child in section.children:
+            self._visit(child, category)
+
+    def _visit(self, section: _Section, category: str) -> None:
+        if _is_noise_title(section.title):
+            self._visit_children(section, category)
+            return
+        heading = _parse_heading(section.title)
+        body = section.parsed
+        own = _category_name(section.title)
+        if body.kind is _BodyKind.ITEMS and heading.question is None:
+            self._emit_items(body, own)
+        elif body.kind is _BodyKind.QUESTIONS:
+            self.skipped += len(body.items)
+        elif body.kind is _BodyKind.LINKS:
+            self.skipped += 1
+        elif body.kind is _BodyKind.EMPTY:
+            if self._answers_with_children(section, heading):
+                self._emit_heading(section, heading, category)
+                return
+            if not section.children:
+                self.skipped += 1
+        elif _is_collection_title(section.title) or any(
+            _is_container(child) for child in section.children
+        ):
+            self._warn_ignored(body.lines)
+        else:
+            self._emit_heading(section, heading, category)
+            return
+        self._visit_children(section, own)
+
+    def _answers_with_children(self, section: _Section, heading: _Heading) -> bool:
+        """A body-less heading is still an answer when its sub-headings are parts of it
+        (장점/단점) or when it is a question; otherwise it is a container."""
+        if not section.children or _is_collection_title(section.title):
+            return False
+        if any(_is_container(child) for child in section.children):
+            return False
+        if heading.question is not None:
+            return True
+        return all(_is_generic_title(child.title) for child in section.children)
+
+    # -- items
+
+    def _emit_items(self, body: _Body, category: str) -> None:
+        self._warn_ignored(body.orphans)
+        for item in body.items:
+            self._emit_item(item, category)
+
+    def _emit_item(self, item: _Item, category: str) -> None:
+        lines = list(item.lines)
+        if item.kind is _ItemKind.QUESTION:
+            lines = _without_answer_marker(lines)
+        if not item.answered:
+            self.skipped += 1
+            if item.kind is not _ItemKind.QUESTION:
+                term = " / ".join(t.term for t in item.terms)
+                self.warnings.append(ParseWarning(item.line, WARN_NO_DEFINITION.format(term=term)))
+            return
+        head = item.first
+        if len(item.terms) == 1 and item.terms[0].description:
+            head = f"{item.terms[0].description} {head}".strip()
+        definition = _render(lines, head)
+        parts = (
+            _split_definition(item.terms, definition) if len(item.terms) > 1 else [definition]
+        )
+        for term, text in zip(item.terms, parts, strict=True):
+            if len(item.terms) > 1 and term.description:
+                text = f"{term.description} {text}"
+            self._add(term, text, category, item.line, item.question)
+
+    # -- headings
+
+    def _emit_heading(self, section: _Section, heading: _Heading, category: str) -> None:
+        pending: list[_Section] = []
+        lines = [*section.body, *self._answer_lines(section, pending)]
+        if _is_reference_title(section.title):
+            lines = [line for line in lines if not line.link_only]
+        definition = _render(lines)
+        if heading.term is None or not heading.term.term:
+            self.skipped += 1
+        elif not definition or all(line.link_only for line in lines if line.has_text):
+            self.skipped += 1
+        else:
+            self._add(heading.term, definition, category, section.line, heading.question)
+        for sub in pending:
+            self._visit(sub, category)
+
+    def _answer_lines(self, section: _Section, pending: list[_Section]) -> list[_Line]:
+        """Sub-headings' content as part of an answer; question-shaped ones are set aside."""
+        lines: list[_Line] = []
+        for child in section.children:
+            if _is_toc_title(child.title):
+                continue
+            if _is_question(child.title):
+                pending.append(child)
+                continue
+            body = child.body
+            if _is_reference_title(child.title):
+                body = [line for line in body if not line.link_only]
+            content = [*body, *self._answer_lines(child, pending)]
+            if any(line.has_text for line in content):
+                lines.append(_Line(child.line, _Kind.BLANK))
+                lines.append(_synthetic(child.line, child.title))
+                lines.extend(content)
+        return lines
+
+    # -- output
+
+    def _add(
+        self, term: _Term, definition: str, category: str, line: int, question: str | None
+    ) -> None:
+        definition = definition.strip()
+        if not term.term or not definition:
+            self.skipped += 1
+            return
+        self.concepts.append(
+            ParsedConcept(
+                term=term.term,
+                definition=definition,
+                category=category,
+                line=line,
+                question=question,
+                aliases=term.aliases,
+            )
+        )
+
+    def _warn_ignored(self, lines: Sequence[_Line]) -> None:
+        first = next((line for line in lines if line.has_text and not line.link_only), None)
+        if first is not None:
+            self.warnings.append(ParseWarning(first.number, WARN_IGNORED_TEXT))
+
+
+def _is_container(section: _Section) -> bool:
+    """A sub-heading that holds concepts rather than answer text: its body is term items, or it
+    has no body and sub-headings of its own that are not parts of one answer."""
+    if _is_noise_title(section.title):
+        return False
+    kind = section.parsed.kind
+    if kind is _BodyKind.ITEMS or _is_collection_title(section.title):
+        return True
+    return (
+        kind is _BodyKind.EMPTY
+        and bool(section.children)
+        and not all(_is_generic_title(child.title) for child in section.children)
+        and not _is_question(section.title)
+    )
+
+
+def _without_answer_marker(lines: list[_Line]) -> list[_Line]:
+    """Drop an ``A.`` / ``답:`` marker from the first line of an answer."""
+    for index, line in enumerate(lines):
+        if line.kind is _Kind.TEXT and line.text.strip():
+            text = _ANSWER_MARKER.sub("", line.content)
+            lines[index] = replace(line, text=" " * line.indent + text)
+            break
+    return lines
+
+
+def _drop_duplicates(
+    concepts: Sequence[ParsedConcept],
+) -> tuple[list[ParsedConcept], list[ParseWarning]]:
+    """Keep the first concept of each term (compared folded, without spaces); warn for the rest."""
+    ordered = sorted(concepts, key=lambda c: c.line)
+    first: dict[str, ParsedConcept] = {}
+    kept: list[ParsedConcept] = []
+    warnings: list[ParseWarning] = []
+    for concept in ordered:
+        key = compact(normalize_name(concept.term)) or concept.term
+        seen = first.get(key)
+        if seen is None:
+            first[key] = concept
+            kept.append(concept)
+        else:
+            message = WARN_DUPLICATE.format(term=concept.term, first=seen.line)
+            warnings.append(ParseWarning(concept.line, message))
+    return kept, warnings

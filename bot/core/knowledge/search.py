@@ -1,0 +1,387 @@
+"""Concept lookup: exact names, fuzzy names, then definition text (pure, no I/O).
+
+How a query is answered (see ``docs``: jamo + ``fuzz.ratio`` gives one clean cutoff):
+
+1. Normalise it (:func:`~bot.core.knowledge.text.query_forms`): the name as typed, then without
+   question words, then without a trailing particle, each compared without spaces.
+   An exact hit on a concept's term or alias is CONFIDENT (score 100).
+2. Otherwise ``rapidfuzz.process.extract`` with ``fuzz.ratio`` over every term and alias, each
+   preprocessed once to compact "loose" jamo (sound-alike jamo folded: 도꺼 == 도커). Aliases
+   of one concept collapse to its best score. CONFIDENT needs :data:`CONFIDENT_SCORE`, a query
+   of at least :data:`MIN_FUZZY_CONFIDENT_LENGTH` jamo and a lead of :data:`CONFIDENT_MARGIN`
+   over the next concept; anything from :data:`DID_YOU_MEAN_SCORE` up is a suggestion.
+3. No name close: the definitions' words are searched (합성곱 -> CNN); hits are only ever
+   DID_YOU_MEAN suggestions, scored at most :data:`DEFINITION_SCORE_CEILING`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Final
+
+from rapidfuzz import fuzz, process
+
+from bot.core.knowledge.text import (
+    compact,
+    ends_with_final_jamo,
+    fold,
+    loose_jamo,
+    normalize_name,
+    query_forms,
+    strip_particle,
+)
+from bot.core.models import LookupResult, MatchKind, Suggestion
+
+EXACT_SCORE: Final = 100.0
+# A fuzzy name score (0-100, fuzz.ratio on compact loose jamo) at or above this is a confident
+# match, if the query is long enough and leads the next concept clearly.
+CONFIDENT_SCORE: Final = 84.0
+# The lead over the next concept a fuzzy match needs to be confident.
+CONFIDENT_MARGIN: Final = 4.0
+# Fuzzy scores from here up are offered as "did you mean" (two thirds: below it, two short words
+# share little more than a syllable, 동기 / 도커).
+DID_YOU_MEAN_SCORE: Final = 67.0
+# Below this many jamo (ai, rag, gan, ec2) a fuzzy match is never confident: one letter is a
+# third of the word. Exact hits on short aliases stay confident.
+MIN_FUZZY_CONFIDENT_LENGTH: Final = 4
+MAX_SUGGESTIONS: Final = 5
+MAX_RUNNERS_UP: Final = 4
+# How many fuzzy choices to take before collapsing aliases into concepts.
+FUZZY_CANDIDATES: Final = 64
+# Definition-text hits score at most this much, always below a confident name match.
+DEFINITION_SCORE_CEILING: Final = 55.0
+# The share of the query's weighted words a definition must contain to be suggested.
+DEFINITION_MIN_COVERAGE: Final = 0.5
+MIN_TOKEN_LENGTH: Final = 2
+# A query found inside names (회귀 in 선형회귀 and 로지스틱 회귀) is offered as "did you mean" even
+# below DID_YOU_MEAN_SCORE; at most this many occurrences are looked at.
+MAX_CONTAINING_NAMES: Final = 256
+# Latin query words shorter than this match definition words only as prefixes, not inside them.
+MIN_LATIN_SUBSTRING: Final = 4
+AUTOCOMPLETE_LIMIT: Final = 25
+SUGGESTION_TERM_MAX: Final = 100
+ELLIPSIS: Final = "…"
+AUTOCOMPLETE_PREFIX_SCORE: Final = 100.0
+AUTOCOMPLETE_SUBSTRING_SCORE: Final = 90.0
+# Fuzzy autocomplete suggestions score below substring hits.
+AUTOCOMPLETE_FUZZY_CEILING: Final = 89.0
+
+_TOKEN_SPLIT = re.compile(r"[^\w]+")
+_HANGUL = re.compile(r"[가-힣]")
+
+
+@dataclass(frozen=True, slots=True)
+class IndexEntry:
+    """One concept as the search index sees it."""
+
+    concept_id: int
+    term: str
+    aliases: tuple[str, ...]
+    definition: str
+
+
+def _clip(term: str, limit: int = SUGGESTION_TERM_MAX) -> str:
+    """``term`` cut to ``limit`` characters, the last one an ellipsis when cut."""
+    return term if len(term) <= limit else term[: limit - 1] + ELLIPSIS
+
+
+def _name_variant(name: str) -> str:
+    """``name`` with a particle-like ending of its last word removed (텐서플로 -> 텐서플), the
+    shape a query for it takes after particle stripping; ``name`` when nothing is removed."""
+    head, _, last = name.rpartition(" ")
+    stripped = strip_particle(last)
+    if stripped == last:
+        return name
+    return f"{head} {stripped}" if head else stripped
+
+
+def _tokens(text: str) -> list[str]:
+    """Words of ``text`` for the definition search: folded, particle removed, 2+ characters."""
+    words = (strip_particle(word) for word in _TOKEN_SPLIT.split(fold(text)))
+    return [word for word in words if len(word) >= MIN_TOKEN_LENGTH and not word.isdigit()]
+
+
+class _SubstringFinder:
+    """Finds which of many strings contain a piece: one joined string searched with ``str.find``
+    (C speed) instead of a Python loop over every string."""
+
+    _SEPARATOR = "\x00"
+
+    def __init__(self, strings: Iterable[str]) -> None:
+        self._strings = list(strings)
+        self._starts: list[int] = []
+        position = 0
+        for text in self._strings:
+            self._starts.append(position)
+            position += len(text) + 1
+        self._joined = self._SEPARATOR.join(self._strings)
+
+    def find(self, piece: str, limit: int | None = None) -> list[int]:
+        """Indexes of the strings containing ``piece`` (each once, in order; at most ``limit``)."""
+        found: list[int] = []
+        if not piece or self._SEPARATOR in piece:
+            return found
+        joined, starts = self._joined, self._starts
+        at = joined.find(piece)
+        while at != -1 and (limit is None or len(found) < limit):
+            index = bisect_right(starts, at) - 1
+            found.append(index)
+            # continue after the end of this string: each string is reported once
+            at = joined.find(piece, starts[index] + len(self._strings[index]) + 1)
+        return found
+
+
+class SearchIndex:
+    """An in-memory lookup index over concepts' names, aliases and definitions.
+
+    Built once from :class:`IndexEntry` items (cheap enough to rebuild on every reload); every
+    method is pure and safe to call from several threads. Concept ids must be unique.
+    """
+
+    def __init__(self, entries: Iterable[IndexEntry]) -> None:
+        self._terms: dict[int, str] = {}
+        self._exact: dict[str, list[int]] = {}
+        # Fuzzy choices: compact loose jamo of every name, then particle-stripped variants.
+        self._choices: list[str] = []
+        self._choice_ids: list[int] = []
+        name_keys: list[str] = []  # compact normalised names, parallel to the real-name choices
+        postings: dict[str, dict[int, int]] = {}
+        variants: list[tuple[str, int]] = []
+        seen_choices: set[tuple[str, int]] = set()
+        for entry in entries:
+            cid = entry.concept_id
+            self._terms[cid] = entry.term
+            names = (entry.term, *entry.aliases)
+            for name in names:
+                normal = normalize_name(name)
+                key = compact(normal)
+                if not key:
+                    continue
+                owners = self._exact.setdefault(key, [])
+                if cid not in owners:
+                    owners.append(cid)
+                choice = loose_jamo(key)
+                if (choice, cid) not in seen_choices:
+                    seen_choices.add((choice, cid))
+                    self._choices.append(choice)
+                    self._choice_ids.append(cid)
+                    name_keys.append(key)
+                variant = loose_jamo(compact(_name_variant(normal)))
+                if variant and (variant, cid) not in seen_choices:
+                    seen_choices.add((variant, cid))
+                    variants.append((variant, cid))
+            # The definition search reads the names too (docker compose -> Docker).
+            for token in _tokens(" ".join((*names, entry.definition))):
+                counts = postings.setdefault(token, {})
+                counts[cid] = counts.get(cid, 0) + 1
+        self._name_count = len(self._choices)
+        for variant, cid in variants:
+            self._choices.append(variant)
+            self._choice_ids.append(cid)
+        self._names = _SubstringFinder(name_keys)
+        self._vocabulary = sorted(postings)
+        self._postings = [postings[token] for token in self._vocabulary]
+        self._words = _SubstringFinder(self._vocabulary)
+        self._alphabetical = sorted(self._terms, key=lambda c: (fold(self._terms[c]), c))
+
+    def __len__(self) -> int:
+        """The number of concepts in the index."""
+        return len(self._terms)
+
+    @property
+    def choices(self) -> list[str]:
+        """The preprocessed fuzzy choices (compact loose jamo of every name), for benchmarks."""
+        return self._choices
+
+    def _suggestion(self, cid: int, score: float) -> Suggestion:
+        return Suggestion(cid, _clip(self._terms[cid]), round(score, 1))
+
+    # --- lookup -------------------------------------------------------------------------------
+
+    def lookup(self, query: str) -> LookupResult:
+        """Find the concept ``query`` names: CONFIDENT with up to :data:`MAX_RUNNERS_UP` close
+        runners-up, DID_YOU_MEAN with up to :data:`MAX_SUGGESTIONS` suggestions, or NOTHING."""
+        forms = query_forms(query)
+        if not forms[-1] or not self._terms:
+            return LookupResult(query=query, kind=MatchKind.NOTHING)
+        plain = compact(forms[-1])
+        fuzzy_key = loose_jamo(plain)
+        for form in forms:
+            owners = self._exact.get(compact(form))
+            if owners:
+                return self._exact_result(query, owners, plain, fuzzy_key)
+        fuzzy = self._fuzzy(fuzzy_key)
+        ranked = self._with_containing(fuzzy, plain, fuzzy_key)
+        if not ranked:
+            hits = self._definition_hits(forms[-1])
+            kind = MatchKind.DID_YOU_MEAN if hits else MatchKind.NOTHING
+            return LookupResult(query=query, kind=kind, suggestions=tuple(hits[:MAX_SUGGESTIONS]))
+        best = ranked[0]
+        lead = best.score - ranked[1].score if len(ranked) > 1 else best.score
+        if (
+            fuzzy
+            and best == fuzzy[0]
+            and best.score >= CONFIDENT_SCORE
+            and len(fuzzy_key) >= MIN_FUZZY_CONFIDENT_LENGTH
+            and lead >= CONFIDENT_MARGIN
+        ):
+            return LookupResult(
+                query=query,
+                kind=MatchKind.CONFIDENT,
+                match=best,
+                suggestions=tuple(ranked[1 : 1 + MAX_RUNNERS_UP]),
+            )
+        return LookupResult(
+            query=query, kind=MatchKind.DID_YOU_MEAN, suggestions=tuple(ranked[:MAX_SUGGESTIONS])
+        )
+
+    def _exact_result(
+        self, query: str, owners: list[int], plain: str, fuzzy_key: str
+    ) -> LookupResult:
+        exact = [self._suggestion(cid, EXACT_SCORE) for cid in owners]
+        close = self._with_containing(self._fuzzy(fuzzy_key), plain, fuzzy_key)
+        others = [s for s in close if s.concept_id not in owners]
+        if len(exact) == 1:
+            return LookupResult(
+                query=query,
+                kind=MatchKind.CONFIDENT,
+                match=exact[0],
+                suggestions=tuple(others[:MAX_RUNNERS_UP]),
+            )
+        return LookupResult(
+            query=query,
+            kind=MatchKind.DID_YOU_MEAN,
+            suggestions=tuple((exact + others)[:MAX_SUGGESTIONS]),
+        )
+
+    def _fuzzy(self, key: str, cutoff: float = DID_YOU_MEAN_SCORE) -> list[Suggestion]:
+        """Concepts whose names score at least ``cutoff`` against ``key``, best first, one per
+        concept (its best-scoring name)."""
+        if not key:
+            return []
+        found = process.extract(
+            key,
+            self._choices,
+            scorer=fuzz.ratio,
+            limit=FUZZY_CANDIDATES,
+            score_cutoff=cutoff,
+        )
+        ranked: list[Suggestion] = []
+        seen: set[int] = set()
+        for _choice, score, index in found:
+            cid = self._choice_ids[index]
+            if cid not in seen:
+                seen.add(cid)
+                ranked.append(self._suggestion(cid, score))
+        return ranked
+
+    def _with_containing(
+        self, ranked: list[Suggestion], plain: str, fuzzy_key: str
+    ) -> list[Suggestion]:
+        """``ranked`` plus the concepts with a name containing the query ``plain`` (회귀 ->
+        선형회귀, 로지스틱 회귀), scored by their fuzzy ratio, best first."""
+        if len(plain) < MIN_TOKEN_LENGTH or (
+            not _HANGUL.search(plain) and len(plain) < MIN_LATIN_SUBSTRING
+        ):
+            return ranked
+        found = self._names.find(plain, MAX_CONTAINING_NAMES)
+        if not found:
+            return ranked
+        best: dict[int, float] = {s.concept_id: s.score for s in ranked}
+        extra: dict[int, float] = {}
+        for index in found:
+            cid = self._choice_ids[index]
+            if cid not in best:
+                score = fuzz.ratio(fuzzy_key, self._choices[index])
+                extra[cid] = max(extra.get(cid, 0.0), score)
+        if not extra:
+            return ranked
+        merged = ranked + [self._suggestion(cid, score) for cid, score in extra.items()]
+        return sorted(merged, key=lambda s: -s.score)
+
+    def _definition_hits(self, normalized_query: str) -> list[Suggestion]:
+        """Concepts whose names and definitions contain most of the query's words (weighted by
+        rarity), best first, scored at most :data:`DEFINITION_SCORE_CEILING`."""
+        words = list(dict.fromkeys(_tokens(normalized_query)))
+        if not words or not self._vocabulary:
+            return []
+        total = len(self._terms)
+        matched: list[dict[int, int]] = []
+        weights: list[float] = []
+        for word in words:
+            hits: dict[int, int] = {}
+            for position in self._matching_words(word):
+                for cid, count in self._postings[position].items():
+                    hits[cid] = hits.get(cid, 0) + count
+            matched.append(hits)
+            weights.append(math.log(1 + total / max(1, len(hits))))
+        weight_sum = sum(weights)
+        coverage: dict[int, float] = {}
+        occurrences: dict[int, int] = {}
+        for hits, weight in zip(matched, weights, strict=True):
+            for cid, count in hits.items():
+                coverage[cid] = coverage.get(cid, 0.0) + weight / weight_sum
+                occurrences[cid] = occurrences.get(cid, 0) + count
+        ranked = sorted(
+            (cid for cid, share in coverage.items() if share >= DEFINITION_MIN_COVERAGE - 1e-9),
+            key=lambda cid: (-coverage[cid], -occurrences[cid], fold(self._terms[cid])),
+        )
+        return [
+            self._suggestion(cid, DEFINITION_SCORE_CEILING * min(1.0, coverage[cid]))
+            for cid in ranked
+        ]
+
+    def _matching_words(self, word: str) -> list[int]:
+        """Positions of the indexed words ``word`` matches: containing it (Hangul, or Latin of
+        :data:`MIN_LATIN_SUBSTRING`+ letters: 합성곱 in 합성곱층), else starting with it."""
+        found = self._words.find(word)
+        if _HANGUL.search(word) or len(word) >= MIN_LATIN_SUBSTRING:
+            return found
+        return [i for i in found if self._vocabulary[i].startswith(word)]
+
+    # --- autocomplete -------------------------------------------------------------------------
+
+    def autocomplete(self, prefix: str, limit: int = AUTOCOMPLETE_LIMIT) -> list[Suggestion]:
+        """Suggestions while ``prefix`` is being typed: names and aliases starting with it, then
+        containing it, then fuzzy matches; one per concept, at most ``limit`` (capped at
+        :data:`AUTOCOMPLETE_LIMIT`), terms cut to :data:`SUGGESTION_TERM_MAX` characters. An
+        empty prefix lists the first terms alphabetically."""
+        limit = max(0, min(limit, AUTOCOMPLETE_LIMIT))
+        if limit == 0:
+            return []
+        key = loose_jamo(compact(normalize_name(prefix)))
+        if not key:
+            return [
+                self._suggestion(cid, AUTOCOMPLETE_PREFIX_SCORE)
+                for cid in self._alphabetical[:limit]
+            ]
+        # A syllable being typed may carry the next one's first consonant as its 받침 (돜 -> 도커).
+        heads = (key, key[:-1]) if ends_with_final_jamo(key) and len(key) > 1 else (key,)
+        prefixed: list[tuple[int, str, int]] = []
+        inside: list[tuple[int, str, int]] = []
+        for index in range(self._name_count):
+            choice = self._choices[index]
+            if choice.startswith(heads):
+                prefixed.append((len(choice), choice, self._choice_ids[index]))
+            elif key in choice:
+                inside.append((len(choice), choice, self._choice_ids[index]))
+        result: list[Suggestion] = []
+        seen: set[int] = set()
+
+        def add(cid: int, score: float) -> None:
+            if cid not in seen and len(result) < limit:
+                seen.add(cid)
+                result.append(self._suggestion(cid, score))
+
+        for _length, _choice, cid in sorted(prefixed):
+            add(cid, AUTOCOMPLETE_PREFIX_SCORE)
+        for _length, _choice, cid in sorted(inside):
+            add(cid, AUTOCOMPLETE_SUBSTRING_SCORE)
+        if len(result) < limit:
+            for suggestion in self._fuzzy(key):
+                add(suggestion.concept_id, min(suggestion.score, AUTOCOMPLETE_FUZZY_CEILING))
+        return result

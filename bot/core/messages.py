@@ -1,0 +1,314 @@
+"""Every user-facing string, per locale. Korean is the default; English by setting.
+
+Use :func:`t` with a key and named parameters. A test checks that both locales define every key
+and the same placeholders.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass, field
+from typing import Final
+
+DEFAULT_LOCALE: Final = "ko"
+
+MESSAGES: Final[dict[str, dict[str, str]]] = {
+    # --- general -------------------------------------------------------------------------
+    "help_title": {"ko": "사용할 수 있는 명령", "en": "Commands"},
+    "help_body": {
+        "ko": (
+            "/define <용어> — 노트에서 개념을 찾아 설명합니다 (오타·띄어쓰기·조사·영문/한글 상관없음)\n"
+            "/interview [주제] [문항 수] — 모의 면접을 시작합니다\n"
+            "    면접 중: 그냥 입력하면 답변, /hint 힌트, /skip 넘기기, /stop 끝내기\n"
+            "/daily now | set HH:MM [시간대] [요일] | off | status — 오늘의 질문\n"
+            "/help — 이 도움말\n"
+            "/quit — 끝내기"
+        ),
+        "en": (
+            "/define <term> — look a concept up in the notes (typos, spacing, Korean/English all fine)\n"
+            "/interview [topic] [rounds] — start a mock interview\n"
+            "    while it runs: type to answer, /hint, /skip, /stop\n"
+            "/daily now | set HH:MM [time zone] [weekdays] | off | status — daily question\n"
+            "/help — this help\n"
+            "/quit — leave"
+        ),
+    },
+    "console_welcome": {
+        "ko": "interview-bot — 개념 {count}개 준비됨. /help 로 명령을 볼 수 있어요.",
+        "en": "interview-bot — {count} concepts ready. Type /help for commands.",
+    },
+    "console_unknown_command": {
+        "ko": "알 수 없는 명령입니다: {command} (/help 참고)",
+        "en": "Unknown command: {command} (see /help)",
+    },
+    "console_not_in_interview": {
+        "ko": "진행 중인 면접이 없습니다. /interview 로 시작하거나 /help 를 입력하세요.",
+        "en": "No interview is running. Start one with /interview or type /help.",
+    },
+    "console_bye": {"ko": "안녕히 가세요!", "en": "Bye!"},
+    "internal_error": {
+        "ko": "죄송합니다, 처리 중 문제가 생겼어요. 잠시 뒤 다시 시도해 주세요.",
+        "en": "Sorry, something went wrong. Please try again in a moment.",
+    },
+    "error_title": {"ko": "처리할 수 없어요", "en": "Can't do that"},
+    "more_truncated": {
+        "ko": "… (이하 생략, 전체: {source})",
+        "en": "… (truncated, full note: {source})",
+    },
+    # --- define --------------------------------------------------------------------------
+    "define_empty_query": {
+        "ko": "찾을 용어를 입력해 주세요. 예: /define 경사하강법",
+        "en": "Type a term to look up, e.g. /define gradient descent",
+    },
+    "define_query_too_long": {
+        "ko": "검색어가 너무 깁니다 ({length}자). {limit}자 이내로 입력해 주세요.",
+        "en": "That query is too long ({length} chars). Keep it under {limit}.",
+    },
+    "field_aliases": {"ko": "다른 이름", "en": "Also known as"},
+    "field_category": {"ko": "분류", "en": "Category"},
+    "field_source": {"ko": "출처", "en": "Source"},
+    "field_score": {"ko": "일치도", "en": "Match"},
+    "field_see_also": {"ko": "비슷한 개념", "en": "See also"},
+    "did_you_mean_title": {"ko": "혹시 이것을 찾으셨나요?", "en": "Did you mean?"},
+    "did_you_mean_body": {
+        "ko": "'{query}'와(과) 정확히 일치하는 개념이 없어요. 아래에서 골라 주세요.",
+        "en": "No concept matches '{query}' exactly. Pick one below.",
+    },
+    "not_found_title": {"ko": "찾을 수 없어요", "en": "Not found"},
+    "not_found_body": {
+        "ko": "'{query}'에 해당하는 개념이 노트에 없어요. 철자를 확인하거나 다른 이름으로 찾아보세요.",
+        "en": "There is no concept like '{query}' in the notes. Check the spelling or try another name.",
+    },
+    "knowledge_empty": {
+        "ko": "아직 불러온 노트가 없어요. `interview-bot ingest <폴더>` 로 노트를 불러오세요.",
+        "en": "No notes are loaded yet. Load some with `interview-bot ingest <folder>`.",
+    },
+    # --- ingest --------------------------------------------------------------------------
+    "ingest_summary": {
+        "ko": (
+            "파일 {files}개 (변경 {changed}, 그대로 {unchanged}, 삭제 {deleted}) · "
+            "개념 추가 {added}, 수정 {updated}, 삭제 {removed}, 건너뜀 {skipped} · "
+            "전체 개념 {total}개"
+        ),
+        "en": (
+            "{files} files ({changed} changed, {unchanged} unchanged, {deleted} deleted) · "
+            "concepts {added} added, {updated} updated, {removed} removed, {skipped} skipped · "
+            "{total} concepts in all"
+        ),
+    },
+    "ingest_warning": {"ko": "주의: {path}:{line}: {message}", "en": "warning: {path}:{line}: {message}"},
+    "ingest_failed": {
+        "ko": "노트를 불러오지 못했어요. 기존 지식은 그대로입니다.\n{path}:{line}: {detail}",
+        "en": "Could not load the notes; the existing knowledge is unchanged.\n{path}:{line}: {detail}",
+    },
+    "ingest_not_found": {"ko": "경로가 없습니다: {path}", "en": "No such path: {path}"},
+    "ingest_no_files": {
+        "ko": "{path} 에 노트 파일(.md, .markdown, .txt)이 없습니다.",
+        "en": "No notes files (.md, .markdown, .txt) in {path}.",
+    },
+    "file_binary": {
+        "ko": "텍스트가 아닌 바이너리 파일입니다",
+        "en": "this is a binary file, not text",
+    },
+    "file_encoding": {
+        "ko": "UTF-8(또는 CP949)로 읽을 수 없는 바이트가 있습니다: UTF-8로 저장해 주세요",
+        "en": "bytes that are not UTF-8 (nor CP949): save the file as UTF-8",
+    },
+    "file_empty": {"ko": "빈 파일입니다", "en": "the file is empty"},
+    "file_no_concepts": {
+        "ko": "개념을 하나도 찾지 못했습니다 (형식: `용어 - 설명` 또는 `## 용어` 아래 설명)",
+        "en": "no concept found (format: `Term - definition`, or a `## Term` heading with text below)",
+    },
+    "file_too_big": {
+        "ko": "파일이 너무 큽니다 ({size_mb} MB, 최대 {limit_mb} MB)",
+        "en": "the file is too big ({size_mb} MB, at most {limit_mb} MB)",
+    },
+    "file_unreadable": {"ko": "파일을 읽을 수 없습니다: {reason}", "en": "cannot read the file: {reason}"},
+    "file_decoded_cp949": {
+        "ko": "CP949(EUC-KR)로 읽었습니다. UTF-8로 저장하기를 권합니다",
+        "en": "read as CP949 (EUC-KR); saving it as UTF-8 is recommended",
+    },
+    "warn_duplicate_term": {
+        "ko": "'{term}' 용어가 {other} 에도 있습니다",
+        "en": "the term '{term}' is also defined at {other}",
+    },
+    "warn_unknown_alias_term": {
+        "ko": "별칭 파일의 '{term}'은(는) 노트에 없는 용어입니다",
+        "en": "'{term}' in the aliases file is not a term in the notes",
+    },
+    "aliases_invalid": {
+        "ko": "별칭 파일을 읽을 수 없습니다 ({path}:{line}): {detail}",
+        "en": "cannot read the aliases file ({path}:{line}): {detail}",
+    },
+    "keypoints_invalid": {
+        "ko": "핵심 포인트 파일을 읽을 수 없습니다 ({path}:{line}): {detail}",
+        "en": "cannot read the key points file ({path}:{line}): {detail}",
+    },
+    "synonyms_invalid": {
+        "ko": "동의어 파일을 읽을 수 없습니다 ({path}:{line}): {detail}",
+        "en": "cannot read the synonyms file ({path}:{line}): {detail}",
+    },
+    # --- interview -----------------------------------------------------------------------
+    "interview_started": {
+        "ko": "모의 면접을 시작합니다 · 주제: {topic} · {rounds}문항\n편하게 답해 주세요. 힌트·넘기기·그만하기도 할 수 있어요.",
+        "en": "Mock interview started · topic: {topic} · {rounds} questions\nAnswer in your own words. Hint, skip and stop are there too.",
+    },
+    "interview_resumed": {
+        "ko": "진행 중이던 면접을 이어서 합니다.",
+        "en": "Continuing the interview you had running.",
+    },
+    "topic_all": {"ko": "전체", "en": "all"},
+    "question_title": {"ko": "질문 {number}/{total} · {category}", "en": "Question {number}/{total} · {category}"},
+    "grade_title": {"ko": "{score}점 · {band}", "en": "{score}/100 · {band}"},
+    "band_excellent": {"ko": "훌륭해요", "en": "excellent"},
+    "band_good": {"ko": "좋아요", "en": "good"},
+    "band_partial": {"ko": "조금 아쉬워요", "en": "partial"},
+    "band_off_topic": {"ko": "핵심을 놓쳤어요", "en": "off topic"},
+    "field_hits": {"ko": "맞힌 핵심 포인트", "en": "Key points hit"},
+    "field_misses": {"ko": "놓친 핵심 포인트", "en": "Key points missed"},
+    "field_reference": {"ko": "모범 답안", "en": "Reference answer"},
+    "hit_with_word": {"ko": "{point} ← '{word}'", "en": "{point} ← '{word}'"},
+    "nothing": {"ko": "없음", "en": "none"},
+    "skipped_title": {"ko": "넘어갔어요 · 0점", "en": "Skipped · 0/100"},
+    "summary_title": {"ko": "면접 결과", "en": "Interview summary"},
+    "summary_line": {"ko": "{number}. {term} — {score}점", "en": "{number}. {term} — {score}/100"},
+    "summary_average": {"ko": "평균 {average}점 ({count}문항)", "en": "Average {average}/100 ({count} questions)"},
+    "summary_weakest": {"ko": "다시 볼 개념: {terms}", "en": "Worth another look: {terms}"},
+    "summary_no_answers": {"ko": "답한 질문이 없어요.", "en": "No question was answered."},
+    "summary_expired": {
+        "ko": "{minutes}분 동안 답이 없어 면접을 마쳤어요.",
+        "en": "The interview ended after {minutes} idle minutes.",
+    },
+    "summary_stopped": {"ko": "면접을 마쳤어요.", "en": "Interview stopped."},
+    "summary_finished": {"ko": "모든 질문을 마쳤어요. 수고하셨어요!", "en": "All questions done. Well done!"},
+    "interview_none": {
+        "ko": "진행 중인 면접이 없어요. /interview 로 시작해 보세요.",
+        "en": "No interview is running. Start one with /interview.",
+    },
+    "interview_already_running": {
+        "ko": "이미 진행 중인 면접이 있어요 ({number}/{total}번째 질문). 답하거나 그만하기로 끝내 주세요.",
+        "en": "An interview is already running (question {number}/{total}). Answer it or stop it first.",
+    },
+    "interview_unknown_topic": {
+        "ko": "'{topic}' 주제를 찾지 못했어요. 가능한 주제: {categories}",
+        "en": "No topic like '{topic}'. Topics: {categories}",
+    },
+    "interview_bad_rounds": {
+        "ko": "문항 수는 1에서 {limit} 사이의 숫자로 적어 주세요.",
+        "en": "Rounds must be a number from 1 to {limit}.",
+    },
+    "interview_already_graded": {
+        "ko": "이 질문의 답변은 이미 채점되었어요.",
+        "en": "An answer to this question was already graded.",
+    },
+    "hint_title": {"ko": "힌트", "en": "Hint"},
+    "hint_body": {"ko": "이런 말이 들어가면 좋아요: {hint}", "en": "A good answer mentions: {hint}"},
+    "hint_none_left": {"ko": "더 드릴 힌트가 없어요.", "en": "No more hints for this question."},
+    "action_answer": {"ko": "답변하기", "en": "Answer"},
+    "action_hint": {"ko": "힌트", "en": "Hint"},
+    "action_skip": {"ko": "넘기기", "en": "Skip"},
+    "action_stop": {"ko": "그만하기", "en": "Stop"},
+    "answer_modal_title": {"ko": "답변", "en": "Your answer"},
+    "answer_modal_label": {"ko": "자유롭게 설명해 주세요", "en": "Explain in your own words"},
+    # --- daily question ------------------------------------------------------------------
+    "daily_title": {"ko": "오늘의 질문 · {date}", "en": "Question of the day · {date}"},
+    "daily_title_now": {"ko": "오늘의 질문", "en": "Question of the day"},
+    "daily_footer": {
+        "ko": "스레드에 답을 남기면 채점해 드려요 · Q#{post_id}",
+        "en": "Answer in the thread to get graded · Q#{post_id}",
+    },
+    "daily_thread_name": {"ko": "답변 · {term}", "en": "Answers · {term}"},
+    "daily_thread_name_plain": {"ko": "오늘의 질문 답변", "en": "Answers"},
+    "daily_reveal_title": {"ko": "정답 공개 · {term}", "en": "Answer revealed · {term}"},
+    "daily_reveal_figures": {
+        "ko": "답변 {count}개 · 평균 {average}점",
+        "en": "{count} answers · average {average}/100",
+    },
+    "daily_reveal_nobody": {"ko": "아무도 답하지 않았어요.", "en": "Nobody answered."},
+    "daily_reveal_missed": {"ko": "많이 놓친 포인트: {points}", "en": "Most missed: {points}"},
+    "daily_already_answered": {
+        "ko": "이미 이 질문에 답하셨어요 ({score}점). 내일 질문을 기다려 주세요!",
+        "en": "You already answered this one ({score}/100). See you tomorrow!",
+    },
+    "daily_no_post": {
+        "ko": "여기에는 답할 오늘의 질문이 없어요.",
+        "en": "There is no daily question to answer here.",
+    },
+    "daily_set_done": {
+        "ko": "오늘의 질문을 설정했어요: {when}",
+        "en": "Daily question set: {when}",
+    },
+    "daily_off_done": {"ko": "이 채널의 오늘의 질문을 껐어요.", "en": "Daily question turned off here."},
+    "daily_status_title": {"ko": "오늘의 질문 상태", "en": "Daily question status"},
+    "daily_status_none": {
+        "ko": "이 채널에는 오늘의 질문이 설정되어 있지 않아요. (/daily set 09:00)",
+        "en": "No daily question is set for this channel. (/daily set 09:00)",
+    },
+    "daily_when": {"ko": "{weekdays} {time} ({tz})", "en": "{weekdays} at {time} ({tz})"},
+    "daily_field_schedule": {"ko": "일정", "en": "Schedule"},
+    "daily_field_state": {"ko": "상태", "en": "State"},
+    "daily_field_next": {"ko": "다음 게시", "en": "Next post"},
+    "daily_field_last": {"ko": "마지막 게시", "en": "Last post"},
+    "daily_field_left": {"ko": "이번 순환에 남은 질문", "en": "Left in this cycle"},
+    "daily_field_topic": {"ko": "주제", "en": "Topic"},
+    "daily_state_on": {"ko": "켜짐", "en": "on"},
+    "daily_state_off": {"ko": "꺼짐", "en": "off"},
+    "daily_state_disabled": {"ko": "중지됨: {reason}", "en": "disabled: {reason}"},
+    "daily_never": {"ko": "아직 없음", "en": "not yet"},
+    "daily_bad_time": {
+        "ko": "시간을 HH:MM 형식으로 적어 주세요 (예: 09:00, 21:30): '{value}'",
+        "en": "Give the time as HH:MM (e.g. 09:00, 21:30): '{value}'",
+    },
+    "daily_bad_weekdays": {
+        "ko": "요일을 알 수 없어요: '{token}' (예: 매일, 평일, 주말, 월,수,금)",
+        "en": "Unknown weekday: '{token}' (e.g. daily, weekdays, weekend, mon,wed,fri)",
+    },
+    "daily_bad_tz": {
+        "ko": "시간대를 알 수 없어요: '{value}' (예: Asia/Seoul, America/New_York)",
+        "en": "Unknown time zone: '{value}' (e.g. Asia/Seoul, America/New_York)",
+    },
+    "daily_no_concepts": {
+        "ko": "질문할 개념이 없어요. 주제를 확인하거나 노트를 불러오세요.",
+        "en": "There are no concepts to ask. Check the topic or load notes.",
+    },
+    "daily_usage": {
+        "ko": "사용법: /daily now | set HH:MM [시간대] [요일] [topic=주제] | off | status",
+        "en": "Usage: /daily now | set HH:MM [time zone] [weekdays] [topic=topic] | off | status",
+    },
+    "reason_channel_gone": {"ko": "채널에 글을 쓸 수 없어요 ({detail})", "en": "cannot post in the channel ({detail})"},
+    "admin_only": {
+        "ko": "관리자만 사용할 수 있는 명령입니다.",
+        "en": "Only admins can use this command.",
+    },
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Msg:
+    """A message not yet rendered: a key and its parameters (may nest as another's parameter)."""
+
+    key: str
+    params: dict[str, object] = field(default_factory=dict)
+
+    def render(self, locale: str | None = None) -> str:
+        """This message in ``locale``."""
+        return t(self.key, locale, **self.params)
+
+
+def t(key: str, locale: str | None = None, /, **params: object) -> str:
+    """The message ``key`` in ``locale`` (Korean when unknown), filled with ``params``.
+
+    Parameters that are :class:`Msg` render in the same locale. A missing parameter is left
+    visible as ``{name}`` rather than raising: a message must never turn into an error of its own.
+    """
+    entry = MESSAGES.get(key)
+    if entry is None:
+        return key
+    text = entry.get(locale or DEFAULT_LOCALE) or entry[DEFAULT_LOCALE]
+    rendered = {k: v.render(locale) if isinstance(v, Msg) else v for k, v in params.items()}
+    return string.Formatter().vformat(text, (), _Defaulting(rendered))
+
+
+class _Defaulting(dict[str, object]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"

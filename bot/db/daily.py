@@ -1,0 +1,321 @@
+"""Daily-question repository: schedules, occurrences claimed under a unique constraint, answers."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.models import AnswerRecord, Caller, DailyPost, ScheduleState
+from bot.db.tables import AnswerRow, DailyPostRow, DailyScheduleRow, utcnow
+
+CLAIMED, POSTED, SKIPPED, FAILED = "claimed", "posted", "skipped", "failed"
+
+
+def _schedule(row: DailyScheduleRow) -> ScheduleState:
+    return ScheduleState(
+        id=row.id,
+        platform=row.platform,
+        workspace_id=row.workspace_id,
+        channel_id=row.channel_id,
+        local_time=row.local_time,
+        tz=row.tz,
+        weekdays=row.weekdays,
+        topic=row.topic,
+        mention=row.mention,
+        locale=row.locale,
+        enabled=row.enabled,
+        disabled_reason=row.disabled_reason,
+        cycle=tuple(row.cycle or ()),
+        cycle_no=row.cycle_no,
+        seed=row.seed,
+        updated_at=row.updated_at,
+    )
+
+
+def _post(row: DailyPostRow) -> DailyPost:
+    return DailyPost(
+        id=row.id,
+        schedule_id=row.schedule_id,
+        local_date=row.local_date,
+        due_at=row.due_at,
+        status=row.status,
+        concept_id=row.concept_id,
+        message_id=row.message_id,
+        thread_id=row.thread_id,
+        posted_at=row.posted_at,
+        revealed_at=row.revealed_at,
+        attempts=row.attempts,
+        error=row.error,
+    )
+
+
+async def get_schedule(
+    session: AsyncSession, platform: str, workspace_id: str, channel_id: str
+) -> ScheduleState | None:
+    """The schedule of one channel, if any."""
+    row = await session.scalar(
+        select(DailyScheduleRow).where(
+            DailyScheduleRow.platform == platform,
+            DailyScheduleRow.workspace_id == workspace_id,
+            DailyScheduleRow.channel_id == channel_id,
+        )
+    )
+    return _schedule(row) if row is not None else None
+
+
+async def schedule_by_id(session: AsyncSession, schedule_id: int) -> ScheduleState | None:
+    """A schedule by id."""
+    row = await session.get(DailyScheduleRow, schedule_id)
+    return _schedule(row) if row is not None else None
+
+
+async def save_schedule(
+    session: AsyncSession, platform: str, workspace_id: str, channel_id: str, **values: Any
+) -> ScheduleState:
+    """Create or change a channel's schedule (only the given fields change)."""
+    row = await session.scalar(
+        select(DailyScheduleRow).where(
+            DailyScheduleRow.platform == platform,
+            DailyScheduleRow.workspace_id == workspace_id,
+            DailyScheduleRow.channel_id == channel_id,
+        )
+    )
+    if row is None:
+        row = DailyScheduleRow(
+            platform=platform, workspace_id=workspace_id, channel_id=channel_id, cycle=[], cycle_no=0
+        )
+        session.add(row)
+    for key, value in values.items():
+        setattr(row, key, value)
+    row.updated_at = utcnow()
+    await session.flush()
+    return _schedule(row)
+
+
+async def enabled_schedules(session: AsyncSession, platform: str) -> list[ScheduleState]:
+    """Every enabled schedule of a platform."""
+    rows = await session.scalars(
+        select(DailyScheduleRow).where(
+            DailyScheduleRow.platform == platform, DailyScheduleRow.enabled.is_(True)
+        )
+    )
+    return [_schedule(row) for row in rows]
+
+
+async def last_handled(session: AsyncSession, schedule_id: int) -> date | None:
+    """The latest local date with an occurrence row (posted, skipped, claimed or failed)."""
+    return await session.scalar(
+        select(func.max(DailyPostRow.local_date)).where(DailyPostRow.schedule_id == schedule_id)
+    )
+
+
+async def claim(
+    session: AsyncSession,
+    schedule_id: int,
+    local_date: date,
+    due_at: datetime,
+    *,
+    runner: str,
+    status: str = CLAIMED,
+    ttl: timedelta | None = None,
+) -> int | None:
+    """Claim an occurrence under the unique (schedule, local date) constraint: the post id when
+    this runner won, None when another got there first."""
+    values = {
+        "schedule_id": schedule_id,
+        "local_date": local_date,
+        "due_at": due_at,
+        "status": status,
+        "claimed_by": runner,
+        "claimed_at": utcnow(),
+        "claim_expires_at": utcnow() + ttl if ttl is not None else None,
+        "attempts": 1 if status == CLAIMED else 0,
+    }
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(DailyPostRow)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["schedule_id", "local_date"])
+        .returning(DailyPostRow.id)
+    )
+    return await session.scalar(statement)
+
+
+async def reclaim(
+    session: AsyncSession, post_id: int, *, runner: str, now: datetime, ttl: timedelta
+) -> bool:
+    """Take over a claim whose holder never confirmed it (crashed) once it has expired."""
+    result = await session.execute(
+        update(DailyPostRow)
+        .where(
+            DailyPostRow.id == post_id,
+            DailyPostRow.status == CLAIMED,
+            DailyPostRow.claim_expires_at < now,
+        )
+        .values(
+            claimed_by=runner,
+            claimed_at=now,
+            claim_expires_at=now + ttl,
+            attempts=DailyPostRow.attempts + 1,
+        )
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def expired_claims(session: AsyncSession, platform: str, now: datetime) -> list[DailyPost]:
+    """Claims of this platform's schedules never confirmed and past their expiry."""
+    rows = await session.scalars(
+        select(DailyPostRow)
+        .join(DailyScheduleRow)
+        .where(
+            DailyScheduleRow.platform == platform,
+            DailyPostRow.status == CLAIMED,
+            DailyPostRow.claim_expires_at < now,
+        )
+    )
+    return [_post(row) for row in rows]
+
+
+async def set_post(session: AsyncSession, post_id: int, **values: Any) -> None:
+    """Change fields of an occurrence (concept chosen, posted with ids, failed with error ...)."""
+    await session.execute(update(DailyPostRow).where(DailyPostRow.id == post_id).values(**values))
+
+
+async def get_post(session: AsyncSession, post_id: int) -> DailyPost | None:
+    """An occurrence by id."""
+    row = await session.get(DailyPostRow, post_id)
+    return _post(row) if row is not None else None
+
+
+async def post_by_thread(session: AsyncSession, thread_id: str) -> DailyPost | None:
+    """The posted occurrence whose thread (or message) this is."""
+    row = await session.scalar(
+        select(DailyPostRow)
+        .where(
+            DailyPostRow.status == POSTED,
+            (DailyPostRow.thread_id == thread_id) | (DailyPostRow.message_id == thread_id),
+        )
+        .order_by(DailyPostRow.id.desc())
+    )
+    return _post(row) if row is not None else None
+
+
+async def latest_posted(session: AsyncSession, schedule_id: int) -> DailyPost | None:
+    """The schedule's most recent posted occurrence."""
+    row = await session.scalar(
+        select(DailyPostRow)
+        .where(DailyPostRow.schedule_id == schedule_id, DailyPostRow.status == POSTED)
+        .order_by(DailyPostRow.local_date.desc())
+    )
+    return _post(row) if row is not None else None
+
+
+async def mark_revealed(session: AsyncSession, post_id: int, now: datetime) -> bool:
+    """Mark the reference answer revealed, once; False if it already was."""
+    result = await session.execute(
+        update(DailyPostRow)
+        .where(DailyPostRow.id == post_id, DailyPostRow.revealed_at.is_(None))
+        .values(revealed_at=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def channel_scores(
+    session: AsyncSession, platform: str, workspace_id: str, channel_id: str
+) -> dict[int, float]:
+    """The channel's average daily score per concept."""
+    rows = await session.execute(
+        select(AnswerRow.concept_id, func.avg(AnswerRow.score))
+        .where(
+            AnswerRow.platform == platform,
+            AnswerRow.workspace_id == workspace_id,
+            AnswerRow.channel_id == channel_id,
+            AnswerRow.daily_post_id.is_not(None),
+            AnswerRow.concept_id.is_not(None),
+        )
+        .group_by(AnswerRow.concept_id)
+    )
+    return {int(cid): float(avg) for cid, avg in rows}
+
+
+async def record_answer(
+    session: AsyncSession, post: DailyPost, schedule: ScheduleState, caller: Caller, record: AnswerRecord
+) -> bool:
+    """Store a person's answer to a daily question; False if they already answered it."""
+    try:
+        async with session.begin_nested():
+            session.add(
+                AnswerRow(
+                    daily_post_id=post.id,
+                    platform=schedule.platform,
+                    workspace_id=schedule.workspace_id,
+                    channel_id=schedule.channel_id,
+                    user_id=caller.user_id,
+                    concept_id=record.concept_id,
+                    term=record.term,
+                    score=record.score,
+                    band=record.band,
+                    hits=list(record.hits),
+                    misses=list(record.misses),
+                    answer=record.answer,
+                )
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+async def previous_answer(session: AsyncSession, post_id: int, user_id: str) -> int | None:
+    """The score a person already got on a daily question, if they answered."""
+    return await session.scalar(
+        select(AnswerRow.score).where(AnswerRow.daily_post_id == post_id, AnswerRow.user_id == user_id)
+    )
+
+
+async def figures(session: AsyncSession, post_id: int) -> tuple[int, float, list[tuple[str, int]]]:
+    """(answers, average score, most missed key points with counts) of one daily question."""
+    rows = (
+        await session.execute(
+            select(AnswerRow.score, AnswerRow.misses).where(AnswerRow.daily_post_id == post_id)
+        )
+    ).all()
+    if not rows:
+        return 0, 0.0, []
+    missed: Counter[str] = Counter()
+    for _, misses in rows:
+        missed.update(misses or [])
+    average = sum(score for score, _ in rows) / len(rows)
+    return len(rows), round(average, 1), missed.most_common(3)
+
+
+async def count_posts(session: AsyncSession, status: str | None = None) -> int:
+    """How many occurrences (of a status) are stored."""
+    query = select(func.count()).select_from(DailyPostRow)
+    if status is not None:
+        query = query.where(DailyPostRow.status == status)
+    return int(await session.scalar(query) or 0)
+
+
+async def save_cycle(session: AsyncSession, schedule_id: int, cycle: list[int], cycle_no: int) -> None:
+    """Store the concepts asked in the current cycle (does not count as a schedule change)."""
+    await session.execute(
+        update(DailyScheduleRow)
+        .where(DailyScheduleRow.id == schedule_id)
+        .values(cycle=cycle, cycle_no=cycle_no)
+    )
+
+
+async def disable(session: AsyncSession, schedule_id: int, reason: str) -> None:
+    """Turn a schedule off with the reason (shown by status), e.g. the channel is gone."""
+    await session.execute(
+        update(DailyScheduleRow)
+        .where(DailyScheduleRow.id == schedule_id)
+        .values(enabled=False, disabled_reason=reason[:500])
+    )

@@ -1,0 +1,206 @@
+"""Interview and answer-history repository. Guards against double grading live in the schema."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.models import AnswerRecord, Caller, InterviewState
+from bot.db.tables import AnswerRow, InterviewRow, utcnow
+
+ACTIVE = "active"
+
+
+def _state(row: InterviewRow) -> InterviewState:
+    return InterviewState(
+        id=row.id,
+        platform=row.platform,
+        workspace_id=row.workspace_id,
+        channel_id=row.channel_id,
+        user_id=row.user_id,
+        status=row.status,
+        topic=row.topic,
+        rounds=row.rounds,
+        locale=row.locale,
+        seed=row.seed,
+        asked=tuple(row.asked or ()),
+        current_concept_id=row.current_concept_id,
+        current_question=row.current_question,
+        question_seq=row.question_seq,
+        hints_used=row.hints_used,
+        updated_at=row.updated_at,
+    )
+
+
+def _where_caller(caller: Caller) -> tuple[object, ...]:
+    return (
+        InterviewRow.platform == caller.platform,
+        InterviewRow.workspace_id == caller.workspace_id,
+        InterviewRow.channel_id == caller.conversation,
+        InterviewRow.user_id == caller.user_id,
+        InterviewRow.status == ACTIVE,
+    )
+
+
+async def get_active(session: AsyncSession, caller: Caller) -> InterviewState | None:
+    """The caller's running interview in this conversation, if any."""
+    row = await session.scalar(select(InterviewRow).where(*_where_caller(caller)))
+    return _state(row) if row is not None else None
+
+
+async def create(
+    session: AsyncSession,
+    caller: Caller,
+    *,
+    topic: str | None,
+    rounds: int,
+    locale: str,
+    seed: int,
+    concept_id: int,
+    question: str,
+) -> InterviewState | None:
+    """Start an interview; None when one is already running (the unique index decided)."""
+    row = InterviewRow(
+        platform=caller.platform,
+        workspace_id=caller.workspace_id,
+        channel_id=caller.conversation,
+        user_id=caller.user_id,
+        status=ACTIVE,
+        topic=topic,
+        rounds=rounds,
+        locale=locale,
+        seed=seed,
+        asked=[concept_id],
+        current_concept_id=concept_id,
+        current_question=question,
+        question_seq=1,
+        hints_used=0,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return None
+    return _state(row)
+
+
+async def record_answer(
+    session: AsyncSession,
+    state: InterviewState,
+    record: AnswerRecord,
+    *,
+    next_concept_id: int | None,
+    next_question: str | None,
+) -> bool:
+    """Store the answer to the current question and move on, once: False when another answer to
+    the same question got there first (nothing is written then)."""
+    try:
+        async with session.begin_nested():
+            session.add(
+                AnswerRow(
+                    interview_id=state.id,
+                    question_seq=state.question_seq,
+                    platform=state.platform,
+                    workspace_id=state.workspace_id,
+                    channel_id=state.channel_id,
+                    user_id=state.user_id,
+                    **_answer_fields(record),
+                )
+            )
+            await session.flush()
+    except IntegrityError:
+        return False
+    values: dict[str, object] = {
+        "question_seq": state.question_seq + 1,
+        "hints_used": 0,
+        "updated_at": utcnow(),
+        "current_concept_id": next_concept_id,
+        "current_question": next_question,
+    }
+    if next_concept_id is None:
+        values |= {"status": "finished", "ended_at": utcnow()}
+    else:
+        values["asked"] = [*state.asked, next_concept_id]
+    result = await session.execute(
+        update(InterviewRow)
+        .where(InterviewRow.id == state.id, InterviewRow.question_seq == state.question_seq)
+        .where(InterviewRow.status == ACTIVE)
+        .values(**values)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _answer_fields(record: AnswerRecord) -> dict[str, object]:
+    return {
+        "concept_id": record.concept_id,
+        "term": record.term,
+        "score": record.score,
+        "band": record.band,
+        "hits": list(record.hits),
+        "misses": list(record.misses),
+        "answer": record.answer,
+        "skipped": record.skipped,
+        "hints_used": record.hints_used,
+    }
+
+
+async def use_hint(session: AsyncSession, state: InterviewState) -> int:
+    """Count one more hint on the current question; returns how many were used before."""
+    await session.execute(
+        update(InterviewRow)
+        .where(InterviewRow.id == state.id, InterviewRow.question_seq == state.question_seq)
+        .values(hints_used=InterviewRow.hints_used + 1, updated_at=utcnow())
+    )
+    return state.hints_used
+
+
+async def finish(session: AsyncSession, interview_id: int, status: str) -> bool:
+    """End an active interview (stopped, expired); False if it had already ended."""
+    result = await session.execute(
+        update(InterviewRow)
+        .where(InterviewRow.id == interview_id, InterviewRow.status == ACTIVE)
+        .values(status=status, ended_at=utcnow(), updated_at=utcnow())
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def scores_of(session: AsyncSession, interview_id: int) -> list[tuple[str, int]]:
+    """(term, score) of every answered question of an interview, in order."""
+    rows = await session.execute(
+        select(AnswerRow.term, AnswerRow.score)
+        .where(AnswerRow.interview_id == interview_id)
+        .order_by(AnswerRow.question_seq)
+    )
+    return [(term, score) for term, score in rows]
+
+
+async def past_scores(session: AsyncSession, caller: Caller) -> dict[int, float]:
+    """The caller's average score per concept over all their answers (any channel)."""
+    rows = await session.execute(
+        select(AnswerRow.concept_id, func.avg(AnswerRow.score))
+        .where(
+            AnswerRow.platform == caller.platform,
+            AnswerRow.workspace_id == caller.workspace_id,
+            AnswerRow.user_id == caller.user_id,
+            AnswerRow.concept_id.is_not(None),
+        )
+        .group_by(AnswerRow.concept_id)
+    )
+    return {int(cid): float(avg) for cid, avg in rows}
+
+
+async def idle_since(session: AsyncSession, cutoff: datetime) -> Sequence[InterviewState]:
+    """Active interviews whose last activity is older than ``cutoff``."""
+    rows = await session.scalars(
+        select(InterviewRow).where(InterviewRow.status == ACTIVE, InterviewRow.updated_at < cutoff)
+    )
+    return [_state(row) for row in rows]
+
+
+async def count_answers(session: AsyncSession) -> int:
+    """How many answers are stored (benchmarks and tests)."""
+    return int(await session.scalar(select(func.count()).select_from(AnswerRow)) or 0)

@@ -1,0 +1,254 @@
+"""SQLAlchemy 2 table definitions. Alembic migrations under ``migrations/`` create them."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.types import TypeDecorator
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp on every backend (SQLite stores it naive; read it back as UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        if value is not None and dialect.name == "sqlite":
+            return value.astimezone(UTC).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+def utcnow() -> datetime:
+    """Now, timezone-aware UTC (what every timestamp column stores)."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with constraint naming that Alembic batch mode can rely on."""
+
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON}
+
+
+class NoteFile(Base):
+    """A notes file or curation file as last ingested (path as given, content hash)."""
+
+    __tablename__ = "note_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    path: Mapped[str] = mapped_column(String(1000), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), default="notes")
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    ingested_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    concepts: Mapped[list[ConceptRow]] = relationship(
+        back_populates="file", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class ConceptRow(Base):
+    """One concept of a notes file."""
+
+    __tablename__ = "concepts"
+    __table_args__ = (Index("ix_concepts_file_term", "file_id", "term"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("note_files.id", ondelete="CASCADE"))
+    term: Mapped[str] = mapped_column(String(300))
+    category: Mapped[str] = mapped_column(String(300))
+    definition: Mapped[str] = mapped_column(Text)
+    line: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    question: Mapped[str | None] = mapped_column(Text, nullable=True)
+    note_aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    tokens: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    key_points: Mapped[list[list[Any]] | None] = mapped_column(JSON, nullable=True)
+
+    file: Mapped[NoteFile] = relationship(back_populates="concepts")
+
+
+class AliasRow(Base):
+    """A curated other name of a concept (from an ``aliases.toml``)."""
+
+    __tablename__ = "aliases"
+    __table_args__ = (UniqueConstraint("concept_id", "alias"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    concept_id: Mapped[int] = mapped_column(
+        ForeignKey("concepts.id", ondelete="CASCADE"), index=True
+    )
+    alias: Mapped[str] = mapped_column(String(300))
+
+
+class MetaRow(Base):
+    """Small key/value facts, e.g. the knowledge version other processes watch."""
+
+    __tablename__ = "meta"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class InterviewRow(Base):
+    """A mock interview of one person in one conversation. At most one is active per person and
+    conversation (a partial unique index)."""
+
+    __tablename__ = "interviews"
+    __table_args__ = (
+        Index(
+            "uq_interviews_active",
+            "platform",
+            "workspace_id",
+            "channel_id",
+            "user_id",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+        Index("ix_interviews_status_updated", "status", "updated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    workspace_id: Mapped[str] = mapped_column(String(100), default="")
+    channel_id: Mapped[str] = mapped_column(String(100))
+    user_id: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    topic: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    rounds: Mapped[int] = mapped_column(Integer)
+    locale: Mapped[str] = mapped_column(String(5), default="ko")
+    seed: Mapped[int] = mapped_column(Integer, default=0)
+    asked: Mapped[list[int]] = mapped_column(JSON, default=list)
+    current_concept_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    current_question: Mapped[str | None] = mapped_column(Text, nullable=True)
+    question_seq: Mapped[int] = mapped_column(Integer, default=0)
+    hints_used: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class AnswerRow(Base):
+    """Every graded answer (interview or daily question): the base for statistics.
+
+    ``(interview_id, question_seq)`` is unique: two answers racing for one question are graded
+    once. ``(daily_post_id, user_id)`` likewise for the daily question.
+    """
+
+    __tablename__ = "answers"
+    __table_args__ = (
+        UniqueConstraint("interview_id", "question_seq"),
+        UniqueConstraint("daily_post_id", "user_id"),
+        Index("ix_answers_user", "platform", "workspace_id", "user_id"),
+        Index("ix_answers_channel", "platform", "workspace_id", "channel_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interview_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), nullable=True
+    )
+    daily_post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("daily_posts.id", ondelete="CASCADE"), nullable=True
+    )
+    question_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    workspace_id: Mapped[str] = mapped_column(String(100), default="")
+    channel_id: Mapped[str] = mapped_column(String(100))
+    user_id: Mapped[str] = mapped_column(String(100))
+    concept_id: Mapped[int | None] = mapped_column(
+        ForeignKey("concepts.id", ondelete="SET NULL"), nullable=True
+    )
+    term: Mapped[str] = mapped_column(String(300))
+    score: Mapped[int] = mapped_column(Integer)
+    band: Mapped[str] = mapped_column(String(20))
+    hits: Mapped[list[str]] = mapped_column(JSON, default=list)
+    misses: Mapped[list[str]] = mapped_column(JSON, default=list)
+    answer: Mapped[str] = mapped_column(Text, default="")
+    skipped: Mapped[bool] = mapped_column(default=False)
+    hints_used: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DailyScheduleRow(Base):
+    """A channel's daily question schedule."""
+
+    __tablename__ = "daily_schedules"
+    __table_args__ = (UniqueConstraint("platform", "workspace_id", "channel_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    workspace_id: Mapped[str] = mapped_column(String(100), default="")
+    channel_id: Mapped[str] = mapped_column(String(100))
+    local_time: Mapped[str] = mapped_column(String(5), default="09:00")
+    tz: Mapped[str] = mapped_column(String(64), default="Asia/Seoul")
+    weekdays: Mapped[str] = mapped_column(String(7), default="0123456")
+    topic: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    mention: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    locale: Mapped[str] = mapped_column(String(5), default="ko")
+    enabled: Mapped[bool] = mapped_column(default=True)
+    disabled_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    cycle: Mapped[list[int]] = mapped_column(JSON, default=list)
+    cycle_no: Mapped[int] = mapped_column(Integer, default=0)
+    seed: Mapped[int] = mapped_column(Integer, default=0)
+    updated_by: Mapped[str] = mapped_column(String(100), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DailyPostRow(Base):
+    """One occurrence (schedule, local date): claimed under a unique constraint before posting."""
+
+    __tablename__ = "daily_posts"
+    __table_args__ = (
+        UniqueConstraint("schedule_id", "local_date"),
+        Index("ix_daily_posts_status", "status", "claim_expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    schedule_id: Mapped[int] = mapped_column(ForeignKey("daily_schedules.id", ondelete="CASCADE"))
+    local_date: Mapped[date | None] = mapped_column(Date, nullable=True)  # None: posted "now"
+    due_at: Mapped[datetime] = mapped_column()
+    status: Mapped[str] = mapped_column(String(20), default="claimed")
+    claimed_by: Mapped[str] = mapped_column(String(100), default="")
+    claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claim_expires_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    concept_id: Mapped[int | None] = mapped_column(
+        ForeignKey("concepts.id", ondelete="SET NULL"), nullable=True
+    )
+    message_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    thread_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    posted_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    revealed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
