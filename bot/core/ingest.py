@@ -23,12 +23,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import PROJECT_ROOT
 from bot.core.errors import BadInput
+from bot.core.interview.keypoints import load_curated
 from bot.core.interview.synonyms import SynonymMap
+from bot.core.keypoint_stage import update_key_points
 from bot.core.knowledge.aliases import parse_aliases
 from bot.core.knowledge.decode import MAX_NOTE_BYTES, decode_notes
 from bot.core.knowledge.parser import parse_notes
 from bot.core.messages import Msg
-from bot.core.models import ParsedConcept
+from bot.core.models import KeyPoint, ParsedConcept
 from bot.db import knowledge as repo
 
 NOTE_SUFFIXES = frozenset({".md", ".markdown", ".txt"})
@@ -235,6 +237,7 @@ class Curation:
     texts: dict[str, tuple[str, str]]  # path -> (kind, text)
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     synonym_groups: list[list[str]] = field(default_factory=list)
+    key_points: dict[str, tuple[KeyPoint, ...]] = field(default_factory=dict)
 
     def of_kind(self, kind: str) -> list[tuple[str, str]]:
         """(path, text) of the files of ``kind``, by path."""
@@ -255,6 +258,8 @@ async def _curation(session: AsyncSession, plan: _Plan) -> Curation:
     for path, text in curation.of_kind("aliases"):
         for term, names in _load_curation(path, text, parse_aliases).items():
             curation.aliases[term] = tuple(dict.fromkeys([*curation.aliases.get(term, ()), *names]))
+    for path, text in curation.of_kind("keypoints"):
+        curation.key_points.update(_load_curation(path, text, load_curated))
     for path, text in curation.of_kind("synonyms"):
         groups = _load_curation(path, text, SynonymMap.parse).groups
         curation.synonym_groups.extend(sorted(group) for group in groups)
@@ -266,12 +271,14 @@ async def ingest(
     paths: Sequence[Path],
     *,
     progress: Progress | None = None,
-    after_write: Callable[[AsyncSession, IngestReport], Any] | None = None,
+    key_points: bool = True,
+    isolate_tokenizer: bool = True,
 ) -> IngestReport:
     """Ingest ``paths`` (files or folders) in one transaction and return what changed.
 
     Raises :class:`BadInput` (``ingest_failed`` with path and line) for a bad file; nothing is
-    written then. ``after_write`` runs inside the same transaction (key points use it).
+    written then. With ``key_points`` the concepts' key points are derived in the same
+    transaction (the tokenizer runs in a child process unless ``isolate_tokenizer`` is False).
     """
     files, roots = collect(paths)
     report = IngestReport()
@@ -297,8 +304,8 @@ async def ingest(
         _warn_duplicates(terms, report)
         _warn_unknown_alias_terms(curation, terms, report)
         report.total = len(terms)
-        if after_write is not None:
-            await after_write(session, report)
+        if key_points:
+            await update_key_points(session, curation.key_points, isolate=isolate_tokenizer)
         await repo.bump_knowledge_version(session)
     return report
 

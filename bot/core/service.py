@@ -48,10 +48,16 @@ MAX_ECHO_CHARS = 80
 AUTOCOMPLETE_LIMIT = 25
 
 
+_MARKUP = str.maketrans({ch: None for ch in "*_~`|<>[]\\"})
+ZERO_WIDTH_SPACE = "\u200b"
+
+
 def echo(text: str, limit: int = MAX_ECHO_CHARS) -> str:
-    """User text made safe to show back: one line, control characters dropped, cut to ``limit``."""
-    flat = " ".join(text.split())
+    """User text made inert to show back on any platform: one line, control characters and
+    markup characters dropped, ``@`` defused (no @everyone, no pings), cut to ``limit``."""
+    flat = " ".join(text.split()).translate(_MARKUP)
     flat = "".join(ch for ch in flat if unicodedata.category(ch)[0] != "C")
+    flat = flat.replace("@", "@" + ZERO_WIDTH_SPACE).replace("#", "#" + ZERO_WIDTH_SPACE)
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
@@ -68,6 +74,10 @@ def display_name(concept: Concept) -> str:
     """``CNN (합성곱 신경망)``: the term and, where known, its name in the other language."""
     other = _other_script_alias(concept)
     return f"{concept.term} ({other})" if other else concept.term
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class Service:
@@ -233,7 +243,7 @@ class Service:
             concept = self._concepts.get(suggestion.concept_id)
             label = display_name(concept) if concept else suggestion.term
             value = concept.term if concept else suggestion.term
-            choices.append((echo(label, 100), echo(value, 100)))
+            choices.append((_cut(label, 100), _cut(value, 100)))
         return choices
 
     def help(self, caller: Caller | None = None) -> Reply:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -230,3 +230,41 @@ async def set_meta(session: AsyncSession, key: str, value: str | None) -> None:
         session.add(MetaRow(key=key, value=value))
     else:
         row.value = value
+
+
+@dataclass(frozen=True, slots=True)
+class KeyPointInput:
+    """What key-point derivation needs of a stored concept."""
+
+    id: int
+    term: str
+    names: tuple[str, ...]
+    definition: str
+    candidates: list[str] | None
+
+
+async def key_point_inputs(session: AsyncSession) -> list[KeyPointInput]:
+    """Every concept with its names and stored candidate words (None when not yet derived)."""
+    aliases: dict[int, list[str]] = {}
+    for cid, alias in await session.execute(select(AliasRow.concept_id, AliasRow.alias)):
+        aliases.setdefault(cid, []).append(alias)
+    rows = await session.execute(
+        select(
+            ConceptRow.id, ConceptRow.term, ConceptRow.note_aliases, ConceptRow.definition, ConceptRow.tokens
+        ).order_by(ConceptRow.id)
+    )
+    return [
+        KeyPointInput(cid, term, (term, *note_aliases, *aliases.get(cid, ())), definition, tokens)
+        for cid, term, note_aliases, definition, tokens in rows
+    ]
+
+
+async def save_key_points(
+    session: AsyncSession, values: Mapping[int, tuple[list[str], list[list[Any]]]]
+) -> None:
+    """Store each concept's candidate words and key points (``{id: (candidates, points)}``)."""
+    if values:
+        await session.execute(
+            update(ConceptRow),
+            [{"id": cid, "tokens": tokens, "key_points": points} for cid, (tokens, points) in values.items()],
+        )

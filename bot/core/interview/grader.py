@@ -317,9 +317,7 @@ class _TypoIndex:
         prefixes, owners = choices
         if not prefixes:
             return -1
-        best = process.extractOne(
-            jamo, prefixes, scorer=OSA.distance, score_cutoff=TYPO_MAX_EDITS
-        )
+        best = process.extractOne(jamo, prefixes, scorer=OSA.distance, score_cutoff=TYPO_MAX_EDITS)
         # Distance 0 is an exact match the plain search already judged (and turned down).
         return owners[best[2]] if best is not None and best[1] > 0 else -1
 

@@ -40,9 +40,16 @@ FOREIGN_TAG: Final = "SL"
 NOUN_SUFFIX_TAG: Final = "XSN"
 USER_WORD_TAG: Final = "NNP"
 
+
+def _word_list(text: str) -> list[str]:
+    """The whitespace-separated words of a word list written as one string."""
+    return text.split()
+
+
 # Words every definition uses: they say nothing about which concept an answer describes.
 GENERIC_WORDS: Final[frozenset[str]] = frozenset(
-    """
+    _word_list(
+        """
     모델 데이터 사용 방법 경우 것 수 등 때 입력 출력 처리 기술 기법 개념 의미 방식 과정 기능
     역할 요소 부분 정도 이상 이하 문제 결과 활용 가능 개발 정의 설명 예시 예 특정 다양 여러
     사이 관계 통해 위해 대해 때문 이후 이전 다음 하나 두 개 전체 기존 새로운 최적 적절
@@ -50,7 +57,8 @@ GENERIC_WORDS: Final[frozenset[str]] = frozenset(
     시간 크기 값 형태 구성 내용 종류 차이 장점 단점 강점 특징 성능 향상 작업 실행 해결
     the a an of to and or in on for with is are by as be it this that from which use using
     data model method
-    """.split()
+    """
+    )
 )
 
 _TOML_LINE = re.compile(r"at line (\d+)")
@@ -298,12 +306,15 @@ def parse_point(spec: str) -> tuple[str, ...]:
 def load_curated(text: str, source: str) -> dict[str, tuple[KeyPoint, ...]]:
     """Read curated key points (TOML) keyed by concept term as written in the notes.
 
-    Format::
+    Format (a point is its spellings joined by ``|``; the weight defaults to 1)::
 
         [keypoints."CNN"]
-        points = ["합성곱|convolution", "필터|커널|kernel|filter"]
-        weights = { "합성곱|convolution" = 2 }   # optional; default 1
+        points = [
+          { point = "합성곱|convolution", weight = 2 },
+          "필터|커널|kernel|filter",
+        ]
 
+    A separate ``weights = { "합성곱|convolution" = 2 }`` table is accepted too.
     Raises :class:`BadInput` ``keypoints_invalid`` with ``path``, ``line`` and ``detail``.
     """
 
@@ -317,16 +328,16 @@ def load_curated(text: str, source: str) -> dict[str, tuple[KeyPoint, ...]]:
         raise fail(int(found.group(1)) if found else 0, str(exc)) from None
     for key in data:
         if key not in _ALLOWED_TOP:
-            raise fail(0, f"unknown table {key!r} (expected [keypoints.\"TERM\"])")
+            raise fail(_line_of(text, key), f'unknown table {key!r} (expected [keypoints."TERM"])')
     table = data.get("keypoints", {})
     if not isinstance(table, dict):
-        raise fail(0, "'keypoints' must be a table of concepts")
+        raise fail(_line_of(text, "keypoints"), "'keypoints' must be a table of concepts")
 
     result: dict[str, tuple[KeyPoint, ...]] = {}
     seen_terms: dict[str, str] = {}
     for term, entry in table.items():
         line = _header_line(text, term)
-        if not term.strip():
+        if not normalize_name(term):
             raise fail(line, "empty concept term")
         normal = normalize_name(term)
         if normal in seen_terms:
@@ -337,42 +348,64 @@ def load_curated(text: str, source: str) -> dict[str, tuple[KeyPoint, ...]]:
         unknown = sorted(set(entry) - _ALLOWED_ENTRY)
         if unknown:
             raise fail(line, f"{term!r}: unknown key {unknown[0]!r}")
-        result[term] = _curated_points(term, entry, line, fail)
+        try:
+            result[term] = _curated_points(term, entry)
+        except ValueError as exc:
+            raise fail(line, str(exc)) from None
     return result
 
 
-def _curated_points(
-    term: str, entry: dict[str, Any], line: int, fail: Any
-) -> tuple[KeyPoint, ...]:
+def _curated_points(term: str, entry: dict[str, Any]) -> tuple[KeyPoint, ...]:
+    """The key points of one ``[keypoints."term"]`` table; ValueError says what is wrong."""
     points = entry.get("points")
     if not isinstance(points, list) or not points:
-        raise fail(line, f"{term!r}: 'points' must be a non-empty list of strings")
+        raise ValueError(f"{term!r}: 'points' must be a non-empty list")
     if len(points) > MAX_CURATED_POINTS:
-        raise fail(line, f"{term!r}: more than {MAX_CURATED_POINTS} points")
+        raise ValueError(f"{term!r}: more than {MAX_CURATED_POINTS} points")
     weights = entry.get("weights", {})
     if not isinstance(weights, dict):
-        raise fail(line, f"{term!r}: 'weights' must be a table point = number")
+        raise ValueError(f"{term!r}: 'weights' must be a table of point = number")
     parsed: list[KeyPoint] = []
     seen: set[str] = set()
-    for spec in points:
-        alternatives = parse_point(spec) if isinstance(spec, str) else ()
+    for item in points:
+        spec, weight = _point_entry(term, item, weights)
+        alternatives = parse_point(spec)
         if not alternatives:
-            raise fail(line, f"{term!r}: bad point {spec!r} (empty spelling?)")
+            raise ValueError(f"{term!r}: bad point {spec!r} (an empty spelling?)")
         if spec in seen:
-            raise fail(line, f"{term!r}: point {spec!r} listed twice")
+            raise ValueError(f"{term!r}: point {spec!r} is listed twice")
         seen.add(spec)
-        weight = weights.get(spec, 1)
-        if (
-            isinstance(weight, bool)
-            or not isinstance(weight, int | float)
-            or not 0 < weight <= MAX_POINT_WEIGHT
-        ):
-            raise fail(line, f"{term!r}: weight of {spec!r} must be in (0, {MAX_POINT_WEIGHT}]")
-        parsed.append(KeyPoint(alternatives, float(weight)))
+        parsed.append(KeyPoint(alternatives, weight))
     for spec in weights:
         if spec not in seen:
-            raise fail(line, f"{term!r}: weight for unknown point {spec!r}")
+            raise ValueError(f"{term!r}: weight for unknown point {spec!r}")
     return tuple(parsed)
+
+
+def _point_entry(term: str, item: object, weights: dict[str, Any]) -> tuple[str, float]:
+    """``(spec, weight)`` of one entry of ``points``: a string or ``{point, weight}``."""
+    if isinstance(item, str):
+        spec, weight = item, weights.get(item, 1)
+    elif isinstance(item, dict):
+        unknown = sorted(set(item) - {"point", "weight"})
+        if unknown or not isinstance(item.get("point"), str):
+            raise ValueError(f"{term!r}: a point table has 'point' (text) and 'weight' only")
+        spec, weight = item["point"], item.get("weight", weights.get(item["point"], 1))
+    else:
+        raise ValueError(f"{term!r}: a point is a string or {{ point = ..., weight = ... }}")
+    if (
+        isinstance(weight, bool)
+        or not isinstance(weight, int | float)
+        or not 0 < weight <= MAX_POINT_WEIGHT
+    ):
+        raise ValueError(f"{term!r}: the weight of {spec!r} must be in (0, {MAX_POINT_WEIGHT}]")
+    return spec, float(weight)
+
+
+def _line_of(text: str, needle: str) -> int:
+    """The 1-based line of the first ``needle`` in ``text`` (0 when absent)."""
+    at = text.find(needle)
+    return text.count("\n", 0, at) + 1 if at >= 0 else 0
 
 
 def curated_words(curated: dict[str, tuple[KeyPoint, ...]]) -> set[str]:

@@ -66,6 +66,8 @@ MAX_ALIAS_WORDS = 4
 MAX_FRONT_MATTER_LINES = 60
 #: A ``<summary>`` spread over more lines than this is read as ordinary text.
 MAX_SUMMARY_LINES = 5
+#: Labels (목차, Contents ...) are short lines; longer lines are never checked for one.
+MAX_LABEL_CHARS = 40
 #: Weak items (``- CNN은 ...``) never take a stem longer than this.
 MAX_WEAK_STEM_CHARS = 30
 
@@ -89,17 +91,20 @@ COLLECTION_WORDS = frozenset(
 #: Sub-headings that are parts of one answer (장점/단점 ...), not concepts of their own.
 GENERIC_SUBHEADINGS = frozenset(
     {
-        "장점", "단점", "장단점", "장점과단점", "특징", "정의", "개념", "개요", "예시", "예제", "예",
-        "종류", "원리", "동작원리", "동작방식", "구조", "사용법", "사용예", "비교", "차이", "차이점",
-        "요약", "정리", "결론", "설명", "목적", "필요성", "한계", "문제점", "해결책", "해결방법",
-        "코드", "구현", "배경", "용도", "활용", "특성", "과정", "방법", "단계", "유형", "주의점",
-        "참고", "추가", "심화", "꼬리질문", "pros", "cons", "prosandcons", "advantages",
+        "장점", "단점", "장단점", "장점과단점", "특징", "정의", "개념", "개요", "예시",
+        "예제", "예", "종류", "원리", "동작원리", "동작방식", "구조", "사용법", "사용예",
+        "비교", "차이", "차이점", "요약", "정리", "결론", "설명", "목적", "필요성", "한계",
+        "문제점", "해결책", "해결방법", "코드", "구현", "배경", "용도", "활용", "특성",
+        "과정", "방법", "단계", "유형", "주의점", "참고", "추가", "심화", "꼬리질문",
+        "pros", "cons", "prosandcons", "advantages",
         "disadvantages", "definition", "example", "examples", "features", "summary", "usage",
         "overview", "howitworks", "implementation", "code", "note", "notes",
     }
 )  # fmt: skip
 #: Parentheticals that annotate a term and are never an alias of it.
-ANNOTATIONS = frozenset({"중요", "필수", "추가", "todo", "정리중", "작성중", "참고", "심화", "복습"})
+ANNOTATIONS = frozenset(
+    {"중요", "필수", "추가", "todo", "정리중", "작성중", "참고", "심화", "복습"}
+)
 #: First words of a list item that are never terms, even with a particle (이것은 ...).
 WEAK_STOPWORDS = frozenset(
     {
@@ -148,7 +153,9 @@ _HTML_TAG = re.compile(rf"</?(?:{_TAG_NAMES})(?=[\s/>])[^<>]*>", re.I)
 _BREAK_TAG = re.compile(r"<br\s*/?>", re.I)
 _SUP_TAG = re.compile(r"<sup\b[^<>]*>", re.I)
 _IMAGE = re.compile(r"!\[[^\[\]]*\]\([^()]*(?:\([^()]*\)[^()]*)*\)")
-_LINK = re.compile(r"\[(?P<text>[^\[\]]*)\]\((?P<url>[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)(?:\s+[\"'][^\"']*[\"'])?\s*\)")
+_LINK = re.compile(
+    r"\[(?P<text>[^\[\]]*)\]\((?P<url>[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)(?:\s+[\"'][^\"']*[\"'])?\s*\)"
+)
 _REF_LINK = re.compile(r"\[(?P<text>[^\[\]]+)\]\[[^\[\]]*\]")
 _BARE_URL = re.compile(r"<?https?://[^\s<>]+>?")
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
@@ -160,13 +167,17 @@ _Q_MARKER = re.compile(r"^(?:Q\s*\d*|질문\s*\d*)\s*[.:)：]\s*", re.I)
 _ANSWER_MARKER = re.compile(r"^(?:A\s*\d*|답변?|answer)\s*[.:)：]\s*", re.I)
 _SEPARATOR = re.compile(r"[ \t][-–—]{1,2}(?=[ \t]|$)")
 _TRAILING_PAREN = re.compile(r"^(?P<core>.*?\S)\s*[(（](?P<inner>[^()（）]*)[)）]$")
+_BRACKETS = re.compile(r"[()\[\]（）]")
 _DANGLING_SEPARATOR = re.compile(r"\s+/$")
 _NOT_NAME = re.compile(r"[,;!?\"“”<>|=`{}]|->|=>|\.(?:\s|$)|:(?:\s|$)|\s/\s")
-_SENTENCE_END = re.compile(r"(?:습니다|니다|어요|아요|해요|세요|이다|한다|된다|있다|없다|했다|였다|는다)$")
+_SENTENCE_END = re.compile(
+    r"(?:습니다|니다|어요|아요|해요|세요|이다|한다|된다|있다|없다|했다|였다|는다)$"
+)
 _NAV_WORDS = re.compile(
-    r"^(?:top|back|back to top|go to top|to top|home|back to home|go back|목록|목록으로|목록으로 가기|"
-    r"위로|맨 위로|맨위로|위로 가기|상단으로|처음으로|목차|목차로|목차로 가기|뒤로|뒤로 가기|돌아가기|"
-    r"홈|홈으로|(?:이전|다음|prev|previous|next)(?:\b.*|[^a-z].*)?)$",
+    r"^(?:top|back|back to top|go to top|to top|home|back to home|go back|"
+    r"목록|목록으로|목록으로 가기|위로|맨 위로|맨위로|위로 가기|상단으로|처음으로|"
+    r"목차|목차로|목차로 가기|뒤로|뒤로 가기|돌아가기|홈|홈으로|"
+    r"(?:이전|다음|prev|previous|next)(?:\b.*|[^a-z].*)?)$",
     re.I,
 )
 _TOC_LABEL = re.compile(r"^(?:목차|차례|contents|table of contents|toc|index)$", re.I)
@@ -292,10 +303,15 @@ class _Scanner:
         self._fence: _Fence | None = None
         self._in_comment = False
         self._summary_lines = 0  # > 0 while inside a multi-line <summary>
-        self._last_comment_close = _last_index(raw, lambda s: "-->" in s)
-        self._last_fence_close = {
-            char: _last_index(raw, lambda s, c=char: _fence_candidate(s) == c) for char in "`~$"
-        }
+        # Where the last possible closer of each block is: an opener after it is not a block.
+        self._last_comment_close = -1
+        self._last_fence_close = {"`": -1, "~": -1, "$": -1}
+        for index, line in enumerate(raw):
+            if "-->" in line:
+                self._last_comment_close = index
+            char = _fence_candidate(line)
+            if char:
+                self._last_fence_close[char] = index
 
     def scan(self) -> list[_Line]:
         """All lines, with front matter blanked and post-passes applied."""
@@ -314,6 +330,8 @@ class _Scanner:
         number = index + 1
         if self._fence is not None:
             return self._code_line(number, raw)
+        if not raw.strip():
+            return _Line(number, _Kind.BLANK)
         text = self._drop_comments(index, raw)
         text, quoted = _strip_quote(text)
         fence = self._open_fence(index, text, quoted)
@@ -324,30 +342,37 @@ class _Scanner:
             return _Line(number, _Kind.BLANK)
         text, summary = self._summary(text)
         text = _strip_tags(text)
-        text = _IMAGE.sub("", text)
+        if "![" in text:
+            text = _IMAGE.sub("", text)
         text = _expand_indent(text).rstrip()
-        if not text.strip():
+        content = text.lstrip()
+        if not content:
             return _Line(number, _Kind.BLANK)
-        indent = len(text) - len(text.lstrip())
-        heading = _ATX_HEADING.match(text.lstrip()) if indent <= MAX_HEADING_INDENT else None
+        indent = len(text) - len(content)
+        if indent > MAX_HEADING_INDENT or content[0] not in "#-*_=":
+            return self._text_line(number, text, indent, quoted, summary)
+        heading = _ATX_HEADING.match(content)
         if heading is not None and not quoted and not summary:
             title = _clean_title(_CLOSING_HASHES.sub("", heading[2] or ""))
             if not title:
                 return _Line(number, _Kind.BLANK)
             return _Line(number, _Kind.HEADING, title, level=len(heading[1]))
-        if indent <= MAX_HEADING_INDENT and _RULE_CHARS.fullmatch(text.replace(" ", "")):
+        if _RULE_CHARS.fullmatch(content.replace(" ", "")):
             return _Line(number, _Kind.RULE, text.strip())
         return self._text_line(number, text, indent, quoted, summary)
 
     def _text_line(self, number: int, text: str, indent: int, quoted: bool, summary: bool) -> _Line:
         content = _LIST_MARKER.sub("", text.lstrip())
-        if _is_navigation(content) or _TOC_LABEL.match(_decoration_free(content)):
+        if _is_navigation(content) or (
+            len(content) <= MAX_LABEL_CHARS and _TOC_LABEL.match(_decoration_free(content))
+        ):
             return _Line(number, _Kind.BLANK)
         link_only = _is_link_only(content)
         ref_label = False
-        label = _REFERENCE_LABEL.match(_BOLD.sub(r"\1", content))
+        plain = content.replace("**", "") if content.startswith("**") else content
+        label = _REFERENCE_LABEL.match(plain)
         if label is not None and label.end() > 0:
-            rest = _BOLD.sub(r"\1", content)[label.end() :]
+            rest = plain[label.end() :]
             if not rest.strip(" *"):
                 ref_label = True
             elif _is_link_only(rest):
@@ -423,6 +448,8 @@ class _Scanner:
     def _summary(self, text: str) -> tuple[str, bool]:
         """Handle ``<summary>``: a label (답변, Answer ...) is dropped, other text is kept and
         flagged (a question there may start an item)."""
+        if "<" not in text and self._summary_lines == 0:
+            return text, False
         full = _SUMMARY_FULL.search(text)
         if full is not None:
             inner = _summary_text(full[1])
@@ -451,15 +478,6 @@ def _code(number: int, text: str) -> _Line:
     text = text.rstrip()
     indent = len(_expand_indent(text)) - len(text.lstrip())
     return _Line(number, _Kind.CODE, text, indent=indent)
-
-
-def _last_index(lines: Sequence[str], test: object) -> int:
-    """The index of the last line for which ``test`` holds, or -1."""
-    assert callable(test)
-    for index in range(len(lines) - 1, -1, -1):
-        if test(lines[index]):
-            return index
-    return -1
 
 
 def _fence_candidate(line: str) -> str:
@@ -706,7 +724,9 @@ class _Term:
     description: str = ""
 
 
-def _is_name_like(text: str, max_chars: int = MAX_TERM_CHARS, max_words: int = MAX_TERM_WORDS) -> bool:
+def _is_name_like(
+    text: str, max_chars: int = MAX_TERM_CHARS, max_words: int = MAX_TERM_WORDS
+) -> bool:
     """Short, no sentence punctuation, no sentence ending: something a person would look up."""
     text = text.strip()
     return (
@@ -752,6 +772,8 @@ def _term_from_name(text: str) -> _Term | None:
 
 def _split_top_level(text: str, separator: str) -> list[str]:
     """Split on ``separator`` where it is outside parentheses and brackets."""
+    if separator not in text:
+        return [text]
     parts: list[str] = []
     depth = start = 0
     index = 0
@@ -772,6 +794,8 @@ def _split_top_level(text: str, separator: str) -> list[str]:
 
 
 def _balanced(text: str) -> bool:
+    if not _BRACKETS.search(text):
+        return True
     depth = 0
     for char in text:
         if char in "([（":
@@ -811,9 +835,10 @@ def _split_term_definition(content: str) -> tuple[tuple[_Term, ...], str, str | 
 
 
 def _particle_fits(stem: str, particle: str) -> bool:
-    """Whether ``particle`` agrees with the last syllable of ``stem`` (은 after 받침, 는 after none).
+    """Whether ``particle`` agrees with the last syllable of ``stem``.
 
-    Latin letters, digits and brackets before a particle are accepted either way."""
+    은/이란 follow a final consonant (받침), 는/란 follow none. Latin letters, digits and
+    brackets before a particle are accepted either way."""
     stem = stem.rstrip()
     if not stem:
         return False
@@ -830,7 +855,11 @@ def _particle_fits(stem: str, particle: str) -> bool:
 
 def _weak_term(content: str) -> _Term | None:
     """``CNN은 합성곱 층 ...`` -> CNN: the first word is a term glued to 은/는/이란/란."""
-    word = _split_top_level(content, " ")[0].rstrip(",.:")
+    prefix = content[: MAX_WEAK_STEM_CHARS + max(map(len, WEAK_PARTICLES)) + 1]
+    words = _split_top_level(prefix, " ")
+    if len(words) == 1 and len(prefix) < len(content):
+        return None  # the first word is longer than any stem
+    word = words[0].rstrip(",.:")
     for particle in WEAK_PARTICLES:
         if not word.endswith(particle):
             continue
@@ -976,9 +1005,7 @@ class _Item:
     @property
     def answered(self) -> bool:
         """Whether the item holds any text beyond links (a question with no answer does not)."""
-        return bool(self.first) or any(
-            line.has_text and not line.link_only for line in self.lines
-        )
+        return bool(self.first) or any(line.has_text and not line.link_only for line in self.lines)
 
 
 def _item_start(line: _Line) -> _Item | None:
@@ -1034,6 +1061,9 @@ def _split_items(lines: Sequence[_Line]) -> tuple[list[_Line], list[_Item]]:
     items: list[_Item] = []
     for line in lines:
         item = _item_start(line)
+        if item is not None and item.kind is _ItemKind.WEAK and items:
+            if items[-1].kind is _ItemKind.QUESTION:
+                item = None  # list items under a question are its answer, not new concepts
         if item is not None:
             items.append(item)
         elif items:
@@ -1056,9 +1086,13 @@ def _parse_body(lines: list[_Line]) -> _Body:
         and all(item.kind is _ItemKind.QUESTION and not item.answered for item in items)
     ):
         kind = _BodyKind.QUESTIONS
-    elif items and not any(line.has_text for line in orphans) and any(
-        item.kind is _ItemKind.TERM or (item.kind is _ItemKind.QUESTION and item.answered)
-        for item in items
+    elif (
+        items
+        and not any(line.has_text for line in orphans)
+        and any(
+            item.kind is _ItemKind.TERM or (item.kind is _ItemKind.QUESTION and item.answered)
+            for item in items
+        )
     ):
         kind = _BodyKind.ITEMS
     else:
@@ -1235,16 +1269,14 @@ class _Collector:
         if not item.answered:
             self.skipped += 1
             if item.kind is not _ItemKind.QUESTION:
-                term = " / ".join(t.term for t in item.terms)
-                self.warnings.append(ParseWarning(item.line, WARN_NO_DEFINITION.format(term=term)))
+                names = " / ".join(t.term for t in item.terms)
+                self.warnings.append(ParseWarning(item.line, WARN_NO_DEFINITION.format(term=names)))
             return
         head = item.first
         if len(item.terms) == 1 and item.terms[0].description:
             head = f"{item.terms[0].description} {head}".strip()
         definition = _render(lines, head)
-        parts = (
-            _split_definition(item.terms, definition) if len(item.terms) > 1 else [definition]
-        )
+        parts = _split_definition(item.terms, definition) if len(item.terms) > 1 else [definition]
         for term, text in zip(item.terms, parts, strict=True):
             if len(item.terms) > 1 and term.description:
                 text = f"{term.description} {text}"
@@ -1258,9 +1290,8 @@ class _Collector:
         if _is_reference_title(section.title):
             lines = [line for line in lines if not line.link_only]
         definition = _render(lines)
-        if heading.term is None or not heading.term.term:
-            self.skipped += 1
-        elif not definition or all(line.link_only for line in lines if line.has_text):
+        stub = all(line.link_only for line in lines if line.has_text)
+        if heading.term is None or not heading.term.term or not definition or stub:
             self.skipped += 1
         else:
             self._add(heading.term, definition, category, section.line, heading.question)
@@ -1347,7 +1378,7 @@ def _drop_duplicates(
     kept: list[ParsedConcept] = []
     warnings: list[ParseWarning] = []
     for concept in ordered:
-        key = compact(normalize_name(concept.term)) or concept.term
+        key = "".join(concept.term.casefold().split())
         seen = first.get(key)
         if seen is None:
             first[key] = concept

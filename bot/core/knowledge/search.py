@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
@@ -135,6 +135,44 @@ class _SubstringFinder:
         return found
 
 
+_ASCII, _NON_ASCII, _MIXED = range(3)
+_ANY_ASCII = re.compile(r"[\x00-\x7f]")
+
+
+def _script_of(text: str) -> int:
+    """Whether ``text`` is all ASCII, has no ASCII at all, or mixes both."""
+    if text.isascii():
+        return _ASCII
+    return _MIXED if _ANY_ASCII.search(text) else _NON_ASCII
+
+
+@dataclass(frozen=True, slots=True)
+class _Bucket:
+    """Fuzzy choices of one script, sorted by length so a length window is one slice."""
+
+    choices: list[str]
+    lengths: list[int]
+    ids: list[int]
+
+
+def _script_buckets(choices: list[str], ids: list[int]) -> dict[int, tuple[_Bucket, ...]]:
+    """For each query script, the buckets of choices that can share a character with it."""
+    grouped: dict[int, list[tuple[int, str, int]]] = {_ASCII: [], _NON_ASCII: [], _MIXED: []}
+    for choice, cid in zip(choices, ids, strict=True):
+        grouped[_script_of(choice)].append((len(choice), choice, cid))
+    buckets: dict[int, _Bucket] = {}
+    for script, rows in grouped.items():
+        rows.sort(key=lambda row: row[0])
+        buckets[script] = _Bucket(
+            [row[1] for row in rows], [row[0] for row in rows], [row[2] for row in rows]
+        )
+    return {
+        _ASCII: (buckets[_ASCII], buckets[_MIXED]),
+        _NON_ASCII: (buckets[_NON_ASCII], buckets[_MIXED]),
+        _MIXED: (buckets[_ASCII], buckets[_NON_ASCII], buckets[_MIXED]),
+    }
+
+
 class SearchIndex:
     """An in-memory lookup index over concepts' names, aliases and definitions.
 
@@ -182,6 +220,7 @@ class SearchIndex:
         for variant, cid in variants:
             self._choices.append(variant)
             self._choice_ids.append(cid)
+        self._buckets = _script_buckets(self._choices, self._choice_ids)
         self._names = _SubstringFinder(name_keys)
         self._vocabulary = sorted(postings)
         self._postings = [postings[token] for token in self._vocabulary]
@@ -260,20 +299,36 @@ class SearchIndex:
 
     def _fuzzy(self, key: str, cutoff: float = DID_YOU_MEAN_SCORE) -> list[Suggestion]:
         """Concepts whose names score at least ``cutoff`` against ``key``, best first, one per
-        concept (its best-scoring name)."""
+        concept (its best-scoring name).
+
+        Only choices that can reach ``cutoff`` are scored: those sharing a script with ``key``
+        (an ASCII query shares no character with an all-Hangul name: ratio 0) and of a length
+        within the bound ``fuzz.ratio`` puts on it, ``2 * min / (len_a + len_b)``.
+        """
         if not key:
             return []
-        found = process.extract(
-            key,
-            self._choices,
-            scorer=fuzz.ratio,
-            limit=FUZZY_CANDIDATES,
-            score_cutoff=cutoff,
-        )
+        length = len(key)
+        share = cutoff / 100
+        shortest = math.floor(length * share / (2 - share))
+        longest = math.ceil(length * (2 - share) / share)
+        found: list[tuple[float, int]] = []
+        for bucket in self._buckets[_script_of(key)]:
+            low = bisect_left(bucket.lengths, shortest)
+            high = bisect_right(bucket.lengths, longest)
+            if low >= high:
+                continue
+            hits = process.extract(
+                key,
+                bucket.choices[low:high],
+                scorer=fuzz.ratio,
+                limit=FUZZY_CANDIDATES,
+                score_cutoff=cutoff,
+            )
+            found.extend((score, bucket.ids[low + index]) for _choice, score, index in hits)
+        found.sort(key=lambda hit: (-hit[0], hit[1]))
         ranked: list[Suggestion] = []
         seen: set[int] = set()
-        for _choice, score, index in found:
-            cid = self._choice_ids[index]
+        for score, cid in found:
             if cid not in seen:
                 seen.add(cid)
                 ranked.append(self._suggestion(cid, score))

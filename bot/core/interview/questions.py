@@ -1,0 +1,71 @@
+"""Interview questions from concepts: the note's own question, or a template per locale.
+
+Korean templates pick the particle the term's last syllable needs (CNN이란, Docker란, 동기와,
+회귀와 분류 / 합성곱과 풀링) via :func:`bot.core.knowledge.text.has_final_consonant`.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from bot.core.knowledge.text import has_final_consonant
+from bot.core.models import Concept
+
+DEFAULT_LOCALE: Final = "ko"
+
+# ``{term}``; ``{iran}`` is 이란/란, ``{eun}`` 은/는 — chosen for the term.
+QUESTION_TEMPLATES: Final[dict[str, tuple[str, ...]]] = {
+    "ko": ("{term}에 대해 설명해 주세요.", "{term}{iran} 무엇인가요?"),
+    "en": ("What is {term}?", "Explain {term}."),
+}
+# ``{a}``, ``{b}``; ``{wa}`` is 와/과 for ``a``.
+PAIR_TEMPLATES: Final[dict[str, str]] = {
+    "ko": "{a}{wa} {b}의 차이는 무엇인가요?",
+    "en": "What is the difference between {a} and {b}?",
+}
+# Particle pairs: (after a final consonant, after a vowel).
+_PARTICLES: Final[dict[str, tuple[str, str]]] = {
+    "iran": ("이란", "란"),
+    "eun": ("은", "는"),
+    "i": ("이", "가"),
+    "eul": ("을", "를"),
+    "wa": ("과", "와"),
+}
+
+
+def particle(word: str, kind: str) -> str:
+    """The particle of ``kind`` (``iran``, ``eun``, ``i``, ``eul``, ``wa``) that follows ``word``:
+    ``particle("CNN", "iran") == "이란"``, ``particle("Docker", "iran") == "란"``."""
+    with_final, without_final = _PARTICLES[kind]
+    return with_final if has_final_consonant(word) else without_final
+
+
+def locale_of(locale: str | None) -> str:
+    """The template locale for ``locale`` (``en-US`` -> ``en``); unknown ones get Korean."""
+    base = (locale or "").replace("_", "-").split("-")[0].casefold()
+    return base if base in QUESTION_TEMPLATES else DEFAULT_LOCALE
+
+
+def _particles(word: str) -> dict[str, str]:
+    return {kind: particle(word, kind) for kind in _PARTICLES}
+
+
+def question_for(concept: Concept, locale: str = DEFAULT_LOCALE, *, variant: int = 0) -> str:
+    """The question to ask about ``concept``.
+
+    A note written as a question (``concept.question``) is asked as it is; otherwise template
+    ``variant`` (cycled) of ``locale`` is filled with the concept's term.
+    """
+    own = (concept.question or "").strip()
+    if own:
+        return own
+    term = concept.term.strip()
+    templates = QUESTION_TEMPLATES[locale_of(locale)]
+    template = templates[variant % len(templates)]
+    return template.format(term=term, **_particles(term))
+
+
+def pair_question(a: str, b: str, locale: str = DEFAULT_LOCALE) -> str:
+    """A question about the difference between two paired concepts (동기와 비동기의 차이는 ...)."""
+    a, b = a.strip(), b.strip()
+    return PAIR_TEMPLATES[locale_of(locale)].format(a=a, b=b, **_particles(a))
