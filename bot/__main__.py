@@ -37,6 +37,10 @@ def _parser() -> argparse.ArgumentParser:
     define.add_argument("query", nargs="+")
     ingest = commands.add_parser("ingest", help="load notes files or folders into the database")
     ingest.add_argument("paths", nargs="*", type=Path, help="default: the configured knowledge paths")
+    grade = commands.add_parser("grade", help="grade one answer against the concept TERM finds")
+    grade.add_argument("--json", action="store_true", help="print one JSON object")
+    grade.add_argument("term")
+    grade.add_argument("answer", help="the answer text ('-' reads it from stdin)")
     commands.add_parser("migrate", help="apply database migrations and exit")
     return parser
 
@@ -69,7 +73,6 @@ async def cmd_console(settings: Settings, _args: argparse.Namespace) -> int:
 
 async def cmd_define(settings: Settings, args: argparse.Namespace) -> int:
     """Look one query up; human text or JSON; exit 0 only on a confident match."""
-    from bot.adapters.console.app import console_caller
     from bot.adapters.console.render import render
 
     query = " ".join(args.query)
@@ -92,7 +95,7 @@ async def cmd_define(settings: Settings, args: argparse.Namespace) -> int:
             suggestions = [{"term": s.term, "score": round(s.score, 1)} for s in result.suggestions]
             print(json.dumps({"query": query, "match": match, "suggestions": suggestions}, ensure_ascii=False))
         else:
-            print(render(await service.define(console_caller(settings.locale), query)))
+            print(render(await service.define(console_caller_for(settings), query)))
         return 0 if confident else 1
     finally:
         await service.close()
@@ -119,6 +122,47 @@ async def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
         await service.close()
 
 
+async def cmd_grade(settings: Settings, args: argparse.Namespace) -> int:
+    """Grade one answer; exit 1 when TERM finds no confident concept."""
+    from bot.core.interview.grader import grade
+
+    answer = sys.stdin.read() if args.answer == "-" else args.answer
+    service = await _service(settings)
+    try:
+        result = await service.lookup(args.term)
+        if result.kind is not MatchKind.CONFIDENT or result.match is None:
+            reply = await service.define(console_caller_for(settings), args.term)
+            print(reply.body or reply.title, file=sys.stderr)
+            return 1
+        concept = service.concept(result.match.concept_id)
+        graded = grade(concept, answer, service.synonyms)
+        if args.json:
+            payload = {
+                "term": concept.term,
+                "score": graded.score,
+                "band": graded.band.value,
+                "hits": [{"point": h.point.label, "matched": h.matched} for h in graded.hits],
+                "misses": [p.label for p in graded.misses],
+                "reference": graded.reference,
+            }
+            print(json.dumps(payload, ensure_ascii=False))
+        else:
+            from bot.adapters.console.render import render
+            from bot.core.interviews import grade_reply
+
+            print(render(grade_reply(graded, concept, settings.locale)))
+        return 0
+    finally:
+        await service.close()
+
+
+def console_caller_for(settings: Settings) -> Any:
+    """The console's caller (imported lazily: the console pulls in prompt_toolkit)."""
+    from bot.adapters.console.app import console_caller
+
+    return console_caller(settings.locale)
+
+
 async def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
     """Apply migrations only."""
     from bot.db.engine import make_engine
@@ -137,6 +181,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Awaitable[int]]] = 
     "console": cmd_console,
     "define": cmd_define,
     "ingest": cmd_ingest,
+    "grade": cmd_grade,
     "migrate": cmd_migrate,
 }
 

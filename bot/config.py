@@ -32,6 +32,7 @@ class Settings(BaseSettings):
         default_factory=lambda: [DEFAULT_KNOWLEDGE_DIR]
     )
     auto_ingest: bool = True
+    tokenizer_process: bool = True
     locale: str = "ko"
     log_level: str = "WARNING"
 

@@ -90,7 +90,10 @@ def make_settings(tmp_path: Path) -> Iterator[type[Settings]]:
 def settings(make_settings: type[Settings], tmp_path: Path, sqlite_url: str) -> Settings:
     """Default settings on a fresh SQLite file and the shipped notes."""
     return make_settings(
-        database_url=sqlite_url, data_dir=tmp_path / "data", knowledge_paths=[DEFAULT_KNOWLEDGE_DIR]
+        database_url=sqlite_url,
+        data_dir=tmp_path / "data",
+        knowledge_paths=[DEFAULT_KNOWLEDGE_DIR],
+        tokenizer_process=False,
     )
 
 

@@ -30,9 +30,22 @@ _CACHE: dict[str, list[str]] = {}
 CACHE_MAX = 50_000
 
 
-def derive_candidates(definitions: Sequence[str], user_words: Sequence[str]) -> list[list[str]]:
-    """Candidate key words of each definition (loads the tokenizer model)."""
-    extractor = KeyPointExtractor(user_words)
+_shared: KeyPointExtractor | None = None
+
+
+def derive_candidates(
+    definitions: Sequence[str], user_words: Sequence[str], *, reuse: bool = False
+) -> list[list[str]]:
+    """Candidate key words of each definition (loads the tokenizer model; with ``reuse`` one
+    model stays loaded in this process for the next call)."""
+    global _shared
+    if reuse:
+        if _shared is None:
+            _shared = KeyPointExtractor()
+        extractor = _shared
+        extractor.add_user_words(user_words)
+    else:
+        extractor = KeyPointExtractor(user_words)
     texts = [fold_for_tokenizer(d) for d in definitions]
     return [candidates(tokens, text) for tokens, text in zip(extractor.tokenize(texts), texts, strict=True)]
 
@@ -45,7 +58,7 @@ async def _derive(definitions: list[str], user_words: list[str], isolate: bool) 
     if not definitions:
         return []
     if not isolate:
-        return await asyncio.to_thread(derive_candidates, definitions, user_words)
+        return await asyncio.to_thread(derive_candidates, definitions, user_words, reuse=True)
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         loop = asyncio.get_running_loop()

@@ -130,7 +130,9 @@ class Service:
         self, paths: Sequence[Path], *, progress: Progress | None = None
     ) -> IngestReport:
         """Ingest notes (files or folders) and reload the lookup index when anything changed."""
-        report = await ingest(self.sessions, paths, progress=progress)
+        report = await ingest(
+            self.sessions, paths, progress=progress, isolate_tokenizer=self.settings.tokenizer_process
+        )
         if report.knowledge_changed:
             await self.refresh(force=True)
         return report

@@ -7,6 +7,7 @@ plain lines and exits at end of input.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import getpass
 import logging
 import sys
@@ -15,9 +16,11 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.adapters.console.render import render
+from bot.core.daily_runner import DailyRunner
 from bot.core.errors import BotError
 from bot.core.messages import t
 from bot.core.models import Action, Caller, Reply, ReplyKind
+from bot.core.notify import Posted, Target
 from bot.core.service import Service
 
 log = logging.getLogger(__name__)
@@ -55,7 +58,11 @@ class Console:
             "/hint": self._hint,
             "/skip": self._skip,
             "/stop": self._stop,
+            "/daily": self._daily,
         }
+        self.notifier = ConsoleNotifier(self)
+        self.runner = DailyRunner(service, self.notifier)
+        self._daily_thread: str | None = None
 
     def show(self, reply: Reply) -> None:
         """Print a reply and remember its suggestions (a number picks one)."""
@@ -99,6 +106,9 @@ class Console:
         suggestion, and anything else is looked up."""
         if await self.service.interviews.current(self.caller) is not None:
             return await self.service.interviews.answer(self.caller, line)
+        if self._daily_thread is not None:
+            thread, self._daily_thread = self._daily_thread, None
+            return [await self.service.daily.answer(self.caller, thread, line)]
         if line.isdigit() and 1 <= int(line) <= len(self._last_suggestions):
             return await self._define(self._last_suggestions[int(line) - 1].argument)
         return await self._define(line)
@@ -123,6 +133,34 @@ class Console:
     async def _stop(self, _argument: str) -> list[Reply]:
         return [await self.service.interviews.stop(self.caller)]
 
+    async def _daily(self, argument: str) -> list[Reply]:
+        words = argument.split()
+        sub = words.pop(0).lower() if words else "status"
+        daily = self.service.daily
+        if sub == "now":
+            return [await daily.now(self.caller, self.runner)]
+        if sub == "off":
+            return [await daily.off(self.caller)]
+        if sub == "status":
+            return [await daily.status(self.caller)]
+        if sub == "set" and words:
+            time_text, tz, weekdays, topic = words[0], None, None, None
+            rest: list[str] = []
+            for word in words[1:]:
+                if word.lower().startswith("topic="):
+                    topic = word.split("=", 1)[1]
+                elif "/" in word or word.upper() == "UTC":
+                    tz = word
+                else:
+                    rest.append(word)
+            weekdays = ",".join(rest) or None
+            return [await daily.set(self.caller, time_text, tz, weekdays, topic)]
+        return [self._error(t("daily_usage", self.locale))]
+
+    def daily_posted(self, thread_id: str) -> None:
+        """A daily question was shown: the next plain line answers it."""
+        self._daily_thread = thread_id
+
     async def resume(self) -> None:
         """Show the running interview's question after a restart."""
         reply = await self.service.interviews.resume(self.caller)
@@ -130,7 +168,17 @@ class Console:
             self.show(reply)
 
     async def run(self, stdin: TextIO, *, interactive: bool) -> None:
-        """Read lines until /quit or end of input."""
+        """Read lines until /quit or end of input; the daily runner posts here meanwhile."""
+        runner = asyncio.create_task(self.runner.run_forever())
+        try:
+            await self._run(stdin, interactive=interactive)
+        finally:
+            self.runner.stop()
+            runner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await runner
+
+    async def _run(self, stdin: TextIO, *, interactive: bool) -> None:
         if interactive:
             self.out.write(t("console_welcome", self.locale, count=self.service.concept_count) + "\n\n")
         await self.resume()
@@ -162,6 +210,29 @@ class Console:
     def prompt(self) -> str:
         """The prompt shown before each line."""
         return PROMPT
+
+
+class ConsoleNotifier:
+    """Daily questions in the console: printed, and the next plain line answers them."""
+
+    platform = "console"
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self._count = 0
+
+    async def post(self, target: Target, reply: Reply, *, open_thread: str | None = None) -> Posted:
+        """Print the post; a question opens the console's "thread" for the next answer."""
+        self._count += 1
+        message_id = f"console-{self._count}"
+        self.console.show(reply)
+        if open_thread:
+            self.console.daily_posted(message_id)
+        return Posted(message_id, message_id if open_thread else None)
+
+    async def find_post(self, target: Target, marker: str) -> Posted | None:
+        """The console keeps no history to search."""
+        raise NotImplementedError
 
 
 async def run_console(service: Service, *, stdin: TextIO | None = None, out: TextIO | None = None) -> None:

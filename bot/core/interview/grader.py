@@ -121,6 +121,7 @@ class _Spelling:
     korean: bool
     whole_word: bool  # short Latin: must end where a word ends
     jamo: str  # for typo matching; "" when too short or several words
+    negative: bool  # says "not" itself (no effect, 기다리지 않): never checked for negation
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +145,10 @@ def _spelling(word: str) -> _Spelling | None:
     korean = bool(_HANGUL.search(text))
     whole = not korean and len(text) < LATIN_PREFIX_MIN
     jamo = _jamo(text) if len(parts) == 1 else ""
-    return _Spelling(text, korean, whole, jamo if len(jamo) >= TYPO_MIN_JAMO else "")
+    negative = any(part in LATIN_NEGATORS for part in parts) or any(
+        marker in text for marker in (*KOREAN_NEGATING_NEXT, *KOREAN_NEGATING_GLUED)
+    )
+    return _Spelling(text, korean, whole, jamo if len(jamo) >= TYPO_MIN_JAMO else "", negative)
 
 
 def _names(concept: Concept, synonyms: SynonymMap) -> frozenset[str]:
@@ -253,6 +257,8 @@ def _without_names(words: list[str], plan: _Plan) -> list[str]:
 
 def _negated(answer: _Answer, spelling: _Spelling, first: int, end: int) -> bool:
     """Whether the match of ``spelling`` from word ``first`` up to offset ``end`` is negated."""
+    if spelling.negative:
+        return False
     words = answer.words
     if not spelling.korean:
         before = words[max(0, first - NEGATION_WINDOW) : first]

@@ -287,7 +287,7 @@ def fold_for_tokenizer(text: str) -> str:
 def _header_line(text: str, term: str) -> int:
     """The line of ``[keypoints."term"]`` in ``text`` (0 when it cannot be found)."""
     pattern = re.compile(
-        r'^\s*\[\s*keypoints\s*\.\s*(?:"' + re.escape(term) + r'"|' + re.escape(term) + r")\s*\]",
+        r'^[ \t]*\[\s*keypoints\s*\.\s*(?:"' + re.escape(term) + r'"|' + re.escape(term) + r")\s*\]",
         re.MULTILINE,
     )
     found = pattern.search(text)

@@ -108,7 +108,7 @@ class SynonymMap:
                 raise BadInput(
                     "synonyms_invalid",
                     path=source,
-                    line=_line_of(text, first if isinstance(first, str) else ""),
+                    line=_line_of(text, f'"{first}"' if isinstance(first, str) else "[["),
                     detail=f"group {number}: {problem}",
                 )
             groups.append(group)

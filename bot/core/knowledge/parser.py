@@ -131,7 +131,7 @@ _SUMMARY_LABEL_WORDS = (
 
 _SOFT_BREAKS = re.compile("[\x0b\x0c\x85\u2028\u2029]")
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
-_QUOTE = re.compile(r"^( {0,7})>[ \t]?")
+_QUOTE = re.compile(r"^( {0,7})>(?:[ \t]*>)*[ \t]?")
 _FENCE_OPEN = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 _FENCE_CANDIDATE = re.compile(r"^\s*(?:>\s?)*\s*(`{3,}|~{3,})")
 _MATH_FENCE = re.compile(r"^\s*\$\$\s*$")
@@ -166,7 +166,6 @@ _TAG_PREFIX = re.compile(r"^\[[^\[\]]{1,20}\]\s*")
 _Q_MARKER = re.compile(r"^(?:Q\s*\d*|질문\s*\d*)\s*[.:)：]\s*", re.I)
 _ANSWER_MARKER = re.compile(r"^(?:A\s*\d*|답변?|answer)\s*[.:)：]\s*", re.I)
 _SEPARATOR = re.compile(r"[ \t][-–—]{1,2}(?=[ \t]|$)")
-_TRAILING_PAREN = re.compile(r"^(?P<core>.*?\S)\s*[(（](?P<inner>[^()（）]*)[)）]$")
 _BRACKETS = re.compile(r"[()\[\]（）]")
 _DANGLING_SEPARATOR = re.compile(r"\s+/$")
 _NOT_NAME = re.compile(r"[,;!?\"“”<>|=`{}]|->|=>|\.(?:\s|$)|:(?:\s|$)|\s/\s")
@@ -180,6 +179,7 @@ _NAV_WORDS = re.compile(
     r"(?:이전|다음|prev|previous|next)(?:\b.*|[^a-z].*)?)$",
     re.I,
 )
+_TOC_HINT = re.compile(r"목차|차례|content|toc|index", re.I)
 _TOC_LABEL = re.compile(r"^(?:목차|차례|contents|table of contents|toc|index)$", re.I)
 _REFERENCE_LABEL = re.compile(
     r"^(?:references?|reference links?|sources?|참고(?:\s*(?:자료|문헌|링크|사이트|글|블로그))?|"
@@ -364,7 +364,9 @@ class _Scanner:
     def _text_line(self, number: int, text: str, indent: int, quoted: bool, summary: bool) -> _Line:
         content = _LIST_MARKER.sub("", text.lstrip())
         if _is_navigation(content) or (
-            len(content) <= MAX_LABEL_CHARS and _TOC_LABEL.match(_decoration_free(content))
+            len(content) <= MAX_LABEL_CHARS
+            and _TOC_HINT.search(content)
+            and _TOC_LABEL.match(_decoration_free(content))
         ):
             return _Line(number, _Kind.BLANK)
         link_only = _is_link_only(content)
@@ -512,13 +514,10 @@ def _front_matter_end(raw: Sequence[str]) -> int:
 
 def _strip_quote(text: str) -> tuple[str, bool]:
     """Remove blockquote markers (``> ``, nested ``> >``), keeping the indentation before them."""
-    quoted = False
-    while True:
-        match = _QUOTE.match(text)
-        if match is None:
-            return text, quoted
-        quoted = True
-        text = match[1] + text[match.end() :]
+    match = _QUOTE.match(text)
+    if match is None:
+        return text, False
+    return match[1] + text[match.end() :], True
 
 
 def _expand_indent(text: str) -> str:
@@ -614,6 +613,8 @@ def _summary_text(text: str) -> str:
 
 def _is_summary_label(text: str) -> bool:
     """답변, 정답 보기, Answer, Click to expand ...: a label, not content."""
+    if len(text) > MAX_LABEL_CHARS:
+        return False
     words = _decoration_free(text).casefold().split()
     if not words:
         return True
@@ -752,10 +753,15 @@ def _is_alias(inner: str, core: str) -> bool:
 
 def _split_paren(text: str) -> tuple[str, str | None]:
     """``프로세스(Process)`` -> (``프로세스``, ``Process``); no trailing parenthetical -> None."""
-    match = _TRAILING_PAREN.match(text.strip())
-    if match is None:
-        return text.strip(), None
-    return match["core"].strip(), match["inner"].strip()
+    text = text.strip()
+    if not text.endswith((")", "）")):
+        return text, None
+    start = max(text.rfind("(", 0, -1), text.rfind("（", 0, -1))
+    inner = text[start + 1 : -1]
+    core = text[:start].strip() if start > 0 else ""
+    if not core or ")" in inner or "）" in inner:
+        return text, None
+    return core, inner.strip()
 
 
 def _term_from_name(text: str) -> _Term | None:
@@ -1061,9 +1067,8 @@ def _split_items(lines: Sequence[_Line]) -> tuple[list[_Line], list[_Item]]:
     items: list[_Item] = []
     for line in lines:
         item = _item_start(line)
-        if item is not None and item.kind is _ItemKind.WEAK and items:
-            if items[-1].kind is _ItemKind.QUESTION:
-                item = None  # list items under a question are its answer, not new concepts
+        if item is not None and item.kind is _ItemKind.WEAK and _answering(items):
+            item = None  # list items under a question are its answer, not new concepts
         if item is not None:
             items.append(item)
         elif items:
@@ -1071,6 +1076,10 @@ def _split_items(lines: Sequence[_Line]) -> tuple[list[_Line], list[_Item]]:
         else:
             orphans.append(line)
     return orphans, items
+
+
+def _answering(items: Sequence[_Item]) -> bool:
+    return bool(items) and items[-1].kind is _ItemKind.QUESTION
 
 
 def _parse_body(lines: list[_Line]) -> _Body:
@@ -1235,9 +1244,7 @@ class _Collector:
                 return
             if not section.children:
                 self.skipped += 1
-        elif _is_collection_title(section.title) or any(
-            _is_container(child) for child in section.children
-        ):
+        elif _is_collection_title(section.title):
             self._warn_ignored(body.lines)
         else:
             self._emit_heading(section, heading, category)
@@ -1299,12 +1306,13 @@ class _Collector:
             self._visit(sub, category)
 
     def _answer_lines(self, section: _Section, pending: list[_Section]) -> list[_Line]:
-        """Sub-headings' content as part of an answer; question-shaped ones are set aside."""
+        """Sub-headings' content as part of an answer; question-shaped ones and categories are
+        set aside (``pending``) to be visited on their own."""
         lines: list[_Line] = []
         for child in section.children:
             if _is_toc_title(child.title):
                 continue
-            if _is_question(child.title):
+            if _is_question(child.title) or _is_container(child):
                 pending.append(child)
                 continue
             body = child.body
@@ -1346,7 +1354,7 @@ class _Collector:
 def _is_container(section: _Section) -> bool:
     """A sub-heading that holds concepts rather than answer text: its body is term items, or it
     has no body and sub-headings of its own that are not parts of one answer."""
-    if _is_noise_title(section.title):
+    if _is_noise_title(section.title) or _is_question(section.title):
         return False
     kind = section.parsed.kind
     if kind is _BodyKind.ITEMS or _is_collection_title(section.title):
@@ -1355,7 +1363,6 @@ def _is_container(section: _Section) -> bool:
         kind is _BodyKind.EMPTY
         and bool(section.children)
         and not all(_is_generic_title(child.title) for child in section.children)
-        and not _is_question(section.title)
     )
 
 

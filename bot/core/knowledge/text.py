@@ -165,8 +165,21 @@ def _fits(stem: str, rule: int) -> bool:
     return final == 0
 
 
+def _by_last_character(endings: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """``endings`` grouped by their last character, longest first, so a word is only checked
+    against the few endings that can match it."""
+    grouped: dict[str, list[str]] = {}
+    for ending in endings:
+        grouped.setdefault(ending[-1], []).append(ending)
+    return {last: tuple(sorted(group, key=len, reverse=True)) for last, group in grouped.items()}
+
+
+_PARTICLES_BY_LAST: Final = _by_last_character(PARTICLES)
+_SUFFIXES_BY_LAST: Final = _by_last_character(QUESTION_SUFFIXES)
+
+
 def _strip_question_suffix(word: str) -> str:
-    for suffix in QUESTION_SUFFIXES:
+    for suffix in _SUFFIXES_BY_LAST.get(word[-1:], ()):
         if word.endswith(suffix) and len(word) > len(suffix):
             return word[: -len(suffix)]
     return word
@@ -180,7 +193,7 @@ def strip_particle(word: str) -> str:
     stem's last syllable (이란 after a consonant, 란 after a vowel), so ``에이아이`` stays whole.
     """
     word = _strip_question_suffix(word)
-    for particle in PARTICLES:
+    for particle in _PARTICLES_BY_LAST.get(word[-1:], ()):
         if word.endswith(particle):
             stem = word[: -len(particle)]
             if len(stem) >= MIN_STEM_AFTER_PARTICLE and _fits(stem, _PARTICLE_RULES[particle]):

@@ -25,12 +25,26 @@ TASK_SETTLE_ROUNDS = 50
 TASK_SETTLE_STEP_S = 0.01
 
 
+LIBRARY_LEFTOVERS = ("__timeout_task_impl",)
+
+
+def _is_library_leftover(task: asyncio.Task[object]) -> bool:
+    """discord.py leaves a ``View``'s timeout task running after ``Client.close()``."""
+    name = getattr(task.get_coro(), "__qualname__", "")
+    return name.endswith(LIBRARY_LEFTOVERS)
+
+
 async def _other_tasks_settled() -> list[asyncio.Task[object]]:
-    """Gives closing tasks a moment to finish; returns the ones still pending."""
+    """Gives closing tasks a moment to finish, cancels discord.py's view timeouts, and
+    returns the tasks still pending."""
     current = asyncio.current_task()
     pending: list[asyncio.Task[object]] = []
     for _ in range(TASK_SETTLE_ROUNDS):
         pending = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
+        for task in [t for t in pending if _is_library_leftover(t)]:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            pending.remove(task)
         if not pending:
             break
         await asyncio.sleep(TASK_SETTLE_STEP_S)
@@ -57,5 +71,5 @@ async def fake_discord(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDis
         await fake.close()
     pending = await _other_tasks_settled()
     if pending:
-        names = ", ".join(sorted(t.get_name() for t in pending))
+        names = ", ".join(sorted(f"{t.get_name()} ({t.get_coro()!r})" for t in pending))
         pytest.fail(f"tasks still pending after the fake Discord closed: {names}")

@@ -55,6 +55,7 @@ EVENT_BUFFER_SIZE: Final = 1_000
 DEFAULT_TOKEN: Final = "fake-discord-bot-token"
 DEFAULT_WAIT_TIMEOUT_S: Final = 5.0
 DEFAULT_RETRY_AFTER_S: Final = 0.05
+USER_REACTION_DELAY_S: Final = 0.05
 INTERACTION_DEADLINE_S: Final = 3.0
 INTERACTION_TOKEN_LIFETIME_S: Final = 15 * 60
 ATTACHMENT_SIZE_LIMIT: Final = 10 * 1024 * 1024
@@ -798,7 +799,7 @@ class FakeGuild:
     members: dict[int, JSON] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(eq=False)
 class _Connection:
     ws: web.WebSocketResponse
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -809,7 +810,7 @@ class _Connection:
                 await self.ws.send_str(json.dumps(frame))
 
 
-@dataclass
+@dataclass(eq=False)
 class _Session:
     session_id: str
     shard_id: int
@@ -975,7 +976,9 @@ class FakeDiscord:
         self.thread_members: dict[int, set[int]] = {}
         self.failures: list[InjectedFailure] = []
 
+        self.user_delay = USER_REACTION_DELAY_S
         self._last_snowflake = 0
+        self._in_flight = 0
         self._sessions: dict[str, _Session] = {}
         self._connections: set[_Connection] = set()
         self._interactions: dict[str, _InteractionState] = {}
@@ -1430,10 +1433,18 @@ class FakeDiscord:
             return raw, []
 
     async def _http_handler(self, request: web.Request) -> web.StreamResponse:
+        self._in_flight += 1
+        try:
+            return await self._handle_http(request)
+        finally:
+            self._in_flight -= 1
+            self._notify()
+
+    async def _handle_http(self, request: web.Request) -> web.StreamResponse:
         path = request.path[len(API_PREFIX) :]
         body, files = await self._read_body(request)
         record = RecordedRequest(
-            index=len(self.requests),
+            index=-1,
             method=request.method,
             path=path,
             query=dict(request.query),
@@ -1453,9 +1464,13 @@ class FakeDiscord:
             except DiscordError as error:
                 status, answer = error.status, error.body()
         record.status, record.response = status, answer
+        response = self._response(status, answer, headers)
+        # The answer is on the wire before tests waiting for this record wake up.
+        await response.prepare(request)
+        await response.write_eof()
+        record.index = len(self.requests)
         self.requests.append(record)
-        self._notify()
-        return self._response(status, answer, headers)
+        return response
 
     @staticmethod
     def _response(status: int, body: Any, headers: Mapping[str, str]) -> web.Response:
@@ -1870,6 +1885,8 @@ class FakeDiscord:
                 "application_id": str(self.application_id),
                 "version": str(self.new_snowflake()),
             }
+            if full["default_member_permissions"] is not None:
+                full["default_member_permissions"] = str(full["default_member_permissions"])
             if gid is not None:
                 full["guild_id"] = str(gid)
             stored.append(full)
@@ -2557,7 +2574,20 @@ class FakeDiscord:
             raise ValueError(f"unknown channel {channel_id}")
         return channel
 
+    async def settle(self) -> None:
+        """Waits like a person would before acting: no request in flight, then ``user_delay``.
+
+        Every user action (commands, presses, modal submits, messages) settles first, so the
+        client has processed the answers it already got (e.g. stored a view for a message).
+        """
+        await self.wait_until(
+            lambda: True if self._in_flight == 0 else None, DEFAULT_WAIT_TIMEOUT_S, "idle HTTP"
+        )
+        if self.user_delay > 0:
+            await asyncio.sleep(self.user_delay)
+
     async def _send_interaction(self, state: _InteractionState) -> InteractionHandle:
+        await self.settle()
         session = self._session_for(state.guild_id)
         state.dispatched_at = asyncio.get_running_loop().time()
         await self._dispatch(session, "INTERACTION_CREATE", state.payload)
@@ -3012,6 +3042,7 @@ class FakeDiscord:
             if not self._can_view(uid, channel):
                 raise ValueError(f"user {uid} cannot see private thread {channel_id}")
         self._check_writable(channel)
+        await self.settle()
         body: JSON = {"content": content}
         if reply_to is not None:
             body["message_reference"] = {

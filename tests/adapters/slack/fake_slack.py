@@ -32,7 +32,7 @@ import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Literal, TypeVar
@@ -115,6 +115,10 @@ DEFAULT_RETRY_AFTER_SECONDS = 1
 DEFAULT_MAX_RETRY_COUNT = 2
 LEAK_GRACE_SECONDS = 2.0
 GENERATED_ID_LENGTH = 8
+GENERATED_BLOCK_ID_LENGTH = 5
+TRIGGER_NUMBER_MODULUS = 10**12
+APPROXIMATE_CONNECTION_SECONDS = 18_060  # what Slack's hello advertises (about 5 hours)
+DEFAULT_TZ_OFFSET_SECONDS = 9 * 3600  # Asia/Seoul
 
 SignatureMode = Literal["good", "bad", "missing", "stale"]
 EnvelopeKind = Literal["slash_commands", "interactive", "events_api"]
@@ -158,7 +162,9 @@ _INPUT_ELEMENTS = (
 )
 _LOOSE_BLOCK_TYPES = frozenset({"rich_text", "file", "video", "context_actions", "table"})
 
-_PING_RE = re.compile(r"<(!everyone|!channel|!here|@[UW][A-Z0-9]+|!subteam\^[A-Z0-9]+)(?:\|[^>]*)?>")
+_PING_RE = re.compile(
+    r"<(!everyone|!channel|!here|@[UW][A-Z0-9]+|!subteam\^[A-Z0-9]+)(?:\|[^>]*)?>"
+)
 _BARE_PING_RE = re.compile(r"(?<![\w<&])@(everyone|channel|here)\b")
 
 
@@ -281,7 +287,9 @@ class _Checker:
                 self.fail(f"{pointer}/fields", "must be an array")
             else:
                 if len(fields) > MAX_SECTION_FIELDS:
-                    self.fail(f"{pointer}/fields", f"no more than {MAX_SECTION_FIELDS} items allowed")
+                    self.fail(
+                        f"{pointer}/fields", f"no more than {MAX_SECTION_FIELDS} items allowed"
+                    )
                 for index, item in enumerate(fields):
                     self.text_object(
                         item, f"{pointer}/fields/{index}", max_len=MAX_SECTION_FIELD_TEXT
@@ -433,9 +441,7 @@ class _Checker:
             ("confirm", MAX_CONFIRM_BUTTON),
             ("deny", MAX_CONFIRM_BUTTON),
         ):
-            self.text_object(
-                confirm.get(key), f"{pointer}/{key}", max_len=limit, plain_only=True
-            )
+            self.text_object(confirm.get(key), f"{pointer}/{key}", max_len=limit, plain_only=True)
         self.text_object(confirm.get("text"), f"{pointer}/text", max_len=MAX_CONFIRM_TEXT)
 
 
@@ -456,7 +462,9 @@ def check_message(payload: Mapping[str, Any], *, require_content: bool = True) -
     """
     text = payload.get("text")
     if text is not None and not isinstance(text, str):
-        raise SlackApiFailure("invalid_arguments", ["[ERROR] must be a string [json-pointer:/text]"])
+        raise SlackApiFailure(
+            "invalid_arguments", ["[ERROR] must be a string [json-pointer:/text]"]
+        )
     if isinstance(text, str) and len(text) > MAX_MESSAGE_TEXT:
         raise SlackApiFailure("msg_too_long")
     blocks = _decode_json_field(payload.get("blocks"), "invalid_blocks_format")
@@ -479,7 +487,9 @@ def check_view(view: Any) -> None:
     """
     checker = _Checker()
     if not isinstance(view, dict):
-        raise SlackApiFailure("invalid_arguments", ["[ERROR] must be an object [json-pointer:/view]"])
+        raise SlackApiFailure(
+            "invalid_arguments", ["[ERROR] must be an object [json-pointer:/view]"]
+        )
     kind = view.get("type")
     if kind not in ("modal", "home"):
         checker.fail("/view/type", "must be one of modal, home")
@@ -596,7 +606,7 @@ class FakeUser:
     is_bot: bool = False
     deleted: bool = False
     tz: str = "Asia/Seoul"
-    tz_offset: int = 9 * 3600
+    tz_offset: int = DEFAULT_TZ_OFFSET_SECONDS
 
     def to_api(self) -> dict[str, Any]:
         """The ``user`` object of ``users.info``."""
@@ -982,17 +992,12 @@ async def _read_args(request: web.Request) -> dict[str, Any]:
         else:
             form = await request.post()
             args.update({key: value for key, value in form.items() if isinstance(value, str)})
-    for key in ("view", "attachments", "metadata"):
+    # Form-encoded calls carry JSON strings; undecodable ones stay strings, so validation
+    # answers invalid_blocks_format (or invalid_arguments) as Slack would.
+    for key in ("blocks", "view", "attachments", "metadata"):
         if isinstance(args.get(key), str):
-            try:
+            with suppress(ValueError):
                 args[key] = json.loads(args[key])
-            except ValueError:
-                pass
-    if isinstance(args.get("blocks"), str):
-        try:
-            args["blocks"] = json.loads(args["blocks"])
-        except ValueError:
-            pass  # left as a string: check_message answers invalid_blocks_format
     return args
 
 
@@ -1005,7 +1010,7 @@ def _with_block_ids(blocks: Any) -> list[dict[str, Any]]:
         if not isinstance(block, dict):
             continue
         copied = copy.deepcopy(block)
-        copied.setdefault("block_id", uuid.uuid4().hex[:5])
+        copied.setdefault("block_id", uuid.uuid4().hex[:GENERATED_BLOCK_ID_LENGTH])
         result.append(copied)
     return result
 
@@ -1581,7 +1586,10 @@ class FakeSlack:
         check_view(view)
         assert isinstance(view, dict)
         trigger.used = True
-        return {"ok": True, "view": self._new_view(view, user_id=trigger.user_id, previous=None).to_api()}
+        return {
+            "ok": True,
+            "view": self._new_view(view, user_id=trigger.user_id, previous=None).to_api(),
+        }
 
     def _views_push(self, args: dict[str, Any]) -> dict[str, Any]:
         trigger = self._use_trigger(args.get("trigger_id"))
@@ -1741,7 +1749,7 @@ class FakeSlack:
                         "debug_info": {
                             "host": "fake-slack",
                             "build_number": 1,
-                            "approximate_connection_time": 18060,
+                            "approximate_connection_time": APPROXIMATE_CONNECTION_SECONDS,
                         },
                         "connection_info": {"app_id": APP_ID},
                     }
@@ -1857,7 +1865,9 @@ class FakeSlack:
         return {"id": user_id, "username": name, "name": name, "team_id": TEAM_ID}
 
     def _new_trigger(self, user_id: str) -> str:
-        trigger_id = f"{next(self._counter)}.{uuid.uuid4().int % 10**12}.{uuid.uuid4().hex}"
+        trigger_id = (
+            f"{next(self._counter)}.{uuid.uuid4().int % TRIGGER_NUMBER_MODULUS}.{uuid.uuid4().hex}"
+        )
         self._triggers[trigger_id] = _Trigger(user_id=user_id)
         return trigger_id
 
@@ -2124,7 +2134,9 @@ class FakeSlack:
             status = response.status
             text = await response.text()
         ack = _parse_ack(text) if status == web.HTTPOk.status_code else None
-        ack_error = self._apply_ack(kind, payload, ack) if status == web.HTTPOk.status_code else None
+        ack_error = (
+            self._apply_ack(kind, payload, ack) if status == web.HTTPOk.status_code else None
+        )
         return await self._record_delivery(
             Delivery(
                 transport="http",
@@ -2237,7 +2249,9 @@ class FakeSlack:
             for view in self.open_views(fake_view.user_id):
                 view.is_open = False
         else:
-            raise SlackApiFailure("invalid_arguments", [f"[ERROR] unknown response_action {action}"])
+            raise SlackApiFailure(
+                "invalid_arguments", [f"[ERROR] unknown response_action {action}"]
+            )
 
     # ---- drivers and shortcuts ---------------------------------------------------------
 
@@ -2249,7 +2263,9 @@ class FakeSlack:
         signing_secret: str | None = None,
     ) -> SlackDriver:
         """A driver delivering over HTTP to ``app_url`` (e.g. ``http://127.0.0.1:P/slack/events``)."""
-        return SlackDriver(self, app_url=app_url, signature=signature, signing_secret=signing_secret)
+        return SlackDriver(
+            self, app_url=app_url, signature=signature, signing_secret=signing_secret
+        )
 
     def socket(self, *, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> SlackDriver:
         """A driver delivering Socket Mode envelopes on the newest connection."""
@@ -2544,7 +2560,7 @@ async def serve_bolt_http(app: AsyncApp, *, path: str = "/slack/events") -> Asyn
 
 async def close_socket_mode_handler(handler: AsyncSocketModeHandler) -> None:
     """Close the handler and wait for its client's background tasks to finish."""
-    await handler.close_async()
+    await handler.close_async()  # type: ignore[no-untyped-call]
     client = handler.client
     tasks = [
         task
@@ -2567,7 +2583,7 @@ async def running_socket_mode(
 ) -> AsyncIterator[AsyncSocketModeHandler]:
     """Connect ``handler`` to the fake, wait for the greeting, and close it on exit."""
     try:
-        await handler.connect_async()
+        await handler.connect_async()  # type: ignore[no-untyped-call]
         await fake.wait_for_socket_connection(timeout=timeout)
         yield handler
     finally:

@@ -44,6 +44,8 @@ ANSWER_BLOCK = "answer_block"
 ANSWER_INPUT = "answer_input"
 ANSWER_MODAL = "answer_modal"
 EMPTY_ANSWER_ERROR = "Please type an answer"
+NEXT_ANSWER = "next"
+NEXT_TITLE = "Question 2"
 PICK_ACTION = re.compile(r"^pick_\d+$")
 SUGGESTIONS = ("cnn", "rnn")
 
@@ -140,6 +142,10 @@ def build_test_app(fake: FakeSlack) -> AsyncApp:
         if not value:
             await ack(response_action="errors", errors={ANSWER_BLOCK: EMPTY_ANSWER_ERROR})
             return
+        if value == NEXT_ANSWER:
+            next_view = _answer_modal(view["private_metadata"], title=NEXT_TITLE)
+            await ack(response_action="update", view=next_view)
+            return
         await ack()
         await client.chat_postMessage(channel=view["private_metadata"], text=f"graded: {value}")
 
@@ -228,7 +234,11 @@ async def test_respond_reaches_the_response_url(fake_slack: FakeSlack, driver: S
     assert post.payload["text"] == "public answer"
     assert post.payload["response_type"] == "in_channel"
     shown = fake_slack.channel_messages()[-1]
-    assert (shown.origin, shown.text, shown.is_ephemeral) == ("response_url", "public answer", False)
+    assert (shown.origin, shown.text, shown.is_ephemeral) == (
+        "response_url",
+        "public answer",
+        False,
+    )
 
 
 async def test_ack_with_a_message_is_shown_to_the_user(
@@ -240,7 +250,11 @@ async def test_ack_with_a_message_is_shown_to_the_user(
     assert delivery.ack_error is None
     shown = fake_slack.last_message()
     assert shown is not None
-    assert (shown.origin, shown.text, shown.ephemeral_to) == ("ack", "working on it", DEFAULT_USER_ID)
+    assert (shown.origin, shown.text, shown.ephemeral_to) == (
+        "ack",
+        "working on it",
+        DEFAULT_USER_ID,
+    )
 
 
 async def test_did_you_mean_button_is_pressed_and_replaces_the_message(
@@ -288,6 +302,25 @@ async def test_modal_is_opened_refused_empty_then_submitted(
     graded = await fake_slack.wait_for_call("chat.postMessage")
     assert graded.args["channel"] == DEFAULT_CHANNEL_ID
     assert graded.args["text"] == "graded: a convolutional network"
+
+
+async def test_modal_is_updated_by_the_submission_ack(
+    fake_slack: FakeSlack, driver: SlackDriver
+) -> None:
+    await driver.slash_command("/answer")
+    view_id = (await fake_slack.wait_for_call("views.open")).response["view"]["id"]
+    first_hash = fake_slack.views[view_id].hash
+
+    delivery = await driver.view_submission(view_id, values={ANSWER_INPUT: NEXT_ANSWER})
+
+    assert delivery.ack is not None
+    assert delivery.ack["response_action"] == "update"
+    assert delivery.ack_error is None
+    updated = fake_slack.views[view_id]
+    assert updated.is_open
+    assert updated.view["title"]["text"] == NEXT_TITLE
+    assert updated.hash != first_hash
+    assert fake_slack.calls_to("chat.postMessage") == []
 
 
 async def test_thread_reply_event_is_handled(fake_slack: FakeSlack, driver: SlackDriver) -> None:
@@ -424,7 +457,14 @@ MESSAGE_LIMIT_CASES: list[tuple[str, dict[str, Any], str | None]] = [
     ("section over limit", {"blocks": [_section("x" * (MAX_SECTION_TEXT + 1))]}, "invalid_blocks"),
     (
         "header over limit",
-        {"blocks": [{"type": "header", "text": {"type": "plain_text", "text": "h" * (MAX_HEADER_TEXT + 1)}}]},
+        {
+            "blocks": [
+                {
+                    "type": "header",
+                    "text": {"type": "plain_text", "text": "h" * (MAX_HEADER_TEXT + 1)},
+                }
+            ]
+        },
         "invalid_blocks",
     ),
     (
@@ -454,7 +494,11 @@ MESSAGE_LIMIT_CASES: list[tuple[str, dict[str, Any], str | None]] = [
     ),
     (
         "button value over limit",
-        {"blocks": [{"type": "actions", "elements": [_button("b", "a", "v" * (MAX_BUTTON_VALUE + 1))]}]},
+        {
+            "blocks": [
+                {"type": "actions", "elements": [_button("b", "a", "v" * (MAX_BUTTON_VALUE + 1))]}
+            ]
+        },
         "invalid_blocks",
     ),
     (
@@ -595,6 +639,21 @@ async def test_users_channels_and_ephemeral_messages(fake_slack: FakeSlack) -> N
         await client.chat_update(channel=DEFAULT_CHANNEL_ID, ts="1.000001", text="v3")
     assert missing.value.response["error"] == "message_not_found"
 
+    reply = await client.chat_postMessage(
+        channel=DEFAULT_CHANNEL_ID, text="reply", thread_ts=posted["ts"]
+    )
+    replies = await client.conversations_replies(channel=DEFAULT_CHANNEL_ID, ts=posted["ts"])
+    assert [m["text"] for m in replies["messages"]] == ["v2", "reply"]
+    assert replies["messages"][1]["thread_ts"] == posted["ts"]
+    await client.chat_delete(channel=DEFAULT_CHANNEL_ID, ts=reply["ts"])
+    assert [m.text for m in fake_slack.thread(DEFAULT_CHANNEL_ID, posted["ts"])] == ["v2"]
+
+    dm = await client.conversations_open(users=DEFAULT_USER_ID)
+    await client.chat_postMessage(channel=dm["channel"]["id"], text="private")
+    dm_info = await client.conversations_info(channel=dm["channel"]["id"])
+    assert dm_info["channel"]["is_im"] is True
+    assert [m.text for m in fake_slack.channel_messages(dm["channel"]["id"])] == ["private"]
+
 
 async def test_injected_errors_and_server_failures(fake_slack: FakeSlack) -> None:
     client = fake_slack.web_client(max_retry_count=0)
@@ -651,5 +710,5 @@ async def test_pings_are_detected_only_when_unescaped(fake_slack: FakeSlack) -> 
 async def test_waiting_for_a_call_that_never_comes_fails_with_context(
     fake_slack: FakeSlack,
 ) -> None:
-    with pytest.raises(AssertionError, match="chat.postMessage"):
+    with pytest.raises(AssertionError, match=r"chat\.postMessage"):
         await fake_slack.wait_for_call("chat.postMessage", timeout=0.05)

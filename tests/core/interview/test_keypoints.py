@@ -1,0 +1,256 @@
+"""Key points: the curated file against the notes, its format, and derivation with kiwipiepy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.core.errors import BadInput
+from bot.core.interview.grader import words_of
+from bot.core.interview.keypoints import (
+    GENERIC_WORDS,
+    MAX_KEY_POINTS,
+    KeyPointExtractor,
+    KeyPointSource,
+    Token,
+    candidates,
+    curated_words,
+    load_curated,
+    parse_point,
+    rank,
+)
+from bot.core.interview.synonyms import SynonymMap
+from bot.core.knowledge.parser import parse_notes
+from bot.core.models import KeyPoint, ParsedConcept
+
+KNOWLEDGE = Path(__file__).resolve().parents[3] / "knowledge"
+MIN_POINTS, MAX_POINTS = 4, 7
+# Notes too short to support four points; each is named with its reason.
+THIN_NOTES = {"편미분": "its definition is five words: 3차원 식에서 사용"}
+
+
+@pytest.fixture(scope="module")
+def notes() -> dict[str, ParsedConcept]:
+    text = (KNOWLEDGE / "interview-notes.md").read_text(encoding="utf-8")
+    return {concept.term: concept for concept in parse_notes(text).concepts}
+
+
+@pytest.fixture(scope="module")
+def curated() -> dict[str, tuple[KeyPoint, ...]]:
+    path = KNOWLEDGE / "keypoints.toml"
+    return load_curated(path.read_text(encoding="utf-8"), str(path))
+
+
+@pytest.fixture(scope="module")
+def synonyms() -> SynonymMap:
+    return SynonymMap.parse((KNOWLEDGE / "synonyms.toml").read_text(encoding="utf-8"), "s")
+
+
+def _compact(text: str) -> str:
+    return "".join(words_of(text))
+
+
+# --- the shipped file against the notes -------------------------------------------------------
+
+
+def test_every_curated_term_is_a_concept_of_the_notes(
+    curated: dict[str, tuple[KeyPoint, ...]], notes: dict[str, ParsedConcept]
+) -> None:
+    assert set(curated) - set(notes) == set()
+
+
+def test_every_concept_of_the_notes_is_curated(
+    curated: dict[str, tuple[KeyPoint, ...]], notes: dict[str, ParsedConcept]
+) -> None:
+    assert len(notes) == 27
+    assert set(notes) - set(curated) == set()
+    for term, points in curated.items():
+        low = 2 if term in THIN_NOTES else MIN_POINTS
+        assert low <= len(points) <= MAX_POINTS, term
+
+
+def test_every_point_is_supported_by_its_definition(
+    curated: dict[str, tuple[KeyPoint, ...]],
+    notes: dict[str, ParsedConcept],
+    synonyms: SynonymMap,
+) -> None:
+    unsupported = []
+    for term, points in curated.items():
+        definition = _compact(notes[term].definition)
+        for point in points:
+            first = point.alternatives[0]
+            spellings = {first, *synonyms.variants(first)}
+            if not any(_compact(spelling) in definition for spelling in spellings):
+                unsupported.append(f"{term}: {first}")
+    assert unsupported == []
+
+
+def test_no_point_is_the_concepts_own_name(
+    curated: dict[str, tuple[KeyPoint, ...]], synonyms: SynonymMap
+) -> None:
+    for term, points in curated.items():
+        names = {_compact(variant) for variant in synonyms.variants(term)} | {_compact(term)}
+        for point in points:
+            assert not names & {_compact(alt) for alt in point.alternatives}, (term, point.label)
+
+
+def test_weights_and_curated_words(curated: dict[str, tuple[KeyPoint, ...]]) -> None:
+    cnn = {point.label: point.weight for point in curated["CNN"]}
+    assert cnn["합성곱"] == 2.0
+    assert cnn["풀링"] == 1.0
+    words = curated_words(curated)
+    assert {"합성곱", "피처맵", "망각 게이트", "kernel"} <= words
+
+
+# --- the file format --------------------------------------------------------------------------
+
+
+def test_both_weight_forms_are_read() -> None:
+    text = """
+[keypoints."CNN"]
+points = [{ point = "합성곱|convolution", weight = 2.5 }, "풀링|pooling", "stride"]
+weights = { "stride" = 3 }
+
+[keypoints.RNN]
+points = ["순서"]
+"""
+    loaded = load_curated(text, "k.toml")
+    assert loaded["CNN"] == (
+        KeyPoint(("합성곱", "convolution"), 2.5),
+        KeyPoint(("풀링", "pooling"), 1.0),
+        KeyPoint(("stride",), 3.0),
+    )
+    assert loaded["RNN"] == (KeyPoint(("순서",), 1.0),)
+
+
+def test_parse_point_trims_and_rejects_empty_spellings() -> None:
+    assert parse_point(" 필터 | 커널|kernel ") == ("필터", "커널", "kernel")
+    assert parse_point("a||b") == ()
+    assert parse_point("") == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "detail"),
+    [
+        ('[keypoints."CNN"]\npoints = ["a" "b"]\n', 2, ""),
+        ('[keypoints."CNN"]\npoints = []\n', 1, "non-empty list"),
+        ('\n[keypoints."CNN"]\npoints = ["a||b"]\n', 2, "empty spelling"),
+        ('[keypoints."CNN"]\npoints = ["a", "a"]\n', 1, "twice"),
+        ('[keypoints."CNN"]\npoints = ["a"]\nweights = { "b" = 2 }\n', 1, "unknown point"),
+        ('[keypoints."CNN"]\npoints = [{ point = "a", weight = 0 }]\n', 1, "weight"),
+        ('[keypoints."CNN"]\npoints = [{ point = "a", weight = true }]\n', 1, "weight"),
+        ('[keypoints."CNN"]\npoints = [{ point = "a", wieght = 2 }]\n', 1, "'point'"),
+        ('[keypoints."CNN"]\npoints = [3]\n', 1, "a point is a string"),
+        ('[keypoints."CNN"]\npoint = ["a"]\n', 1, "unknown key"),
+        ('[keypoints."CNN"]\npoints=["a"]\n[keypoints."cnn"]\npoints=["b"]\n', 3, "repeats"),
+        ('[keypoint."CNN"]\npoints = ["a"]\n', 1, "unknown table"),
+        ('keypoints = 3\n', 1, "table of concepts"),
+    ],
+)
+def test_bad_files_name_the_line(text: str, line: int, detail: str) -> None:
+    with pytest.raises(BadInput) as caught:
+        load_curated(text, "notes/keypoints.toml")
+    assert caught.value.key == "keypoints_invalid"
+    assert caught.value.params["path"] == "notes/keypoints.toml"
+    assert caught.value.params["line"] == line
+    assert detail in str(caught.value.params["detail"])
+
+
+# --- derivation, pure part --------------------------------------------------------------------
+
+
+def _tokens(*spec: tuple[str, str, int]) -> list[Token]:
+    return [Token(form, tag, start, start + len(form)) for form, tag, start in spec]
+
+
+def test_candidates_join_adjacent_nouns_and_glue_noun_suffixes() -> None:
+    text = "경사 하강 법은 가중치를 scale out"
+    tokens = _tokens(
+        ("경사", "NNG", 0),
+        ("하강", "NNG", 3),
+        ("법", "NNG", 6),
+        ("은", "JX", 7),
+        ("가중", "NNG", 9),
+        ("치", "XSN", 11),
+        ("를", "JKO", 12),
+        ("scale", "SL", 14),
+        ("out", "SL", 20),
+    )
+    found = candidates(tokens, text)
+    assert "경사하강법" in found
+    assert "가중치" in found
+    assert "scale out" in found
+    assert "치" not in found
+
+
+def test_candidates_skip_generic_words_and_break_runs_on_them() -> None:
+    text = "대표 모델 구조"
+    tokens = _tokens(("대표", "NNG", 0), ("모델", "NNG", 3), ("구조", "NNG", 6))
+    found = candidates(tokens, text)
+    assert "모델" not in found
+    assert not any("모델" in word for word in found)
+
+
+def test_rank_prefers_rare_words_and_drops_names_and_generic_words() -> None:
+    per_item = [
+        ["합성곱", "합성곱", "이미지", "CNN", "모델", "필터"],
+        ["이미지", "순서", "순서"],
+        ["시그모이드", "로지스틱", "회귀"],
+    ]
+    names = [("CNN", "합성곱 신경망"), ("RNN",), ("로지스틱 회귀",)]
+    ranked = rank(per_item, names, top_k=2)
+    # 필터 is in one item, 이미지 in two; 합성곱 is part of a name, 모델 generic.
+    assert [point.label for point in ranked[0]] == ["필터", "이미지"]
+    assert [point.label for point in ranked[1]] == ["순서", "이미지"]
+    assert [point.label for point in ranked[2]] == ["시그모이드"]
+    assert ranked[1][0].weight == 2.0
+    assert all(1.0 <= point.weight <= 2.0 for points in ranked for point in points)
+
+
+# --- derivation with the real tokenizer -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def extractor(curated: dict[str, tuple[KeyPoint, ...]]) -> KeyPointExtractor:
+    extractor = KeyPointExtractor(curated_words(curated))
+    assert not extractor.loaded
+    return extractor
+
+
+@pytest.fixture(scope="module")
+def derived(
+    extractor: KeyPointExtractor, notes: dict[str, ParsedConcept]
+) -> dict[str, tuple[KeyPoint, ...]]:
+    items = [KeyPointSource(c.term, c.aliases, c.definition) for c in notes.values()]
+    result = extractor.extract(items)
+    assert extractor.loaded
+    return dict(zip(notes, result, strict=True))
+
+
+def test_extraction_keeps_domain_words_whole(derived: dict[str, tuple[KeyPoint, ...]]) -> None:
+    labels = {term: [point.label for point in points] for term, points in derived.items()}
+    assert "합성곱" in labels["CNN"]
+    assert "생성자" in labels["GAN"] and "판별자" in labels["GAN"]
+    assert "컨테이너" in labels["Docker"]
+    assert any("게이트" in label for label in labels["LSTM"])
+
+
+def test_extraction_drops_own_names_and_generic_words(
+    derived: dict[str, tuple[KeyPoint, ...]],
+) -> None:
+    for term, points in derived.items():
+        assert 0 < len(points) <= MAX_KEY_POINTS, term
+        for point in points:
+            label = _compact(point.label)
+            assert label not in GENERIC_WORDS, (term, label)
+            assert label not in _compact(term), (term, label)
+
+
+def test_extraction_joins_spaced_nouns(extractor: KeyPointExtractor) -> None:
+    items = [
+        KeyPointSource("최적화", (), "경사 하강 법으로 손실 함수를 줄인다. 경사 하강 법이 핵심."),
+        KeyPointSource("회귀", (), "직선을 찾는다."),
+    ]
+    first, _ = extractor.extract(items)
+    assert "경사하강법" in [point.label for point in first]

@@ -1,0 +1,844 @@
+"""Tests for the notes parser: the user's shipped notes, public heading formats, robustness."""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from bot.core.knowledge.parser import DEFAULT_CATEGORY, parse_notes
+from bot.core.models import ParsedConcept, ParsedNotes
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+NOTES = REPO_ROOT / "knowledge" / "interview-notes.md"
+
+ML = "머신러닝 (딥러닝 포함) 수학 관한 질문 및 답변"
+STATS = "통계적 개념"
+SHIPPED: list[tuple[str, str]] = [
+    *[
+        (term, DEFAULT_CATEGORY)
+        for term in (
+            "REST API", "RAG", "LangChain", "파인튜닝", "LLM", "AI", "Docker", "EC2", "TypeOrm",
+            "Load Balance",
+        )
+    ],
+    *[
+        (term, ML)
+        for term in (
+            "CNN", "RNN", "Pytorch", "Tensorflow", "GAN", "crossentropyloss", "optimizer", "동기",
+            "비동기", "attention", "LSTM", "경사하강법",
+        )
+    ],
+    *[(term, STATS) for term in ("귀무가설", "대립가설", "편미분", "선형회귀", "로지스틱 회귀")],
+]  # fmt: skip
+
+
+def by_term(parsed: ParsedNotes) -> dict[str, ParsedConcept]:
+    """The concepts keyed by term (terms are unique after parsing)."""
+    found = {c.term: c for c in parsed.concepts}
+    assert len(found) == len(parsed.concepts)
+    return found
+
+
+def terms(text: str) -> list[str]:
+    return [c.term for c in parse_notes(text).concepts]
+
+
+def one(text: str) -> ParsedConcept:
+    parsed = parse_notes(text)
+    assert len(parsed.concepts) == 1, parsed.concepts
+    return parsed.concepts[0]
+
+
+def assert_well_formed(parsed: ParsedNotes, text: str) -> None:
+    """Invariants every parse must keep, whatever the input."""
+    line_count = text.count("\n") + text.count("\r") + 1
+    for concept in parsed.concepts:
+        assert concept.term and concept.term == concept.term.strip()
+        assert concept.definition and concept.definition == concept.definition.strip()
+        assert concept.category
+        assert 1 <= concept.line <= line_count
+        assert all(line == line.rstrip() for line in concept.definition.split("\n"))
+    assert parsed.skipped >= 0
+    assert all(w.message and w.line >= 1 for w in parsed.warnings)
+
+
+# --- the user's own notes, exactly as shipped ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shipped_text() -> str:
+    return NOTES.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def shipped(shipped_text: str) -> ParsedNotes:
+    return parse_notes(shipped_text)
+
+
+@pytest.fixture(scope="module")
+def notes(shipped: ParsedNotes) -> dict[str, ParsedConcept]:
+    return by_term(shipped)
+
+
+def test_shipped_notes_terms_and_categories_in_order(shipped: ParsedNotes) -> None:
+    assert [(c.term, c.category) for c in shipped.concepts] == SHIPPED
+    assert shipped.skipped == 0
+    assert shipped.warnings == ()
+    assert_well_formed(shipped, NOTES.read_text(encoding="utf-8"))
+
+
+def test_shipped_notes_lines_are_where_the_terms_are(
+    notes: dict[str, ParsedConcept], shipped_text: str
+) -> None:
+    source = shipped_text.split("\n")
+    for concept in notes.values():
+        assert concept.term in source[concept.line - 1].replace("**", "")
+    assert notes["REST API"].line == 2
+    assert notes["CNN"].line == 25
+    assert notes["동기"].line == notes["비동기"].line == 39
+    assert notes["귀무가설"].line == 51
+    assert notes["로지스틱 회귀"].line == 62
+
+
+def test_shipped_notes_have_no_questions_or_aliases(shipped: ParsedNotes) -> None:
+    assert all(c.question is None and c.aliases == () for c in shipped.concepts)
+
+
+def test_bold_is_stripped_from_terms_and_definitions(notes: dict[str, ParsedConcept]) -> None:
+    assert notes["REST API"].definition.startswith("Fast API로 만든 HTTP기반이고")
+    assert "**" not in "".join(c.definition for c in notes.values())
+    assert "이미지 처리와 패턴 인식에 성능을 보여주는 신경망이며" in notes["CNN"].definition
+
+
+def test_plain_term_lines(notes: dict[str, ParsedConcept]) -> None:
+    assert notes["RAG"].definition == (
+        "LLM과 검색 엔진을 결합하여 외부 문서, DB를 실시간으로 검색하고 그 결과를 바탕으로 "
+        "답변을 생성하는 AI 아키텍쳐"
+    )
+    assert notes["EC2"].definition == "AWS에서 제공하는 가상 서버 서비스 (클라우드 인스턴스)"
+    assert notes["Docker"].definition.startswith("애플리케이션을 컨테이너라는")
+
+
+def test_angle_brackets_that_are_not_html_are_kept(notes: dict[str, ParsedConcept]) -> None:
+    assert notes["LLM"].definition.endswith("인공지능 언어 모델 <GPT, BERT, PaLM 등이 있음")
+    assert (
+        "기술 <머신러닝, 딥러닝, 자연어처리, 데이터 분석 등이 있음> 챗봇" in notes["AI"].definition
+    )
+
+
+def test_following_line_continues_the_item(notes: dict[str, ParsedConcept]) -> None:
+    assert notes["Load Balance"].definition == (
+        "요청이 많아서 과부하걸릴 때 분산시켜 서버 과부하를 피하는 도구이다. (클라우드)\n"
+        "-> 자주 조회되는거는 캐시에 저장하여 db에 과부하를 줄일수 있다. "
+        "기존 서버를 scale out하여 복제하여 요청을 분산시켜 해결하는것이다."
+    )
+
+
+def test_term_with_particle_list_items_keep_the_whole_sentence(
+    notes: dict[str, ParsedConcept],
+) -> None:
+    cnn = notes["CNN"].definition
+    assert cnn.startswith("CNN은 합성곱 층, 풀링 층, 밀집 층으로 구성되어있다.")
+    # the ` - ` inside "(local feature - 직선이면 ...)" is not a separator
+    assert "지역적 특성(local feature - 직선이면 직선 곡선이면 곡선) 을 분석하여" in cnn
+    assert cnn.endswith("밸런스를 맞춰야함.")
+    assert notes["RNN"].definition.startswith("RNN은 연속적인 데이터를")
+
+
+def test_list_items_with_two_spaces_after_the_marker(notes: dict[str, ParsedConcept]) -> None:
+    assert notes["귀무가설"].definition.startswith("통계적 검정에서 기본적으로")
+    assert notes["대립가설"].definition.endswith("(P-값이 작게 나오면 기각)")
+
+
+def test_two_terms_split_at_the_paragraph_of_the_second(notes: dict[str, ParsedConcept]) -> None:
+    sync, async_ = notes["동기"].definition, notes["비동기"].definition
+    assert sync.startswith("동기는 작업이 순차적으로 진행되는 것을 의미한다.")
+    assert sync.endswith("다른 작업도 모두 지연되는 문제가 발생할 수 있음.")
+    assert "비동기는" not in sync
+    assert async_.startswith("비동기는 동시에 일어나지 않고 독립적으로 실행된다.")
+    assert "전체적인 성능이 향상된다.\n- 싱글 스레드는 비동기 방식에서 유용하고" in async_
+    assert async_.endswith("노드js를 선택했습니다.")
+    assert notes["동기"].category == notes["비동기"].category == ML
+
+
+def test_indented_lines_are_continuation_not_concepts(notes: dict[str, ParsedConcept]) -> None:
+    lines = notes["선형회귀"].definition.split("\n")
+    assert lines[0] == (
+        "(직선 / 선형 연속적인 숫자값) 독립변수와 종속변수간의 선형관계를 분석하여 "
+        "최적의 회귀선을 찾아낸다."
+    )
+    assert lines[1] == "y=mx +b"
+    assert lines[2].startswith("경사하강법 - 최적화 기법 / 최적의 매개변수 값을 지정")
+    assert lines[3].startswith("등분산성이 중요함")
+    assert len(lines) == 4
+    assert notes["경사하강법"].line == 48
+    assert notes["경사하강법"].definition == "손실함수를 최소화하는 가중치를 찾는 방법"
+
+
+def test_closing_paragraphs_join_the_concept_above(notes: dict[str, ParsedConcept]) -> None:
+    logistic = notes["로지스틱 회귀"].definition
+    assert logistic.startswith("(분류 문제 / 범주) 어떤 변수간의 상관관계를 통해")
+    assert "이진분포도 잘 최적화함.\n극단적인 값에 영향 없음 -> 시그모이드" in logistic
+    assert "-> 승산비\nOdds에 로그를 취하면 logit이 된다." in logistic
+    assert logistic.endswith(
+        "관계를 아는 것이 핵심.\n\n"
+        "결론 회귀는 연속적인 출력 변수를 예측하는데 사용 / 분류는 이산적인 출력 변수를 "
+        "예측하는데 사용\n\n"
+        "전기 사용량 예측 공모전에서 회귀용 모델을 사용 숫자를 예측하는 경우이기 때문"
+    )
+
+
+def test_dangling_slash_is_dropped(notes: dict[str, ParsedConcept]) -> None:
+    assert notes["편미분"].definition == "3차원 식에서 사용"
+
+
+def test_trailing_whitespace_is_gone(notes: dict[str, ParsedConcept]) -> None:
+    assert notes["Pytorch"].definition.endswith("빠른 프로토타이핑 강점, 자연어 처리,")
+    assert notes["REST API"].definition.endswith("설계 원칙이다.")
+
+
+@pytest.mark.parametrize(
+    "transform",
+    [
+        pytest.param(lambda s: s.replace("\n", "\r\n"), id="crlf"),
+        pytest.param(lambda s: s.replace("\n", "\r"), id="cr"),
+        pytest.param(lambda s: "\ufeff" + s, id="bom"),
+        pytest.param(lambda s: unicodedata.normalize("NFD", s), id="decomposed-hangul"),
+    ],
+)
+def test_shipped_notes_survive_encoding_variants(
+    shipped: ParsedNotes, shipped_text: str, transform: object
+) -> None:
+    assert callable(transform)
+    assert parse_notes(transform(shipped_text)) == shipped
+
+
+def test_default_category_is_configurable(shipped_text: str) -> None:
+    parsed = parse_notes(shipped_text, default_category="기타")
+    assert parsed.concepts[0].category == "기타"
+    assert parsed.concepts[-1].category == STATS
+
+
+# --- item notes ----------------------------------------------------------------------------------
+
+
+def test_term_before_separator_must_be_short_and_name_like() -> None:
+    text = (
+        "- Docker - 컨테이너 플랫폼\n"
+        "- 이 문장은 용어가 아니라 그냥 설명하는 긴 문장이고 여기서 - 기호가 나온다\n"
+        "- Kubernetes - 오케스트레이션\n"
+    )
+    parsed = parse_notes(text)
+    assert [c.term for c in parsed.concepts] == ["Docker", "Kubernetes"]
+    assert by_term(parsed)["Docker"].definition == (
+        "컨테이너 플랫폼\n- 이 문장은 용어가 아니라 그냥 설명하는 긴 문장이고 여기서 - 기호가 나온다"
+    )
+
+
+def test_separator_inside_parentheses_is_not_a_separator() -> None:
+    assert terms("설명 (a - b) 으로 시작하는 문장\nTCP - 연결형") == ["TCP"]
+
+
+def test_item_variants_of_bold_dash_and_numbering() -> None:
+    text = "**Redis** – 인메모리 저장소\n1. Kafka — 메시지 브로커\n* Nginx - 웹 서버\n+ gRPC - RPC"
+    found = by_term(parse_notes(text))
+    assert found["Redis"].definition == "인메모리 저장소"
+    assert found["Kafka"].definition == "메시지 브로커"
+    assert list(found) == ["Redis", "Kafka", "Nginx", "gRPC"]
+
+
+def test_short_parenthetical_is_an_alias_long_one_a_description() -> None:
+    found = by_term(
+        parse_notes(
+            "프로세스(Process) - 실행 중인 프로그램\n"
+            "스레드 (실행 흐름 / 작업 단위) - 프로세스 안의 실행 단위\n"
+            "캐시 (중요) - 자주 쓰는 데이터를 가까이 둔다\n"
+        )
+    )
+    assert found["프로세스"].aliases == ("Process",)
+    assert found["프로세스"].definition == "실행 중인 프로그램"
+    assert found["스레드"].aliases == ()
+    assert found["스레드"].definition == "(실행 흐름 / 작업 단위) 프로세스 안의 실행 단위"
+    assert found["캐시"].aliases == ()
+
+
+def test_two_terms_without_a_split_point_share_the_text() -> None:
+    found = by_term(
+        parse_notes("- 뮤텍스 / 세마포어 - 동기화 도구들\n  둘 다 임계 구역을 보호한다.")
+    )
+    expected = "동기화 도구들\n둘 다 임계 구역을 보호한다."
+    assert found["뮤텍스"].definition == found["세마포어"].definition == expected
+    assert found["뮤텍스"].line == found["세마포어"].line == 1
+
+
+def test_two_terms_with_aliases() -> None:
+    found = by_term(parse_notes("동기(Sync) / 비동기(Async) - 동기는 기다림\n\n비동기는 안 기다림"))
+    assert found["동기"].aliases == ("Sync",)
+    assert found["비동기"].aliases == ("Async",)
+    assert found["동기"].definition == "동기는 기다림"
+    assert found["비동기"].definition == "비동기는 안 기다림"
+
+
+def test_duplicate_terms_keep_the_first_and_warn_with_both_lines() -> None:
+    parsed = parse_notes("CPU - 중앙 처리 장치\n\nGPU - 그래픽\n\n**cpu** - 두 번째 정의\n")
+    assert [c.term for c in parsed.concepts] == ["CPU", "GPU"]
+    assert by_term(parsed)["CPU"].definition == "중앙 처리 장치"
+    (warning,) = parsed.warnings
+    assert warning.line == 5
+    assert "cpu" in warning.message and "line 1" in warning.message
+
+
+def test_term_without_definition_is_skipped_with_a_warning() -> None:
+    parsed = parse_notes("DNS -\n\nHTTP - 프로토콜\n")
+    assert [c.term for c in parsed.concepts] == ["HTTP"]
+    assert parsed.skipped == 1
+    assert [w.line for w in parsed.warnings] == [1]
+
+
+def test_term_with_its_definition_on_the_next_lines() -> None:
+    assert one("- 힙 -\n  우선순위 큐를 구현하는 트리").definition == "우선순위 큐를 구현하는 트리"
+
+
+def test_particle_items_only_from_list_items_with_a_real_stem() -> None:
+    text = (
+        "- GC는 쓰지 않는 메모리를 회수한다.\n"
+        "- 이것은 용어가 아니다.\n"
+        "- 스택이란 LIFO 자료구조다.\n"
+        "\n"
+        "결론은 위와 같다.\n"
+    )
+    found = by_term(parse_notes(text))
+    assert list(found) == ["GC", "스택"]
+    assert found["GC"].definition == "GC는 쓰지 않는 메모리를 회수한다.\n- 이것은 용어가 아니다."
+    assert found["스택"].definition == "스택이란 LIFO 자료구조다.\n\n결론은 위와 같다."
+
+
+def test_particle_must_agree_with_the_last_syllable() -> None:
+    # 은 after a vowel-final syllable is not a particle: 노드는 -> 노드, but 노드은 is no term
+    assert terms("- 노드는 트리의 원소\n") == ["노드"]
+    assert terms("- 노드은 트리의 원소\n") == []
+
+
+def test_text_before_the_first_item_is_reported() -> None:
+    parsed = parse_notes("이 파일은 제 공부 노트입니다.\n\nCPU - 중앙 처리 장치\n")
+    assert [c.term for c in parsed.concepts] == ["CPU"]
+    assert [w.line for w in parsed.warnings] == [1]
+
+
+def test_blank_line_then_indented_paragraph_continues_the_item() -> None:
+    concept = one("- 캐시 - 빠른 저장소\n\n  지역성을 이용한다.\n  - 시간 지역성\n    - 최근 것\n")
+    assert concept.definition == "빠른 저장소\n\n지역성을 이용한다.\n- 시간 지역성\n  - 최근 것"
+
+
+def test_code_fence_inside_an_item_is_kept_verbatim() -> None:
+    text = (
+        "- Docker - 컨테이너\n"
+        "  ```bash\n"
+        "  # not a heading\n"
+        "  - run - not an item\n"
+        "  docker run -it x\n"
+        "  ```\n"
+        "- K8s - 오케스트레이션\n"
+    )
+    found = by_term(parse_notes(text))
+    assert list(found) == ["Docker", "K8s"]
+    assert found["Docker"].definition == (
+        "컨테이너\n```bash\n# not a heading\n- run - not an item\ndocker run -it x\n```"
+    )
+
+
+def test_answered_question_list_items_are_concepts() -> None:
+    text = "- 스택이란?\n  - LIFO 구조\n- 큐란?\n  > FIFO 구조\n- 힙이란?\n"
+    parsed = parse_notes(text)
+    found = by_term(parsed)
+    assert list(found) == ["스택", "큐"]
+    assert found["스택"].question == "스택이란?"
+    assert found["스택"].definition == "- LIFO 구조"
+    assert found["큐"].definition == "FIFO 구조"
+    assert parsed.skipped == 1
+
+
+def test_q_and_a_lines() -> None:
+    found = by_term(
+        parse_notes("Q. HTTP란?\nA. 웹 프로토콜\n\n**Q2. DNS란 무엇인가요?**\nA: 이름 풀이")
+    )
+    assert found["HTTP"].definition == "웹 프로토콜"
+    assert found["HTTP"].question == "HTTP란?"
+    assert found["DNS"].definition == "이름 풀이"
+    assert found["DNS"].question == "DNS란 무엇인가요?"
+
+
+# --- heading notes -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("heading", "term", "question", "aliases"),
+    [
+        ("## 프로세스", "프로세스", None, ()),
+        ("### 스레드란?", "스레드", "스레드란?", ()),
+        ("### 객체지향이란 무엇인가요?", "객체지향", "객체지향이란 무엇인가요?", ()),
+        (
+            "## 가상 메모리에 대해 설명해주세요",
+            "가상 메모리",
+            "가상 메모리에 대해 설명해주세요",
+            (),
+        ),
+        ("## What is a deadlock?", "deadlock", "What is a deadlock?", ()),
+        ("## How does garbage collection work?", "garbage collection", "", ()),
+        ("### Q. 캐시란?", "캐시", "캐시란?", ()),
+        ("#### 1. 해시 테이블", "해시 테이블", None, ()),
+        ("## 프로세스와 스레드의 차이점은?", "프로세스와 스레드의 차이점", "", ()),
+        ("## 프로세스와 스레드의 차이", "프로세스와 스레드의 차이", None, ()),
+        ("## TCP와 UDP의 차이는 무엇인가요?", "TCP와 UDP의 차이", "", ()),
+        ("## 프로세스(Process)란?", "프로세스", "프로세스(Process)란?", ("Process",)),
+        ("## 트랜잭션(Transaction)", "트랜잭션", None, ("Transaction",)),
+        ("## 인덱스를 설명해 주세요.", "인덱스", "", ()),
+        ("## 파이란 무엇인가요?", "파이", "", ()),
+        ("## :pushpin: `volatile` 키워드", "volatile 키워드", None, ()),
+    ],
+)
+def test_heading_forms(
+    heading: str, term: str, question: str | None, aliases: tuple[str, ...]
+) -> None:
+    concept = one(f"{heading}\n\n답변 본문입니다.\n")
+    assert concept.term == term
+    if question == "":  # question-shaped: the heading text, no Q./numbering
+        assert concept.question == heading.lstrip("# ")
+    else:
+        assert concept.question == question
+    assert concept.aliases == aliases
+    assert concept.definition == "답변 본문입니다."
+    assert concept.category == DEFAULT_CATEGORY
+    assert concept.line == 1
+
+
+def test_answer_runs_until_the_next_heading_of_same_or_higher_level() -> None:
+    text = (
+        "## 프로세스\n"
+        "실행 중인 프로그램.\n"
+        "\n"
+        "### 구조\n"
+        "코드, 데이터, 힙, 스택.\n"
+        "#### 스택\n"
+        "지역 변수.\n"
+        "## 스레드\n"
+        "실행 흐름.\n"
+    )
+    found = by_term(parse_notes(text))
+    assert list(found) == ["프로세스", "스레드"]
+    assert found["프로세스"].definition == (
+        "실행 중인 프로그램.\n\n구조\n코드, 데이터, 힙, 스택.\n\n스택\n지역 변수."
+    )
+    assert found["스레드"].line == 8
+
+
+def test_question_shaped_sub_heading_is_its_own_concept() -> None:
+    text = (
+        "# 운영체제\n"
+        "## 프로세스\n"
+        "실행 중인 프로그램.\n"
+        "### 장점\n"
+        "격리.\n"
+        "### 프로세스와 스레드의 차이는?\n"
+        "스레드는 메모리를 공유한다.\n"
+    )
+    found = by_term(parse_notes(text))
+    assert list(found) == ["프로세스", "프로세스와 스레드의 차이"]
+    assert found["프로세스"].definition == "실행 중인 프로그램.\n\n장점\n격리."
+    assert found["프로세스와 스레드의 차이"].category == "운영체제"
+    assert found["프로세스와 스레드의 차이"].line == 6
+
+
+def test_heading_with_term_items_is_a_category() -> None:
+    text = "## 네트워크\n- TCP - 연결형\n- UDP - 비연결형\n\n## 자료구조\nStack - LIFO\n"
+    parsed = parse_notes(text)
+    assert [(c.term, c.category) for c in parsed.concepts] == [
+        ("TCP", "네트워크"),
+        ("UDP", "네트워크"),
+        ("Stack", "자료구조"),
+    ]
+
+
+def test_containers_give_their_category_to_descendants() -> None:
+    text = (
+        "# CS 면접 질문\n"
+        "## 1. 운영체제\n"
+        "### 메모리\n"
+        "#### 페이징이란?\n"
+        "고정 크기로 나눈다.\n"
+        "#### 세그멘테이션\n"
+        "논리 단위로 나눈다.\n"
+        "### 스케줄링\n"
+        "CPU를 나눠 쓰는 방법.\n"
+        "## 네트워크\n"
+        "### OSI 7계층\n"
+        "일곱 계층.\n"
+    )
+    parsed = parse_notes(text)
+    assert [(c.term, c.category) for c in parsed.concepts] == [
+        ("페이징", "메모리"),
+        ("세그멘테이션", "메모리"),
+        ("스케줄링", "운영체제"),
+        ("OSI 7계층", "네트워크"),
+    ]
+
+
+def test_collection_title_with_an_intro_is_a_container() -> None:
+    text = "# 면접 질문 정리\n이 문서는 공부용입니다.\n\n## DNS\n이름을 주소로 바꾼다.\n## CDN\n캐시 서버망.\n"
+    parsed = parse_notes(text)
+    assert [(c.term, c.category) for c in parsed.concepts] == [
+        ("DNS", "면접 질문 정리"),
+        ("CDN", "면접 질문 정리"),
+    ]
+    assert [w.line for w in parsed.warnings] == [2]
+
+
+def test_body_less_heading_with_answer_parts_is_one_concept() -> None:
+    concept = one("## 인덱스\n### 장점\n조회가 빠르다.\n### 단점\n쓰기가 느리다.\n")
+    assert concept.term == "인덱스"
+    assert concept.definition == "장점\n조회가 빠르다.\n\n단점\n쓰기가 느리다."
+
+
+def test_empty_heading_is_skipped_and_counted() -> None:
+    parsed = parse_notes("## 세마포어\n\n## 뮤텍스\n잠금.\n## 모니터\n")
+    assert [c.term for c in parsed.concepts] == ["뮤텍스"]
+    assert parsed.skipped == 2
+
+
+def test_blockquote_answer() -> None:
+    concept = one(
+        "### 데드락이란?\n\n> 둘 이상의 작업이 서로를 기다리는 상태.\n>\n> > 네 가지 조건이 있다.\n"
+    )
+    assert concept.definition == "둘 이상의 작업이 서로를 기다리는 상태.\n\n네 가지 조건이 있다."
+
+
+def test_details_answer_drops_the_label() -> None:
+    text = (
+        "### 프로세스란?\n"
+        "<details>\n"
+        "<summary>답변 보기</summary>\n"
+        "\n"
+        "실행 중인 <b>프로그램</b>.<br>메모리를 할당받는다.\n"
+        "</details>\n"
+        "\n"
+        "### 스레드란?\n"
+        "<details><summary><b>👉 정답</b></summary>\n"
+        "실행 흐름.\n"
+        "</details>\n"
+    )
+    found = by_term(parse_notes(text))
+    assert found["프로세스"].definition == "실행 중인 프로그램. 메모리를 할당받는다."
+    assert found["스레드"].definition == "실행 흐름."
+
+
+def test_details_with_question_summaries_are_concepts_of_the_heading() -> None:
+    text = (
+        "## 운영체제\n"
+        "<details>\n"
+        "<summary>프로세스와 스레드의 차이에 대해 설명해주세요.</summary>\n"
+        "<p>\n"
+        "\n"
+        "- 프로세스는 자원 할당의 단위\n"
+        "- 스레드는 실행의 단위\n"
+        "\n"
+        "</p>\n"
+        "</details>\n"
+        "\n"
+        "<details>\n"
+        "<summary>데드락이란 무엇인가요?</summary>\n"
+        "\n"
+        "교착 상태.\n"
+        "</details>\n"
+    )
+    parsed = parse_notes(text)
+    assert [(c.term, c.category, c.line) for c in parsed.concepts] == [
+        ("프로세스와 스레드의 차이", "운영체제", 3),
+        ("데드락", "운영체제", 13),
+    ]
+    assert parsed.concepts[0].definition == "- 프로세스는 자원 할당의 단위\n- 스레드는 실행의 단위"
+    assert parsed.concepts[0].question == "프로세스와 스레드의 차이에 대해 설명해주세요."
+
+
+def test_code_blocks_are_verbatim_and_never_parsed() -> None:
+    text = (
+        "## 파이썬 데코레이터\n"
+        "함수를 감싸는 함수.\n"
+        "\n"
+        "```python\n"
+        "# this is a comment, not a heading\n"
+        "def deco(f):  \n"
+        "    return f  # **not bold**\n"
+        "<!-- kept in code -->\n"
+        "```\n"
+        "\n"
+        "~~~\n"
+        "## still code\n"
+        "Term - not an item\n"
+        "~~~\n"
+    )
+    concept = one(text)
+    assert concept.definition == (
+        "함수를 감싸는 함수.\n\n"
+        "```python\n# this is a comment, not a heading\ndef deco(f):\n"
+        "    return f  # **not bold**\n<!-- kept in code -->\n```\n\n"
+        "~~~\n## still code\nTerm - not an item\n~~~"
+    )
+
+
+def test_indented_fence_in_a_list_keeps_relative_indentation() -> None:
+    text = "## 클로저\n- 예시\n  ```js\n  function f() {\n\n    return 1;\n  }\n  ```\n"
+    assert one(text).definition == (
+        "- 예시\n  ```js\n  function f() {\n\n    return 1;\n  }\n  ```"
+    )
+
+
+def test_unclosed_fence_is_read_as_text_with_a_warning() -> None:
+    parsed = parse_notes("## A\n```\ncode?\n## B\n본문.\n")
+    assert [c.term for c in parsed.concepts] == ["A", "B"]
+    assert [w.line for w in parsed.warnings] == [2]
+
+
+def test_html_comments_are_dropped() -> None:
+    text = (
+        "<!-- 한 줄 주석 -->\n"
+        "## 큐\n"
+        "선입선출<!-- 인라인 --> 구조.\n"
+        "<!--\n"
+        "## 숨은 제목\n"
+        "숨은 내용\n"
+        "-->\n"
+        "끝.\n"
+    )
+    concept = one(text)
+    assert concept.term == "큐"
+    assert concept.definition == "선입선출 구조.\n\n끝."
+
+
+def test_unclosed_comment_keeps_the_text() -> None:
+    parsed = parse_notes("## 큐\n선입선출 <!-- 메모\n구조.\n")
+    assert parsed.concepts[0].definition == "선입선출 <!-- 메모\n구조."
+    assert [w.line for w in parsed.warnings] == [2]
+
+
+def test_tables_latex_images_and_data_uris() -> None:
+    text = (
+        "## 시간 복잡도\n"
+        "| 연산 | 복잡도 |\n"
+        "|---|---|\n"
+        "| 탐색 | $O(\\log n)$ |\n"
+        "\n"
+        "![그래프](./img/graph.png)\n"
+        "![인라인](data:image/png;base64,iVBORw0KGgoAAAANSUhEUg==)\n"
+        "<img src='a.png' alt='x'>\n"
+        "$$\n"
+        "# T(n) = 2T(n/2) + n\n"
+        "$$\n"
+        "설명 ![아이콘](i.png) 끝.\n"
+    )
+    assert one(text).definition == (
+        "| 연산 | 복잡도 |\n|---|---|\n| 탐색 | $O(\\log n)$ |\n\n"
+        "$$\n# T(n) = 2T(n/2) + n\n$$\n설명  끝."
+    )
+
+
+def test_tables_of_contents_and_navigation_links_are_dropped() -> None:
+    text = (
+        "# Operating System\n"
+        "**:book: Contents**\n"
+        "* [프로세스](#프로세스)\n"
+        "  * [PCB](#pcb)\n"
+        "\n"
+        "## 목차\n"
+        "1. [스레드](#스레드)\n"
+        "\n"
+        "## 프로세스\n"
+        "실행 중인 프로그램.\n"
+        "\n"
+        "[⬆ 목록으로](#목차)\n"
+        "> :arrow_double_up:[Top](#os)    :leftwards_arrow_with_hook:[Back To Home](https://x.y)\n"
+        "[이전](./a.md) | [다음](./c.md)\n"
+        "**[Back to top](#top)**\n"
+    )
+    parsed = parse_notes(text)
+    assert [(c.term, c.category) for c in parsed.concepts] == [("프로세스", "Operating System")]
+    assert parsed.concepts[0].definition == "실행 중인 프로그램."
+    assert parsed.warnings == ()
+
+
+def test_reference_sections_and_labels_are_dropped() -> None:
+    text = (
+        "## 해시\n"
+        "키를 인덱스로 바꾼다. 자세한 건 [위키](https://w.org/hash) 참고.\n"
+        "\n"
+        "**참고 자료**\n"
+        "- [블로그](https://blog.example.com/hash)\n"
+        "- https://example.com/hash\n"
+        "\n"
+        "출처: [책](https://book.example.com)\n"
+        "\n"
+        "### References\n"
+        "- [CLRS](https://clrs.example.com)\n"
+        "\n"
+        "## Reference\n"
+        "- [전체 출처](https://x.y)\n"
+    )
+    parsed = parse_notes(text)
+    assert [c.term for c in parsed.concepts] == ["해시"]
+    assert parsed.concepts[0].definition == "키를 인덱스로 바꾼다. 자세한 건 위키 참고."
+    assert parsed.skipped == 0
+
+
+def test_question_only_lists_and_link_stubs_are_skipped_and_counted() -> None:
+    text = (
+        "## 운영체제 질문\n"
+        "- 프로세스란?\n"
+        "- 스레드와 프로세스의 차이를 설명해주세요\n"
+        "- [컨텍스트 스위칭이란?](#context)\n"
+        "\n"
+        "## 페이징\n"
+        "[답변 보기](./os.md#paging)\n"
+        "\n"
+        "## 세그멘테이션\n"
+        "논리 단위 분할.\n"
+    )
+    parsed = parse_notes(text)
+    assert [c.term for c in parsed.concepts] == ["세그멘테이션"]
+    # two questions without answers (the in-page link is a TOC entry), one link-only stub
+    assert parsed.skipped == 3
+
+
+def test_front_matter_is_dropped_and_lines_still_count() -> None:
+    text = "---\ntitle: 노트\ntags: [cs]\n---\n\n## 힙\n완전 이진 트리.\n"
+    concept = one(text)
+    assert (concept.term, concept.line) == ("힙", 6)
+
+
+def test_rule_that_is_not_front_matter_is_ignored() -> None:
+    assert terms("CPU - 처리 장치\n\n---\n\nRAM - 메모리\n") == ["CPU", "RAM"]
+
+
+def test_setext_headings() -> None:
+    text = "운영체제\n========\n\n스케줄링\n--------\nCPU 배분.\n"
+    concept = one(text)
+    assert (concept.term, concept.category, concept.line) == ("스케줄링", "운영체제", 4)
+
+
+def test_html_tags_are_handled_but_other_angle_brackets_kept() -> None:
+    concept = one("## 제곱\n2<sup>10</sup> = 1024, H<sub>2</sub>O, List<T>, a <b>굵게</b>, x < y\n")
+    assert concept.definition == "2^10 = 1024, H2O, List<T>, a 굵게, x < y"
+
+
+def test_links_become_their_text() -> None:
+    assert (
+        one("## REST\n[Roy Fielding](https://x.y)이 제안.\n").definition == "Roy Fielding이 제안."
+    )
+
+
+def test_mixed_file_items_then_headings() -> None:
+    text = (
+        "CPU - 처리 장치\n\n# 네트워크\n\n## DNS란?\n이름 풀이.\n\n#### 통계\n- 평균 - 산술 평균\n"
+    )
+    parsed = parse_notes(text)
+    assert [(c.term, c.category) for c in parsed.concepts] == [
+        ("CPU", DEFAULT_CATEGORY),
+        ("DNS", "네트워크"),
+        ("평균", "통계"),
+    ]
+
+
+# --- robustness ----------------------------------------------------------------------------------
+
+EXAMPLES = [
+    "",
+    "\n\n\n",
+    "#",
+    "# \n## \n### ?",
+    "- \n- -\n- - -\n-",
+    " - ",
+    "``` \n```",
+    "<!--",
+    "-->",
+    "<details><summary></summary></details>",
+    "<summary>\n\n\n\n\n\n\n",
+    "$$",
+    "> > > > >",
+    "[]()[][]](((",
+    "**\n**",
+    "( - )",
+    "(((a - b - c",
+    "a / b / c - d",
+    " / - x",
+    "Q.",
+    "Q. ?",
+    "?\n?",
+    "란?",
+    "은 - 는",
+    "---\n---",
+    "---\ntitle: x\n",
+    "===\n---\n***",
+    "\x00\x01\x02\ufeff\u200b",
+    "\ud800 - \udfff",
+    "가\u0301 - 나",
+    "\t\t\t- x - y",
+]
+
+
+@pytest.mark.parametrize("text", EXAMPLES)
+def test_odd_inputs_never_raise(text: str) -> None:
+    assert_well_formed(parse_notes(text), text)
+
+
+def test_random_text_never_raises_and_keeps_the_invariants() -> None:
+    rng = random.Random(20240611)
+    pieces = [
+        "- ", "* ", "1. ", "# ", "## ", "#### ", "> ", "```", "~~~", "$$", "<!--", "-->", " - ",
+        " / ", "(", ")", "[", "](", "**", "<details>", "<summary>", "</summary>", "답변", "?",
+        "란", "은 ", "는 ", "CNN", "프로세스", "\n", "\n", "\n", "\n\n", "\t", "    ", "|", "---",
+        "data:image", "![x](y)", "[a](#b)", "http://x.y", "\r", "\r\n", "\ufeff", "\x00",
+    ]  # fmt: skip
+    for _ in range(300):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 80)))
+        assert_well_formed(parse_notes(text), text)
+
+
+def test_binary_like_text_never_raises() -> None:
+    rng = random.Random(7)
+    for _ in range(20):
+        data = bytes(rng.randrange(256) for _ in range(4000))
+        text = data.decode("latin-1")
+        assert_well_formed(parse_notes(text), text)
+    text = "".join(chr(rng.randrange(0x110000)) for _ in range(5000))
+    assert_well_formed(parse_notes(text), text)
+
+
+def test_large_input() -> None:
+    rng = random.Random(3)
+    shapes = [
+        "- Term{n} - 정의 {n}",
+        "## 질문{n}이란?",
+        "답변 {n} 입니다.",
+        "",
+        "  계속 {n}",
+        "```",
+        "> 인용 {n}",
+        "<!--",
+        "-->",
+        "| a | {n} |",
+        "- 항목{n}은 설명이다",
+        "#### 분류 {n}",
+    ]
+    lines = [rng.choice(shapes).format(n=n) for n in range(100_000)]
+    text = "\n".join(lines)
+    parsed = parse_notes(text)
+    assert_well_formed(parsed, text)
+    assert len(parsed.concepts) > 1000
+
+
+def test_ten_thousand_items() -> None:
+    text = "\n".join(f"Term{n} - 정의 {n}" for n in range(10_000))
+    parsed = parse_notes(text)
+    assert len(parsed.concepts) == 10_000
+    assert parsed.concepts[-1] == ParsedConcept("Term9999", "정의 9999", DEFAULT_CATEGORY, 10_000)
