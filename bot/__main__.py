@@ -42,6 +42,10 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("term")
     grade.add_argument("answer", help="the answer text ('-' reads it from stdin)")
     commands.add_parser("migrate", help="apply database migrations and exit")
+    commands.add_parser("discord", help="run the Discord bot (DISCORD_TOKEN)")
+    slack = commands.add_parser("slack", help="run the Slack bot (Socket Mode; --http for HTTP)")
+    slack.add_argument("--http", action="store_true", help="serve HTTP (SLACK_SIGNING_SECRET) instead")
+    commands.add_parser("run", help="run every front end whose credentials are set")
     return parser
 
 
@@ -177,12 +181,75 @@ async def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def missing_credentials(settings: Settings, front_end: str, *, http: bool = False) -> list[str]:
+    """The environment variables a front end needs that are not set."""
+    needed = {
+        "discord": ["discord_token"],
+        "slack": ["slack_bot_token", "slack_signing_secret" if http else "slack_app_token"],
+    }[front_end]
+    return [name.upper() for name in needed if getattr(settings, name) is None]
+
+
+async def _run_front_ends(settings: Settings, front_ends: list[tuple[str, bool]]) -> int:
+    service = await _service(settings)
+    try:
+        jobs = []
+        for name, http in front_ends:
+            if name == "discord":
+                from bot.adapters.discord.client import run_discord
+
+                assert settings.discord_token is not None
+                jobs.append(run_discord(service, settings.discord_token.get_secret_value()))
+            else:
+                from bot.adapters.slack.app import run_slack
+
+                jobs.append(run_slack(service, http=http))
+        await asyncio.gather(*jobs)
+    finally:
+        await service.close()
+    return 0
+
+
+def _refuse(missing: list[str]) -> int:
+    print(f"Missing environment variable(s): {', '.join(missing)} (see README, Deployment)", file=sys.stderr)
+    return 2
+
+
+async def cmd_discord(settings: Settings, _args: argparse.Namespace) -> int:
+    """Run the Discord front end."""
+    missing = missing_credentials(settings, "discord")
+    return _refuse(missing) if missing else await _run_front_ends(settings, [("discord", False)])
+
+
+async def cmd_slack(settings: Settings, args: argparse.Namespace) -> int:
+    """Run the Slack front end (Socket Mode, or HTTP with --http)."""
+    missing = missing_credentials(settings, "slack", http=args.http)
+    return _refuse(missing) if missing else await _run_front_ends(settings, [("slack", args.http)])
+
+
+async def cmd_run(settings: Settings, _args: argparse.Namespace) -> int:
+    """Run every front end whose credentials are set, over one Service."""
+    front_ends: list[tuple[str, bool]] = []
+    if not missing_credentials(settings, "discord"):
+        front_ends.append(("discord", False))
+    if not missing_credentials(settings, "slack"):
+        front_ends.append(("slack", False))
+    elif not missing_credentials(settings, "slack", http=True):
+        front_ends.append(("slack", True))
+    if not front_ends:
+        return _refuse(["DISCORD_TOKEN", "or SLACK_BOT_TOKEN with SLACK_APP_TOKEN (or SLACK_SIGNING_SECRET)"])
+    return await _run_front_ends(settings, front_ends)
+
+
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Awaitable[int]]] = {
     "console": cmd_console,
     "define": cmd_define,
     "ingest": cmd_ingest,
     "grade": cmd_grade,
     "migrate": cmd_migrate,
+    "discord": cmd_discord,
+    "slack": cmd_slack,
+    "run": cmd_run,
 }
 
 

@@ -8,8 +8,13 @@ Exactly once, across restarts and processes:
   another runner (or the restarted one) takes over once expired, and before posting again it asks
   the platform whether the post is already there (the marker ``Q#id``); when the platform cannot
   tell, the occurrence is recorded as failed rather than risk a second visible post;
+- the claim is renewed (and checked to still be this runner's) just before each attempt to post,
+  so a runner slowed down past the expiry (long rate-limit waits) backs off instead of posting
+  next to the runner that took the claim over;
 - missed occurrences within the grace window are posted late, once; older ones are recorded as
-  skipped (:func:`bot.core.daily.schedule.due_occurrences`).
+  skipped (:func:`bot.core.daily.schedule.due_occurrences`);
+- the reference answer of the previous question is revealed at most once: the reveal is marked
+  in the database before it is sent.
 """
 
 from __future__ import annotations
@@ -26,7 +31,14 @@ from bot.core.daily_service import marker, spec_of, target_of
 from bot.core.errors import BotError
 from bot.core.messages import t
 from bot.core.models import DailyPost, Reply, ScheduleState
-from bot.core.notify import ChannelUnavailable, DeliveryError, Notifier, Posted, RateLimited, ServerError
+from bot.core.notify import (
+    ChannelUnavailable,
+    DeliveryError,
+    Notifier,
+    Posted,
+    RateLimited,
+    ServerError,
+)
 from bot.db import daily as repo
 
 if TYPE_CHECKING:
@@ -41,6 +53,12 @@ MAX_RATE_LIMIT_WAIT_S = 60.0
 MAX_SERVER_RETRIES = 3
 SERVER_RETRY_BASE_S = 1.0
 MAX_THREAD_NAME = 90
+UNCONFIRMED_ERROR = "unconfirmed after a crash; not re-posted"
+EXPIRED_CLAIM_ERROR = "claim expired past the grace window (or the schedule was turned off)"
+
+
+class ClaimLost(Exception):
+    """This runner's claim expired and was taken over (or settled) before it could post."""
 
 
 class DailyRunner:
@@ -67,13 +85,17 @@ class DailyRunner:
     async def run_forever(self) -> None:
         """Tick, then sleep until the next due post (or a schedule change), until stopped."""
         while not self._stopping.is_set():
+            # Cleared before the schedules are read: a change made while this pass runs sets the
+            # event again and the sleep below returns at once.
+            self.service.daily.changed.clear()
             try:
                 await self.tick()
                 wake_at = await self.next_wake()
-            except Exception:  # noqa: BLE001 - the runner must survive anything
+            except Exception:  # the runner must survive anything
                 log.exception("daily runner tick failed")
                 wake_at = self.service.clock.now() + MAX_IDLE_SLEEP
-            self.service.daily.changed.clear()
+            if self._stopping.is_set():
+                break
             await self.service.clock.sleep_until(wake_at, self.service.daily.changed)
 
     def stop(self) -> None:
@@ -87,35 +109,57 @@ class DailyRunner:
         wake = now + MAX_IDLE_SLEEP
         async with self.service.sessions() as session:
             schedules = await repo.enabled_schedules(session, self.platform)
-            for schedule in schedules:
-                handled = await repo.last_handled(session, schedule.id)
-                _, due = next_occurrence(spec_of(schedule), now, handled_through=handled)
-                wake = min(wake, due)
+            handled = await repo.last_handled_all(session, self.platform)
+        for schedule in schedules:
+            _, due = next_occurrence(
+                spec_of(schedule), now, handled_through=handled.get(schedule.id)
+            )
+            wake = min(wake, due)
         return wake
 
     async def tick(self) -> int:
-        """Handle everything due now; returns how many questions were posted."""
+        """Handle everything due now; returns how many questions were posted.
+
+        One channel's failure (an unexpected exception from a front end, a database hiccup) is
+        logged and does not stop the others; an unconfirmed claim it leaves is recovered later.
+        """
         now = self.service.clock.now()
         posted = 0
         async with self.service.sessions() as session:
             expired = await repo.expired_claims(session, self.platform, now)
             schedules = await repo.enabled_schedules(session, self.platform)
+            handled = await repo.last_handled_all(session, self.platform)
         for post in expired:
-            posted += await self._recover(post, now)
+            try:
+                posted += await self._recover(post, now)
+            except Exception:  # one occurrence must not stop the others
+                log.exception("recovering daily post %s failed", post.id)
         for schedule in schedules:
-            posted += await self._handle_schedule(schedule, now)
+            try:
+                posted += await self._handle_schedule(schedule, now, handled.get(schedule.id))
+            except Exception:  # one channel must not stop the others
+                log.exception("daily schedule %s failed", schedule.id)
         return posted
 
-    async def _handle_schedule(self, schedule: ScheduleState, now: datetime) -> int:
-        async with self.service.sessions() as session:
-            handled = await repo.last_handled(session, schedule.id)
-        decisions = due_occurrences(spec_of(schedule), handled, now, self.grace, since=schedule.updated_at)
+    async def _handle_schedule(
+        self, schedule: ScheduleState, now: datetime, handled: date | None
+    ) -> int:
+        decisions = due_occurrences(
+            spec_of(schedule), handled, now, self.grace, since=schedule.updated_at
+        )
         posted = 0
         for local_date, due, decision in decisions:
             status = repo.CLAIMED if decision is Decision.POST else repo.SKIPPED
             async with self.service.sessions() as session, session.begin():
                 post_id = await repo.claim(
-                    session, schedule.id, local_date, due, runner=self.runner_id, status=status, ttl=self.claim_ttl
+                    session,
+                    schedule.id,
+                    local_date,
+                    due,
+                    runner=self.runner_id,
+                    status=status,
+                    ttl=self.claim_ttl,
+                    now=self.service.clock.now(),
                 )
             if post_id is not None and decision is Decision.POST:
                 posted += await self._deliver(schedule, post_id, local_date)
@@ -123,9 +167,10 @@ class DailyRunner:
 
     async def post_now(self, schedule: ScheduleState) -> DailyPost:
         """Post a question at once (``/daily now``), outside the schedule's occurrences."""
+        now = self.service.clock.now()
         async with self.service.sessions() as session, session.begin():
             post_id = await repo.claim(
-                session, schedule.id, None, self.service.clock.now(), runner=self.runner_id, ttl=self.claim_ttl
+                session, schedule.id, None, now, runner=self.runner_id, ttl=self.claim_ttl, now=now
             )
         assert post_id is not None
         await self._deliver(schedule, post_id, None, raise_errors=True)
@@ -137,14 +182,24 @@ class DailyRunner:
     # --- delivery ------------------------------------------------------------------------
 
     async def _deliver(
-        self, schedule: ScheduleState, post_id: int, local_date: date | None, *, raise_errors: bool = False
+        self,
+        schedule: ScheduleState,
+        post_id: int,
+        local_date: date | None,
+        *,
+        raise_errors: bool = False,
     ) -> int:
         try:
             await self._reveal_previous(schedule)
             concept = await self.service.daily.choose(schedule, post_id, local_date)
             reply = self.service.daily.question_reply(schedule, post_id, concept, local_date)
             name = t("daily_thread_name", schedule.locale, term=concept.term)
-            posted = await self._send(schedule, reply, open_thread=_thread_name(name))
+            posted = await self._send(
+                schedule, reply, open_thread=_thread_name(name), claim=post_id
+            )
+        except ClaimLost:
+            log.warning("daily post %s: claim taken over by another runner; not posting", post_id)
+            return 0
         except ChannelUnavailable as exc:
             await self._disable(schedule, post_id, exc)
             if raise_errors:
@@ -168,12 +223,25 @@ class DailyRunner:
             )
         return 1
 
-    async def _send(self, schedule: ScheduleState, reply: Reply, *, open_thread: str | None = None,
-                    thread_id: str | None = None) -> Posted:
-        """Post with the retry policy: wait out rate limits, retry server errors a few times."""
+    async def _send(
+        self,
+        schedule: ScheduleState,
+        reply: Reply,
+        *,
+        open_thread: str | None = None,
+        thread_id: str | None = None,
+        claim: int | None = None,
+    ) -> Posted:
+        """Post with the retry policy: wait out rate limits, retry server errors a few times.
+
+        With ``claim`` (the occurrence being posted) the claim is renewed before every attempt;
+        :class:`ClaimLost` is raised instead of posting when it is no longer this runner's.
+        """
         target = target_of(schedule, thread_id)
         rate_limits = server_errors = 0
         while True:
+            if claim is not None:
+                await self._renew(claim)
             try:
                 return await self.notifier.post(target, reply, open_thread=open_thread)
             except RateLimited as exc:
@@ -187,37 +255,51 @@ class DailyRunner:
                     raise
                 await asyncio.sleep(SERVER_RETRY_BASE_S * 2 ** (server_errors - 1))
 
+    async def _renew(self, post_id: int) -> None:
+        async with self.service.sessions() as session, session.begin():
+            mine = await repo.renew_claim(
+                session,
+                post_id,
+                runner=self.runner_id,
+                now=self.service.clock.now(),
+                ttl=self.claim_ttl,
+            )
+        if not mine:
+            raise ClaimLost(post_id)
+
     async def _reveal_previous(self, schedule: ScheduleState) -> None:
         async with self.service.sessions() as session:
             previous = await repo.latest_posted(session, schedule.id)
         if previous is None or previous.revealed_at is not None:
             return
         reply = await self.service.daily.reveal_reply(previous, schedule.locale)
-        if reply is not None:
-            with contextlib.suppress(DeliveryError):
-                await self._send(schedule, reply, thread_id=previous.thread_id or previous.message_id)
+        # Marked first: a reveal is sent at most once, even by racing runners or after a crash.
         async with self.service.sessions() as session, session.begin():
-            await repo.mark_revealed(session, previous.id, self.service.clock.now())
+            first = await repo.mark_revealed(session, previous.id, self.service.clock.now())
+        if reply is not None and first:
+            with contextlib.suppress(DeliveryError):
+                await self._send(
+                    schedule, reply, thread_id=previous.thread_id or previous.message_id
+                )
 
     async def _recover(self, post: DailyPost, now: datetime) -> int:
         """Take over an expired claim: confirm an existing post, post it, or record why not."""
         async with self.service.sessions() as session, session.begin():
-            won = await repo.reclaim(session, post.id, runner=self.runner_id, now=now, ttl=self.claim_ttl)
+            won = await repo.reclaim(
+                session, post.id, runner=self.runner_id, now=now, ttl=self.claim_ttl
+            )
             schedule = await repo.schedule_by_id(session, post.schedule_id)
         if not won or schedule is None:
-            return 0
-        if now - post.due_at > self.grace and post.local_date is not None:
-            await self._set(post.id, status=repo.SKIPPED, error="claim expired past the grace window")
             return 0
         try:
             existing = await self.notifier.find_post(target_of(schedule), marker(post.id))
         except NotImplementedError:
-            await self._set(post.id, status=repo.FAILED, error="unconfirmed after a crash; not re-posted")
+            await self._set(post.id, status=repo.FAILED, error=UNCONFIRMED_ERROR)
             return 0
         except DeliveryError as exc:
             await self._fail(post.id, exc)
             return 0
-        if existing is not None:
+        if existing is not None:  # the platform took it before the crash: confirm, never re-post
             await self._set(
                 post.id,
                 status=repo.POSTED,
@@ -225,6 +307,9 @@ class DailyRunner:
                 thread_id=existing.thread_id,
                 posted_at=now,
             )
+            return 0
+        if post.local_date is not None and (now - post.due_at > self.grace or not schedule.enabled):
+            await self._set(post.id, status=repo.SKIPPED, error=EXPIRED_CLAIM_ERROR)
             return 0
         return await self._deliver(schedule, post.id, post.local_date)
 
@@ -240,7 +325,9 @@ class DailyRunner:
         log.warning("daily schedule %s disabled: %s", schedule.id, exc.reason)
         reason = t("reason_channel_gone", schedule.locale, detail=exc.reason)
         async with self.service.sessions() as session, session.begin():
-            await repo.set_post(session, post_id, status=repo.FAILED, error=exc.reason[:500], claim_expires_at=None)
+            await repo.set_post(
+                session, post_id, status=repo.FAILED, error=exc.reason[:500], claim_expires_at=None
+            )
             await repo.disable(session, schedule.id, reason)
 
 

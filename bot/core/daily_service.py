@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MARKER_FORMAT = "Q#{post_id}"
+MAX_POST_ID = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
 
 
 def spec_of(schedule: ScheduleState) -> ScheduleSpec:
@@ -91,7 +92,11 @@ class Daily:
         value (or the defaults: 09:00, Asia/Seoul, every day, all topics, no mention)."""
         self._require_admin(caller)
         locale = self.service.locale(caller)
-        values: dict[str, Any] = {"enabled": True, "disabled_reason": None, "updated_by": caller.user_id}
+        values: dict[str, Any] = {
+            "enabled": True,
+            "disabled_reason": None,
+            "updated_by": caller.user_id,
+        }
         if time_text is not None:
             values["local_time"] = format_time(parse_time(time_text))
         if tz is not None:
@@ -103,26 +108,43 @@ class Daily:
         if mention is not None:
             values["mention"] = mention or None
         async with self.service.sessions() as session, session.begin():
-            existing = await repo.get_schedule(session, caller.platform, caller.workspace_id, caller.channel_id)
+            existing = await repo.get_schedule(
+                session, caller.platform, caller.workspace_id, caller.channel_id
+            )
             if existing is None:
                 values.setdefault("tz", self.service.settings.daily_default_tz)
                 values["seed"] = random.randrange(1 << 30)
                 values["locale"] = locale
             schedule = await repo.save_schedule(
-                session, caller.platform, caller.workspace_id, caller.channel_id, **values
+                session,
+                caller.platform,
+                caller.workspace_id,
+                caller.channel_id,
+                now=self.service.clock.now(),
+                **values,
             )
         self.changed.set()
-        return Reply(t("daily_set_done", locale, when=self._when(schedule, locale)), kind=ReplyKind.INFO)
+        return Reply(
+            t("daily_set_done", locale, when=self._when(schedule, locale)), kind=ReplyKind.INFO
+        )
 
     async def off(self, caller: Caller) -> Reply:
         """Turn this channel's daily question off (admins only)."""
         self._require_admin(caller)
         async with self.service.sessions() as session, session.begin():
-            existing = await repo.get_schedule(session, caller.platform, caller.workspace_id, caller.channel_id)
+            existing = await repo.get_schedule(
+                session, caller.platform, caller.workspace_id, caller.channel_id
+            )
             if existing is None:
                 raise NotFound("daily_status_none")
             await repo.save_schedule(
-                session, caller.platform, caller.workspace_id, caller.channel_id, enabled=False, disabled_reason=None
+                session,
+                caller.platform,
+                caller.workspace_id,
+                caller.channel_id,
+                now=self.service.clock.now(),
+                enabled=False,
+                disabled_reason=None,
             )
         self.changed.set()
         return Reply(t("daily_off_done", self.service.locale(caller)), kind=ReplyKind.INFO)
@@ -131,7 +153,9 @@ class Daily:
         """This channel's schedule: when, next post in its zone, last post, questions left."""
         locale = self.service.locale(caller)
         async with self.service.sessions() as session:
-            schedule = await repo.get_schedule(session, caller.platform, caller.workspace_id, caller.channel_id)
+            schedule = await repo.get_schedule(
+                session, caller.platform, caller.workspace_id, caller.channel_id
+            )
             last = await repo.latest_posted(session, schedule.id) if schedule else None
             handled = await repo.last_handled(session, schedule.id) if schedule else None
         if schedule is None:
@@ -143,7 +167,11 @@ class Daily:
             upcoming = due.astimezone(spec.zone).strftime("%Y-%m-%d %H:%M %Z")
         else:
             reason = schedule.disabled_reason
-            state = t("daily_state_disabled", locale, reason=reason) if reason else t("daily_state_off", locale)
+            state = (
+                t("daily_state_disabled", locale, reason=reason)
+                if reason
+                else t("daily_state_off", locale)
+            )
             upcoming = "—"
         posted = (
             last.posted_at.astimezone(spec.zone).strftime("%Y-%m-%d %H:%M %Z")
@@ -156,7 +184,10 @@ class Daily:
             Field(t("daily_field_state", locale), state),
             Field(t("daily_field_next", locale), upcoming),
             Field(t("daily_field_last", locale), posted),
-            Field(t("daily_field_left", locale), str(remaining_in_cycle(eligible, set(schedule.cycle)))),
+            Field(
+                t("daily_field_left", locale),
+                str(remaining_in_cycle(eligible, set(schedule.cycle))),
+            ),
             Field(t("daily_field_topic", locale), schedule.topic or t("topic_all", locale)),
         ]
         return Reply(t("daily_status_title", locale), kind=ReplyKind.INFO, fields=tuple(fields))
@@ -165,13 +196,16 @@ class Daily:
         """Post a question in this channel at once (admins only), through ``runner``."""
         self._require_admin(caller)
         async with self.service.sessions() as session, session.begin():
-            schedule = await repo.get_schedule(session, caller.platform, caller.workspace_id, caller.channel_id)
+            schedule = await repo.get_schedule(
+                session, caller.platform, caller.workspace_id, caller.channel_id
+            )
             if schedule is None:
                 schedule = await repo.save_schedule(
                     session,
                     caller.platform,
                     caller.workspace_id,
                     caller.channel_id,
+                    now=self.service.clock.now(),
                     enabled=False,
                     tz=self.service.settings.daily_default_tz,
                     seed=random.randrange(1 << 30),
@@ -180,7 +214,9 @@ class Daily:
                 )
         post = await runner.post_now(schedule)
         locale = self.service.locale(caller)
-        return Reply(t("daily_title_now", locale), f"{marker(post.id)}", kind=ReplyKind.INFO, ephemeral=True)
+        return Reply(
+            t("daily_title_now", locale), f"{marker(post.id)}", kind=ReplyKind.INFO, ephemeral=True
+        )
 
     def _require_admin(self, caller: Caller) -> None:
         if not caller.is_admin:
@@ -190,7 +226,11 @@ class Daily:
         categories = {c.category for c in self.service.concepts()}
         category = resolve_topic(topic, categories)
         if category is None:
-            raise BadInput("interview_unknown_topic", topic=topic[:60], categories=", ".join(sorted(categories)))
+            raise BadInput(
+                "interview_unknown_topic",
+                topic=topic[:60],
+                categories=", ".join(sorted(categories)),
+            )
         return category
 
     def _when(self, schedule: ScheduleState, locale: str) -> str:
@@ -206,16 +246,28 @@ class Daily:
             return chosen or concepts
         return concepts
 
-    async def choose(self, schedule: ScheduleState, post_id: int, local_date: date | None) -> Concept:
-        """Pick the occurrence's concept (cycle without repeats, weak ones sooner) and store it."""
+    async def choose(
+        self, schedule: ScheduleState, post_id: int, local_date: date | None
+    ) -> Concept:
+        """Pick the occurrence's concept (cycle without repeats, weak ones sooner) and store it.
+
+        An occurrence that already has its concept (chosen before a crash, then recovered) keeps
+        it, so the cycle does not lose a concept that was never shown."""
         await self.service.refresh()
         eligible = [c.id for c in self._eligible(schedule)]
         day = local_date.toordinal() if local_date else post_id
         rng = random.Random(schedule.seed * 1_000_003 + day)
         async with self.service.sessions() as session, session.begin():
+            post = await repo.get_post(session, post_id)
+            if post is not None and post.concept_id is not None:
+                chosen = self.service.concept_or_none(post.concept_id)
+                if chosen is not None:
+                    return chosen
             fresh = await repo.schedule_by_id(session, schedule.id)
             assert fresh is not None
-            scores = await repo.channel_scores(session, fresh.platform, fresh.workspace_id, fresh.channel_id)
+            scores = await repo.channel_scores(
+                session, fresh.platform, fresh.workspace_id, fresh.channel_id
+            )
             last = fresh.cycle[-1] if fresh.cycle else None
             asked = set(fresh.cycle) & set(eligible)
             concept_id, new_cycle = pick_next(eligible, asked, scores, rng, last_asked=last)
@@ -224,11 +276,15 @@ class Daily:
             await repo.set_post(session, post_id, concept_id=concept_id)
         return self.service.concept(concept_id)
 
-    def question_reply(self, schedule: ScheduleState, post_id: int, concept: Concept, local_date: date | None) -> Reply:
+    def question_reply(
+        self, schedule: ScheduleState, post_id: int, concept: Concept, local_date: date | None
+    ) -> Reply:
         """The daily post: the question, an answer button, the marker in the footer."""
         locale = schedule.locale
         title = (
-            t("daily_title", locale, date=local_date.isoformat()) if local_date else t("daily_title_now", locale)
+            t("daily_title", locale, date=local_date.isoformat())
+            if local_date
+            else t("daily_title_now", locale)
         )
         return Reply(
             title=title,
@@ -236,7 +292,11 @@ class Daily:
             kind=ReplyKind.QUESTION,
             actions=(Action("daily.answer", t("action_answer", locale), str(post_id)),),
             footer=t("daily_footer", locale, post_id=post_id),
-            extra={"daily_post_id": post_id, "marker": marker(post_id), "mention": schedule.mention},
+            extra={
+                "daily_post_id": post_id,
+                "marker": marker(post_id),
+                "mention": schedule.mention,
+            },
         )
 
     async def reveal_reply(self, post: DailyPost, locale: str) -> Reply | None:
@@ -264,13 +324,20 @@ class Daily:
     # --- answers -------------------------------------------------------------------------
 
     async def find_post(self, reference: str) -> DailyPost | None:
-        """The posted daily question a thread id, message id or ``Q#id`` refers to."""
+        """The posted daily question a thread id, message id, post id or ``Q#id`` refers to.
+
+        Thread and message ids are tried first: a Discord thread id is all digits too, and far
+        beyond the range of a post id (PostgreSQL would refuse it as an integer)."""
         async with self.service.sessions() as session:
-            if reference.isdigit() or reference.startswith("Q#"):
-                post = await repo.get_post(session, int(reference.removeprefix("Q#")))
+            post = await repo.post_by_thread(session, reference)
+            if post is not None:
+                return post
+            number = reference.removeprefix("Q#")
+            if number.isascii() and number.isdigit() and int(number) <= MAX_POST_ID:
+                post = await repo.get_post(session, int(number))
                 if post is not None and post.status == repo.POSTED:
                     return post
-            return await repo.post_by_thread(session, reference)
+            return None
 
     async def answer(self, caller: Caller, reference: str, text: str) -> Reply:
         """Grade a person's answer to a daily question; the reference stays hidden (spoiler)."""
@@ -286,7 +353,11 @@ class Daily:
         assert schedule is not None
         locale = self.service.locale(caller) if caller.locale else schedule.locale
         if already is not None:
-            return Reply(t("daily_already_answered", locale, score=already), kind=ReplyKind.INFO, ephemeral=True)
+            return Reply(
+                t("daily_already_answered", locale, score=already),
+                kind=ReplyKind.INFO,
+                ephemeral=True,
+            )
         answer = text[:MAX_ANSWER_CHARS]
         result = await asyncio.to_thread(grade, concept, answer, self.service.synonyms)
         record = AnswerRecord(
@@ -303,7 +374,11 @@ class Daily:
         if not stored:
             async with self.service.sessions() as session:
                 score = await repo.previous_answer(session, post.id, caller.user_id)
-            return Reply(t("daily_already_answered", locale, score=score), kind=ReplyKind.INFO, ephemeral=True)
+            return Reply(
+                t("daily_already_answered", locale, score=score),
+                kind=ReplyKind.INFO,
+                ephemeral=True,
+            )
         hidden = post.revealed_at is None
         return grade_reply(result, concept, locale, hide_reference=hidden)
 

@@ -153,6 +153,7 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "ko": "모의 면접을 시작합니다 · 주제: {topic} · {rounds}문항\n편하게 답해 주세요. 힌트·넘기기·그만하기도 할 수 있어요.",
         "en": "Mock interview started · topic: {topic} · {rounds} questions\nAnswer in your own words. Hint, skip and stop are there too.",
     },
+    "interview_thread_name": {"ko": "모의 면접 · {name}", "en": "Mock interview · {name}"},
     "interview_resumed": {
         "ko": "진행 중이던 면접을 이어서 합니다.",
         "en": "Continuing the interview you had running.",

@@ -77,9 +77,16 @@ async def schedule_by_id(session: AsyncSession, schedule_id: int) -> ScheduleSta
 
 
 async def save_schedule(
-    session: AsyncSession, platform: str, workspace_id: str, channel_id: str, **values: Any
+    session: AsyncSession,
+    platform: str,
+    workspace_id: str,
+    channel_id: str,
+    *,
+    now: datetime | None = None,
+    **values: Any,
 ) -> ScheduleState:
-    """Create or change a channel's schedule (only the given fields change)."""
+    """Create or change a channel's schedule (only the given fields change). ``now`` (the
+    Service clock) stamps ``updated_at``: occurrences due before it are never posted late."""
     row = await session.scalar(
         select(DailyScheduleRow).where(
             DailyScheduleRow.platform == platform,
@@ -89,12 +96,16 @@ async def save_schedule(
     )
     if row is None:
         row = DailyScheduleRow(
-            platform=platform, workspace_id=workspace_id, channel_id=channel_id, cycle=[], cycle_no=0
+            platform=platform,
+            workspace_id=workspace_id,
+            channel_id=channel_id,
+            cycle=[],
+            cycle_no=0,
         )
         session.add(row)
     for key, value in values.items():
         setattr(row, key, value)
-    row.updated_at = utcnow()
+    row.updated_at = now or utcnow()
     await session.flush()
     return _schedule(row)
 
@@ -119,26 +130,29 @@ async def last_handled(session: AsyncSession, schedule_id: int) -> date | None:
 async def claim(
     session: AsyncSession,
     schedule_id: int,
-    local_date: date,
+    local_date: date | None,
     due_at: datetime,
     *,
     runner: str,
     status: str = CLAIMED,
     ttl: timedelta | None = None,
+    now: datetime | None = None,
 ) -> int | None:
     """Claim an occurrence under the unique (schedule, local date) constraint: the post id when
-    this runner won, None when another got there first."""
+    this runner won, None when another got there first. ``now`` is the runner's clock: the claim
+    expires ``ttl`` after it (a ``None`` local date, ``/daily now``, never conflicts)."""
+    claimed_at = now or utcnow()
     values = {
         "schedule_id": schedule_id,
         "local_date": local_date,
         "due_at": due_at,
         "status": status,
         "claimed_by": runner,
-        "claimed_at": utcnow(),
-        "claim_expires_at": utcnow() + ttl if ttl is not None else None,
+        "claimed_at": claimed_at,
+        "claim_expires_at": claimed_at + ttl if ttl is not None and status == CLAIMED else None,
         "attempts": 1 if status == CLAIMED else 0,
     }
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = (
         insert(DailyPostRow)
         .values(**values)
@@ -167,6 +181,34 @@ async def reclaim(
         )
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def renew_claim(
+    session: AsyncSession, post_id: int, *, runner: str, now: datetime, ttl: timedelta
+) -> bool:
+    """Extend this runner's claim just before it posts; False when the claim is no longer its
+    own (it expired and another runner took it over, or it was settled), so it must not post."""
+    result = await session.execute(
+        update(DailyPostRow)
+        .where(
+            DailyPostRow.id == post_id,
+            DailyPostRow.status == CLAIMED,
+            DailyPostRow.claimed_by == runner,
+        )
+        .values(claim_expires_at=now + ttl)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def last_handled_all(session: AsyncSession, platform: str) -> dict[int, date]:
+    """The latest handled local date of every schedule of a platform (one query)."""
+    rows = await session.execute(
+        select(DailyPostRow.schedule_id, func.max(DailyPostRow.local_date))
+        .join(DailyScheduleRow)
+        .where(DailyScheduleRow.platform == platform, DailyPostRow.local_date.is_not(None))
+        .group_by(DailyPostRow.schedule_id)
+    )
+    return {int(schedule_id): day for schedule_id, day in rows if day is not None}
 
 
 async def expired_claims(session: AsyncSession, platform: str, now: datetime) -> list[DailyPost]:
@@ -208,11 +250,13 @@ async def post_by_thread(session: AsyncSession, thread_id: str) -> DailyPost | N
 
 
 async def latest_posted(session: AsyncSession, schedule_id: int) -> DailyPost | None:
-    """The schedule's most recent posted occurrence."""
+    """The schedule's most recent posted occurrence (by due instant, so a ``/daily now`` post,
+    whose local date is NULL, sorts where it happened on every backend)."""
     row = await session.scalar(
         select(DailyPostRow)
         .where(DailyPostRow.schedule_id == schedule_id, DailyPostRow.status == POSTED)
-        .order_by(DailyPostRow.local_date.desc())
+        .order_by(DailyPostRow.due_at.desc(), DailyPostRow.id.desc())
+        .limit(1)
     )
     return _post(row) if row is not None else None
 
@@ -246,7 +290,11 @@ async def channel_scores(
 
 
 async def record_answer(
-    session: AsyncSession, post: DailyPost, schedule: ScheduleState, caller: Caller, record: AnswerRecord
+    session: AsyncSession,
+    post: DailyPost,
+    schedule: ScheduleState,
+    caller: Caller,
+    record: AnswerRecord,
 ) -> bool:
     """Store a person's answer to a daily question; False if they already answered it."""
     try:
@@ -275,7 +323,9 @@ async def record_answer(
 async def previous_answer(session: AsyncSession, post_id: int, user_id: str) -> int | None:
     """The score a person already got on a daily question, if they answered."""
     return await session.scalar(
-        select(AnswerRow.score).where(AnswerRow.daily_post_id == post_id, AnswerRow.user_id == user_id)
+        select(AnswerRow.score).where(
+            AnswerRow.daily_post_id == post_id, AnswerRow.user_id == user_id
+        )
     )
 
 
@@ -303,7 +353,9 @@ async def count_posts(session: AsyncSession, status: str | None = None) -> int:
     return int(await session.scalar(query) or 0)
 
 
-async def save_cycle(session: AsyncSession, schedule_id: int, cycle: list[int], cycle_no: int) -> None:
+async def save_cycle(
+    session: AsyncSession, schedule_id: int, cycle: list[int], cycle_no: int
+) -> None:
     """Store the concepts asked in the current cycle (does not count as a schedule change)."""
     await session.execute(
         update(DailyScheduleRow)

@@ -235,7 +235,7 @@ class DiscordBot(discord.AutoShardedClient):
             caller = caller_of(interaction)
             channel = interaction.channel
             if isinstance(channel, discord.TextChannel):
-                name = f"{t('summary_title', self.locale)} · {interaction.user.display_name}"
+                name = t("interview_thread_name", self.locale, name=interaction.user.display_name)
                 thread = await channel.create_thread(name=name[:THREAD_NAME_MAX], type=discord.ChannelType.public_thread)
                 caller = replace(caller, thread_id=str(thread.id))
                 replies = await self.service.interviews.start(caller, topic, rounds)

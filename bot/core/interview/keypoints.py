@@ -262,6 +262,8 @@ class KeyPointExtractor:
         """The top ``top_k`` key points of every item, IDF-weighted over all ``items``.
 
         Terms and aliases become user words first; an item's own name never is a key point.
+        Kiwi rebuilds its dictionary (about 2 s) the first time it tokenises after new user
+        words, so pass everything of one ingest in one call.
         """
         self.add_user_words(word for item in items for word in (item.term, *item.aliases))
         texts = [fold_for_tokenizer(item.definition) for item in items]
@@ -287,7 +289,11 @@ def fold_for_tokenizer(text: str) -> str:
 def _header_line(text: str, term: str) -> int:
     """The line of ``[keypoints."term"]`` in ``text`` (0 when it cannot be found)."""
     pattern = re.compile(
-        r'^[ \t]*\[\s*keypoints\s*\.\s*(?:"' + re.escape(term) + r'"|' + re.escape(term) + r")\s*\]",
+        r'^[ \t]*\[\s*keypoints\s*\.\s*(?:"'
+        + re.escape(term)
+        + r'"|'
+        + re.escape(term)
+        + r")\s*\]",
         re.MULTILINE,
     )
     found = pattern.search(text)

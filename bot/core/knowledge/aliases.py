@@ -138,12 +138,12 @@ def aliases_for_terms(
     result: dict[str, tuple[str, ...]] = {}
     for term in terms:
         own = name_key(term)
-        names = by_key.get(own)
-        if not names:
+        found = by_key.get(own)
+        if not found:
             continue
         kept: list[str] = []
         seen = {own}
-        for name in names:
+        for name in found:
             key = name_key(name)
             if key not in seen:
                 seen.add(key)

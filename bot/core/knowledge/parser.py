@@ -176,9 +176,10 @@ _NAV_WORDS = re.compile(
     r"^(?:top|back|back to top|go to top|to top|home|back to home|go back|"
     r"목록|목록으로|목록으로 가기|위로|맨 위로|맨위로|위로 가기|상단으로|처음으로|"
     r"목차|목차로|목차로 가기|뒤로|뒤로 가기|돌아가기|홈|홈으로|"
-    r"(?:이전|다음|prev|previous|next)(?:\b.*|[^a-z].*)?)$",
+    r"(?:이전|다음)(?:\s*글)?(?:\s.*)?|(?:prev|previous|next)(?:\s+(?:page|post|chapter))?)$",
     re.I,
 )
+_BARE_BRACKETS = re.compile(r"\[(?P<text>[^\[\]]*)\](?![(\[])")
 _TOC_HINT = re.compile(r"목차|차례|content|toc|index", re.I)
 _TOC_LABEL = re.compile(r"^(?:목차|차례|contents|table of contents|toc|index)$", re.I)
 _REFERENCE_LABEL = re.compile(
@@ -594,7 +595,15 @@ def _is_navigation(content: str) -> bool:
             return ""
         return match[0]
 
+    def drop_label(match: re.Match[str]) -> str:
+        nonlocal found
+        if _NAV_WORDS.match(_decoration_free(match["text"])):
+            found = True
+            return ""
+        return match[0]
+
     rest = _LINK.sub(drop, content.replace("**", ""))
+    rest = _BARE_BRACKETS.sub(drop_label, rest)
     return found and _is_decoration(rest)
 
 
@@ -874,6 +883,7 @@ def _weak_term(content: str) -> _Term | None:
             stem
             and len(stem) <= MAX_WEAK_STEM_CHARS
             and stem not in WEAK_STOPWORDS
+            and not _is_generic_title(stem)
             and _particle_fits(stem, particle)
         ):
             return _term_from_name(stem)
@@ -1010,8 +1020,18 @@ class _Item:
 
     @property
     def answered(self) -> bool:
-        """Whether the item holds any text beyond links (a question with no answer does not)."""
-        return bool(self.first) or any(line.has_text and not line.link_only for line in self.lines)
+        """Whether the item holds an answer: text beyond links and follow-up questions."""
+        return bool(self.first) or any(_is_answer_line(line) for line in self.lines)
+
+
+def _is_answer_line(line: _Line) -> bool:
+    if line.kind is _Kind.CODE:
+        return line.has_text
+    return line.has_text and not line.link_only and not _is_question(_unlisted(line.content))
+
+
+def _unlisted(content: str) -> str:
+    return _LIST_MARKER.sub("", content)
 
 
 def _item_start(line: _Line) -> _Item | None:
@@ -1026,8 +1046,8 @@ def _item_start(line: _Line) -> _Item | None:
     body = _LIST_MARKER.sub("", content)
     is_list = len(body) != len(content)
     split = _split_term_definition(body)
-    if split is not None:
-        terms, definition, question = split
+    if split is not None and not all(_is_generic_title(t.term) for t in split[0]):
+        terms, definition, question = split  # 장점 - ... continues the item above instead
         return _Item(_ItemKind.TERM, line.number, terms, definition, question)
     if _is_question(body) and (is_list or _Q_MARKER.match(body)):
         return _question_item(line.number, body)
@@ -1294,8 +1314,6 @@ class _Collector:
     def _emit_heading(self, section: _Section, heading: _Heading, category: str) -> None:
         pending: list[_Section] = []
         lines = [*section.body, *self._answer_lines(section, pending)]
-        if _is_reference_title(section.title):
-            lines = [line for line in lines if not line.link_only]
         definition = _render(lines)
         stub = all(line.link_only for line in lines if line.has_text)
         if heading.term is None or not heading.term.term or not definition or stub:

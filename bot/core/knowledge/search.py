@@ -219,7 +219,10 @@ class SearchIndex:
                     self._choices.append(choice)
                     self._choice_ids.append(cid)
                     name_keys.append(key)
-                variant = fuzzy_key(compact(_name_variant(normal)))
+                shorter = _name_variant(normal)
+                if shorter == normal:
+                    continue
+                variant = fuzzy_key(compact(shorter))
                 if variant and (variant, cid) not in seen_choices:
                     seen_choices.add((variant, cid))
                     variants.append((variant, cid))
@@ -289,9 +292,7 @@ class SearchIndex:
             query=query, kind=MatchKind.DID_YOU_MEAN, suggestions=tuple(ranked[:MAX_SUGGESTIONS])
         )
 
-    def _exact_result(
-        self, query: str, owners: list[int], plain: str, key: str
-    ) -> LookupResult:
+    def _exact_result(self, query: str, owners: list[int], plain: str, key: str) -> LookupResult:
         exact = [self._suggestion(cid, EXACT_SCORE) for cid in owners]
         close = self._with_containing(self._fuzzy(key), plain, key)
         others = [s for s in close if s.concept_id not in owners]
@@ -345,9 +346,7 @@ class SearchIndex:
                 ranked.append(self._suggestion(cid, score))
         return ranked
 
-    def _with_containing(
-        self, ranked: list[Suggestion], plain: str, key: str
-    ) -> list[Suggestion]:
+    def _with_containing(self, ranked: list[Suggestion], plain: str, key: str) -> list[Suggestion]:
         """``ranked`` plus the concepts with a name containing the query ``plain`` (회귀 ->
         선형회귀, 로지스틱 회귀), scored by their fuzzy ratio, best first."""
         if len(plain) < MIN_TOKEN_LENGTH or (

@@ -36,7 +36,7 @@ import discord
 import discord.gateway
 import discord.http
 import yarl
-from aiohttp import WSMsgType, web
+from aiohttp import BodyPartReader, WSMsgType, web
 
 JSON = dict[str, Any]
 T = TypeVar("T")
@@ -1416,7 +1416,7 @@ class FakeDiscord:
             files: list[str] = []
             reader = await request.multipart()
             async for part in reader:
-                if not isinstance(part, web.BodyPartReader):
+                if not isinstance(part, BodyPartReader):
                     continue
                 if part.name == "payload_json":
                     payload = json.loads(await part.text())
@@ -2331,11 +2331,12 @@ class FakeDiscord:
         ):
             raise _unknown(ERR_UNKNOWN_INTERACTION, "interaction")
         body = record.json if isinstance(record.json, dict) else {}
-        kind = body.get("type")
+        raw_kind = body.get("type")
+        kind = raw_kind if isinstance(raw_kind, int) else -1
         if kind not in ALLOWED_CALLBACKS.get(state.type, frozenset()):
             errors = FormErrors()
             errors.add(
-                ("type",), "INTERACTION_RESPONSE_TYPE_INVALID", f"Invalid response type {kind}"
+                ("type",), "INTERACTION_RESPONSE_TYPE_INVALID", f"Invalid response type {raw_kind}"
             )
             errors.raise_if_any()
         raw_data = body.get("data")
@@ -2388,7 +2389,7 @@ class FakeDiscord:
                 await self._edit_message(message, data, record.files)
         elif kind == CALLBACK_MODAL:
             state.modal = data
-        state.callback_type = int(kind)
+        state.callback_type = kind
         if record.query.get("with_response", "").lower() not in ("1", "true"):
             return 204, None
         interaction: JSON = {"id": str(state.id), "type": state.type}

@@ -210,7 +210,9 @@ def no_discord_errors(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     """Fails the test if discord.py logged an error (a payload it could not parse, say)."""
     caplog.set_level(logging.WARNING, logger="discord")
     yield
-    errors = [r for r in caplog.records if r.name.startswith("discord") and r.levelno >= logging.ERROR]
+    errors = [
+        r for r in caplog.records if r.name.startswith("discord") and r.levelno >= logging.ERROR
+    ]
     assert not errors, [r.getMessage() for r in errors]
 
 
@@ -531,7 +533,13 @@ OVER_LIMIT_PAYLOADS: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
     "26 fields": ({"embeds": [_embed(fields=[_field()] * 26)]}, ("embeds", "0", "fields")),
     "footer": ({"embeds": [_embed(footer={"text": "x" * 2049})]}, ("embeds", "0", "footer")),
     "total": (
-        {"embeds": [_embed(title="x" * 256, description="x" * 4096, fields=[_field(value="x" * 1024)] * 2)]},
+        {
+            "embeds": [
+                _embed(
+                    title="x" * 256, description="x" * 4096, fields=[_field(value="x" * 1024)] * 2
+                )
+            ]
+        },
         ("embeds",),
     ),
     "11 embeds": ({"embeds": [_embed()] * 11}, ("embeds",)),
@@ -648,8 +656,6 @@ async def test_auto_sharded_client(fake_discord: FakeDiscord) -> None:
         callback = await handle.callback()
     assert fake_discord.requests_to("GET", r"^/gateway/bot$")
     assert sorted(tuple(f.data["shard"]) for f in fake_discord.identifies) == [(0, 2), (1, 2)]
-    dispatched = [
-        f for f in fake_discord.gateway_frames if f.event == "INTERACTION_CREATE"
-    ]
+    dispatched = [f for f in fake_discord.gateway_frames if f.event == "INTERACTION_CREATE"]
     assert [f.shard_id for f in dispatched] == [1]
     assert callback.data["content"] == "from shard 1"

@@ -145,7 +145,7 @@ def test_parse_point_trims_and_rejects_empty_spellings() -> None:
         ('[keypoints."CNN"]\npoint = ["a"]\n', 1, "unknown key"),
         ('[keypoints."CNN"]\npoints=["a"]\n[keypoints."cnn"]\npoints=["b"]\n', 3, "repeats"),
         ('[keypoint."CNN"]\npoints = ["a"]\n', 1, "unknown table"),
-        ('keypoints = 3\n', 1, "table of concepts"),
+        ("keypoints = 3\n", 1, "table of concepts"),
     ],
 )
 def test_bad_files_name_the_line(text: str, line: int, detail: str) -> None:

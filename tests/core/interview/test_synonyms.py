@@ -67,9 +67,7 @@ def test_shipped_file_loads_with_enough_groups(shipped: SynonymMap) -> None:
 
 
 @pytest.mark.parametrize(("left", "right"), EQUIVALENT)
-def test_shipped_pairs_work_in_both_directions(
-    shipped: SynonymMap, left: str, right: str
-) -> None:
+def test_shipped_pairs_work_in_both_directions(shipped: SynonymMap, left: str, right: str) -> None:
     assert right in shipped.variants(left)
     assert left in shipped.variants(right)
 

@@ -234,7 +234,8 @@ def test_term_before_separator_must_be_short_and_name_like() -> None:
     parsed = parse_notes(text)
     assert [c.term for c in parsed.concepts] == ["Docker", "Kubernetes"]
     assert by_term(parsed)["Docker"].definition == (
-        "컨테이너 플랫폼\n- 이 문장은 용어가 아니라 그냥 설명하는 긴 문장이고 여기서 - 기호가 나온다"
+        "컨테이너 플랫폼\n"
+        "- 이 문장은 용어가 아니라 그냥 설명하는 긴 문장이고 여기서 - 기호가 나온다"
     )
 
 
@@ -487,7 +488,10 @@ def test_containers_give_their_category_to_descendants() -> None:
 
 
 def test_collection_title_with_an_intro_is_a_container() -> None:
-    text = "# 면접 질문 정리\n이 문서는 공부용입니다.\n\n## DNS\n이름을 주소로 바꾼다.\n## CDN\n캐시 서버망.\n"
+    text = (
+        "# 면접 질문 정리\n이 문서는 공부용입니다.\n\n"
+        "## DNS\n이름을 주소로 바꾼다.\n## CDN\n캐시 서버망.\n"
+    )
     parsed = parse_notes(text)
     assert [(c.term, c.category) for c in parsed.concepts] == [
         ("DNS", "면접 질문 정리"),
@@ -842,3 +846,24 @@ def test_ten_thousand_items() -> None:
     parsed = parse_notes(text)
     assert len(parsed.concepts) == 10_000
     assert parsed.concepts[-1] == ParsedConcept("Term9999", "정의 9999", DEFAULT_CATEGORY, 10_000)
+
+
+def test_generic_words_never_start_items() -> None:
+    text = "- 캐시 - 빠른 저장소\n- 장점 - 빠르다\n- 단점은 비싸다는 것\n- 버퍼 - 임시 저장소\n"
+    found = by_term(parse_notes(text))
+    assert list(found) == ["캐시", "버퍼"]
+    assert found["캐시"].definition == "빠른 저장소\n- 장점 - 빠르다\n- 단점은 비싸다는 것"
+
+
+def test_follow_up_questions_alone_are_no_answer() -> None:
+    parsed = parse_notes("- 프로세스란?\n  - 스레드와의 차이는?\n- 스레드란?\n  실행 흐름.\n")
+    assert [c.term for c in parsed.concepts] == ["스레드"]
+    assert parsed.skipped == 1
+
+
+def test_navigation_words_but_not_names_that_start_like_them() -> None:
+    text = (
+        "## Next.js\n리액트 프레임워크.\n\n[Next.js](https://nextjs.org)\n\n"
+        "[Back to top]\n[다음 글: 라우팅](./r.md)\n"
+    )
+    assert one(text).definition == "리액트 프레임워크.\n\nNext.js"

@@ -1,0 +1,111 @@
+"""Render a Reply as Slack Block Kit within Slack's limits, with every text escaped.
+
+Limits: message text 40,000; 50 blocks; section text 3,000; header 150; button text 75;
+action_id 255; button value 2,000; 25 elements in an actions block. Slack needs ``&``, ``<`` and
+``>`` escaped in every text, which also makes echoed user text inert (no <!everyone>, no <@U..>).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.core.models import Action, Reply
+
+TEXT_MAX = 40_000
+BLOCKS_MAX = 50
+SECTION_MAX = 3_000
+HEADER_MAX = 150
+BUTTON_TEXT_MAX = 75
+ACTION_ID_MAX = 255
+VALUE_MAX = 2_000
+ACTIONS_PER_BLOCK = 25
+FIELDS_PER_SECTION = 10
+FIELD_TEXT_MAX = 2_000
+CONTEXT_MAX = 3_000
+ELLIPSIS = "…"
+
+ACTION_PREFIX = "ib:"
+
+
+def escape(text: str) -> str:
+    """Slack's escaping of control characters in text."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def cut(text: str, limit: int) -> str:
+    """``text`` within ``limit`` characters, cut at a line or word boundary when one is near."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - len(ELLIPSIS)]
+    for boundary in ("\n", " "):
+        at = head.rfind(boundary)
+        if at >= limit * 0.8:
+            head = head[:at]
+            break
+    return head.rstrip() + ELLIPSIS
+
+
+def mrkdwn(text: str) -> str:
+    """The core's ``**bold**`` as Slack's ``*bold*``, everything else escaped."""
+    return escape(text).replace("**", "*")
+
+
+def chunks(text: str, limit: int = SECTION_MAX) -> list[str]:
+    """``text`` split at line or word boundaries into pieces of at most ``limit`` characters."""
+    out: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        head = rest[:limit]
+        at = max(head.rfind("\n"), head.rfind(" "))
+        at = at if at >= limit * 0.5 else limit
+        out.append(rest[:at].rstrip())
+        rest = rest[at:].lstrip()
+    if rest:
+        out.append(rest)
+    return out
+
+
+def action_value(action: Action) -> str:
+    """The JSON a button carries: the Service command and its argument."""
+    return cut(json.dumps({"c": action.command, "a": action.argument}, ensure_ascii=False), VALUE_MAX)
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def render(reply: Reply, *, show_spoiler: bool = True) -> tuple[str, list[dict[str, Any]]]:
+    """``(fallback text, blocks)`` for a reply. Slack has no spoilers: the hidden part is left out
+    unless ``show_spoiler`` (send it where only the reader sees it, e.g. ephemerally)."""
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": cut(reply.title or " ", HEADER_MAX), "emoji": True}}
+    ]
+    reserve = 6  # fields, spoiler, actions, context ...
+    for piece in chunks(mrkdwn(reply.body))[: BLOCKS_MAX - reserve] if reply.body else []:
+        blocks.append(_section(piece))
+    fields = [
+        {"type": "mrkdwn", "text": cut(f"*{escape(f.name)}*\n{mrkdwn(f.value)}", FIELD_TEXT_MAX)}
+        for f in reply.fields
+    ]
+    for start in range(0, len(fields), FIELDS_PER_SECTION):
+        blocks.append({"type": "section", "fields": fields[start : start + FIELDS_PER_SECTION]})
+    if reply.spoiler and show_spoiler:
+        blocks.append(_section(cut(mrkdwn(reply.spoiler), SECTION_MAX)))
+    buttons = [
+        {
+            "type": "button",
+            "text": {"type": "plain_text", "text": cut(action.label or "?", BUTTON_TEXT_MAX)},
+            "action_id": f"{ACTION_PREFIX}{index}",
+            "value": action_value(action),
+            **({"style": "primary"} if action in reply.actions and index == 0 else {}),
+        }
+        for index, action in enumerate([*reply.actions, *reply.suggestions][:ACTIONS_PER_BLOCK])
+    ]
+    if buttons:
+        blocks.append({"type": "actions", "elements": buttons})
+    if reply.footer:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": cut(escape(reply.footer), CONTEXT_MAX)}]})
+    blocks = blocks[:BLOCKS_MAX]
+    fallback = cut(escape(f"{reply.title}\n{reply.body}"), TEXT_MAX)
+    return fallback, blocks

@@ -1,0 +1,176 @@
+"""The bot's Slack front end, end to end: the real slack-bolt AsyncApp (HTTP with signature
+verification, and Socket Mode) against the fake Slack on 127.0.0.1, over a real Service."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+from bot.adapters.slack.app import SlackFrontEnd
+from bot.config import Settings
+from bot.core.service import Service
+
+from .fake_slack import (
+    ADMIN_USER_ID,
+    DEFAULT_CHANNEL_ID,
+    DEFAULT_USER_ID,
+    FakeMessage,
+    FakeSlack,
+    SlackDriver,
+    running_socket_mode,
+    serve_bolt_http,
+    serve_web_app,
+)
+
+LONG_TERM = "Longnote"
+
+
+@pytest.fixture
+async def front(fake_slack: FakeSlack, service: Service) -> SlackFrontEnd:
+    return SlackFrontEnd(
+        service,
+        token=fake_slack.bot_token,
+        signing_secret=fake_slack.signing_secret,
+        client=fake_slack.web_client(),
+    )
+
+
+@pytest.fixture(params=["http", "socket"])
+async def driver(
+    request: pytest.FixtureRequest, fake_slack: FakeSlack, front: SlackFrontEnd
+) -> AsyncIterator[SlackDriver]:
+    if request.param == "http":
+        async with serve_bolt_http(front.app) as url:
+            yield fake_slack.http(url)
+    else:
+        handler = AsyncSocketModeHandler(front.app, fake_slack.app_token)
+        async with running_socket_mode(handler, fake_slack):
+            yield fake_slack.socket()
+
+
+def _bot_said(fake: FakeSlack, needle: str) -> list[FakeMessage]:
+    return [m for m in fake.messages if m.from_bot or m.origin == "response_url" if needle in m.all_text()]
+
+
+async def test_define_answers_in_block_kit(fake_slack: FakeSlack, driver: SlackDriver) -> None:
+    delivery = await driver.slash_command("/define", "도커란?")
+    assert delivery.acked
+    post = await fake_slack.wait_for_response()
+    assert post.ok, post.error
+    assert post.payload["response_type"] == "in_channel"
+    text = str(post.payload["blocks"])
+    assert "Docker" in text and "컨테이너" in text and "interview-notes.md:14" in text
+
+
+async def test_did_you_mean_buttons_answer_when_pressed(fake_slack: FakeSlack, driver: SlackDriver) -> None:
+    await driver.slash_command("/define", "회귀")
+    await fake_slack.wait_for_response()
+    button = fake_slack.find_button(text="선형회귀 (Linear Regression)")
+    await driver.block_action(button)
+    answer = await fake_slack.wait_for_message(lambda m: "독립변수와 종속변수" in m.all_text())
+    assert answer.origin == "response_url"
+
+
+async def test_echoed_text_pings_nobody(fake_slack: FakeSlack, driver: SlackDriver) -> None:
+    await driver.slash_command("/define", "<!everyone> <@U0000USER> @here zzqx")
+    post = await fake_slack.wait_for_response()
+    assert post.ok
+    shown = fake_slack.channel_messages()[-1]
+    assert "zzqx" in shown.all_text()
+    assert shown.pings == ()
+
+
+async def test_interview_in_a_thread_with_answers_by_reply_and_by_modal(
+    fake_slack: FakeSlack, driver: SlackDriver
+) -> None:
+    await driver.slash_command("/interview", "통계 2")
+    question = await fake_slack.wait_for_message(lambda m: m.from_bot and "1/2" in m.all_text())
+    assert question.thread_ts is not None
+    thread_ts = question.thread_ts
+
+    await driver.message_event(
+        "귀무가설은 차이가 없다는 가설이고 p값이 작으면 기각해요", user_id=DEFAULT_USER_ID,
+        channel_id=DEFAULT_CHANNEL_ID, thread_ts=thread_ts,
+    )
+    graded = await fake_slack.wait_for_message(lambda m: m.from_bot and "핵심 포인트" in m.all_text())
+    assert graded.thread_ts == thread_ts
+    second = await fake_slack.wait_for_message(lambda m: m.from_bot and "2/2" in m.all_text())
+
+    answer_button = next(b for b in second.buttons() if b.text == "답변하기")
+    await driver.block_action(answer_button)
+    await fake_slack.wait_for_call("views.open")
+    await driver.view_submission(values={"text": "잘 모르겠어요"})
+    summary = await fake_slack.wait_for_message(lambda m: m.from_bot and "면접 결과" in m.all_text())
+    assert summary.thread_ts == thread_ts and "평균" in summary.all_text()
+
+
+async def test_daily_is_admin_only_then_posts_and_grades_in_the_thread(
+    fake_slack: FakeSlack, driver: SlackDriver
+) -> None:
+    await driver.slash_command("/daily", "set 09:00", user_id=DEFAULT_USER_ID)
+    refused = await fake_slack.wait_for_response()
+    assert "관리자" in str(refused.payload)
+
+    await driver.slash_command("/daily", "now", user_id=ADMIN_USER_ID)
+    posted = await fake_slack.wait_for_message(lambda m: m.from_bot and "오늘의 질문" in m.all_text())
+    await driver.message_event(
+        "잘 모르지만 답해 봅니다", user_id=DEFAULT_USER_ID, channel_id=DEFAULT_CHANNEL_ID, thread_ts=posted.ts
+    )
+    public = await fake_slack.wait_for_message(
+        lambda m: m.from_bot and m.thread_ts == posted.ts and "핵심 포인트" in m.all_text() and not m.is_ephemeral
+    )
+    private = await fake_slack.wait_for_message(lambda m: m.is_ephemeral and "핵심 포인트" in m.all_text())
+    assert private.ephemeral_to == DEFAULT_USER_ID
+    assert len(private.all_text()) > len(public.all_text()), "the reference only reaches the person"
+
+
+async def test_a_definition_longer_than_the_limits_is_cut_cleanly(
+    fake_slack: FakeSlack, make_settings: type[Settings], tmp_path: Path
+) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "long.md").write_text(f"{LONG_TERM} - " + "아주 긴 설명입니다. " * 3000 + "\n", encoding="utf-8")
+    settings = make_settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'l.sqlite3'}", data_dir=tmp_path, knowledge_paths=[notes],
+        tokenizer_process=False,
+    )
+    service = await Service.start(settings)
+    front = SlackFrontEnd(service, token=fake_slack.bot_token, signing_secret=fake_slack.signing_secret,
+                          client=fake_slack.web_client())
+    async with serve_bolt_http(front.app) as url:
+        await fake_slack.http(url).slash_command("/define", LONG_TERM)
+        post = await fake_slack.wait_for_response()
+    await service.close()
+    assert post.ok, post.error  # the fake rejects anything over Slack's limits, as Slack does
+    assert len(post.payload["blocks"]) <= 50
+
+
+async def test_rate_limited_post_is_retried(fake_slack: FakeSlack, driver: SlackDriver) -> None:
+    fake_slack.fail_next("chat.postMessage", status=429, retry_after=0)
+    await driver.slash_command("/interview", "1")
+    await fake_slack.wait_for_message(lambda m: m.from_bot and "1/1" in m.all_text())
+    statuses = [c.status for c in fake_slack.calls_to("chat.postMessage")]
+    assert statuses[0] == 429 and 200 in statuses
+
+
+@pytest.mark.parametrize("signature", ["bad", "missing", "stale"])
+async def test_unsigned_requests_get_401_and_post_nothing(
+    fake_slack: FakeSlack, front: SlackFrontEnd, signature: str
+) -> None:
+    async with serve_bolt_http(front.app) as url:
+        refused = await fake_slack.http(url, signature=signature).slash_command("/interview", "1")
+        assert refused.status == 401
+        await fake_slack.http(url).slash_command("/define", "cnn")
+        await fake_slack.wait_for_response()
+    assert not fake_slack.calls_to("chat.postMessage"), "the refused /interview posted nothing"
+
+
+async def test_http_mode_serves_a_health_endpoint(front: SlackFrontEnd) -> None:
+    async with serve_web_app(front.web_app()) as base, aiohttp.ClientSession() as http:
+        async with http.get(f"{base}/health") as response:
+            assert response.status == 200
+            assert (await response.json())["concepts"] == 27

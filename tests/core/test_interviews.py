@@ -1,0 +1,787 @@
+"""Mock interviews through the Service on real databases (SQLite files, PostgreSQL when
+``TEST_DATABASE_URL`` is set): rounds, grades, hints, skips, summaries, restarts, idle expiry,
+one interview per conversation, answers racing for one question, the stored history, odd input.
+
+Randomness is pinned by replacing ``secrets`` in :mod:`bot.core.interviews` (the only source of an
+interview's seed); time by a :class:`FakeClock`. Nothing sleeps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+from typing import Final
+
+import pytest
+from sqlalchemy import select
+
+import bot.core.interviews as interviews_module
+from bot.config import DEFAULT_KNOWLEDGE_DIR, Settings
+from bot.core.daily.clock import FakeClock
+from bot.core.errors import BadInput, BotError, Conflict, NotFound
+from bot.core.interview.grader import grade
+from bot.core.interview.session import HINT_MASK, MAX_ROUNDS, WEAK_SCORE
+from bot.core.messages import t
+from bot.core.models import Caller, Concept, Grade, Reply, ReplyKind
+from bot.core.service import Service
+from bot.db.tables import AnswerRow, InterviewRow
+
+STATS: Final = "통계적 개념"
+ML: Final = "머신러닝 (딥러닝 포함) 수학 관한 질문 및 답변"
+START: Final = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
+RACE_REPEATS: Final = 3
+RACE_ROUNDS: Final = 3
+PREFERENCE_SEEDS: Final = 120
+BARRIER_TIMEOUT_S: Final = 20.0
+
+# Answers a person might give to each statistics concept: a partial one in Korean (some key
+# points, not all) and a complete one in English (the notes are Korean).
+KOREAN_PARTIAL: Final[dict[str, str]] = {
+    "귀무가설": "통계적 검정에서 기본 전제로 두는 가설입니다.",
+    "대립가설": "새로운 주장을 하는 가설이에요.",
+    "편미분": "3차원 그래프에서 한 방향으로만 기울기를 보는 거예요.",
+    "선형회귀": "독립변수로 종속변수를 예측합니다.",
+    "로지스틱 회귀": "시그모이드 함수로 확률을 구해요.",
+}
+ENGLISH_GOOD: Final[dict[str, str]] = {
+    "귀무가설": "The null hypothesis is the default assumption of a statistical test: there is"
+    " no difference and no effect.",
+    "대립가설": "The alternative hypothesis is the new claim we accept when we reject the null"
+    " hypothesis because the p value is small, so it earns trust.",
+    "편미분": "A partial derivative differentiates a multivariable function with respect to one"
+    " variable, for example a 3D surface.",
+    "선형회귀": "Linear regression finds the best regression line for the linear relationship"
+    " between an independent variable and a dependent variable.",
+    "로지스틱 회귀": "Logistic regression is used for binary classification: it turns the logit,"
+    " a linear function of the odds, into a probability with the sigmoid.",
+}
+DONT_KNOW: Final = "잘 모르겠습니다."
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def who(
+    user: str = "u1",
+    channel: str = "c1",
+    *,
+    thread: str | None = None,
+    platform: str = "test",
+    locale: str | None = None,
+) -> Caller:
+    """A caller built by hand, as a front end would."""
+    return Caller(platform, user, channel, workspace_id="w1", thread_id=thread, locale=locale)
+
+
+class Seeds:
+    """Stands in for ``secrets`` in bot.core.interviews: hands out the seeds a test queued."""
+
+    def __init__(self) -> None:
+        self.queue: list[int] = []
+
+    def randbits(self, bits: int) -> int:
+        """The next queued seed (an interview's whole random choice follows from it)."""
+        assert self.queue, "a test started more interviews than it queued seeds for"
+        return self.queue.pop(0) % (1 << bits)
+
+
+@pytest.fixture
+def seeds(monkeypatch: pytest.MonkeyPatch) -> Seeds:
+    """Fixed interview seeds: ``seeds.queue.extend([...])`` before starting interviews."""
+    feed = Seeds()
+    monkeypatch.setattr(interviews_module, "secrets", SimpleNamespace(randbits=feed.randbits))
+    return feed
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """Time that moves only when a test says so."""
+    return FakeClock(START)
+
+
+@pytest.fixture
+async def timed(settings: Settings, clock: FakeClock) -> AsyncIterator[Service]:
+    """A Service on SQLite whose interviews read the fake clock."""
+    svc = await Service.start(settings, clock=clock)
+    yield svc
+    await svc.close()
+
+
+def concept_of(service: Service, reply: Reply) -> Concept:
+    """The concept a question (or grade) reply is about."""
+    concept_id = reply.extra["concept_id"]
+    assert isinstance(concept_id, int)
+    return service.concept(concept_id)
+
+
+def field(reply: Reply, key: str, locale: str = "ko") -> str:
+    """The value of the reply's field named by message ``key``."""
+    name = t(key, locale)
+    values = [f.value for f in reply.fields if f.name == name]
+    assert len(values) == 1, f"{name} not in {reply.fields}"
+    return values[0]
+
+
+def assert_grade_reply(reply: Reply, concept: Concept, expected: Grade, locale: str = "ko") -> None:
+    """The grade reply shows the score and band, the points hit with the words that hit them,
+    the points missed, and the concept's reference answer with the hit points marked."""
+    assert reply.kind is ReplyKind.GRADE
+    assert reply.extra["score"] == expected.score
+    assert reply.extra["band"] == expected.band.value
+    assert reply.extra["concept_id"] == concept.id
+    band = t(f"band_{expected.band.value}", locale)
+    assert reply.title == t("grade_title", locale, score=expected.score, band=band)
+    hits = field(reply, "field_hits", locale)
+    misses = field(reply, "field_misses", locale)
+    for hit in expected.hits:
+        assert t("hit_with_word", locale, point=hit.point.label, word=hit.matched) in hits
+    for missed in expected.misses:
+        assert missed.label in misses
+    if not expected.hits:
+        assert hits == t("nothing", locale)
+    if not expected.misses:
+        assert misses == t("nothing", locale)
+    assert concept.term in reply.body
+    assert expected.reference_marked in reply.body
+    assert t("field_reference", locale) in reply.body
+
+
+async def start_question(service: Service, caller: Caller, *args: object) -> Reply:
+    """Start an interview and return its first question (after checking the intro)."""
+    intro, question = await service.interviews.start(caller, *args)  # type: ignore[arg-type]
+    assert intro.kind is ReplyKind.INFO
+    assert question.kind is ReplyKind.QUESTION
+    return question
+
+
+async def answers_in_db(service: Service) -> list[AnswerRow]:
+    """Every stored answer, oldest first."""
+    async with service.sessions() as session:
+        return list(await session.scalars(select(AnswerRow).order_by(AnswerRow.id)))
+
+
+async def interview_rows(service: Service) -> list[InterviewRow]:
+    """Every stored interview, oldest first."""
+    async with service.sessions() as session:
+        return list(await session.scalars(select(InterviewRow).order_by(InterviewRow.id)))
+
+
+# --- a whole interview ------------------------------------------------------------------------
+
+
+async def test_three_round_interview_in_korean_and_english_ends_with_a_summary(
+    service: Service, seeds: Seeds
+) -> None:
+    seeds.queue.append(11)
+    me = who()
+    intro, question = await service.interviews.start(me, "통계", 3)
+    assert intro.title == t("interview_started", "ko", topic=STATS, rounds=3)
+    assert question.kind is ReplyKind.QUESTION
+    assert question.title == t("question_title", "ko", number=1, total=3, category=STATS)
+    assert {a.command for a in question.actions} >= {"interview.hint", "interview.skip", "interview.stop"}
+
+    scores: list[tuple[str, int]] = []
+    asked: list[int] = []
+    answers = (KOREAN_PARTIAL, ENGLISH_GOOD, None)
+    for number, table in enumerate(answers, 1):
+        concept = concept_of(service, question)
+        assert concept.category == STATS
+        assert concept.id not in asked
+        asked.append(concept.id)
+        assert concept.term in question.body or concept.question == question.body
+        text = table[concept.term] if table else DONT_KNOW
+        expected = grade(concept, text, service.synonyms)
+        replies = await service.interviews.answer(me, text)
+        assert len(replies) == 2
+        graded, question = replies
+        assert_grade_reply(graded, concept, expected)
+        if table is KOREAN_PARTIAL:
+            assert expected.hits and expected.misses, "a partial answer hits some points, not all"
+        elif table is ENGLISH_GOOD:
+            assert expected.score >= WEAK_SCORE and len(expected.hits) > len(expected.misses)
+        else:
+            assert expected.score == 0 and not expected.hits
+        scores.append((concept.term, expected.score))
+        if number < len(answers):
+            assert question.kind is ReplyKind.QUESTION
+            assert question.title == t(
+                "question_title", "ko", number=number + 1, total=3, category=STATS
+            )
+
+    summary = question
+    assert summary.kind is ReplyKind.SUMMARY
+    assert summary.title == t("summary_title", "ko")
+    assert summary.body.startswith(t("summary_finished", "ko"))
+    for number, (term, score) in enumerate(scores, 1):
+        assert t("summary_line", "ko", number=number, term=term, score=score) in summary.body
+    average = round(sum(s for _, s in scores) / 3, 1)
+    assert summary.extra == {"average": average, "count": 3}
+    assert t("summary_average", "ko", average=average, count=3) in summary.body
+    weakest = [term for score, term in sorted((s, term) for term, s in scores) if score < WEAK_SCORE]
+    assert weakest and weakest[-1] != scores[1][0]
+    assert t("summary_weakest", "ko", terms=", ".join(weakest)) in summary.body
+    assert [a.argument for a in summary.suggestions] == weakest
+    assert await service.interviews.current(me) is None
+    with pytest.raises(NotFound):
+        await service.interviews.answer(me, "한 번 더")
+
+
+async def test_english_caller_gets_english_messages_and_questions(
+    service: Service, seeds: Seeds
+) -> None:
+    seeds.queue.append(5)
+    me = who(locale="en")
+    intro, question = await service.interviews.start(me, None, 2)
+    assert intro.title == t("interview_started", "en", topic=t("topic_all", "en"), rounds=2)
+    concept = concept_of(service, question)
+    assert question.title == t("question_title", "en", number=1, total=2, category=concept.category)
+    assert concept.question == question.body or question.body.startswith(("What is", "Explain"))
+    graded, _ = await service.interviews.answer(me, concept.definition)
+    assert_grade_reply(graded, concept, grade(concept, concept.definition, service.synonyms), "en")
+
+
+async def test_a_concept_name_as_topic_picks_its_category(service: Service, seeds: Seeds) -> None:
+    seeds.queue.extend([1, 2])
+    intro, question = await service.interviews.start(who(), "cnn", 2)
+    assert intro.title == t("interview_started", "ko", topic=ML, rounds=2)
+    assert concept_of(service, question).category == ML
+    intro, _ = await service.interviews.start(who(channel="c2"), "통계적 개념")
+    assert intro.title == t("interview_started", "ko", topic=STATS, rounds=5)
+
+
+async def test_an_unknown_topic_is_bad_input_and_starts_nothing(service: Service) -> None:
+    with pytest.raises(BadInput) as caught:
+        await service.interviews.start(who(), "양자역학 얘기")
+    assert caught.value.key == "interview_unknown_topic"
+    assert STATS in str(caught.value.params["categories"])
+    with pytest.raises(BadInput):
+        await service.interviews.start(who(), "x" * 20_000)
+    assert await interview_rows(service) == []
+
+
+@pytest.mark.parametrize("rounds", ["abc", "0", 0, -1, MAX_ROUNDS + 1, "3.5", "삼"])
+async def test_bad_rounds_are_bad_input(service: Service, rounds: int | str) -> None:
+    with pytest.raises(BadInput) as caught:
+        await service.interviews.start(who(), None, rounds)
+    assert caught.value.key == "interview_bad_rounds"
+    assert await service.interviews.current(who()) is None
+
+
+async def test_no_concept_repeats_within_an_interview(service: Service, seeds: Seeds) -> None:
+    seeds.queue.extend(range(100, 104))
+    for channel in ("all", "stats-a", "stats-b", "stats-c"):
+        topic, rounds = (None, MAX_ROUNDS) if channel == "all" else ("통계", 10)
+        me = who(channel=channel)
+        intro, question = await service.interviews.start(me, topic, rounds)
+        expected_rounds = MAX_ROUNDS if topic is None else 5  # 통계적 개념 has five concepts
+        assert intro.title.startswith(
+            t("interview_started", "ko", topic=STATS if topic else t("topic_all", "ko"), rounds=expected_rounds)
+        )
+        seen: list[int] = []
+        while question.kind is ReplyKind.QUESTION:
+            seen.append(concept_of(service, question).id)
+            _, question = await service.interviews.skip(me)
+        assert question.kind is ReplyKind.SUMMARY
+        assert len(seen) == expected_rounds == len(set(seen))
+        if topic:
+            assert {service.concept(c).category for c in seen} == {STATS}
+
+
+async def test_low_scored_and_unseen_concepts_come_first(service: Service, seeds: Seeds) -> None:
+    """The person knows two statistics concepts well, missed two and never saw one. Over many
+    fixed seeds, the first question of a new interview on the topic is mostly one they missed
+    or never saw (weights 3 unseen, 2.2 scored 0, about 0.2 scored 100: 92% vs 40% if even)."""
+    me = who()
+    seeds.queue.append(7)
+    question = await start_question(service, me, "통계", 5)
+    strong: list[int] = []
+    weak: list[int] = []
+    for _ in range(4):
+        concept = concept_of(service, question)
+        if len(strong) < 2:
+            strong.append(concept.id)
+            graded, question = await service.interviews.answer(me, concept.definition)
+            assert graded.extra["score"] == 100
+        else:
+            weak.append(concept.id)
+            _, question = await service.interviews.skip(me)
+    unseen = concept_of(service, question).id
+    await service.interviews.stop(me)  # the fifth was asked but never answered: still unseen
+
+    firsts: Counter[int] = Counter()
+    seeds.queue.extend(range(1000, 1000 + PREFERENCE_SEEDS))
+    for number in range(PREFERENCE_SEEDS):
+        where = who(channel=f"pref-{number}")
+        firsts[concept_of(service, await start_question(service, where, "통계", 1)).id] += 1
+        await service.interviews.stop(where)
+    assert sum(firsts.values()) == PREFERENCE_SEEDS
+    known = sum(firsts[c] for c in strong)
+    assert known / PREFERENCE_SEEDS < 0.15, firsts
+    assert min(firsts[c] for c in (*weak, unseen)) > max(firsts[c] for c in strong), firsts
+    assert firsts[unseen] > 0
+
+    # Another person's history does not count: for them every concept is new.
+    fresh: Counter[int] = Counter()
+    seeds.queue.extend(range(1000, 1000 + PREFERENCE_SEEDS))
+    for number in range(PREFERENCE_SEEDS):
+        where = who(user="u2", channel=f"pref-{number}")
+        fresh[concept_of(service, await start_question(service, where, "통계", 1)).id] += 1
+        await service.interviews.stop(where)
+    assert sum(fresh[c] for c in strong) / PREFERENCE_SEEDS > 0.25, fresh
+
+
+# --- hint, skip, stop -------------------------------------------------------------------------
+
+
+async def test_hints_reveal_key_points_masked_one_by_one_then_no_more(
+    service: Service, seeds: Seeds
+) -> None:
+    seeds.queue.append(3)
+    me = who()
+    question = await start_question(service, me, "통계", 2)
+    concept = concept_of(service, question)
+    heaviest_first = sorted(concept.key_points, key=lambda p: -p.weight)
+    shown: list[str] = []
+    for point in heaviest_first:
+        hint = await service.interviews.hint(me)
+        assert hint.title == t("hint_title", "ko")
+        prefix = t("hint_body", "ko", hint="")
+        assert hint.body.startswith(prefix)
+        masked = hint.body.removeprefix(prefix)
+        assert len(masked) == len(point.label)
+        assert masked[0] == point.label[0]
+        if len(point.label.replace(" ", "")) > 1:
+            assert HINT_MASK in masked and masked != point.label
+        shown.append(masked)
+    assert len(set(shown)) == len(shown), "each hint reveals another key point"
+    for _ in range(2):
+        none_left = await service.interviews.hint(me)
+        assert none_left.body == t("hint_none_left", "ko")
+
+    await service.interviews.answer(me, KOREAN_PARTIAL[concept.term])
+    (row,) = await answers_in_db(service)
+    assert row.hints_used == len(heaviest_first)
+    first_again = await service.interviews.hint(me)
+    assert first_again.body != t("hint_none_left", "ko"), "hints count per question"
+
+
+async def test_skip_scores_zero_and_shows_the_reference(service: Service, seeds: Seeds) -> None:
+    seeds.queue.append(4)
+    me = who()
+    question = await start_question(service, me, "통계", 2)
+    concept = concept_of(service, question)
+    shown, following = await service.interviews.skip(me)
+    assert shown.kind is ReplyKind.GRADE
+    assert shown.title == t("skipped_title", "ko")
+    assert shown.extra["score"] == 0
+    assert concept.definition in shown.body and concept.term in shown.body
+    assert following.kind is ReplyKind.QUESTION
+    assert concept_of(service, following).id != concept.id
+    (row,) = await answers_in_db(service)
+    assert (row.concept_id, row.score, row.skipped, row.hits) == (concept.id, 0, True, [])
+    assert row.misses == [p.label for p in concept.key_points]
+    last, summary = await service.interviews.skip(me)
+    assert summary.kind is ReplyKind.SUMMARY
+    assert summary.extra == {"average": 0.0, "count": 2}
+
+
+async def test_stop_gives_the_summary_of_what_was_answered(service: Service, seeds: Seeds) -> None:
+    seeds.queue.append(9)
+    me = who()
+    question = await start_question(service, me, "통계", 4)
+    concept = concept_of(service, question)
+    graded, _ = await service.interviews.answer(me, ENGLISH_GOOD[concept.term])
+    summary = await service.interviews.stop(me)
+    assert summary.kind is ReplyKind.SUMMARY
+    assert summary.body.startswith(t("summary_stopped", "ko"))
+    score = graded.extra["score"]
+    assert t("summary_line", "ko", number=1, term=concept.term, score=score) in summary.body
+    assert summary.extra == {"average": float(score), "count": 1}  # type: ignore[arg-type]
+    assert await service.interviews.current(me) is None
+    (row,) = await interview_rows(service)
+    assert row.status == "stopped" and row.ended_at is not None
+
+    seeds.queue.append(10)
+    await start_question(service, me, "통계", 2)
+    empty = await service.interviews.stop(me)
+    assert t("summary_no_answers", "ko") in empty.body
+    assert empty.extra == {"average": 0.0, "count": 0}
+
+
+@pytest.mark.parametrize("command", ["answer", "hint", "skip", "stop"])
+async def test_interview_commands_without_an_interview_are_not_found(
+    service: Service, command: str
+) -> None:
+    interviews = service.interviews
+    calls: dict[str, Callable[[], object]] = {
+        "answer": lambda: interviews.answer(who(), "CNN은 합성곱 신경망"),
+        "hint": lambda: interviews.hint(who()),
+        "skip": lambda: interviews.skip(who()),
+        "stop": lambda: interviews.stop(who()),
+    }
+    with pytest.raises(NotFound) as caught:
+        await calls[command]()  # type: ignore[misc]
+    assert caught.value.key == "interview_none"
+    assert await interviews.resume(who()) is None
+    assert await answers_in_db(service) == []
+
+
+# --- restart ----------------------------------------------------------------------------------
+
+
+async def test_a_restart_mid_interview_continues_the_same_interview(
+    settings: Settings, seeds: Seeds
+) -> None:
+    seeds.queue.append(21)
+    me = who(thread="t1")
+    first = await Service.start(settings)
+    try:
+        question = await start_question(first, me, "통계", 3)
+        graded, question = await first.interviews.answer(me, KOREAN_PARTIAL[concept_of(first, question).term])
+        await first.interviews.hint(me)
+    finally:
+        await first.close()
+
+    second = await Service.start(settings)
+    try:
+        resumed = await second.interviews.resume(me)
+        assert resumed is not None
+        assert resumed.kind is ReplyKind.QUESTION
+        assert (resumed.title, resumed.body) == (question.title, question.body)
+        assert resumed.extra == question.extra
+        assert resumed.footer == t("interview_resumed", "ko")
+        assert await second.interviews.resume(who(thread="t2")) is None
+        with pytest.raises(Conflict):
+            await second.interviews.start(me)
+
+        concept = concept_of(second, resumed)
+        text = ENGLISH_GOOD[concept.term]
+        graded_again, third = await second.interviews.answer(me, text)
+        assert_grade_reply(graded_again, concept, grade(concept, text, second.synonyms))
+        assert third.title == t("question_title", "ko", number=3, total=3, category=STATS)
+        _, summary = await second.interviews.skip(me)
+        assert summary.extra["count"] == 3
+        assert t("summary_line", "ko", number=1, term=concept_of(second, graded).term,
+                 score=graded.extra["score"]) in summary.body
+        rows = await answers_in_db(second)
+        assert [r.question_seq for r in rows] == [1, 2, 3]
+        assert len({r.interview_id for r in rows}) == 1
+        assert rows[1].hints_used == 1
+    finally:
+        await second.close()
+
+
+# --- idle expiry ------------------------------------------------------------------------------
+
+
+async def test_an_answer_after_the_idle_limit_gets_the_expiry_summary(
+    timed: Service, clock: FakeClock, seeds: Seeds
+) -> None:
+    seeds.queue.append(12)
+    me = who()
+    limit = timedelta(minutes=timed.settings.interview_idle_minutes)
+    question = await start_question(timed, me, "통계", 3)
+    concept = concept_of(timed, question)
+    clock.advance(limit)  # exactly at the limit: still running
+    graded, question = await timed.interviews.answer(me, KOREAN_PARTIAL[concept.term])
+    assert graded.kind is ReplyKind.GRADE
+
+    clock.advance(limit + timedelta(seconds=1))
+    (expired,) = await timed.interviews.answer(me, "늦은 답변")
+    assert expired.kind is ReplyKind.SUMMARY
+    minutes = timed.settings.interview_idle_minutes
+    assert expired.body.startswith(t("summary_expired", "ko", minutes=minutes))
+    assert expired.extra["count"] == 1
+    assert len(await answers_in_db(timed)) == 1, "the late answer is not graded"
+    assert await timed.interviews.current(me) is None
+    with pytest.raises(NotFound):
+        await timed.interviews.answer(me, "또 늦은 답변")
+    (row,) = await interview_rows(timed)
+    assert row.status == "expired"
+
+    seeds.queue.append(13)
+    await start_question(timed, me, "통계", 1)  # the conversation is free again
+
+
+@pytest.mark.parametrize("command", ["hint", "skip"])
+async def test_hint_and_skip_after_the_idle_limit_end_the_interview(
+    timed: Service, clock: FakeClock, seeds: Seeds, command: str
+) -> None:
+    seeds.queue.append(14)
+    me = who()
+    await start_question(timed, me, "통계", 3)
+    clock.advance(timedelta(minutes=timed.settings.interview_idle_minutes, seconds=1))
+    if command == "hint":
+        reply = await timed.interviews.hint(me)
+    else:
+        (reply,) = await timed.interviews.skip(me)
+    assert reply.kind is ReplyKind.SUMMARY
+    assert await answers_in_db(timed) == []
+    assert [r.status for r in await interview_rows(timed)] == ["expired"]
+
+
+async def test_expire_idle_ends_only_the_idle_interviews(
+    timed: Service, clock: FakeClock, seeds: Seeds
+) -> None:
+    seeds.queue.extend([15, 16, 17])
+    idle, busy, other = who(channel="idle"), who(channel="busy"), who(user="u9", channel="idle")
+    await start_question(timed, idle, "통계", 3)
+    await start_question(timed, other, "통계", 3)
+    clock.advance(timedelta(minutes=20))
+    question = await start_question(timed, busy, "통계", 3)
+    await timed.interviews.answer(other, "가설")  # activity keeps an interview alive
+    clock.advance(timedelta(minutes=11))
+    await timed.interviews.hint(busy)
+    clock.advance(timedelta(minutes=15))
+
+    ended = await timed.interviews.expire_idle()
+    assert [(s.channel_id, s.user_id) for s, _ in ended] == [("idle", "u1")]
+    state, summary = ended[0]
+    assert summary.kind is ReplyKind.SUMMARY
+    assert t("summary_no_answers", "ko") in summary.body
+    assert await timed.interviews.expire_idle() == []
+    assert await timed.interviews.current(idle) is None
+    assert await timed.interviews.current(busy) is not None
+    assert await timed.interviews.current(other) is not None
+    resumed = await timed.interviews.resume(busy)
+    assert resumed is not None and resumed.extra == question.extra
+
+    clock.advance(timedelta(hours=2))
+    assert sorted(s.channel_id for s, _ in await timed.interviews.expire_idle()) == ["busy", "idle"]
+    assert {r.status for r in await interview_rows(timed)} == {"expired"}
+
+
+# --- one interview per person and conversation ------------------------------------------------
+
+
+async def test_one_running_interview_per_person_and_conversation(
+    service: Service, seeds: Seeds
+) -> None:
+    seeds.queue.extend(range(30, 40))
+    me = who()
+    await start_question(service, me, "통계", 3)
+    with pytest.raises(Conflict) as caught:
+        await service.interviews.start(me, "cnn")
+    assert caught.value.key == "interview_already_running"
+    assert caught.value.params == {"number": 1, "total": 3}
+
+    side_by_side = [
+        who(user="u2"),
+        who(thread="t1"),
+        who(thread="t2"),
+        who(channel="c2"),
+        who(platform="console"),
+    ]
+    firsts = {}
+    for caller in side_by_side:
+        firsts[caller] = concept_of(service, await start_question(service, caller, "통계", 2))
+    assert len(await interview_rows(service)) == 1 + len(side_by_side)
+
+    # Answers go to the caller's own interview only.
+    graded, _ = await service.interviews.answer(who(thread="t1"), "모르겠어요")
+    assert graded.extra["concept_id"] == firsts[who(thread="t1")].id
+    rows = await answers_in_db(service)
+    assert [(r.channel_id, r.user_id, r.question_seq) for r in rows] == [("t1", "u1", 1)]
+    resumed = await service.interviews.resume(who(thread="t2"))
+    assert resumed is not None and resumed.extra["question_seq"] == 1
+
+    await service.interviews.stop(me)
+    await start_question(service, me, "통계", 1)
+
+
+async def test_two_starts_at_once_make_one_interview(
+    make_settings: type[Settings], db_url: str
+) -> None:
+    settings = make_settings(database_url=db_url, knowledge_paths=[DEFAULT_KNOWLEDGE_DIR])
+    first = await Service.start(settings)
+    second = await Service.start(settings)
+    try:
+        for attempt in range(RACE_REPEATS):
+            me = who(channel=f"start-{attempt}")
+            results = await asyncio.gather(
+                first.interviews.start(me, "통계", 2),
+                second.interviews.start(me, "통계", 2),
+                return_exceptions=True,
+            )
+            started = [r for r in results if isinstance(r, list)]
+            refused = [r for r in results if isinstance(r, Conflict)]
+            assert len(started) == 1 and len(refused) == 1, results
+            assert refused[0].key == "interview_already_running"
+        assert len(await interview_rows(first)) == RACE_REPEATS
+    finally:
+        await first.close()
+        await second.close()
+
+
+# --- answers racing for one question ----------------------------------------------------------
+
+
+@pytest.fixture
+def both_read_first(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Barrier]:
+    """Make racing answers overlap for sure: each waits, before grading (after reading the
+    interview), until the other has read it too. Grading itself is the real one."""
+    barrier = threading.Barrier(2, timeout=BARRIER_TIMEOUT_S)
+    real_grade = interviews_module.grade
+
+    def grade_together(*args: object) -> Grade:
+        barrier.wait()
+        return real_grade(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(interviews_module, "grade", grade_together)
+    yield barrier
+    barrier.abort()
+
+
+async def test_two_answers_at_once_for_one_question_are_graded_once(
+    make_settings: type[Settings], db_url: str, seeds: Seeds, both_read_first: threading.Barrier
+) -> None:
+    settings = make_settings(database_url=db_url, knowledge_paths=[DEFAULT_KNOWLEDGE_DIR])
+    first = await Service.start(settings)  # two Services: two engines, two connection pools
+    second = await Service.start(settings)
+    try:
+        for attempt in range(RACE_REPEATS):
+            seeds.queue.append(40 + attempt)
+            me = who(channel=f"race-{attempt}")
+            question = await start_question(first, me, "통계", RACE_ROUNDS)
+            for seq in range(1, RACE_ROUNDS + 1):
+                concept = concept_of(first, question)
+                results = await asyncio.gather(
+                    first.interviews.answer(me, KOREAN_PARTIAL[concept.term]),
+                    second.interviews.answer(me, ENGLISH_GOOD[concept.term]),
+                    return_exceptions=True,
+                )
+                graded = [r for r in results if isinstance(r, list)]
+                refused = [r for r in results if isinstance(r, BotError)]
+                assert len(graded) == 1 and len(refused) == 1, results
+                assert isinstance(refused[0], Conflict)
+                assert refused[0].key == "interview_already_graded"
+                reply, question = graded[0]
+                assert reply.extra["concept_id"] == concept.id
+                expected = ReplyKind.QUESTION if seq < RACE_ROUNDS else ReplyKind.SUMMARY
+                assert question.kind is expected
+                if seq < RACE_ROUNDS:
+                    assert question.extra["question_seq"] == seq + 1
+            assert question.extra["count"] == RACE_ROUNDS
+        rows = await answers_in_db(second)
+        per_question = Counter((r.interview_id, r.question_seq) for r in rows)
+        assert len(per_question) == RACE_REPEATS * RACE_ROUNDS
+        assert set(per_question.values()) == {1}
+        assert {r.status for r in await interview_rows(second)} == {"finished"}
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_an_answer_racing_a_stop_is_not_stored(
+    make_settings: type[Settings], db_url: str, seeds: Seeds, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = make_settings(database_url=db_url, knowledge_paths=[DEFAULT_KNOWLEDGE_DIR])
+    first = await Service.start(settings)
+    second = await Service.start(settings)
+    graded_started = threading.Event()
+    release = threading.Event()
+    real_grade = interviews_module.grade
+
+    def slow_grade(*args: object) -> Grade:
+        graded_started.set()
+        release.wait(BARRIER_TIMEOUT_S)
+        return real_grade(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(interviews_module, "grade", slow_grade)
+    try:
+        seeds.queue.append(50)
+        me = who()
+        await start_question(first, me, "통계", 2)
+        answering = asyncio.create_task(first.interviews.answer(me, "가설 검정"))
+        await asyncio.to_thread(graded_started.wait, BARRIER_TIMEOUT_S)
+        summary = await second.interviews.stop(me)
+        assert summary.extra["count"] == 0
+        release.set()
+        with pytest.raises(Conflict):
+            await answering
+        assert await answers_in_db(first) == []
+        assert [r.status for r in await interview_rows(first)] == ["stopped"]
+    finally:
+        release.set()
+        await first.close()
+        await second.close()
+
+
+# --- history ----------------------------------------------------------------------------------
+
+
+async def test_every_graded_answer_is_stored_with_who_where_what_and_when(
+    timed: Service, clock: FakeClock, seeds: Seeds
+) -> None:
+    seeds.queue.append(60)
+    me = Caller("test", "u7", "c7", workspace_id="w7", thread_id="t7")
+    question = await start_question(timed, me, "통계", 3)
+    expected: list[tuple[Concept, Grade | None, datetime]] = []
+    for step in range(3):
+        concept = concept_of(timed, question)
+        clock.advance(timedelta(minutes=5))
+        if step == 1:
+            _, question = await timed.interviews.skip(me)
+            expected.append((concept, None, clock.now()))
+        else:
+            text = KOREAN_PARTIAL[concept.term] if step == 0 else ENGLISH_GOOD[concept.term]
+            _, question = await timed.interviews.answer(me, text)
+            expected.append((concept, grade(concept, text, timed.synonyms), clock.now()))
+
+    rows = await answers_in_db(timed)
+    assert len(rows) == 3
+    (interview,) = await interview_rows(timed)
+    for row, (concept, result, when) in zip(rows, expected, strict=True):
+        assert (row.platform, row.workspace_id, row.channel_id, row.user_id) == ("test", "w7", "t7", "u7")
+        assert (row.interview_id, row.daily_post_id) == (interview.id, None)
+        assert (row.concept_id, row.term) == (concept.id, concept.term)
+        assert row.created_at == when
+        if result is None:
+            assert (row.score, row.band, row.skipped, row.hits) == (0, "off_topic", True, [])
+            assert row.misses == [p.label for p in concept.key_points]
+        else:
+            assert (row.score, row.band, row.skipped) == (result.score, result.band.value, False)
+            assert row.hits == [h.point.label for h in result.hits]
+            assert row.misses == [p.label for p in result.misses]
+    assert interview.status == "finished"
+    assert interview.ended_at == expected[-1][2]
+
+
+# --- odd input --------------------------------------------------------------------------------
+
+
+ODD_ANSWERS: Final[dict[str, str]] = {
+    "empty": "",
+    "blank": "   \n\t  ",
+    "huge": "가설 검정 " * 4_000,  # 24,000 characters
+    "huge_single_word": "가" * 20_000,
+    "code": "def null_hypothesis(x):\n    return x == 0  # 차이가 없다?\n\nSELECT * FROM t;",
+    "emoji": "🤔🤔 🙈 통계... 😅",
+    "control": "\x00\x1b[31m귀무\u200b가설\x00",
+    "markup": "**@everyone** <script>alert(1)</script> ||스포||",
+}
+
+
+@pytest.mark.parametrize("kind", list(ODD_ANSWERS))
+async def test_odd_answers_get_a_sensible_grade(service: Service, seeds: Seeds, kind: str) -> None:
+    seeds.queue.append(70)
+    me = who()
+    question = await start_question(service, me, "통계", 2)
+    concept = concept_of(service, question)
+    text = ODD_ANSWERS[kind]
+    graded, following = await service.interviews.answer(me, text)
+    assert graded.kind is ReplyKind.GRADE
+    score = graded.extra["score"]
+    assert isinstance(score, int) and 0 <= score <= 100
+    if kind in ("empty", "blank", "emoji", "huge_single_word"):
+        assert score == 0
+    assert concept.term in graded.body
+    assert following.kind is ReplyKind.QUESTION
+    (row,) = await answers_in_db(service)
+    assert row.score == score
+    assert len(row.answer) <= interviews_module.MAX_STORED_ANSWER_CHARS
+    assert row.answer == text[: len(row.answer)]
