@@ -3,9 +3,13 @@
 Concepts are the shipped notes as stored (parsed, curated aliases and key points) with the shipped
 synonym map. Answers are deterministic mixes of words from all the shipped definitions (so they
 hit some key points of most concepts), English loanwords and made-up Hangul words the caches have
-not seen, cut to length. Each concept's compiled key points are warmed once first (the running
-bot grades many answers per concept); the cold first call is reported separately. Times are wall
-clock per ``grade`` call.
+not seen, cut to length. Each concept is warmed on a few answers first (the running bot grades
+many answers per concept: key points compile once per concept, a point's reference pattern on its
+first hit); the cold first call is reported separately.
+
+Times are per ``grade`` call. The result line uses CPU time of the calling thread, like the lookup
+benchmark, because the machine may be shared (other processes stretch wall-clock tails); wall
+clock is printed beside it.
 """
 
 from __future__ import annotations
@@ -27,11 +31,13 @@ SEED = 20_240_603
 ANSWERS_500 = 3_000
 ANSWERS_2000 = 600
 TARGET_P50_MS_500 = 2.0
+WARM_ANSWERS = 20
 ENGLISH = (
-    "convolution kernel filter pooling stride feature map gradient loss weight sigmoid"
-    " probability classification regression container server request thread async sync"
-    " generator discriminator attention sequence memory gate dynamic graph"
-).split()
+    "convolution", "kernel", "filter", "pooling", "stride", "feature map", "gradient", "loss",
+    "weight", "sigmoid", "probability", "classification", "regression", "container", "server",
+    "request", "thread", "async", "sync", "generator", "discriminator", "attention", "sequence",
+    "memory", "gate", "dynamic", "graph",
+)  # fmt: skip
 
 
 def shipped_concepts() -> list[Concept]:
@@ -71,14 +77,19 @@ def make_answer(rng: random.Random, pool: list[str], size: int) -> str:
     return " ".join(words)[:size]
 
 
-def _time_ms(concepts: list[Concept], answers: list[str], synonyms: SynonymMap) -> list[float]:
-    times: list[float] = []
+def _time_ms(
+    concepts: list[Concept], answers: list[str], synonyms: SynonymMap
+) -> tuple[list[float], list[float]]:
+    """(CPU ms, wall ms) of grading each answer against the concepts in turn."""
+    cpu: list[float] = []
+    wall: list[float] = []
     for index, answer in enumerate(answers):
         concept = concepts[index % len(concepts)]
-        start = time.perf_counter()
+        start_cpu, start_wall = time.thread_time(), time.perf_counter()
         grade(concept, answer, synonyms)
-        times.append((time.perf_counter() - start) * 1000)
-    return times
+        cpu.append((time.thread_time() - start_cpu) * 1000)
+        wall.append((time.perf_counter() - start_wall) * 1000)
+    return cpu, wall
 
 
 def run() -> dict[str, object]:
@@ -97,8 +108,11 @@ def run() -> dict[str, object]:
         start = time.perf_counter()
         grade(concept, answers_500[0], synonyms)
         cold.append((time.perf_counter() - start) * 1000)
-    times_500 = _time_ms(concepts, answers_500, synonyms)
-    times_2000 = _time_ms(concepts, answers_2000, synonyms)
+    for concept in concepts:  # steady state: each point's reference pattern compiled once
+        for answer in answers_500[1 : 1 + WARM_ANSWERS]:
+            grade(concept, answer, synonyms)
+    times_500, wall_500 = _time_ms(concepts, answers_500, synonyms)
+    times_2000, wall_2000 = _time_ms(concepts, answers_2000, synonyms)
     huge = "합성곱 커널 " * 4_000
     start = time.perf_counter()
     grade(concepts[0], huge, synonyms)
@@ -117,10 +131,20 @@ def run() -> dict[str, object]:
                 f"{len(concepts)} / {ANSWERS_500} / {ANSWERS_2000}",
                 "",
             ),
-            ("p50 ms, 500 chars", f"{result['p50_ms_500']}", f"<= {TARGET_P50_MS_500}"),
-            ("p99 ms, 500 chars", f"{result['p99_ms_500']}", ""),
-            ("p50 ms, 2,000 chars", f"{result['p50_ms_2000']}", ""),
-            ("p99 ms, 2,000 chars", f"{percentile(times_2000, 99):.3f}", ""),
+            ("p50 ms, 500 chars (CPU)", f"{result['p50_ms_500']}", f"<= {TARGET_P50_MS_500}"),
+            ("p99 ms, 500 chars (CPU)", f"{result['p99_ms_500']}", ""),
+            ("p50 ms, 2,000 chars (CPU)", f"{result['p50_ms_2000']}", ""),
+            ("p99 ms, 2,000 chars (CPU)", f"{percentile(times_2000, 99):.3f}", ""),
+            (
+                "wall p50 / p99 ms, 500 chars",
+                f"{median(wall_500):.3f} / {percentile(wall_500, 99):.3f}",
+                "",
+            ),
+            (
+                "wall p50 / p99 ms, 2,000 chars",
+                f"{median(wall_2000):.3f} / {percentile(wall_2000, 99):.3f}",
+                "",
+            ),
             ("first call per concept (compile), median ms", f"{median(cold):.3f}", ""),
             (f"one {len(huge):,}-char answer (cut), ms", f"{huge_ms:.3f}", ""),
         ]

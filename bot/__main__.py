@@ -161,8 +161,8 @@ async def cmd_grade(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def console_caller_for(settings: Settings) -> Any:
-    """The console's caller (imported lazily: the console pulls in prompt_toolkit)."""
-    from bot.adapters.console.app import console_caller
+    """The console's caller."""
+    from bot.adapters.console.caller import console_caller
 
     return console_caller(settings.locale)
 

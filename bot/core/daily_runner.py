@@ -8,9 +8,10 @@ Exactly once, across restarts and processes:
   another runner (or the restarted one) takes over once expired, and before posting again it asks
   the platform whether the post is already there (the marker ``Q#id``); when the platform cannot
   tell, the occurrence is recorded as failed rather than risk a second visible post;
-- the claim is renewed (and checked to still be this runner's) just before each attempt to post,
-  so a runner slowed down past the expiry (long rate-limit waits) backs off instead of posting
-  next to the runner that took the claim over;
+- the claim and the choice of its concept commit together (one transaction); before every retry
+  of a post the claim is renewed and checked to still be this runner's, so a runner slowed down
+  past the expiry (long rate-limit waits) backs off instead of posting next to the runner that
+  took the claim over;
 - missed occurrences within the grace window are posted late, once; older ones are recorded as
   skipped (:func:`bot.core.daily.schedule.due_occurrences`);
 - the reference answer of the previous question is revealed at most once: the reveal is marked
@@ -23,6 +24,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -30,7 +32,7 @@ from bot.core.daily.schedule import Decision, due_occurrences, next_occurrence
 from bot.core.daily_service import marker, spec_of, target_of
 from bot.core.errors import BotError
 from bot.core.messages import t
-from bot.core.models import DailyPost, Reply, ScheduleState
+from bot.core.models import Concept, DailyPost, Reply, ScheduleState
 from bot.core.notify import (
     ChannelUnavailable,
     DeliveryError,
@@ -42,9 +44,13 @@ from bot.core.notify import (
 from bot.db import daily as repo
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from bot.core.service import Service
 
 log = logging.getLogger(__name__)
+
+_Figures = tuple[int, float, list[tuple[str, int]]]
 
 CLAIM_TTL = timedelta(minutes=5)
 MAX_IDLE_SLEEP = timedelta(minutes=1)  # picks up schedules changed by another process
@@ -55,10 +61,22 @@ SERVER_RETRY_BASE_S = 1.0
 MAX_THREAD_NAME = 90
 UNCONFIRMED_ERROR = "unconfirmed after a crash; not re-posted"
 EXPIRED_CLAIM_ERROR = "claim expired past the grace window (or the schedule was turned off)"
+ERROR_CHARS = 500  # longest error text stored with an occurrence
 
 
 class ClaimLost(Exception):
     """This runner's claim expired and was taken over (or settled) before it could post."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Claimed:
+    """An occurrence this runner holds: its concept, and the previous post to reveal (already
+    marked revealed, with its figures) if this runner is the one to reveal it."""
+
+    post_id: int
+    local_date: date | None
+    concept: Concept
+    reveal: tuple[DailyPost, _Figures] | None
 
 
 class DailyRunner:
@@ -79,6 +97,7 @@ class DailyRunner:
         self.claim_ttl = claim_ttl
         self.grace = timedelta(minutes=service.settings.daily_grace_minutes)
         self._stopping = asyncio.Event()
+        self._fresh = False  # the concept index was refreshed during this tick
 
     # --- the loop ------------------------------------------------------------------------
 
@@ -104,7 +123,8 @@ class DailyRunner:
         self.service.daily.changed.set()
 
     async def next_wake(self) -> datetime:
-        """The earliest next occurrence of this platform's schedules, at most a minute away."""
+        """The earliest next occurrence of this platform's schedules, at most
+        :data:`MAX_IDLE_SLEEP` away (so changes made by another process are noticed)."""
         now = self.service.clock.now()
         wake = now + MAX_IDLE_SLEEP
         async with self.service.sessions() as session:
@@ -129,6 +149,7 @@ class DailyRunner:
             expired = await repo.expired_claims(session, self.platform, now)
             schedules = await repo.enabled_schedules(session, self.platform)
             handled = await repo.last_handled_all(session, self.platform)
+        self._fresh = False
         for post in expired:
             try:
                 posted += await self._recover(post, now)
@@ -149,51 +170,122 @@ class DailyRunner:
         )
         posted = 0
         for local_date, due, decision in decisions:
-            status = repo.CLAIMED if decision is Decision.POST else repo.SKIPPED
-            async with self.service.sessions() as session, session.begin():
-                post_id = await repo.claim(
-                    session,
-                    schedule.id,
-                    local_date,
-                    due,
-                    runner=self.runner_id,
-                    status=status,
-                    ttl=self.claim_ttl,
-                    now=self.service.clock.now(),
-                )
-            if post_id is not None and decision is Decision.POST:
-                posted += await self._deliver(schedule, post_id, local_date)
+            if decision is Decision.SKIP:
+                async with self.service.sessions() as session, session.begin():
+                    await repo.claim(
+                        session,
+                        schedule.id,
+                        local_date,
+                        due,
+                        runner=self.runner_id,
+                        status=repo.SKIPPED,
+                        now=self.service.clock.now(),
+                    )
+                continue
+            claimed = await self._claim(schedule, local_date, due)
+            if claimed is not None:
+                posted += await self._deliver(schedule, claimed)
         return posted
 
     async def post_now(self, schedule: ScheduleState) -> DailyPost:
-        """Post a question at once (``/daily now``), outside the schedule's occurrences."""
-        now = self.service.clock.now()
-        async with self.service.sessions() as session, session.begin():
-            post_id = await repo.claim(
-                session, schedule.id, None, now, runner=self.runner_id, ttl=self.claim_ttl, now=now
-            )
-        assert post_id is not None
-        await self._deliver(schedule, post_id, None, raise_errors=True)
+        """Post a question at once (``/daily now``), outside the schedule's occurrences.
+
+        Raises the platform's :class:`DeliveryError` (or ``BadInput`` when no concept is
+        eligible) after recording it, so the front end can tell the admin."""
+        self._fresh = False
+        claimed = await self._claim(schedule, None, self.service.clock.now(), raise_errors=True)
+        assert claimed is not None
+        await self._deliver(schedule, claimed, raise_errors=True)
         async with self.service.sessions() as session:
-            post = await repo.get_post(session, post_id)
+            post = await repo.get_post(session, claimed.post_id)
         assert post is not None
         return post
+
+    # --- claiming ------------------------------------------------------------------------
+
+    async def _claim(
+        self,
+        schedule: ScheduleState,
+        local_date: date | None,
+        due: datetime,
+        *,
+        raise_errors: bool = False,
+    ) -> _Claimed | None:
+        """Claim an occurrence and choose its concept in one transaction; None when another
+        runner holds it (or nothing can be asked: then it is recorded failed)."""
+        failure: BotError | None = None
+        await self._refresh_once()
+        async with self.service.sessions() as session, session.begin():
+            post_id = await repo.claim(
+                session,
+                schedule.id,
+                local_date,
+                due,
+                runner=self.runner_id,
+                ttl=self.claim_ttl,
+                now=self.service.clock.now(),
+            )
+            if post_id is None:
+                return None
+            try:
+                return await self._prepare(session, schedule, post_id, local_date, None)
+            except BotError as exc:  # recorded with the claim: the occurrence is not retried
+                failure = exc
+                await repo.set_post(
+                    session,
+                    post_id,
+                    status=repo.FAILED,
+                    error=str(exc)[:ERROR_CHARS],
+                    claim_expires_at=None,
+                )
+        if raise_errors and failure is not None:
+            raise failure
+        return None
+
+    async def _refresh_once(self) -> None:
+        """Reload the concepts if the notes changed (here or in another process), at most once a
+        tick and only when something is to be posted."""
+        if not self._fresh:
+            await self.service.refresh()
+            self._fresh = True
+
+    async def _prepare(
+        self,
+        session: AsyncSession,
+        schedule: ScheduleState,
+        post_id: int,
+        local_date: date | None,
+        chosen: int | None,
+    ) -> _Claimed:
+        """Inside the claim's transaction: choose the concept, and take over revealing the
+        previous question (marked now: a reveal is sent at most once, a lost one beats a
+        doubled one)."""
+        concept = await self.service.daily.choose_in(
+            session, schedule, post_id, local_date, chosen=chosen
+        )
+        reveal = None
+        previous = await repo.latest_posted(session, schedule.id)
+        if (
+            previous is not None
+            and previous.revealed_at is None
+            and await repo.mark_revealed(session, previous.id, self.service.clock.now())
+        ):
+            reveal = (previous, await repo.figures(session, previous.id))
+        return _Claimed(post_id, local_date, concept, reveal)
 
     # --- delivery ------------------------------------------------------------------------
 
     async def _deliver(
-        self,
-        schedule: ScheduleState,
-        post_id: int,
-        local_date: date | None,
-        *,
-        raise_errors: bool = False,
+        self, schedule: ScheduleState, claimed: _Claimed, *, raise_errors: bool = False
     ) -> int:
+        post_id = claimed.post_id
         try:
-            await self._reveal_previous(schedule)
-            concept = await self.service.daily.choose(schedule, post_id, local_date)
-            reply = self.service.daily.question_reply(schedule, post_id, concept, local_date)
-            name = t("daily_thread_name", schedule.locale, term=concept.term)
+            if claimed.reveal is not None:
+                await self._reveal(schedule, *claimed.reveal)
+            reply = self.service.daily.question_reply(
+                schedule, post_id, claimed.concept, claimed.local_date
+            )
+            name = t("daily_thread_name", schedule.locale, term=claimed.concept.term)
             posted = await self._send(
                 schedule, reply, open_thread=_thread_name(name), claim=post_id
             )
@@ -205,22 +297,19 @@ class DailyRunner:
             if raise_errors:
                 raise
             return 0
-        except (DeliveryError, BotError) as exc:
+        except DeliveryError as exc:
             await self._fail(post_id, exc)
             if raise_errors:
                 raise
             return 0
-        async with self.service.sessions() as session, session.begin():
-            await repo.set_post(
-                session,
-                post_id,
-                status=repo.POSTED,
-                message_id=posted.message_id,
-                thread_id=posted.thread_id,
-                posted_at=self.service.clock.now(),
-                claim_expires_at=None,
-                error=None,
-            )
+        await self._set(
+            post_id,
+            status=repo.POSTED,
+            message_id=posted.message_id,
+            thread_id=posted.thread_id,
+            posted_at=self.service.clock.now(),
+            error=None,
+        )
         return 1
 
     async def _send(
@@ -234,13 +323,13 @@ class DailyRunner:
     ) -> Posted:
         """Post with the retry policy: wait out rate limits, retry server errors a few times.
 
-        With ``claim`` (the occurrence being posted) the claim is renewed before every attempt;
+        With ``claim`` (the occurrence being posted) the claim is renewed before every retry;
         :class:`ClaimLost` is raised instead of posting when it is no longer this runner's.
         """
         target = target_of(schedule, thread_id)
         rate_limits = server_errors = 0
         while True:
-            if claim is not None:
+            if claim is not None and rate_limits + server_errors:
                 await self._renew(claim)
             try:
                 return await self.notifier.post(target, reply, open_thread=open_thread)
@@ -267,20 +356,18 @@ class DailyRunner:
         if not mine:
             raise ClaimLost(post_id)
 
-    async def _reveal_previous(self, schedule: ScheduleState) -> None:
-        async with self.service.sessions() as session:
-            previous = await repo.latest_posted(session, schedule.id)
-        if previous is None or previous.revealed_at is not None:
-            return
-        reply = await self.service.daily.reveal_reply(previous, schedule.locale)
-        # Marked first: a reveal is sent at most once, even by racing runners or after a crash.
-        async with self.service.sessions() as session, session.begin():
-            first = await repo.mark_revealed(session, previous.id, self.service.clock.now())
-        if reply is not None and first:
+    async def _reveal(
+        self, schedule: ScheduleState, previous: DailyPost, figures: _Figures
+    ) -> None:
+        """Post the previous question's reference answer and figures in its thread."""
+        reply = self.service.daily.reveal_from(previous, schedule.locale, figures)
+        if reply is not None:
             with contextlib.suppress(DeliveryError):
                 await self._send(
                     schedule, reply, thread_id=previous.thread_id or previous.message_id
                 )
+
+    # --- recovery ------------------------------------------------------------------------
 
     async def _recover(self, post: DailyPost, now: datetime) -> int:
         """Take over an expired claim: confirm an existing post, post it, or record why not."""
@@ -311,7 +398,18 @@ class DailyRunner:
         if post.local_date is not None and (now - post.due_at > self.grace or not schedule.enabled):
             await self._set(post.id, status=repo.SKIPPED, error=EXPIRED_CLAIM_ERROR)
             return 0
-        return await self._deliver(schedule, post.id, post.local_date)
+        try:
+            await self._refresh_once()
+            async with self.service.sessions() as session, session.begin():
+                claimed = await self._prepare(
+                    session, schedule, post.id, post.local_date, post.concept_id
+                )
+        except BotError as exc:
+            await self._fail(post.id, exc)
+            return 0
+        return await self._deliver(schedule, claimed)
+
+    # --- recording -----------------------------------------------------------------------
 
     async def _set(self, post_id: int, **values: object) -> None:
         async with self.service.sessions() as session, session.begin():
@@ -319,14 +417,18 @@ class DailyRunner:
 
     async def _fail(self, post_id: int, exc: Exception) -> None:
         log.warning("daily post %s failed: %s", post_id, exc)
-        await self._set(post_id, status=repo.FAILED, error=str(exc)[:500])
+        await self._set(post_id, status=repo.FAILED, error=str(exc)[:ERROR_CHARS])
 
     async def _disable(self, schedule: ScheduleState, post_id: int, exc: DeliveryError) -> None:
         log.warning("daily schedule %s disabled: %s", schedule.id, exc.reason)
         reason = t("reason_channel_gone", schedule.locale, detail=exc.reason)
         async with self.service.sessions() as session, session.begin():
             await repo.set_post(
-                session, post_id, status=repo.FAILED, error=exc.reason[:500], claim_expires_at=None
+                session,
+                post_id,
+                status=repo.FAILED,
+                error=exc.reason[:ERROR_CHARS],
+                claim_expires_at=None,
             )
             await repo.disable(session, schedule.id, reason)
 

@@ -43,6 +43,8 @@ from bot.core.notify import Target
 from bot.db import daily as repo
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from bot.core.service import Service
 
 log = logging.getLogger(__name__)
@@ -249,31 +251,44 @@ class Daily:
     async def choose(
         self, schedule: ScheduleState, post_id: int, local_date: date | None
     ) -> Concept:
-        """Pick the occurrence's concept (cycle without repeats, weak ones sooner) and store it.
-
-        An occurrence that already has its concept (chosen before a crash, then recovered) keeps
-        it, so the cycle does not lose a concept that was never shown."""
+        """Pick the occurrence's concept (cycle without repeats, weak ones sooner) and store it."""
         await self.service.refresh()
+        async with self.service.sessions() as session, session.begin():
+            post = await repo.get_post(session, post_id)
+            chosen = post.concept_id if post is not None else None
+            return await self.choose_in(session, schedule, post_id, local_date, chosen=chosen)
+
+    async def choose_in(
+        self,
+        session: AsyncSession,
+        schedule: ScheduleState,
+        post_id: int,
+        local_date: date | None,
+        *,
+        chosen: int | None = None,
+    ) -> Concept:
+        """:meth:`choose` inside the caller's transaction (the runner's claim), without
+        refreshing the index. An occurrence that already has its concept (``chosen``: picked
+        before a crash, then recovered) keeps it, so the cycle never loses a concept that was
+        not shown. Raises ``BadInput("daily_no_concepts")`` when nothing is eligible."""
+        if chosen is not None:
+            concept = self.service.concept_or_none(chosen)
+            if concept is not None:
+                return concept
         eligible = [c.id for c in self._eligible(schedule)]
         day = local_date.toordinal() if local_date else post_id
         rng = random.Random(schedule.seed * 1_000_003 + day)
-        async with self.service.sessions() as session, session.begin():
-            post = await repo.get_post(session, post_id)
-            if post is not None and post.concept_id is not None:
-                chosen = self.service.concept_or_none(post.concept_id)
-                if chosen is not None:
-                    return chosen
-            fresh = await repo.schedule_by_id(session, schedule.id)
-            assert fresh is not None
-            scores = await repo.channel_scores(
-                session, fresh.platform, fresh.workspace_id, fresh.channel_id
-            )
-            last = fresh.cycle[-1] if fresh.cycle else None
-            asked = set(fresh.cycle) & set(eligible)
-            concept_id, new_cycle = pick_next(eligible, asked, scores, rng, last_asked=last)
-            cycle = [concept_id] if new_cycle else [*fresh.cycle, concept_id]
-            await repo.save_cycle(session, fresh.id, cycle, fresh.cycle_no + int(new_cycle))
-            await repo.set_post(session, post_id, concept_id=concept_id)
+        fresh = await repo.schedule_by_id(session, schedule.id)
+        assert fresh is not None
+        scores = await repo.channel_scores(
+            session, fresh.platform, fresh.workspace_id, fresh.channel_id
+        )
+        last = fresh.cycle[-1] if fresh.cycle else None
+        asked = set(fresh.cycle) & set(eligible)
+        concept_id, new_cycle = pick_next(eligible, asked, scores, rng, last_asked=last)
+        cycle = [concept_id] if new_cycle else [*fresh.cycle, concept_id]
+        await repo.save_cycle(session, fresh.id, cycle, fresh.cycle_no + int(new_cycle))
+        await repo.set_post(session, post_id, concept_id=concept_id)
         return self.service.concept(concept_id)
 
     def question_reply(
@@ -300,12 +315,19 @@ class Daily:
         )
 
     async def reveal_reply(self, post: DailyPost, locale: str) -> Reply | None:
-        """The reference answer of a past post with the day's figures, once."""
+        """The reference answer of a past post with the day's figures (None: concept gone)."""
+        async with self.service.sessions() as session:
+            figures = await repo.figures(session, post.id)
+        return self.reveal_from(post, locale, figures)
+
+    def reveal_from(
+        self, post: DailyPost, locale: str, figures: tuple[int, float, list[tuple[str, int]]]
+    ) -> Reply | None:
+        """:meth:`reveal_reply` from figures already read: (answers, average, most missed)."""
         concept = self.service.concept_or_none(post.concept_id or -1)
         if concept is None:
             return None
-        async with self.service.sessions() as session:
-            count, average, missed = await repo.figures(session, post.id)
+        count, average, missed = figures
         lines = [concept.definition, ""]
         if count:
             lines.append(t("daily_reveal_figures", locale, count=count, average=average))

@@ -21,7 +21,6 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.config import PROJECT_ROOT
 from bot.core.errors import BadInput
 from bot.core.interview.keypoints import load_curated
 from bot.core.interview.synonyms import SynonymMap
@@ -30,11 +29,12 @@ from bot.core.knowledge.aliases import parse_aliases
 from bot.core.knowledge.decode import MAX_NOTE_BYTES, decode_notes
 from bot.core.knowledge.parser import parse_notes
 from bot.core.messages import Msg
+from bot.core.notes_files import Found as _Found
+from bot.core.notes_files import absolute as _absolute
+from bot.core.notes_files import collect
 from bot.core.models import KeyPoint, ParsedConcept
 from bot.db import knowledge as repo
 
-NOTE_SUFFIXES = frozenset({".md", ".markdown", ".txt"})
-CURATION_FILES = {"aliases.toml": "aliases", "keypoints.toml": "keypoints", "synonyms.toml": "synonyms"}
 MAX_CURATION_BYTES = 2 * 1024 * 1024
 CURATION_META_PREFIX = "curation:"
 
@@ -80,60 +80,6 @@ class IngestReport:
         )
 
 
-@dataclass(slots=True)
-class _Found:
-    path: Path
-    display: str
-    kind: str
-
-
-def display_path(path: Path) -> str:
-    """How a file is named in the database and in ``source``: relative to the project when it
-    lives there, else absolute."""
-    resolved = path.resolve()
-    for base in (PROJECT_ROOT, Path.cwd().resolve()):
-        if resolved.is_relative_to(base):
-            return resolved.relative_to(base).as_posix()
-    return resolved.as_posix()
-
-
-def _absolute(display: str) -> Path:
-    path = Path(display)
-    return path if path.is_absolute() else PROJECT_ROOT / path
-
-
-def _fail(path: str, line: int, detail: Msg) -> BadInput:
-    return BadInput("ingest_failed", path=path, line=line, detail=detail)
-
-
-def collect(paths: Sequence[Path]) -> tuple[list[_Found], list[Path]]:
-    """The notes and curation files under ``paths`` (sorted), and the folders searched."""
-    found: dict[Path, _Found] = {}
-    roots: list[Path] = []
-    for given in paths:
-        if not given.exists():
-            raise BadInput("ingest_not_found", path=str(given))
-        if given.is_dir():
-            roots.append(given.resolve())
-            candidates = sorted(p for p in given.rglob("*") if p.is_file())
-            candidates = [p for p in candidates if not any(part.startswith(".") for part in p.parts)]
-        else:
-            candidates = [given]
-        before = len(found)
-        for candidate in candidates:
-            kind = CURATION_FILES.get(candidate.name)
-            if kind is None and candidate.suffix.lower() in NOTE_SUFFIXES:
-                kind = "notes"
-            if kind is None and not given.is_dir():
-                kind = "notes"  # a file named explicitly is read as notes whatever its suffix
-            if kind is not None:
-                resolved = candidate.resolve()
-                found[resolved] = _Found(resolved, display_path(resolved), kind)
-        if len(found) == before and given.is_dir():
-            raise BadInput("ingest_no_files", path=str(given))
-    return sorted(found.values(), key=lambda f: f.display), roots
-
-
 def _read(found: _Found, limit: int) -> bytes:
     try:
         size = found.path.stat().st_size
@@ -168,7 +114,7 @@ def _parse(found: _Found, text: str, report: IngestReport) -> list[ParsedConcept
         raise _fail(found.display, 1, Msg("file_no_concepts"))
     report.skipped += parsed.skipped
     for warning in parsed.warnings:
-        report.warnings.append(IngestWarning(found.display, warning.line, Msg(warning.message)))
+        report.warnings.append(IngestWarning(found.display, warning.line, Msg(warning.message, dict(warning.params))))
     return list(parsed.concepts)
 
 

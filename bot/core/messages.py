@@ -132,6 +132,23 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "ko": "'{term}' 용어가 {other} 에도 있습니다",
         "en": "the term '{term}' is also defined at {other}",
     },
+    "parse_duplicate_term": {
+        "ko": "'{term}' 용어가 {first}번째 줄에도 있어 처음 것만 씁니다",
+        "en": "duplicate term '{term}' (first at line {first}); kept the first",
+    },
+    "parse_ignored_text": {
+        "ko": "어느 개념에도 속하지 않는 글이라 건너뛰었습니다",
+        "en": "text that belongs to no concept was ignored",
+    },
+    "parse_no_definition": {"ko": "'{term}'에 설명이 없어 건너뛰었습니다", "en": "'{term}' has no definition; skipped"},
+    "parse_unclosed_fence": {
+        "ko": "코드 블록이 닫히지 않아 일반 글로 읽었습니다",
+        "en": "code block is never closed; read as plain text",
+    },
+    "parse_unclosed_comment": {
+        "ko": "HTML 주석이 닫히지 않아 글로 남겼습니다",
+        "en": "HTML comment is never closed; kept as text",
+    },
     "warn_unknown_alias_term": {
         "ko": "별칭 파일의 '{term}'은(는) 노트에 없는 용어입니다",
         "en": "'{term}' in the aliases file is not a term in the notes",

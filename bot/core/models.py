@@ -51,10 +51,13 @@ class ParsedConcept:
 
 @dataclass(frozen=True, slots=True)
 class ParseWarning:
-    """Something worth telling the person who ingests the file; never fatal."""
+    """Something worth telling the person who ingests the file; never fatal.
+
+    ``message`` is a key in :mod:`bot.core.messages`, ``params`` fills it in."""
 
     line: int
     message: str
+    params: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True, slots=True)

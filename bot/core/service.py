@@ -12,17 +12,16 @@ import logging
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.config import Settings
 from bot.core.errors import BadInput, Forbidden
-from bot.core.ingest import IngestReport, Progress, ingest
+from bot.core.notes_files import unchanged
 from bot.core.daily.clock import Clock, SystemClock
 from bot.core.interview.synonyms import SynonymMap
-from bot.core.daily_service import Daily
-from bot.core.interviews import Interviews
 from bot.core.knowledge.search import IndexEntry, SearchIndex
 from bot.core.messages import t
 from bot.core.models import (
@@ -40,6 +39,11 @@ from bot.db import knowledge as repo
 from bot.db.knowledge import SYNONYMS_KEY
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.migrate import upgrade_to_head
+
+if TYPE_CHECKING:
+    from bot.core.daily_service import Daily
+    from bot.core.ingest import IngestReport, Progress
+    from bot.core.interviews import Interviews
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +97,20 @@ class Service:
         self._reload_lock = asyncio.Lock()
         self.synonyms = SynonymMap.empty()
         self.clock: Clock = clock or SystemClock()
-        self.interviews = Interviews(self)
-        self.daily = Daily(self)
+
+    @cached_property
+    def interviews(self) -> Interviews:
+        """Mock interviews (loaded on first use)."""
+        from bot.core.interviews import Interviews
+
+        return Interviews(self)
+
+    @cached_property
+    def daily(self) -> Daily:
+        """The daily question (loaded on first use)."""
+        from bot.core.daily_service import Daily
+
+        return Daily(self)
 
     # --- life cycle ----------------------------------------------------------------------
 
@@ -108,7 +124,8 @@ class Service:
         service = cls(settings, engine, clock)
         if settings.auto_ingest if auto_ingest is None else auto_ingest:
             try:
-                await service.ingest(settings.knowledge_paths)
+                if not await service.knowledge_unchanged(settings.knowledge_paths):
+                    await service.ingest(settings.knowledge_paths)
             except BadInput as exc:
                 log.warning("auto-ingest failed: %s", t(exc.key, settings.locale, **exc.params))
         await service.refresh()
@@ -126,10 +143,16 @@ class Service:
 
     # --- knowledge -----------------------------------------------------------------------
 
-    async def ingest(
-        self, paths: Sequence[Path], *, progress: Progress | None = None
-    ) -> IngestReport:
+    async def knowledge_unchanged(self, paths: Sequence[Path]) -> bool:
+        """Whether the notes under ``paths`` are exactly what was last ingested (cheap)."""
+        async with self.sessions() as session:
+            stored = await repo.stored_files(session)
+        return unchanged(paths, {path: file.sha256 for path, file in stored.items()})
+
+    async def ingest(self, paths: Sequence[Path], *, progress: Progress | None = None) -> IngestReport:
         """Ingest notes (files or folders) and reload the lookup index when anything changed."""
+        from bot.core.ingest import ingest
+
         report = await ingest(
             self.sessions, paths, progress=progress, isolate_tokenizer=self.settings.tokenizer_process
         )

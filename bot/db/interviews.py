@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.models import AnswerRecord, Caller, InterviewState
-from bot.db.tables import AnswerRow, InterviewRow, utcnow
+from bot.db.tables import AnswerRow, InterviewRow
 
 ACTIVE = "active"
 
@@ -36,7 +36,7 @@ def _state(row: InterviewRow) -> InterviewState:
     )
 
 
-def _where_caller(caller: Caller) -> tuple[object, ...]:
+def _where_caller(caller: Caller) -> tuple[ColumnElement[bool], ...]:
     return (
         InterviewRow.platform == caller.platform,
         InterviewRow.workspace_id == caller.workspace_id,
@@ -62,8 +62,10 @@ async def create(
     seed: int,
     concept_id: int,
     question: str,
+    now: datetime,
 ) -> InterviewState | None:
-    """Start an interview; None when one is already running (the unique index decided)."""
+    """Start an interview at ``now``; None when one is already running (the unique index
+    decided)."""
     row = InterviewRow(
         platform=caller.platform,
         workspace_id=caller.workspace_id,
@@ -79,6 +81,8 @@ async def create(
         current_question=question,
         question_seq=1,
         hints_used=0,
+        created_at=now,
+        updated_at=now,
     )
     try:
         async with session.begin_nested():
@@ -95,34 +99,26 @@ async def record_answer(
     *,
     next_concept_id: int | None,
     next_question: str | None,
+    now: datetime,
 ) -> bool:
-    """Store the answer to the current question and move on, once: False when another answer to
-    the same question got there first (nothing is written then)."""
-    try:
-        async with session.begin_nested():
-            session.add(
-                AnswerRow(
-                    interview_id=state.id,
-                    question_seq=state.question_seq,
-                    platform=state.platform,
-                    workspace_id=state.workspace_id,
-                    channel_id=state.channel_id,
-                    user_id=state.user_id,
-                    **_answer_fields(record),
-                )
-            )
-            await session.flush()
-    except IntegrityError:
-        return False
+    """Store the answer to the current question and move the interview on, once, at ``now``.
+
+    First a compare-and-set: the interview moves on only if it is still active and at
+    ``state.question_seq`` (the first statement writes, so on SQLite the transaction holds the
+    write lock from its start; on PostgreSQL a racing update waits for this one's row lock and
+    then finds the question moved on). Then the answer row, which the unique
+    ``(interview_id, question_seq)`` guards once more. False when another answer to the same
+    question got there first or the interview ended meanwhile: the caller must roll back.
+    """
     values: dict[str, object] = {
         "question_seq": state.question_seq + 1,
         "hints_used": 0,
-        "updated_at": utcnow(),
+        "updated_at": now,
         "current_concept_id": next_concept_id,
         "current_question": next_question,
     }
     if next_concept_id is None:
-        values |= {"status": "finished", "ended_at": utcnow()}
+        values |= {"status": "finished", "ended_at": now}
     else:
         values["asked"] = [*state.asked, next_concept_id]
     result = await session.execute(
@@ -131,7 +127,25 @@ async def record_answer(
         .where(InterviewRow.status == ACTIVE)
         .values(**values)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return False
+    session.add(
+        AnswerRow(
+            interview_id=state.id,
+            question_seq=state.question_seq,
+            platform=state.platform,
+            workspace_id=state.workspace_id,
+            channel_id=state.channel_id,
+            user_id=state.user_id,
+            created_at=now,
+            **_answer_fields(record),
+        )
+    )
+    try:
+        await session.flush()
+    except IntegrityError:
+        return False
+    return True
 
 
 def _answer_fields(record: AnswerRecord) -> dict[str, object]:
@@ -148,22 +162,24 @@ def _answer_fields(record: AnswerRecord) -> dict[str, object]:
     }
 
 
-async def use_hint(session: AsyncSession, state: InterviewState) -> int:
-    """Count one more hint on the current question; returns how many were used before."""
+async def use_hint(session: AsyncSession, state: InterviewState, now: datetime) -> int:
+    """Count one more hint on the current question (activity at ``now``); returns how many
+    were used before."""
     await session.execute(
         update(InterviewRow)
         .where(InterviewRow.id == state.id, InterviewRow.question_seq == state.question_seq)
-        .values(hints_used=InterviewRow.hints_used + 1, updated_at=utcnow())
+        .where(InterviewRow.status == ACTIVE)
+        .values(hints_used=InterviewRow.hints_used + 1, updated_at=now)
     )
     return state.hints_used
 
 
-async def finish(session: AsyncSession, interview_id: int, status: str) -> bool:
-    """End an active interview (stopped, expired); False if it had already ended."""
+async def finish(session: AsyncSession, interview_id: int, status: str, now: datetime) -> bool:
+    """End an active interview (stopped, expired) at ``now``; False if it had already ended."""
     result = await session.execute(
         update(InterviewRow)
         .where(InterviewRow.id == interview_id, InterviewRow.status == ACTIVE)
-        .values(status=status, ended_at=utcnow(), updated_at=utcnow())
+        .values(status=status, ended_at=now, updated_at=now)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 

@@ -2,29 +2,71 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import MIGRATIONS_DIR
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 # Any fixed 64-bit number: several processes starting at once migrate one at a time (PostgreSQL).
 PG_MIGRATION_LOCK = 7_355_608_042
+_REVISION = re.compile(r"^revision\s*=\s*['\"]([^'\"]+)['\"]", re.M)
+_DOWN_REVISION = re.compile(r"^down_revision\s*=\s*['\"]([^'\"]+)['\"]", re.M)
 
 
 def alembic_config(migrations_dir: Path = MIGRATIONS_DIR) -> Config:
     """An Alembic config pointing at the project's migrations, independent of the working dir."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations_dir))
     return cfg
 
 
+@lru_cache(maxsize=1)
+def head_revision(migrations_dir: Path = MIGRATIONS_DIR) -> str | None:
+    """The newest revision id, read from the migration files without importing Alembic (start-up
+    stays fast); None when the history is not one straight line (then Alembic decides)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (migrations_dir / "versions").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        found = _REVISION.search(source)
+        if found:
+            revisions.add(found.group(1))
+        parent = _DOWN_REVISION.search(source)
+        if parent:
+            parents.add(parent.group(1))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+async def is_up_to_date(engine: AsyncEngine) -> bool:
+    """Whether the database already has the newest schema (one cheap query)."""
+    head = head_revision()
+    if head is None:
+        return False
+    try:
+        async with engine.connect() as conn:
+            current = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+    except DBAPIError:
+        return False
+    return current == head
+
+
 def _upgrade(connection: Any, cfg: Config) -> bool:
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(cfg)
     head = script.get_current_head()
     if connection.dialect.name == "postgresql":
@@ -39,6 +81,8 @@ def _upgrade(connection: Any, cfg: Config) -> bool:
 
 async def upgrade_to_head(engine: AsyncEngine) -> bool:
     """Bring the database to the newest schema; returns whether anything was applied."""
+    if await is_up_to_date(engine):
+        return False
     cfg = alembic_config()
     async with engine.begin() as conn:
         return bool(await conn.run_sync(_upgrade, cfg))

@@ -9,14 +9,17 @@ interview's seed); time by a :class:`FakeClock`. Nothing sleeps.
 from __future__ import annotations
 
 import asyncio
+import shutil
 import threading
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Final
 
 import pytest
+from pydantic_settings import SettingsConfigDict
 from sqlalchemy import select
 
 import bot.core.interviews as interviews_module
@@ -35,7 +38,7 @@ ML: Final = "머신러닝 (딥러닝 포함) 수학 관한 질문 및 답변"
 START: Final = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
 RACE_REPEATS: Final = 3
 RACE_ROUNDS: Final = 3
-PREFERENCE_SEEDS: Final = 120
+PREFERENCE_SEEDS: Final = 80
 BARRIER_TIMEOUT_S: Final = 20.0
 
 # Answers a person might give to each statistics concept: a partial one in Korean (some key
@@ -87,6 +90,42 @@ class Seeds:
         """The next queued seed (an interview's whole random choice follows from it)."""
         assert self.queue, "a test started more interviews than it queued seeds for"
         return self.queue.pop(0) % (1 << bits)
+
+
+@pytest.fixture(scope="module")
+def ingested_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file with the shipped notes ingested by a real Service, made once per module."""
+
+    folder = tmp_path_factory.mktemp("ingested")
+    path = folder / "ingested.sqlite3"
+
+    class Isolated(Settings):  # like make_settings: no .env file
+        model_config = SettingsConfigDict(**{**Settings.model_config, "env_file": None})
+
+    template = Isolated(
+        database_url=f"sqlite+aiosqlite:///{path}",
+        data_dir=folder,
+        knowledge_paths=[DEFAULT_KNOWLEDGE_DIR],
+    )
+
+    async def ingest() -> None:
+        await (await Service.start(template)).close()  # closing checkpoints the WAL into the file
+
+    asyncio.run(ingest())
+    return path
+
+
+@pytest.fixture
+def settings(make_settings: type[Settings], tmp_path: Path, ingested_database: Path) -> Settings:
+    """Like the shared fixture (a fresh SQLite file per test) but starting from a copy of an
+    ingested database, so each Service.start finds its notes up to date instead of ingesting."""
+    database = tmp_path / "test.sqlite3"
+    shutil.copyfile(ingested_database, database)
+    return make_settings(
+        database_url=f"sqlite+aiosqlite:///{database}",
+        data_dir=tmp_path / "data",
+        knowledge_paths=[DEFAULT_KNOWLEDGE_DIR],
+    )
 
 
 @pytest.fixture
@@ -182,7 +221,11 @@ async def test_three_round_interview_in_korean_and_english_ends_with_a_summary(
     assert intro.title == t("interview_started", "ko", topic=STATS, rounds=3)
     assert question.kind is ReplyKind.QUESTION
     assert question.title == t("question_title", "ko", number=1, total=3, category=STATS)
-    assert {a.command for a in question.actions} >= {"interview.hint", "interview.skip", "interview.stop"}
+    assert {a.command for a in question.actions} >= {
+        "interview.hint",
+        "interview.skip",
+        "interview.stop",
+    }
 
     scores: list[tuple[str, int]] = []
     asked: list[int] = []
@@ -221,7 +264,9 @@ async def test_three_round_interview_in_korean_and_english_ends_with_a_summary(
     average = round(sum(s for _, s in scores) / 3, 1)
     assert summary.extra == {"average": average, "count": 3}
     assert t("summary_average", "ko", average=average, count=3) in summary.body
-    weakest = [term for score, term in sorted((s, term) for term, s in scores) if score < WEAK_SCORE]
+    weakest = [
+        term for score, term in sorted((s, term) for term, s in scores) if score < WEAK_SCORE
+    ]
     assert weakest and weakest[-1] != scores[1][0]
     assert t("summary_weakest", "ko", terms=", ".join(weakest)) in summary.body
     assert [a.argument for a in summary.suggestions] == weakest
@@ -279,7 +324,12 @@ async def test_no_concept_repeats_within_an_interview(service: Service, seeds: S
         intro, question = await service.interviews.start(me, topic, rounds)
         expected_rounds = MAX_ROUNDS if topic is None else 5  # 통계적 개념 has five concepts
         assert intro.title.startswith(
-            t("interview_started", "ko", topic=STATS if topic else t("topic_all", "ko"), rounds=expected_rounds)
+            t(
+                "interview_started",
+                "ko",
+                topic=STATS if topic else t("topic_all", "ko"),
+                rounds=expected_rounds,
+            )
         )
         seen: list[int] = []
         while question.kind is ReplyKind.QUESTION:
@@ -384,7 +434,7 @@ async def test_skip_scores_zero_and_shows_the_reference(service: Service, seeds:
     (row,) = await answers_in_db(service)
     assert (row.concept_id, row.score, row.skipped, row.hits) == (concept.id, 0, True, [])
     assert row.misses == [p.label for p in concept.key_points]
-    last, summary = await service.interviews.skip(me)
+    _, summary = await service.interviews.skip(me)
     assert summary.kind is ReplyKind.SUMMARY
     assert summary.extra == {"average": 0.0, "count": 2}
 
@@ -441,7 +491,9 @@ async def test_a_restart_mid_interview_continues_the_same_interview(
     first = await Service.start(settings)
     try:
         question = await start_question(first, me, "통계", 3)
-        graded, question = await first.interviews.answer(me, KOREAN_PARTIAL[concept_of(first, question).term])
+        graded, question = await first.interviews.answer(
+            me, KOREAN_PARTIAL[concept_of(first, question).term]
+        )
         await first.interviews.hint(me)
     finally:
         await first.close()
@@ -465,8 +517,16 @@ async def test_a_restart_mid_interview_continues_the_same_interview(
         assert third.title == t("question_title", "ko", number=3, total=3, category=STATS)
         _, summary = await second.interviews.skip(me)
         assert summary.extra["count"] == 3
-        assert t("summary_line", "ko", number=1, term=concept_of(second, graded).term,
-                 score=graded.extra["score"]) in summary.body
+        assert (
+            t(
+                "summary_line",
+                "ko",
+                number=1,
+                term=concept_of(second, graded).term,
+                score=graded.extra["score"],
+            )
+            in summary.body
+        )
         rows = await answers_in_db(second)
         assert [r.question_seq for r in rows] == [1, 2, 3]
         assert len({r.interview_id for r in rows}) == 1
@@ -540,7 +600,7 @@ async def test_expire_idle_ends_only_the_idle_interviews(
 
     ended = await timed.interviews.expire_idle()
     assert [(s.channel_id, s.user_id) for s, _ in ended] == [("idle", "u1")]
-    state, summary = ended[0]
+    _, summary = ended[0]
     assert summary.kind is ReplyKind.SUMMARY
     assert t("summary_no_answers", "ko") in summary.body
     assert await timed.interviews.expire_idle() == []
@@ -625,7 +685,7 @@ def both_read_first(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Barri
     """Make racing answers overlap for sure: each waits, before grading (after reading the
     interview), until the other has read it too. Grading itself is the real one."""
     barrier = threading.Barrier(2, timeout=BARRIER_TIMEOUT_S)
-    real_grade = interviews_module.grade
+    real_grade = grade
 
     def grade_together(*args: object) -> Grade:
         barrier.wait()
@@ -684,7 +744,7 @@ async def test_an_answer_racing_a_stop_is_not_stored(
     second = await Service.start(settings)
     graded_started = threading.Event()
     release = threading.Event()
-    real_grade = interviews_module.grade
+    real_grade = grade
 
     def slow_grade(*args: object) -> Grade:
         graded_started.set()
@@ -736,7 +796,12 @@ async def test_every_graded_answer_is_stored_with_who_where_what_and_when(
     assert len(rows) == 3
     (interview,) = await interview_rows(timed)
     for row, (concept, result, when) in zip(rows, expected, strict=True):
-        assert (row.platform, row.workspace_id, row.channel_id, row.user_id) == ("test", "w7", "t7", "u7")
+        assert (row.platform, row.workspace_id, row.channel_id, row.user_id) == (
+            "test",
+            "w7",
+            "t7",
+            "u7",
+        )
         assert (row.interview_id, row.daily_post_id) == (interview.id, None)
         assert (row.concept_id, row.term) == (concept.id, concept.term)
         assert row.created_at == when

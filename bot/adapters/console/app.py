@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import getpass
 import logging
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TextIO
 
+from bot.adapters.console.caller import console_caller
 from bot.adapters.console.render import render
 from bot.core.daily_runner import DailyRunner
 from bot.core.errors import BotError
@@ -28,15 +28,6 @@ log = logging.getLogger(__name__)
 PROMPT = "> "
 HISTORY_FILE = "console-history"
 Handler = Callable[[str], Awaitable[list[Reply]]]
-
-
-def console_caller(locale: str | None = None) -> Caller:
-    """The person at the terminal: owner of the machine, so an admin."""
-    try:
-        user = getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name in some containers
-        user = "console"
-    return Caller("console", user, "console", workspace_id="local", is_admin=True, locale=locale)
 
 
 class Console:

@@ -347,6 +347,7 @@ class DiscordBot(discord.AutoShardedClient):
 
     async def on_message(self, message: discord.Message) -> None:
         """With the message-content intent: plain messages in a thread answer what runs there."""
+
         if not self.message_content or message.author.bot or not isinstance(message.channel, discord.Thread):
             return
         if not message.content.strip():

@@ -201,7 +201,7 @@ class FakeClock:
         Sleepers reached by the same :meth:`set` resume in deadline order.
         """
         deadline = _require_aware(when, "when")
-        if deadline < self._now:
+        if deadline <= self._now:
             return False
         if wake.is_set():
             return True

@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 from typing import Final
 
-from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.core.interview.keypoints import GENERIC_WORDS, MAX_KEY_POINTS
@@ -80,6 +80,7 @@ ENDINGS: Final[tuple[str, ...]] = (
 _WORD = re.compile(r"[a-z0-9]+|[가-힣]+")
 _HANGUL = re.compile(r"[가-힣]")
 _BOLD = "**"
+_ASCII_LOWER: Final = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _STRIP_ENDINGS: Final = tuple(sorted(set(PARTICLES) | set(ENDINGS), key=len, reverse=True))
 _ENDINGS_BY_LENGTH: Final[dict[int, frozenset[str]]] = {
     size: frozenset(e for e in _STRIP_ENDINGS if len(e) == size)
@@ -210,25 +211,21 @@ class _Answer:
     words: list[str]
     text: str  # the words joined without spaces
     starts: list[int]  # where each word starts in text
-    stem_ends: list[int]  # where each word's stem ends in text
-    ends: list[int]
+    ends: list[int]  # where each word ends in text
 
     @classmethod
     def read(cls, answer: str, plan: _Plan) -> _Answer:
         words = _without_names(words_of(answer[:MAX_ANSWER_CHARS]), plan)
-        starts: list[int] = []
-        stem_ends: list[int] = []
-        ends: list[int] = []
-        at = 0
-        for word in words:
-            starts.append(at)
-            stem_ends.append(at + len(stem(word)))
-            at += len(word)
-            ends.append(at)
-        return cls(words, "".join(words), starts, stem_ends, ends)
+        bounds = list(accumulate(map(len, words), initial=0))
+        return cls(words, "".join(words), bounds[:-1], bounds[1:])
 
     def word_at(self, offset: int) -> int:
+        """The index of the word that holds ``offset`` of :attr:`text`."""
         return bisect_right(self.starts, offset) - 1
+
+    def stem_end(self, index: int) -> int:
+        """Where the stem of word ``index`` (without particle or ending) ends in :attr:`text`."""
+        return self.starts[index] + len(stem(self.words[index]))
 
 
 def _without_names(words: list[str], plan: _Plan) -> list[str]:
@@ -287,9 +284,11 @@ def _find(answer: _Answer, spelling: _Spelling) -> str:
             elif text[position - 1] in NEGATING_PREFIXES:
                 fits = False
             else:
-                fits = size >= KOREAN_INFIX_MIN or end == answer.stem_ends[index]
+                fits = size >= KOREAN_INFIX_MIN or end == answer.stem_end(index)
         else:
-            fits = at_start and (not spelling.whole_word or end in answer.ends)
+            fits = at_start and (
+                not spelling.whole_word or answer.ends[answer.word_at(end - 1)] == end
+            )
         if fits and not _negated(answer, spelling, index, end):
             last = answer.word_at(end - 1)
             return " ".join(answer.words[index : last + 1])
@@ -298,34 +297,38 @@ def _find(answer: _Answer, spelling: _Spelling) -> str:
 
 
 class _TypoIndex:
-    """Word prefixes of an answer in jamo, grouped by length, built on demand."""
+    """The words of an answer by their first and second syllable, for typo candidates.
+
+    A one-jamo edit changes one syllable block, so a word with a typo of a spelling still
+    shares the spelling's first syllable (at position 0) or its second (at position 1).
+    """
 
     def __init__(self, words: Sequence[str]) -> None:
-        self._jamo = [_jamo(word) for word in words]
-        self._by_length: dict[int, tuple[list[str], list[int]]] = {}
+        self._words = words
+        self._by_syllable: defaultdict[tuple[int, str], list[int]] = defaultdict(list)
+        for index, word in enumerate(words):
+            self._by_syllable[0, word[0]].append(index)
+            if len(word) > 1:
+                self._by_syllable[1, word[1]].append(index)
 
-    def find(self, jamo: str) -> int:
-        """The index of a word whose start is one to :data:`TYPO_MAX_EDITS` edits away from
-        ``jamo`` (OSA distance: a swap of two jamo is one edit), or -1."""
-        size = len(jamo)
-        choices = self._by_length.get(size)
-        if choices is None:
-            prefixes: list[str] = []
-            owners: list[int] = []
-            for index, word in enumerate(self._jamo):
-                if len(word) < size - TYPO_MAX_EDITS:
-                    continue
-                for cut in range(size - TYPO_MAX_EDITS, size + TYPO_MAX_EDITS + 1):
-                    prefixes.append(word[:cut])
-                    owners.append(index)
-            choices = (prefixes, owners)
-            self._by_length[size] = choices
-        prefixes, owners = choices
-        if not prefixes:
-            return -1
-        best = process.extractOne(jamo, prefixes, scorer=OSA.distance, score_cutoff=TYPO_MAX_EDITS)
-        # Distance 0 is an exact match the plain search already judged (and turned down).
-        return owners[best[2]] if best is not None and best[1] > 0 else -1
+    def find(self, spelling: _Spelling) -> int:
+        """The index of a word whose start is one to :data:`TYPO_MAX_EDITS` jamo edits away
+        from ``spelling`` (OSA distance: a swap of two jamo is one edit), or -1. A word that
+        holds the spelling exactly was already judged by the plain search and is skipped."""
+        jamo, size = spelling.jamo, len(spelling.jamo)
+        first = self._by_syllable.get((0, spelling.text[0]), [])
+        second = self._by_syllable.get((1, spelling.text[1]), [])
+        for index in sorted({*first, *second}):
+            word = _jamo(self._words[index])
+            if len(word) < size - TYPO_MAX_EDITS:
+                continue
+            distances = [
+                OSA.distance(jamo, word[:cut], score_cutoff=TYPO_MAX_EDITS)
+                for cut in range(size - TYPO_MAX_EDITS, size + TYPO_MAX_EDITS + 1)
+            ]
+            if 0 < min(distances) <= TYPO_MAX_EDITS:
+                return index
+        return -1
 
 
 # --- grading ----------------------------------------------------------------------------------
@@ -358,6 +361,7 @@ def grade(concept: Concept, answer: str, synonyms: SynonymMap) -> Grade:
     hits: list[PointHit] = []
     misses: list[KeyPoint] = []
     typos: _TypoIndex | None = None
+    hit_patterns: list[re.Pattern[str] | None] = []
     for compiled in plan.points:
         matched = ""
         for spelling in compiled.spellings:
@@ -369,12 +373,13 @@ def grade(concept: Concept, answer: str, synonyms: SynonymMap) -> Grade:
                 if not spelling.jamo:
                     continue
                 typos = typos or _TypoIndex(read.words)
-                index = typos.find(spelling.jamo)
+                index = typos.find(spelling)
                 if index >= 0 and not _negated(read, spelling, index, read.ends[index]):
                     matched = read.words[index]
                     break
         if matched:
             hits.append(PointHit(compiled.point, matched))
+            hit_patterns.append(_point_pattern(compiled.point.alternatives, synonyms))
         else:
             misses.append(compiled.point)
     total = sum(point.point.weight for point in plan.points)
@@ -387,7 +392,7 @@ def grade(concept: Concept, answer: str, synonyms: SynonymMap) -> Grade:
         hits=tuple(hits),
         misses=tuple(misses),
         reference=reference,
-        reference_marked=mark_reference(reference, [hit.point for hit in hits], synonyms),
+        reference_marked=_mark(_clean_reference(reference), hit_patterns),
     )
 
 
@@ -395,12 +400,12 @@ def grade(concept: Concept, answer: str, synonyms: SynonymMap) -> Grade:
 
 
 @lru_cache(maxsize=PLAN_CACHE_SIZE)
-def _pattern(spelling: str) -> re.Pattern[str] | None:
-    """A pattern finding ``spelling`` in a reference text: any case, any spacing between
-    Hangul syllables and words, Latin words not inside longer words."""
+def _pattern_body(spelling: str) -> str:
+    """A regex finding ``spelling`` in a reference text: any spacing between Hangul syllables
+    and words, Latin words not inside longer words (``""`` for a spelling without words)."""
     parts = words_of(spelling)
     if not parts:
-        return None
+        return ""
     pieces: list[str] = []
     for part in parts:
         if _HANGUL.search(part):
@@ -412,21 +417,43 @@ def _pattern(spelling: str) -> re.Pattern[str] | None:
         body = r"(?<![a-z0-9])" + body
     if not _HANGUL.search(parts[-1][-1]) and len("".join(parts)) < LATIN_PREFIX_MIN:
         body += r"(?![a-z0-9])"
-    return re.compile(body, re.IGNORECASE)
+    return body
+
+
+@lru_cache(maxsize=PLAN_CACHE_SIZE)
+def _point_pattern(alternatives: tuple[str, ...], synonyms: SynonymMap) -> re.Pattern[str] | None:
+    """One pattern for every spelling and synonym of a point, longest first; it runs on a
+    reference with ASCII lowercased (a case-insensitive pattern over Hangul compiles slowly)."""
+    bodies = {
+        _pattern_body(variant)
+        for alternative in alternatives
+        for variant in (alternative, *synonyms.variants(alternative))
+    }
+    bodies.discard("")
+    if not bodies:
+        return None
+    return re.compile("|".join(sorted(bodies, key=len, reverse=True)))
+
+
+@lru_cache(maxsize=PLAN_CACHE_SIZE)
+def _clean_reference(reference: str) -> str:
+    return nfc(reference).replace(_BOLD, "")
 
 
 def mark_reference(reference: str, points: Sequence[KeyPoint], synonyms: SynonymMap) -> str:
     """``reference`` (NFC, its own ``**`` marks removed) with every occurrence of ``points``
     (any spelling or synonym) wrapped in ``**``."""
-    text = nfc(reference).replace(_BOLD, "")
+    patterns = [_point_pattern(point.alternatives, synonyms) for point in points]
+    return _mark(_clean_reference(reference), patterns)
+
+
+def _mark(text: str, patterns: Sequence[re.Pattern[str] | None]) -> str:
+    """``text`` with every match of ``patterns`` wrapped in ``**`` (overlaps merged)."""
+    lowered = text.translate(_ASCII_LOWER)
     spans: list[tuple[int, int]] = []
-    for point in points:
-        for alternative in point.alternatives:
-            for variant in (alternative, *synonyms.variants(alternative)):
-                pattern = _pattern(variant)
-                if pattern is None:
-                    continue
-                spans.extend(match.span() for match in pattern.finditer(text) if match.group())
+    for pattern in patterns:
+        if pattern is not None:
+            spans.extend(match.span() for match in pattern.finditer(lowered) if match.group())
     if not spans:
         return text
     spans.sort()

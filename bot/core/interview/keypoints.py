@@ -15,6 +15,7 @@ import tomllib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Final
 
 from bot.core.errors import BadInput
@@ -32,6 +33,10 @@ MAX_DERIVED_WEIGHT: Final = 2.0
 # nouns joined into one compound candidate.
 MIN_CANDIDATE_CHARS: Final = 2
 MAX_JOINED_NOUNS: Final = 3
+# Normalised forms of candidate words kept between calls.
+KEY_CACHE_SIZE: Final = 65536
+# Tokenised definitions remembered for the next extraction (cleared when it grows past this).
+MAX_CACHED_DEFINITIONS: Final = 100_000
 # Kiwi worker threads: a batch call needs at least one, and a worker releases the GIL.
 DEFAULT_WORKERS: Final = 1
 
@@ -86,6 +91,7 @@ class Token:
     end: int
 
 
+@lru_cache(maxsize=KEY_CACHE_SIZE)
 def _key(word: str) -> str:
     """The comparison form of a word: folded, no spaces."""
     return compact(fold(word))
@@ -212,6 +218,8 @@ class KeyPointExtractor:
         self._kiwi: Any = None
         self._words: set[str] = set()
         self._pending: set[str] = set()
+        # Candidates per tokenised definition, valid until the user words change.
+        self._seen: dict[str, list[str]] = {}
         self.add_user_words(user_words)
 
     @property
@@ -263,14 +271,17 @@ class KeyPointExtractor:
 
         Terms and aliases become user words first; an item's own name never is a key point.
         Kiwi rebuilds its dictionary (about 2 s) the first time it tokenises after new user
-        words, so pass everything of one ingest in one call.
+        words, so pass everything of one ingest in one call. Definitions tokenised before (with
+        the same user words) are not tokenised again: re-ranking after one note changed is cheap.
         """
         self.add_user_words(word for item in items for word in (item.term, *item.aliases))
+        if self._pending or len(self._seen) > MAX_CACHED_DEFINITIONS:
+            self._seen.clear()  # new user words tokenise differently
         texts = [fold_for_tokenizer(item.definition) for item in items]
-        per_item = [
-            candidates(tokens, text)
-            for tokens, text in zip(self.tokenize(texts), texts, strict=True)
-        ]
+        new = [text for text in dict.fromkeys(texts) if text not in self._seen]
+        for text, tokens in zip(new, self.tokenize(new), strict=True):
+            self._seen[text] = candidates(tokens, text)
+        per_item = [self._seen[text] for text in texts]
         names = [(item.term, *item.aliases) for item in items]
         return rank(per_item, names, top_k)
 

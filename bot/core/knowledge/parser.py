@@ -29,6 +29,12 @@ Choices worth knowing:
 * A trailing parenthetical is an alias when it is a short name (``프로세스(Process)``), otherwise
   a description put at the start of the definition (``선형회귀 (직선 / 선형 ...)``).
 * A dangling separator at the very end of a definition (``3차원 식에서 사용 /``) is dropped.
+* Generic words (장점, 단점, 특징 ... :data:`GENERIC_SUBHEADINGS`) never start an item; as
+  sub-headings they stay part of the answer above them.
+* A heading whose title names a collection (면접 질문, Interview Questions ...) is never a
+  concept; a concept heading's sub-headings are part of its answer, except question-shaped
+  ones and categories/containers, which are visited on their own.
+* ``**Term**: definition`` is an item too (only with the bold term: ``예: ...`` stays prose).
 * Warnings are short English sentences (the ingest layer shows them as they are).
 """
 
@@ -73,11 +79,12 @@ MAX_WEAK_STEM_CHARS = 30
 
 # --- warnings (short English; the ingest layer shows them as they are) ------------------------
 
-WARN_DUPLICATE = "duplicate term '{term}' (first at line {first}); kept the first"
-WARN_IGNORED_TEXT = "text that belongs to no concept was ignored"
-WARN_NO_DEFINITION = "'{term}' has no definition; skipped"
-WARN_UNCLOSED_FENCE = "code block is never closed; read as plain text"
-WARN_UNCLOSED_COMMENT = "HTML comment is never closed; kept as text"
+# Warning keys (texts in bot.core.messages).
+WARN_DUPLICATE = "parse_duplicate_term"
+WARN_IGNORED_TEXT = "parse_ignored_text"
+WARN_NO_DEFINITION = "parse_no_definition"
+WARN_UNCLOSED_FENCE = "parse_unclosed_fence"
+WARN_UNCLOSED_COMMENT = "parse_unclosed_comment"
 
 # --- vocabulary -------------------------------------------------------------------------------
 
@@ -165,6 +172,7 @@ _NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*[.)]|\d+(?:\.\d+)+|\(\d+\))\s+")
 _TAG_PREFIX = re.compile(r"^\[[^\[\]]{1,20}\]\s*")
 _Q_MARKER = re.compile(r"^(?:Q\s*\d*|질문\s*\d*)\s*[.:)：]\s*", re.I)
 _ANSWER_MARKER = re.compile(r"^(?:A\s*\d*|답변?|answer)\s*[.:)：]\s*", re.I)
+_BOLD_COLON_TERM = re.compile(r"^\*\*[^*]+?(?:\*\*\s*[:：]|[:：]\*\*)(?:\s|$)")
 _SEPARATOR = re.compile(r"[ \t][-–—]{1,2}(?=[ \t]|$)")
 _BRACKETS = re.compile(r"[()\[\]（）]")
 _DANGLING_SEPARATOR = re.compile(r"\s+/$")
@@ -276,6 +284,7 @@ class _Line:
     link_only: bool = False
     summary: bool = False
     ref_label: bool = False
+    colon_term: bool = False  # **Term**: definition (bold term, then a colon)
 
     @property
     def content(self) -> str:
@@ -380,6 +389,7 @@ class _Scanner:
                 ref_label = True
             elif _is_link_only(rest):
                 return _Line(number, _Kind.BLANK)
+        colon_term = bool(_BOLD_COLON_TERM.match(content))
         text = _inline_text(text)
         if not text.strip():
             return _Line(number, _Kind.BLANK)
@@ -392,6 +402,7 @@ class _Scanner:
             link_only=link_only,
             summary=summary,
             ref_label=ref_label,
+            colon_term=colon_term,
         )
 
     def _code_line(self, number: int, raw: str) -> _Line:
@@ -485,6 +496,8 @@ def _code(number: int, text: str) -> _Line:
 
 def _fence_candidate(line: str) -> str:
     """The fence character (`` ` ``, ``~``, ``$``) if ``line`` could close a block, else ''."""
+    if "```" not in line and "~~~" not in line and "$$" not in line:
+        return ""
     if _MATH_FENCE.match(line):
         return "$"
     match = _FENCE_CANDIDATE.match(line)
@@ -849,6 +862,15 @@ def _split_term_definition(content: str) -> tuple[tuple[_Term, ...], str, str | 
     return None
 
 
+def _split_colon_definition(content: str) -> tuple[tuple[_Term, ...], str, str | None] | None:
+    """``Term: definition`` (only used where the term was bold in the note)."""
+    index = min((i for i in (content.find(":"), content.find("：")) if i > 0), default=-1)
+    if index < 0:
+        return None
+    term = _term_from_name(content[:index])
+    return None if term is None else ((term,), content[index + 1 :].strip(), None)
+
+
 def _particle_fits(stem: str, particle: str) -> bool:
     """Whether ``particle`` agrees with the last syllable of ``stem``.
 
@@ -960,7 +982,8 @@ def _parse_heading(title: str) -> _Heading:
     """The term and question a heading names (``### Q. 프로세스란?`` -> 프로세스, 프로세스란?)."""
     if _is_question(title):
         return _Heading(_term_from_question(title), _question_text(title))
-    text = _TAG_PREFIX.sub("", _NUMBERING.sub("", title)).strip() or title
+    text = _NUMBERING.sub("", title).strip()
+    text = _TAG_PREFIX.sub("", text).strip() or text.strip("[] ") or title
     core, inner = _split_paren(text)
     if inner and core and _is_alias(inner, core):
         return _Heading(_Term(core, (inner,)), None)
@@ -1046,6 +1069,8 @@ def _item_start(line: _Line) -> _Item | None:
     body = _LIST_MARKER.sub("", content)
     is_list = len(body) != len(content)
     split = _split_term_definition(body)
+    if split is None and line.colon_term:
+        split = _split_colon_definition(body)
     if split is not None and not all(_is_generic_title(t.term) for t in split[0]):
         terms, definition, question = split  # 장점 - ... continues the item above instead
         return _Item(_ItemKind.TERM, line.number, terms, definition, question)
@@ -1297,7 +1322,7 @@ class _Collector:
             self.skipped += 1
             if item.kind is not _ItemKind.QUESTION:
                 names = " / ".join(t.term for t in item.terms)
-                self.warnings.append(ParseWarning(item.line, WARN_NO_DEFINITION.format(term=names)))
+                self.warnings.append(ParseWarning(item.line, WARN_NO_DEFINITION, {"term": names}))
             return
         head = item.first
         if len(item.terms) == 1 and item.terms[0].description:
@@ -1409,6 +1434,6 @@ def _drop_duplicates(
             first[key] = concept
             kept.append(concept)
         else:
-            message = WARN_DUPLICATE.format(term=concept.term, first=seen.line)
-            warnings.append(ParseWarning(concept.line, message))
+            params: dict[str, object] = {"term": concept.term, "first": seen.line}
+            warnings.append(ParseWarning(concept.line, WARN_DUPLICATE, params))
     return kept, warnings

@@ -19,7 +19,7 @@ from typing import Final
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _DASHES = re.compile(r"[\-\u2010-\u2015\u2212_·•]+")
 _SPACES = re.compile(r"\s+")
-_EDGE_PUNCT = re.compile(r"^[\s\"'`“”‘’(\[{<]+|[\s\"'`“”‘’)\]}>?!.,:;~…]+$")
+_EDGE_PUNCT = re.compile(r"^[\s\"'`“”‘’(\[{<«「『【〈《*]+|[\s\"'`“”‘’)\]}>»」』】〉》*?!.,:;~…]+$")
 
 # What a particle needs from the syllable before it. Korean picks 이/가, 은/는, 을/를, 이란/란 ...
 # by whether the stem ends in a consonant (받침); checking it keeps names like 에이아이 whole.
@@ -299,4 +299,22 @@ def has_final_consonant(word: str) -> bool:
     # English words read as letters (CNN -> 엔, RAG -> 지) or as words (docker -> 도커).
     if word[-2:].isupper() or (len(word) <= 4 and word.isupper()):
         return lower in "lmnr"
-    return lower in "lmn"
+    return _english_word_has_final(word.lower())
+
+
+_ENGLISH_VOWELS: Final = "aeiou"
+# Endings read with a 받침: 스트림 / 토큰 / 커널, 스프링, 스택, 구글 / 프레임 / 엔진.
+_ENGLISH_FINAL_ENDINGS: Final = ("m", "n", "l", "ng", "ck", "le", "me", "ne")
+
+
+def _english_word_has_final(word: str) -> bool:
+    """Whether an English word read as a word (not spelled out) ends in a 받침: the endings
+    above, or a stop after a vowel as Koreans write loanwords: 깃 (git), 셋 (set), 맵 (map), 웹
+    (web), 힙 (heap), 훅 (hook); but 부트 (boot), 루프 (loop), 프롬프트 (prompt)."""
+    if word.endswith(_ENGLISH_FINAL_ENDINGS):
+        return True
+    if len(word) < 2 or word[-1] not in "ptkb" or word[-2] not in _ENGLISH_VOWELS:
+        return False
+    if word[-1] in "pk":  # 힙, 릭, 북: after one vowel or two, except 루프 (-oop)
+        return not word.endswith("oop")
+    return len(word) < 3 or word[-3] not in _ENGLISH_VOWELS  # 셋, 깃, 웹; not 부트, 시트

@@ -805,6 +805,7 @@ class _Connection:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def send(self, frame: JSON) -> None:
+        """Sends one JSON text frame unless the socket is closed."""
         async with self.lock:
             if not self.ws.closed:
                 await self.ws.send_str(json.dumps(frame))
@@ -2102,10 +2103,12 @@ class FakeDiscord:
             updated["embeds"] = [{"type": "rich", **e} for e in updated["embeds"]]
         if "flags" in body and body["flags"] is not None:
             kept = int(message["flags"]) & (FLAG_EPHEMERAL | FLAG_HAS_THREAD)
-            updated["flags"] = int(body["flags"]) | kept
+            updated["flags"] = (int(body["flags"]) & ~FLAG_EPHEMERAL) | kept
         updated["flags"] = int(updated["flags"]) & ~FLAG_LOADING
         if "attachments" in body or files:
-            updated["attachments"] = [self._attachment(name) for name in files]
+            keep = {str(a.get("id")) for a in body.get("attachments") or []}
+            still = [a for a in message["attachments"] if a["id"] in keep]
+            updated["attachments"] = still + [self._attachment(name) for name in files]
         errors = FormErrors()
         validate_message_payload(updated, errors)
         errors.raise_if_any()
@@ -2381,12 +2384,12 @@ class FakeDiscord:
         elif kind in (CALLBACK_DEFERRED_UPDATE, CALLBACK_UPDATE_MESSAGE):
             if state.source_message_id is None or state.source_message_id not in self.messages:
                 raise _unknown(ERR_UNKNOWN_MESSAGE, "Message")
-            state.original_message_id = state.source_message_id
-            if state.source_message_id not in state.message_ids:
-                state.message_ids.append(state.source_message_id)
             if kind == CALLBACK_UPDATE_MESSAGE:
                 message = self.messages[state.source_message_id]
                 await self._edit_message(message, data, record.files)
+            state.original_message_id = state.source_message_id
+            if state.source_message_id not in state.message_ids:
+                state.message_ids.append(state.source_message_id)
         elif kind == CALLBACK_MODAL:
             state.modal = data
         state.callback_type = kind
@@ -2724,6 +2727,48 @@ class FakeDiscord:
             data["resolved"] = resolved
         return data
 
+    def _command_channel(self, channel_id: int | None, guild_id: int | None) -> int:
+        if channel_id is not None:
+            return channel_id
+        if guild_id is not None:
+            guild = self.guilds.get(guild_id)
+            if guild is None:
+                raise ValueError(f"unknown guild {guild_id}")
+            return guild.channel_ids[0]
+        return self.channel_id
+
+    async def _command_interaction(
+        self,
+        kind: int,
+        name: str,
+        options: Mapping[str, Any] | None,
+        *,
+        focused: str | None,
+        user: JSON | int | None,
+        channel_id: int | None,
+        guild_id: int | None,
+        dm: bool,
+        permissions: str | int | None,
+        locale: str,
+    ) -> InteractionHandle:
+        target: int | None = None
+        command_guild: int | None = None
+        if not dm:
+            target = self._command_channel(channel_id, guild_id)
+            command_guild = int(self._known_channel(target)["guild_id"])
+        viewer = _as_int(self._user_payload(user))
+        data = self._command_data(name, options, command_guild, viewer, focused=focused)
+        state = self._interaction_payload(
+            kind,
+            data,
+            user=user,
+            channel_id=target if not dm else channel_id,
+            dm=dm,
+            permissions=permissions,
+            locale=locale,
+        )
+        return await self._send_interaction(state)
+
     async def send_slash_command(
         self,
         name: str,
@@ -2731,6 +2776,7 @@ class FakeDiscord:
         *,
         user: JSON | int | None = None,
         channel_id: int | None = None,
+        guild_id: int | None = None,
         dm: bool = False,
         permissions: str | int | None = None,
         locale: str = "en-US",
@@ -2741,24 +2787,23 @@ class FakeDiscord:
         to values (ints or payloads for user/channel/role options). The command must have been
         synced (its id and option types come from the sync); unknown options, missing required
         ones or values outside ``choices`` raise ``ValueError``, as Discord's client would not
-        send them. ``user`` defaults to :attr:`user`, ``channel_id`` to :attr:`channel_id`;
-        ``dm=True`` sends from the bot's DM with the user. ``permissions`` overrides the member's
-        computed permissions (a value with Administrator becomes all permissions, as on Discord).
+        send them. ``user`` defaults to :attr:`user`; the channel is ``channel_id``, else the
+        first channel of ``guild_id``, else :attr:`channel_id`; ``dm=True`` sends from the bot's
+        DM with the user. ``permissions`` overrides the member's computed permissions (a value
+        with Administrator becomes all permissions, as on Discord).
         """
-        guild_id = (
-            None if dm else int(self._known_channel(channel_id or self.channel_id)["guild_id"])
-        )
-        data = self._command_data(name, options, guild_id, _as_int(self._user_payload(user)))
-        state = self._interaction_payload(
+        return await self._command_interaction(
             INTERACTION_COMMAND,
-            data,
+            name,
+            options,
+            focused=None,
             user=user,
             channel_id=channel_id,
+            guild_id=guild_id,
             dm=dm,
             permissions=permissions,
             locale=locale,
         )
-        return await self._send_interaction(state)
 
     async def send_autocomplete(
         self,
@@ -2768,32 +2813,31 @@ class FakeDiscord:
         *,
         user: JSON | int | None = None,
         channel_id: int | None = None,
+        guild_id: int | None = None,
         dm: bool = False,
         permissions: str | int | None = None,
         locale: str = "en-US",
     ) -> InteractionHandle:
         """Dispatches an autocomplete request (type 4) for option ``focused`` of a command.
 
-        ``options[focused]`` is the partial text typed so far. The answer (callback type 8) is
-        in ``(await handle.callback()).data["choices"]``.
+        ``options[focused]`` is the partial text typed so far; other options are checked as in
+        :meth:`send_slash_command` (required ones may be missing). The answer (callback type 8)
+        is in ``(await handle.callback()).data["choices"]``.
         """
-        guild_id = (
-            None if dm else int(self._known_channel(channel_id or self.channel_id)["guild_id"])
-        )
         if focused not in options:
             raise ValueError(f"focused option {focused!r} needs a value (the typed text)")
-        viewer = _as_int(self._user_payload(user))
-        data = self._command_data(name, options, guild_id, viewer, focused=focused)
-        state = self._interaction_payload(
+        return await self._command_interaction(
             INTERACTION_AUTOCOMPLETE,
-            data,
+            name,
+            options,
+            focused=focused,
             user=user,
             channel_id=channel_id,
+            guild_id=guild_id,
             dm=dm,
             permissions=permissions,
             locale=locale,
         )
-        return await self._send_interaction(state)
 
     def _message_visible_to(self, message: JSON, user_id: int) -> bool:
         if int(message["flags"]) & FLAG_EPHEMERAL:
@@ -2932,14 +2976,14 @@ class FakeDiscord:
 
     async def submit_modal(
         self,
+        custom_id: str | None,
         values: Mapping[str, str],
         *,
-        custom_id: str | None = None,
         user: JSON | int | None = None,
         permissions: str | int | None = None,
         locale: str = "en-US",
     ) -> InteractionHandle:
-        """Submits the newest opened, not yet submitted modal (or the one with ``custom_id``).
+        """Submits the modal with ``custom_id`` (None: the newest one) that the client opened.
 
         ``values`` maps each text input's custom_id (or its label) to the typed text. Missing
         required inputs or text outside the input's min/max length raise ``ValueError``, as
@@ -3023,16 +3067,16 @@ class FakeDiscord:
         self,
         channel_id: int,
         content: str,
-        *,
         author: JSON | int | None = None,
+        *,
         reply_to: JSON | int | None = None,
     ) -> JSON:
         """A user posts ``content`` in a channel or thread; dispatches ``MESSAGE_CREATE``.
 
         Delivered only with the guild-messages (or DM) intent; ``content`` reaches the client
         only with the message-content intent, unless the bot is mentioned (as on Discord).
-        Raises ``ValueError`` if the author cannot see the channel (private thread they are not
-        in). Returns the stored message.
+        Posting in an archived thread unarchives it. Raises ``ValueError`` if the author cannot
+        post there (a private thread they are not in, a locked thread). Returns the message.
         """
         channel = self._known_channel(channel_id)
         sender = self._user_payload(author)
@@ -3042,7 +3086,10 @@ class FakeDiscord:
                 raise ValueError(f"user {uid} is not a member of the channel's guild")
             if not self._can_view(uid, channel):
                 raise ValueError(f"user {uid} cannot see private thread {channel_id}")
-        self._check_writable(channel)
+        try:
+            self._check_writable(channel)
+        except DiscordError as error:
+            raise ValueError(f"cannot post in channel {channel_id}: {error.message}") from error
         await self.settle()
         body: JSON = {"content": content}
         if reply_to is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -69,6 +70,22 @@ class PressView(discord.ui.View):
         await interaction.response.send_modal(AnswerModal())
 
 
+class PickView(discord.ui.View):
+    """A string select that answers with the picked values."""
+
+    def __init__(self) -> None:
+        super().__init__(timeout=None)
+
+    @discord.ui.select(
+        custom_id="pick",
+        options=[discord.SelectOption(label=t, value=t) for t in ("os", "db", "net")],
+        max_values=2,
+    )
+    async def pick(self, interaction: discord.Interaction, select: discord.ui.Select[Any]) -> None:
+        """Answers with the chosen values."""
+        await interaction.response.send_message(",".join(select.values))
+
+
 class RecordingTree(app_commands.CommandTree[discord.Client]):
     """A command tree that keeps the errors its commands raised."""
 
@@ -105,6 +122,9 @@ class SmallBot(discord.Client):
         if self._sync_guild is not None:
             self.tree.copy_global_to(guild=self._sync_guild)
         self.synced = await self.tree.sync(guild=self._sync_guild)
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """No 5 s pause before a re-IDENTIFY."""
 
     async def on_message(self, message: discord.Message) -> None:
         """Queues messages from people (the fake also echoes the bot's own)."""
@@ -146,7 +166,7 @@ def add_commands(tree: app_commands.CommandTree[Any]) -> None:
 
     @tree.command(name="slow", description="Defer, then follow up")
     async def slow(interaction: discord.Interaction) -> None:
-        await interaction.response.defer(thinking=True)
+        await interaction.response.defer(thinking=True, ephemeral=True)
         await interaction.followup.send("done", allowed_mentions=NO_PINGS)
         await interaction.followup.send("and more", allowed_mentions=NO_PINGS)
 
@@ -179,6 +199,10 @@ def add_commands(tree: app_commands.CommandTree[Any]) -> None:
     @tree.command(name="buttons", description="A message with buttons")
     async def buttons(interaction: discord.Interaction) -> None:
         await interaction.response.send_message("pick", view=PressView())
+
+    @tree.command(name="pick", description="A select menu")
+    async def pick(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("choose", view=PickView())
 
     @tree.command(name="ask", description="Open a modal")
     async def ask(interaction: discord.Interaction) -> None:
@@ -322,6 +346,8 @@ async def test_defer_then_followups(fake_discord: FakeDiscord) -> None:
     assert [r.method for r in responses[1:]] == ["POST", "POST"]
     original, extra = handle.messages
     assert original["content"] == "done" and not original["flags"] & FLAG_LOADING
+    assert original["flags"] & FLAG_EPHEMERAL
+    assert await handle.followups(count=2) == responses[1:]
     assert extra["content"] == "and more"
     assert extra["interaction_metadata"]["original_response_message_id"] == original["id"]
 
@@ -414,7 +440,9 @@ async def test_modal_opened_from_button_and_submitted(fake_discord: FakeDiscord)
         await command.callback()
         opener = await fake_discord.press_button(label="Answer")
         opened = await opener.callback()
-        submit = await fake_discord.submit_modal({"answer": "my @everyone answer"})
+        submit = await fake_discord.submit_modal(
+            opened.data["custom_id"], {"answer": "my @everyone answer"}
+        )
         reply = await submit.callback()
     assert opened.json["type"] == CALLBACK_MODAL and opened.data["title"] == "Your answer"
     assert submit.payload["type"] == 5
@@ -430,8 +458,12 @@ async def test_modal_from_slash_command_validates_input(fake_discord: FakeDiscor
         command = await fake_discord.send_slash_command("ask")
         await command.callback()
         with pytest.raises(ValueError, match="1000"):
-            await fake_discord.submit_modal({"Answer": "x" * 1001})
-        submit = await fake_discord.submit_modal({"Answer": "by label"})
+            await fake_discord.submit_modal(None, {"Answer": "x" * 1001})
+        with pytest.raises(ValueError, match="no inputs"):
+            await fake_discord.submit_modal(None, {"Answer": "ok", "nonexistent": "x"})
+        submit = await fake_discord.submit_modal(None, {"Answer": "by label"})
+        with pytest.raises(ValueError, match="no open modal"):
+            await fake_discord.submit_modal(None, {"Answer": "twice"})
         reply = await submit.callback()
     assert reply.data["content"] == "got: by label"
 
@@ -659,3 +691,78 @@ async def test_auto_sharded_client(fake_discord: FakeDiscord) -> None:
     dispatched = [f for f in fake_discord.gateway_frames if f.event == "INTERACTION_CREATE"]
     assert [f.shard_id for f in dispatched] == [1]
     assert callback.data["content"] == "from shard 1"
+
+
+@pytest.mark.usefixtures("no_discord_errors")
+async def test_select_menu(fake_discord: FakeDiscord) -> None:
+    async with small_bot(fake_discord):
+        command = await fake_discord.send_slash_command("pick")
+        await command.callback()
+        with pytest.raises(ValueError, match="not all in"):
+            await fake_discord.choose_select(["nope"])
+        chosen = await fake_discord.choose_select(["db", "os"], custom_id="pick")
+        reply = await chosen.callback()
+    assert chosen.payload["data"]["values"] == ["db", "os"]
+    assert reply.data["content"] == "db,os"
+
+
+@pytest.mark.usefixtures("no_discord_errors")
+async def test_direct_messages(fake_discord: FakeDiscord) -> None:
+    async with small_bot(fake_discord, sync_guild=False) as bot:
+        handle = await fake_discord.send_slash_command("echo", {"text": "in a DM"}, dm=True)
+        callback = await handle.callback()
+        user = await bot.fetch_user(int(fake_discord.user["id"]))
+        sent = await user.send("daily question")
+    assert "guild_id" not in handle.payload and handle.payload["user"] == fake_discord.user
+    assert callback.data["content"] == "in a DM"
+    dm = fake_discord.dm_channel(fake_discord.user)
+    assert [m["id"] for m in fake_discord.channel_messages(int(dm["id"]))] == [
+        handle.original_message["id"] if handle.original_message else None,
+        str(sent.id),
+    ]
+
+
+@pytest.mark.usefixtures("no_discord_errors")
+async def test_files_history_reactions_and_locked_threads(fake_discord: FakeDiscord) -> None:
+    async with small_bot(fake_discord) as bot:
+        channel = bot.get_channel(fake_discord.channel_id)
+        assert isinstance(channel, discord.TextChannel)
+        with_file = await channel.send("full text", file=discord.File(io.BytesIO(b"# x"), "x.md"))
+        await with_file.add_reaction("\N{WHITE HEAVY CHECK MARK}")
+        history = [m.id async for m in channel.history(limit=5)]
+        thread = await with_file.create_thread(name="Answers")
+        await fake_discord.send_message_create(thread.id, "first answer")
+        await thread.edit(archived=True, locked=True)
+        with pytest.raises(discord.HTTPException) as locked:
+            await thread.send("closed")
+        with pytest.raises(ValueError, match="locked"):
+            await fake_discord.send_message_create(thread.id, "late answer")
+    upload = fake_discord.requests_to("POST", r"^/channels/\d+/messages$")[0]
+    assert upload.files == ["x.md"] and upload.json["content"] == "full text"
+    assert with_file.attachments[0].filename == "x.md"
+    assert history == [with_file.id]
+    assert fake_discord.requests_to("PUT", r"/reactions/")
+    assert locked.value.code == 50083
+    assert [m["content"] for m in fake_discord.channel_messages(thread.id)] == ["first answer"]
+
+
+async def test_server_error_retried(fake_discord: FakeDiscord) -> None:
+    async with small_bot(fake_discord) as bot:
+        channel = bot.get_channel(fake_discord.channel_id)
+        assert isinstance(channel, discord.TextChannel)
+        failure = fake_discord.fail_next("POST", r"/messages$", 500)
+        sent = await channel.send("eventually")
+    assert failure.hits == 1
+    assert [r.status for r in fake_discord.requests_to("POST", r"/messages$")] == [500, 200]
+    assert fake_discord.messages[sent.id]["content"] == "eventually"
+
+
+@pytest.mark.usefixtures("no_discord_errors")
+async def test_invalidated_session_identifies_again(fake_discord: FakeDiscord) -> None:
+    async with small_bot(fake_discord):
+        await fake_discord.invalidate_sessions()
+        await fake_discord.wait_until(lambda: len(fake_discord.identifies) == 2 or None)
+        await fake_discord.wait_for_session(0)
+        handle = await fake_discord.send_slash_command("echo", {"text": "new session"})
+        callback = await handle.callback()
+    assert callback.data["content"] == "new session"

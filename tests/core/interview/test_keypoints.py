@@ -254,3 +254,18 @@ def test_extraction_joins_spaced_nouns(extractor: KeyPointExtractor) -> None:
     ]
     first, _ = extractor.extract(items)
     assert "경사하강법" in [point.label for point in first]
+
+
+def test_extraction_follows_changed_definitions(extractor: KeyPointExtractor) -> None:
+    before = [
+        KeyPointSource("가", (), "합성곱과 풀링으로 이미지를 다룬다."),
+        KeyPointSource("나", (), "순서가 있는 시퀀스를 기억한다."),
+    ]
+    after = [before[0], KeyPointSource("나", (), "망각 게이트로 정보를 버린다.")]
+    first = extractor.extract(before)
+    assert extractor.extract(before) == first
+    second = extractor.extract(after)
+    assert second[0] == first[0]
+    labels = [point.label for point in second[1]]
+    assert any("망각" in label for label in labels)  # 망각 게이트 is a curated user word
+    assert "시퀀스" not in labels

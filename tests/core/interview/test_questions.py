@@ -35,6 +35,20 @@ def concept(term: str, question: str | None = None) -> Concept:
         ("경사하강법", "경사하강법이란 무엇인가요?"),
         ("로지스틱 회귀", "로지스틱 회귀란 무엇인가요?"),
         ("편미분", "편미분이란 무엇인가요?"),
+        # English words read as loanwords: 스프링, 깃, 스택, 힙, 웹, 구글, 엔진 end in a 받침.
+        ("Spring", "Spring이란 무엇인가요?"),
+        ("Git", "Git이란 무엇인가요?"),
+        ("Stack", "Stack이란 무엇인가요?"),
+        ("Heap", "Heap이란 무엇인가요?"),
+        ("Web", "Web이란 무엇인가요?"),
+        ("Google", "Google이란 무엇인가요?"),
+        ("Engine", "Engine이란 무엇인가요?"),
+        # ... 부트, 루프, 프롬프트, 레디스, 리액트 do not.
+        ("Boot", "Boot란 무엇인가요?"),
+        ("Loop", "Loop란 무엇인가요?"),
+        ("Prompt", "Prompt란 무엇인가요?"),
+        ("Redis", "Redis란 무엇인가요?"),
+        ("React", "React란 무엇인가요?"),
     ],
 )
 def test_korean_template_picks_the_particle(term: str, expected: str) -> None:

@@ -289,7 +289,8 @@ def test_duplicate_terms_keep_the_first_and_warn_with_both_lines() -> None:
     assert by_term(parsed)["CPU"].definition == "중앙 처리 장치"
     (warning,) = parsed.warnings
     assert warning.line == 5
-    assert "cpu" in warning.message and "line 1" in warning.message
+    assert warning.message == "parse_duplicate_term"
+    assert warning.params == {"term": "cpu", "first": 1}
 
 
 def test_term_without_definition_is_skipped_with_a_warning() -> None:
@@ -715,9 +716,10 @@ def test_question_only_lists_and_link_stubs_are_skipped_and_counted() -> None:
 
 
 def test_front_matter_is_dropped_and_lines_still_count() -> None:
-    text = "---\ntitle: 노트\ntags: [cs]\n---\n\n## 힙\n완전 이진 트리.\n"
-    concept = one(text)
-    assert (concept.term, concept.line) == ("힙", 6)
+    text = "---\ntitle: 노트\n# yaml comment\ntags: [cs]\n---\n\n## 힙\n완전 이진 트리.\n"
+    parsed = parse_notes(text)
+    assert [(c.term, c.line, c.category) for c in parsed.concepts] == [("힙", 7, DEFAULT_CATEGORY)]
+    assert (parsed.skipped, parsed.warnings) == (0, ())
 
 
 def test_rule_that_is_not_front_matter_is_ignored() -> None:
@@ -867,3 +869,19 @@ def test_navigation_words_but_not_names_that_start_like_them() -> None:
         "[Back to top]\n[다음 글: 라우팅](./r.md)\n"
     )
     assert one(text).definition == "리액트 프레임워크.\n\nNext.js"
+
+
+def test_bold_term_with_a_colon_is_an_item_but_plain_colons_are_prose() -> None:
+    text = "- **프로세스**: 실행 중인 프로그램\n- **스레드:** 실행 흐름\n- 예: 크롬 탭\n"
+    found = by_term(parse_notes(text))
+    assert list(found) == ["프로세스", "스레드"]
+    assert found["프로세스"].definition == "실행 중인 프로그램"
+    assert found["스레드"].definition == "실행 흐름\n- 예: 크롬 탭"
+
+
+@pytest.mark.parametrize(
+    ("heading", "term"),
+    [("#### [프로세스 & 스레드]", "프로세스 & 스레드"), ("## [OS] 페이지 교체", "페이지 교체")],
+)
+def test_bracketed_headings(heading: str, term: str) -> None:
+    assert one(f"{heading}\n본문.\n").term == term

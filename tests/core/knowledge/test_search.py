@@ -375,7 +375,17 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "로지스틱 회귀": ("로지스틱 회귀", "로지스틱회귀", "logistic regression",
                       "logstic regression", "Logistic Regression이란?", "로지스틱 회기"),
 }  # fmt: skip
+EXPECTED_MORE: tuple[tuple[str, str], ...] = (
+    ("convolution neural network", "CNN"), ("CNNs", "CNN"), ("알엔엔", "RNN"),
+    ("경사 하강", "경사하강법"), ("기울기 하강법", "경사하강법"),
+    ("Long Short Term Memory", "LSTM"),
+    ("로드 발란싱", "Load Balance"), ("로드밸런서가 뭐예요", "Load Balance"), ("A.I.", "AI"),
+    ("type-orm", "TypeOrm"), ("torch", "Pytorch"), ("tensorflow2", "Tensorflow"),
+    ("비동기식", "비동기"), ("H0", "귀무가설"), ("영 가설", "귀무가설"), ("편도함수", "편미분"),
+    ("선형회귀분석", "선형회귀"), ("이씨투", "EC2"), ("래그", "RAG"), ("Lang-Chain", "LangChain"),
+)  # fmt: skip
 POSITIVES = [(query, term) for term, queries in EXPECTED.items() for query in queries]
+POSITIVES += EXPECTED_MORE
 
 # Terms that are not in the notes: never a confident answer (a "did you mean" is fine).
 NEGATIVES = (
@@ -389,7 +399,8 @@ NEGATIVES = (
     "머신러닝", "딥러닝", "ReLU", "활성화 함수", "손실 함수", "Node.js", "FastAPI", "AWS", "S3",
     "Lambda", "인덱스", "SQL", "NoSQL", "MSA", "CI/CD", "Git", "선형대수", "로그 회귀",
     "sync 함수", "docker compose", "keras", "adam", "XGBoost", "GRU", "Self-Attention",
-    "Batch Normalization", "Stochastic Gradient Descent", "convolution",
+    "Batch Normalization", "Stochastic Gradient Descent", "convolution", "케라스", "ELB",
+    "스트라이드", "pytorch lightning", "아담", "풀링", "시그모이드",
 )  # fmt: skip
 
 

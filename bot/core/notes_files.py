@@ -1,0 +1,90 @@
+"""Finding notes and curation files, and telling cheaply whether any changed since the last
+ingest (so a start with unchanged notes loads nothing heavy)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.config import PROJECT_ROOT
+from bot.core.errors import BadInput
+
+NOTE_SUFFIXES = frozenset({".md", ".markdown", ".txt"})
+CURATION_FILES = {"aliases.toml": "aliases", "keypoints.toml": "keypoints", "synonyms.toml": "synonyms"}
+
+
+@dataclass(slots=True)
+class Found:
+    """A file to ingest: where it is, how it is named when stored, and its kind."""
+
+    path: Path
+    display: str
+    kind: str
+
+
+def display_path(path: Path) -> str:
+    """How a file is named in the database and in ``source``: relative to the project when it
+    lives there, else absolute."""
+    resolved = path.resolve()
+    for base in (PROJECT_ROOT, Path.cwd().resolve()):
+        if resolved.is_relative_to(base):
+            return resolved.relative_to(base).as_posix()
+    return resolved.as_posix()
+
+
+def absolute(display: str) -> Path:
+    """The file a stored path names."""
+    path = Path(display)
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def collect(paths: Sequence[Path]) -> tuple[list[Found], list[Path]]:
+    """The notes and curation files under ``paths`` (sorted), and the folders searched."""
+    found: dict[Path, Found] = {}
+    roots: list[Path] = []
+    for given in paths:
+        if not given.exists():
+            raise BadInput("ingest_not_found", path=str(given))
+        if given.is_dir():
+            roots.append(given.resolve())
+            candidates = sorted(p for p in given.rglob("*") if p.is_file())
+            candidates = [p for p in candidates if not any(part.startswith(".") for part in p.parts)]
+        else:
+            candidates = [given]
+        before = len(found)
+        for candidate in candidates:
+            kind = CURATION_FILES.get(candidate.name)
+            if kind is None and candidate.suffix.lower() in NOTE_SUFFIXES:
+                kind = "notes"
+            if kind is None and not given.is_dir():
+                kind = "notes"  # a file named explicitly is read as notes whatever its suffix
+            if kind is not None:
+                resolved = candidate.resolve()
+                found[resolved] = Found(resolved, display_path(resolved), kind)
+        if len(found) == before and given.is_dir():
+            raise BadInput("ingest_no_files", path=str(given))
+    return sorted(found.values(), key=lambda f: f.display), roots
+
+
+def unchanged(paths: Sequence[Path], stored: Mapping[str, str]) -> bool:
+    """Whether every file under ``paths`` is stored with the same hash and none vanished.
+
+    ``stored`` maps stored paths to content hashes. Any doubt (a missing path, a new file)
+    answers False so the full ingest decides.
+    """
+    try:
+        files, roots = collect(paths)
+    except BadInput:
+        return False
+    seen = set()
+    for found in files:
+        digest = stored.get(found.display)
+        if digest is None or hashlib.sha256(found.path.read_bytes()).hexdigest() != digest:
+            return False
+        seen.add(found.display)
+    for path in stored:
+        if path not in seen and any(absolute(path).resolve().is_relative_to(r) for r in roots):
+            return False
+    return True

@@ -1,0 +1,181 @@
+"""The bot's Discord front end, end to end: the real discord.py client logs in to the fake
+Discord on 127.0.0.1, syncs its commands and answers interactions over a real Service."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.adapters.discord.client import DiscordBot
+from bot.config import Settings
+from bot.core.service import Service
+from tests.adapters.discord.fake_discord import FakeDiscord, running_client
+
+GUILD_READY_TIMEOUT_S = 0.05
+EMBED_POLLS = 500
+EMBED_POLL_S = 0.02
+JSON = dict[str, Any]
+
+
+def _embeds(requests: list[Any]) -> list[JSON]:
+    found: list[JSON] = []
+    for request in requests:
+        body = request.json or {}
+        data = body.get("data", body) if isinstance(body, dict) else {}
+        found.extend((data or {}).get("embeds") or [])
+    return found
+
+
+def _text(embed: JSON) -> str:
+    parts = [embed.get("title", ""), embed.get("description", "")]
+    parts += [f"{f['name']} {f['value']}" for f in embed.get("fields", [])]
+    parts.append((embed.get("footer") or {}).get("text", ""))
+    return "\n".join(parts)
+
+
+async def _embed_with(handle: Any, needle: str, count: int = 2) -> JSON:
+    async def found() -> JSON | None:
+        for embed in _embeds(handle.requests):
+            if needle in _text(embed):
+                return embed
+        return None
+
+    for _ in range(EMBED_POLLS):
+        embed = await found()
+        if embed is not None:
+            return embed
+        await asyncio.sleep(EMBED_POLL_S)
+    raise AssertionError(f"no embed with {needle!r}: {[_text(e) for e in _embeds(handle.requests)]}")
+
+
+def _bot(service: Service, fake: FakeDiscord, *, message_content: bool = False) -> DiscordBot:
+    return DiscordBot(
+        service,
+        guild_id=fake.guild_id,
+        message_content=message_content,
+        guild_ready_timeout=GUILD_READY_TIMEOUT_S,
+    )
+
+
+@pytest.fixture
+async def bot(fake_discord: FakeDiscord, service: Service) -> AsyncIterator[DiscordBot]:
+    client = _bot(service, fake_discord, message_content=True)
+    async with running_client(client, fake_discord):
+        yield client
+
+
+async def test_commands_are_synced_to_the_development_guild(fake_discord: FakeDiscord, bot: DiscordBot) -> None:
+    names = {c["name"] for c in fake_discord.synced_commands[fake_discord.guild_id]}
+    assert names == {"define", "interview", "daily"}
+
+
+async def test_define_answers_with_an_embed_that_pings_nobody(fake_discord: FakeDiscord, bot: DiscordBot) -> None:
+    handle = await fake_discord.send_slash_command("define", {"term": "cnn은"})
+    embed = await _embed_with(handle, "CNN (합성곱 신경망)")
+    assert "interview-notes.md:25" in _text(embed)
+    followups = [r for r in handle.requests if r.method == "POST" and "/webhooks/" in r.path]
+    assert followups and all(r.json["allowed_mentions"] == {"parse": []} for r in followups)
+
+
+async def test_did_you_mean_buttons_answer_when_pressed(fake_discord: FakeDiscord, bot: DiscordBot) -> None:
+    handle = await fake_discord.send_slash_command("define", {"term": "회귀"})
+    await _embed_with(handle, "혹시")
+    pressed = await fake_discord.press_button(label="선형회귀 (Linear Regression)")
+    embed = await _embed_with(pressed, "독립변수와 종속변수")
+    assert embed["title"].startswith("선형회귀")
+
+
+async def test_autocomplete_offers_concepts(fake_discord: FakeDiscord, bot: DiscordBot) -> None:
+    handle = await fake_discord.send_autocomplete("define", {"term": "도커"}, "term")
+    (callback,) = await handle.responses()
+    choices = callback.json["data"]["choices"]
+    assert {"name": "Docker (도커)", "value": "Docker"} in choices and len(choices) <= 25
+
+
+async def test_interview_round_in_a_thread_through_the_modal(fake_discord: FakeDiscord, bot: DiscordBot) -> None:
+    handle = await fake_discord.send_slash_command("interview start", {"topic": "통계", "rounds": 2})
+    await handle.responses(count=2)
+    (thread,) = fake_discord.threads(fake_discord.channel_id)
+    question = await fake_discord.wait_until(
+        lambda: next((m for m in fake_discord.channel_messages(int(thread["id"])) if "1/2" in str(m)), None),
+        5,
+        "the first question in the thread",
+    )
+    answer = await fake_discord.press_button(label="답변하기", message=question)
+    await answer.responses()
+    assert answer.modal is not None
+    submitted = await fake_discord.submit_modal(None, {"answer": "귀무가설은 차이가 없다는 전제이고 기각하면 대립가설"})
+    graded = await _embed_with(submitted, "핵심 포인트")
+    assert "맞힌 핵심 포인트" in _text(graded) and "놓친 핵심 포인트" in _text(graded)
+    assert "모범 답안" in _text(graded)
+    second = await _embed_with(submitted, "2/2")
+    stop_message = next(m for m in submitted.messages if "2/2" in str(m))
+    stopped = await fake_discord.press_button(label="그만하기", message=stop_message)
+    summary = await _embed_with(stopped, "면접 결과")
+    assert "평균" in summary["description"]
+    assert second
+
+
+async def test_daily_is_admin_only(fake_discord: FakeDiscord, bot: DiscordBot) -> None:
+    handle = await fake_discord.send_slash_command("daily set", {"time": "09:00"}, user=fake_discord.user)
+    refused = await _embed_with(handle, "관리자")
+    assert refused
+
+
+async def test_daily_post_opens_a_thread_and_grades_answers_with_a_spoiler(
+    fake_discord: FakeDiscord, bot: DiscordBot
+) -> None:
+    handle = await fake_discord.send_slash_command("daily now", {}, user=fake_discord.admin)
+    await _embed_with(handle, "Q#")
+    posts = [m for m in fake_discord.channel_messages(fake_discord.channel_id) if "오늘의 질문" in str(m)]
+    assert posts
+    (thread,) = [t for t in fake_discord.threads(fake_discord.channel_id) if t["id"] == posts[-1]["id"]]
+    await fake_discord.send_message_create(int(thread["id"]), "잘 모르겠지만 설명해 보겠습니다", author=fake_discord.user)
+    graded = await fake_discord.wait_until(
+        lambda: next((m for m in fake_discord.channel_messages(int(thread["id"])) if "핵심 포인트" in str(m)), None),
+        5,
+        "a graded reply in the thread",
+    )
+    assert "||" in str(graded), "the reference stays a spoiler until revealed"
+
+
+async def test_a_definition_over_the_limits_is_cut_cleanly(
+    fake_discord: FakeDiscord, make_settings: type[Settings], tmp_path: Path
+) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "long.md").write_text("Longnote - " + "아주 긴 설명입니다. " * 1500 + "\n", encoding="utf-8")
+    settings = make_settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'l.sqlite3'}", data_dir=tmp_path,
+        knowledge_paths=[notes], tokenizer_process=False,
+    )
+    service = await Service.start(settings)
+    try:
+        async with running_client(_bot(service, fake_discord), fake_discord):
+            handle = await fake_discord.send_slash_command("define", {"term": "longnote"})
+            embed = await _embed_with(handle, "Longnote")
+            assert len(embed["description"]) <= 4096 and embed["description"].endswith("…")
+            more = await fake_discord.press_button(label="…")
+            pages = await more.responses(count=3)
+            contents = [r.json.get("content") for r in pages if r.json and r.json.get("content")]
+            assert contents and all(len(c) <= 2000 for c in contents)
+    finally:
+        await service.close()
+
+
+async def test_a_429_is_honoured(fake_discord: FakeDiscord, bot: DiscordBot) -> None:
+    failure = fake_discord.fail_next("POST", r"/webhooks/", 429)
+    handle = await fake_discord.send_slash_command("define", {"term": "docker"})
+    await _embed_with(handle, "Docker")
+    assert failure.hits == 1
+
+
+async def test_everyone_is_echoed_without_a_ping(fake_discord: FakeDiscord, bot: DiscordBot) -> None:
+    handle = await fake_discord.send_slash_command("define", {"term": "@everyone zzqx"})
+    embed = await _embed_with(handle, "zzqx")
+    assert "@everyone" not in _text(embed)
+    assert all(not m.get("mention_everyone") for m in handle.messages)

@@ -1,0 +1,106 @@
+"""The command line as a person or a script uses it: whole processes, a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+TIMEOUT_S = 120
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    data = tmp_path_factory.mktemp("cli")
+    environment = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{data / 'cli.sqlite3'}",
+        "DATA_DIR": str(data),
+        "LOCALE": "ko",
+    }
+    environment.pop("KNOWLEDGE_PATHS", None)
+    return environment
+
+
+def run(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=TIMEOUT_S,
+        check=False,
+    )
+
+
+def test_define_json_confident_match_exits_0(env: dict[str, str]) -> None:
+    done = run(env, "define", "--json", "도커")
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout)
+    assert payload["query"] == "도커"
+    assert payload["match"]["term"] == "Docker"
+    assert payload["match"]["source"] == "knowledge/interview-notes.md:14"
+    assert set(payload["match"]) == {"term", "aliases", "category", "definition", "source", "score"}
+
+
+def test_define_unknown_exits_1_with_null_match(env: dict[str, str]) -> None:
+    done = run(env, "define", "--json", "kubernetes")
+    assert done.returncode == 1
+    assert json.loads(done.stdout)["match"] is None
+
+
+def test_define_ambiguous_gives_suggestions(env: dict[str, str]) -> None:
+    payload = json.loads(run(env, "define", "--json", "회귀").stdout)
+    assert payload["match"] is None
+    assert {s["term"] for s in payload["suggestions"]} >= {"선형회귀", "로지스틱 회귀"}
+
+
+def test_grade_json(env: dict[str, str]) -> None:
+    done = run(env, "grade", "--json", "cnn", "합성곱 층에서 커널로 특징 맵을 만들고 풀링으로 줄인다")
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout)
+    assert set(payload) == {"term", "score", "band", "hits", "misses", "reference"}
+    assert payload["term"] == "CNN" and payload["score"] > 0
+    assert {h["point"] for h in payload["hits"]} >= {"합성곱"}
+
+
+def test_a_bad_notes_file_is_reported_without_a_traceback(env: dict[str, str], tmp_path: Path) -> None:
+    (tmp_path / "bad.md").write_bytes(b"Alpha - ok\n\x00\x00\x00")
+    done = run(env, "ingest", str(tmp_path))
+    assert done.returncode == 2
+    assert "bad.md:2" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_ingest_prints_a_summary(env: dict[str, str], tmp_path: Path) -> None:
+    (tmp_path / "mine.md").write_text("Kubernetes - 컨테이너 오케스트레이션\n", encoding="utf-8")
+    done = run(env, "ingest", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert "개념 추가 1" in done.stdout
+    assert run(env, "define", "kubernetes").returncode == 0
+
+
+def test_piped_console_answers_and_exits_at_end_of_input(env: dict[str, str]) -> None:
+    done = run(env, "console", stdin="/define cnn\n/help\n")
+    assert done.returncode == 0, done.stderr
+    assert "CNN (합성곱 신경망)" in done.stdout and "/interview" in done.stdout
+    assert "\x1b[" not in done.stdout, "no colour codes when piped"
+
+
+def test_an_interview_survives_a_restart(env: dict[str, str]) -> None:
+    first = run(env, "console", stdin="/interview 통계 2\n")
+    assert "질문 1/2" in first.stdout
+    second = run(env, "console", stdin="귀무가설은 차이가 없다는 전제의 가설\n/stop\n")
+    assert "진행 중이던 면접을 이어서" in second.stdout
+    assert "핵심 포인트" in second.stdout and "면접 결과" in second.stdout
+
+
+def test_run_without_credentials_names_the_missing_variables(env: dict[str, str]) -> None:
+    clean = {k: v for k, v in env.items() if not k.startswith(("DISCORD_", "SLACK_"))}
+    done = run(clean, "run")
+    assert done.returncode == 2
+    assert "DISCORD_TOKEN" in done.stderr and "SLACK_BOT_TOKEN" in done.stderr
