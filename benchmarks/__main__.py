@@ -1,4 +1,4 @@
-"""Run benchmarks on demand: ``python -m benchmarks NAME [NAME ...]`` or ``python -m benchmarks all``.
+"""Run benchmarks on demand: ``python -m benchmarks NAME [NAME ...]`` or ``... all``.
 
 Each benchmark module has ``run() -> dict``; it prints a readable table and its result dict is
 printed last as one JSON line.

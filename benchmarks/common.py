@@ -7,8 +7,24 @@ import statistics
 from collections.abc import Sequence
 from pathlib import Path
 
-SYLLABLES = "가나다라마바사아자차카타파하고노도로모보소오조초코토포호구누두루무부수우주추쿠투푸후기니디리미비시이지치키티피히"
-LATIN = ["net", "graph", "flow", "cache", "node", "tree", "hash", "queue", "stack", "model", "layer", "stream"]
+SYLLABLES = (
+    "가나다라마바사아자차카타파하고노도로모보소오조초코토포호"
+    "구누두루무부수우주추쿠투푸후기니디리미비시이지치키티피히"
+)
+LATIN = [
+    "net",
+    "graph",
+    "flow",
+    "cache",
+    "node",
+    "tree",
+    "hash",
+    "queue",
+    "stack",
+    "model",
+    "layer",
+    "stream",
+]
 
 
 def korean_word(rng: random.Random, low: int = 2, high: int = 5) -> str:
@@ -39,7 +55,9 @@ def write_synthetic_notes(folder: Path, concepts: int, per_file: int = 100, seed
             body = " ".join(korean_word(rng) for _ in range(rng.randint(8, 20)))
             lines.append(f"- {term} - {body}. 합성곱과 풀링 그리고 {korean_word(rng)}.")
             written += 1
-        (folder / f"notes-{file_no // per_file:04d}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        (folder / f"notes-{file_no // per_file:04d}.md").write_text(
+            "\n".join(lines) + "\n", encoding="utf-8"
+        )
     return written
 
 

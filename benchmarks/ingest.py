@@ -47,4 +47,8 @@ def run() -> dict[str, object]:
             ("re-ingest, unchanged", f"{second:.3f} s", f"<= {TARGET_REINGEST_S}"),
         ]
     )
-    return {"bench": "ingest", "concepts_per_s": round(per_s), "reingest_unchanged_s": round(second, 3)}
+    return {
+        "bench": "ingest",
+        "concepts_per_s": round(per_s),
+        "reingest_unchanged_s": round(second, 3),
+    }

@@ -42,7 +42,11 @@ def run() -> dict[str, object]:
             ("exit status", str(set(codes)), "{0}"),
             ("wall, median", f"{wall:.3f} s", f"<= {TARGET_WALL_S}"),
             ("peak RSS", f"{peak:.0f} MB", f"<= {TARGET_RSS_MB}"),
-            ("bare python -c pass", f"{median(base_walls):.3f} s, {max(base_rss):.0f} MB", "baseline"),
+            (
+                "bare python -c pass",
+                f"{median(base_walls):.3f} s, {max(base_rss):.0f} MB",
+                "baseline",
+            ),
         ]
     )
     return {"bench": "startup", "wall_s": round(wall, 3), "peak_rss_mb": round(peak, 1)}

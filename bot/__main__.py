@@ -10,7 +10,7 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ PROGRESS_WIDTH = 30
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="interview-bot",
-        description="Interview-prep bot: lookup, mock interviews and a daily question from your notes.",
+        description="Interview prep from your notes: lookup, mock interviews, a daily question.",
     )
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("console", help="interactive console (the default)")
@@ -36,7 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     define.add_argument("--json", action="store_true", help="print one JSON object")
     define.add_argument("query", nargs="+")
     ingest = commands.add_parser("ingest", help="load notes files or folders into the database")
-    ingest.add_argument("paths", nargs="*", type=Path, help="default: the configured knowledge paths")
+    ingest.add_argument(
+        "paths", nargs="*", type=Path, help="default: the configured knowledge paths"
+    )
     grade = commands.add_parser("grade", help="grade one answer against the concept TERM finds")
     grade.add_argument("--json", action="store_true", help="print one JSON object")
     grade.add_argument("term")
@@ -44,7 +46,9 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="apply database migrations and exit")
     commands.add_parser("discord", help="run the Discord bot (DISCORD_TOKEN)")
     slack = commands.add_parser("slack", help="run the Slack bot (Socket Mode; --http for HTTP)")
-    slack.add_argument("--http", action="store_true", help="serve HTTP (SLACK_SIGNING_SECRET) instead")
+    slack.add_argument(
+        "--http", action="store_true", help="serve HTTP (SLACK_SIGNING_SECRET) instead"
+    )
     commands.add_parser("run", help="run every front end whose credentials are set")
     return parser
 
@@ -97,7 +101,11 @@ async def cmd_define(settings: Settings, args: argparse.Namespace) -> int:
                     "score": round(result.match.score, 1),
                 }
             suggestions = [{"term": s.term, "score": round(s.score, 1)} for s in result.suggestions]
-            print(json.dumps({"query": query, "match": match, "suggestions": suggestions}, ensure_ascii=False))
+            print(
+                json.dumps(
+                    {"query": query, "match": match, "suggestions": suggestions}, ensure_ascii=False
+                )
+            )
         else:
             print(render(await service.define(console_caller_for(settings), query)))
         return 0 if confident else 1
@@ -117,7 +125,13 @@ async def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
         report = await service.ingest(paths, progress=progress)
         for warning in report.warnings:
             print(
-                t("ingest_warning", settings.locale, path=warning.path, line=warning.line, message=warning.message),
+                t(
+                    "ingest_warning",
+                    settings.locale,
+                    path=warning.path,
+                    line=warning.line,
+                    message=warning.message,
+                ),
                 file=sys.stderr,
             )
         print(report.summary().render(settings.locale))
@@ -211,7 +225,10 @@ async def _run_front_ends(settings: Settings, front_ends: list[tuple[str, bool]]
 
 
 def _refuse(missing: list[str]) -> int:
-    print(f"Missing environment variable(s): {', '.join(missing)} (see README, Deployment)", file=sys.stderr)
+    print(
+        f"Missing environment variable(s): {', '.join(missing)} (see README, Deployment)",
+        file=sys.stderr,
+    )
     return 2
 
 
@@ -237,11 +254,13 @@ async def cmd_run(settings: Settings, _args: argparse.Namespace) -> int:
     elif not missing_credentials(settings, "slack", http=True):
         front_ends.append(("slack", True))
     if not front_ends:
-        return _refuse(["DISCORD_TOKEN", "or SLACK_BOT_TOKEN with SLACK_APP_TOKEN (or SLACK_SIGNING_SECRET)"])
+        return _refuse(
+            ["DISCORD_TOKEN", "or SLACK_BOT_TOKEN with SLACK_APP_TOKEN (or SLACK_SIGNING_SECRET)"]
+        )
     return await _run_front_ends(settings, front_ends)
 
 
-COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Awaitable[int]]] = {
+COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]] = {
     "console": cmd_console,
     "define": cmd_define,
     "ingest": cmd_ingest,

@@ -8,10 +8,10 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-
-from typing import TYPE_CHECKING
+from pydantic_settings import SettingsConfigDict
 
 from bot.config import DEFAULT_KNOWLEDGE_DIR, PROJECT_ROOT, Settings
 
@@ -78,7 +78,7 @@ def make_settings(tmp_path: Path) -> Iterator[type[Settings]]:
     """Settings isolated from the developer's environment and .env file."""
 
     class TestSettings(Settings):
-        model_config = {**Settings.model_config, "env_file": None}
+        model_config = SettingsConfigDict(**{**Settings.model_config, "env_file": None})
 
     old = os.environ.pop("DATABASE_URL", None)
     yield TestSettings

@@ -9,7 +9,14 @@ import pytest
 
 BOT = Path(__file__).resolve().parent.parent / "bot"
 PLATFORM = ("discord", "slack_bolt", "slack_sdk", "aiohttp", "prompt_toolkit")
-ORCHESTRATORS = {"service.py", "ingest.py", "keypoint_stage.py", "interviews.py", "daily_service.py", "daily_runner.py"}
+ORCHESTRATORS = {
+    "service.py",
+    "ingest.py",
+    "keypoint_stage.py",
+    "interviews.py",
+    "daily_service.py",
+    "daily_runner.py",
+}
 
 
 def _imports(path: Path) -> set[str]:

@@ -61,7 +61,9 @@ def test_define_ambiguous_gives_suggestions(env: dict[str, str]) -> None:
 
 
 def test_grade_json(env: dict[str, str]) -> None:
-    done = run(env, "grade", "--json", "cnn", "합성곱 층에서 커널로 특징 맵을 만들고 풀링으로 줄인다")
+    done = run(
+        env, "grade", "--json", "cnn", "합성곱 층에서 커널로 특징 맵을 만들고 풀링으로 줄인다"
+    )
     assert done.returncode == 0, done.stderr
     payload = json.loads(done.stdout)
     assert set(payload) == {"term", "score", "band", "hits", "misses", "reference"}
@@ -69,7 +71,9 @@ def test_grade_json(env: dict[str, str]) -> None:
     assert {h["point"] for h in payload["hits"]} >= {"합성곱"}
 
 
-def test_a_bad_notes_file_is_reported_without_a_traceback(env: dict[str, str], tmp_path: Path) -> None:
+def test_a_bad_notes_file_is_reported_without_a_traceback(
+    env: dict[str, str], tmp_path: Path
+) -> None:
     (tmp_path / "bad.md").write_bytes(b"Alpha - ok\n\x00\x00\x00")
     done = run(env, "ingest", str(tmp_path))
     assert done.returncode == 2

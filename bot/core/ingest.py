@@ -29,10 +29,10 @@ from bot.core.knowledge.aliases import parse_aliases
 from bot.core.knowledge.decode import MAX_NOTE_BYTES, decode_notes
 from bot.core.knowledge.parser import parse_notes
 from bot.core.messages import Msg
+from bot.core.models import KeyPoint, ParsedConcept
 from bot.core.notes_files import Found as _Found
 from bot.core.notes_files import absolute as _absolute
 from bot.core.notes_files import collect
-from bot.core.models import KeyPoint, ParsedConcept
 from bot.db import knowledge as repo
 
 MAX_CURATION_BYTES = 2 * 1024 * 1024
@@ -80,6 +80,10 @@ class IngestReport:
         )
 
 
+def _fail(path: str, line: int, detail: Msg) -> BadInput:
+    return BadInput("ingest_failed", path=path, line=line, detail=detail)
+
+
 def _read(found: _Found, limit: int) -> bytes:
     try:
         size = found.path.stat().st_size
@@ -94,7 +98,9 @@ def _read(found: _Found, limit: int) -> bytes:
             )
         return found.path.read_bytes()
     except OSError as exc:
-        raise _fail(found.display, 1, Msg("file_unreadable", {"reason": exc.strerror or exc})) from exc
+        raise _fail(
+            found.display, 1, Msg("file_unreadable", {"reason": exc.strerror or exc})
+        ) from exc
 
 
 def _decode(found: _Found, data: bytes, report: IngestReport) -> str:
@@ -114,7 +120,9 @@ def _parse(found: _Found, text: str, report: IngestReport) -> list[ParsedConcept
         raise _fail(found.display, 1, Msg("file_no_concepts"))
     report.skipped += parsed.skipped
     for warning in parsed.warnings:
-        report.warnings.append(IngestWarning(found.display, warning.line, Msg(warning.message, dict(warning.params))))
+        report.warnings.append(
+            IngestWarning(found.display, warning.line, Msg(warning.message, dict(warning.params)))
+        )
     return list(parsed.concepts)
 
 
@@ -244,7 +252,9 @@ async def ingest(
         for path in plan.deleted:
             await repo.set_meta(session, CURATION_META_PREFIX + path, None)
         await repo.replace_aliases(session, curation.aliases)
-        await repo.set_meta(session, repo.SYNONYMS_KEY, json.dumps(curation.synonym_groups, ensure_ascii=False))
+        await repo.set_meta(
+            session, repo.SYNONYMS_KEY, json.dumps(curation.synonym_groups, ensure_ascii=False)
+        )
         report.added, report.updated, report.removed = counts.added, counts.updated, counts.removed
         terms = await repo.concept_terms(session)
         _warn_duplicates(terms, report)
@@ -262,7 +272,9 @@ def _warn_duplicates(terms: list[tuple[int, str, str]], report: IngestReport) ->
         key = term.casefold().replace(" ", "")
         if key in first:
             report.warnings.append(
-                IngestWarning(path, 0, Msg("warn_duplicate_term", {"term": term, "other": first[key]}))
+                IngestWarning(
+                    path, 0, Msg("warn_duplicate_term", {"term": term, "other": first[key]})
+                )
             )
         else:
             first[key] = path

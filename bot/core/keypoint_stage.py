@@ -47,7 +47,10 @@ def derive_candidates(
     else:
         extractor = KeyPointExtractor(user_words)
     texts = [fold_for_tokenizer(d) for d in definitions]
-    return [candidates(tokens, text) for tokens, text in zip(extractor.tokenize(texts), texts, strict=True)]
+    return [
+        candidates(tokens, text)
+        for tokens, text in zip(extractor.tokenize(texts), texts, strict=True)
+    ]
 
 
 def _digest(definition: str, words_digest: str) -> str:
@@ -70,7 +73,9 @@ async def update_key_points(
 ) -> int:
     """Derive and store key points for every concept; returns how many needed the tokenizer."""
     inputs = await repo.key_point_inputs(session)
-    user_words = sorted({name for item in inputs for name in item.names} | curated_words(dict(curated)))
+    user_words = sorted(
+        {name for item in inputs for name in item.names} | curated_words(dict(curated))
+    )
     words_digest = hashlib.sha256("\n".join(user_words).encode()).hexdigest()
     missing = [item for item in inputs if item.candidates is None]
     keys = [_digest(item.definition, words_digest) for item in missing]
@@ -81,7 +86,9 @@ async def update_key_points(
     for (_, key), found in zip(todo, derived, strict=True):
         _CACHE[key] = found
     by_id = {item.id: _CACHE[key] for item, key in zip(missing, keys, strict=True)}
-    per_item = [item.candidates if item.candidates is not None else by_id[item.id] for item in inputs]
+    per_item = [
+        item.candidates if item.candidates is not None else by_id[item.id] for item in inputs
+    ]
     ranked = rank(per_item, [item.names for item in inputs])
     values: dict[int, tuple[list[str], list[list[Any]]]] = {}
     for item, found, points in zip(inputs, per_item, ranked, strict=True):

@@ -96,7 +96,10 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
             "{total} concepts in all"
         ),
     },
-    "ingest_warning": {"ko": "주의: {path}:{line}: {message}", "en": "warning: {path}:{line}: {message}"},
+    "ingest_warning": {
+        "ko": "주의: {path}:{line}: {message}",
+        "en": "warning: {path}:{line}: {message}",
+    },
     "ingest_failed": {
         "ko": "노트를 불러오지 못했어요. 기존 지식은 그대로입니다.\n{path}:{line}: {detail}",
         "en": "Could not load the notes; the existing knowledge is unchanged.\n{path}:{line}: {detail}",
@@ -123,7 +126,10 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "ko": "파일이 너무 큽니다 ({size_mb} MB, 최대 {limit_mb} MB)",
         "en": "the file is too big ({size_mb} MB, at most {limit_mb} MB)",
     },
-    "file_unreadable": {"ko": "파일을 읽을 수 없습니다: {reason}", "en": "cannot read the file: {reason}"},
+    "file_unreadable": {
+        "ko": "파일을 읽을 수 없습니다: {reason}",
+        "en": "cannot read the file: {reason}",
+    },
     "file_decoded_cp949": {
         "ko": "CP949(EUC-KR)로 읽었습니다. UTF-8로 저장하기를 권합니다",
         "en": "read as CP949 (EUC-KR); saving it as UTF-8 is recommended",
@@ -140,7 +146,10 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "ko": "어느 개념에도 속하지 않는 글이라 건너뛰었습니다",
         "en": "text that belongs to no concept was ignored",
     },
-    "parse_no_definition": {"ko": "'{term}'에 설명이 없어 건너뛰었습니다", "en": "'{term}' has no definition; skipped"},
+    "parse_no_definition": {
+        "ko": "'{term}'에 설명이 없어 건너뛰었습니다",
+        "en": "'{term}' has no definition; skipped",
+    },
     "parse_unclosed_fence": {
         "ko": "코드 블록이 닫히지 않아 일반 글로 읽었습니다",
         "en": "code block is never closed; read as plain text",
@@ -176,7 +185,10 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "en": "Continuing the interview you had running.",
     },
     "topic_all": {"ko": "전체", "en": "all"},
-    "question_title": {"ko": "질문 {number}/{total} · {category}", "en": "Question {number}/{total} · {category}"},
+    "question_title": {
+        "ko": "질문 {number}/{total} · {category}",
+        "en": "Question {number}/{total} · {category}",
+    },
     "grade_title": {"ko": "{score}점 · {band}", "en": "{score}/100 · {band}"},
     "band_excellent": {"ko": "훌륭해요", "en": "excellent"},
     "band_good": {"ko": "좋아요", "en": "good"},
@@ -190,7 +202,10 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     "skipped_title": {"ko": "넘어갔어요 · 0점", "en": "Skipped · 0/100"},
     "summary_title": {"ko": "면접 결과", "en": "Interview summary"},
     "summary_line": {"ko": "{number}. {term} — {score}점", "en": "{number}. {term} — {score}/100"},
-    "summary_average": {"ko": "평균 {average}점 ({count}문항)", "en": "Average {average}/100 ({count} questions)"},
+    "summary_average": {
+        "ko": "평균 {average}점 ({count}문항)",
+        "en": "Average {average}/100 ({count} questions)",
+    },
     "summary_weakest": {"ko": "다시 볼 개념: {terms}", "en": "Worth another look: {terms}"},
     "summary_no_answers": {"ko": "답한 질문이 없어요.", "en": "No question was answered."},
     "summary_expired": {
@@ -198,7 +213,10 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "en": "The interview ended after {minutes} idle minutes.",
     },
     "summary_stopped": {"ko": "면접을 마쳤어요.", "en": "Interview stopped."},
-    "summary_finished": {"ko": "모든 질문을 마쳤어요. 수고하셨어요!", "en": "All questions done. Well done!"},
+    "summary_finished": {
+        "ko": "모든 질문을 마쳤어요. 수고하셨어요!",
+        "en": "All questions done. Well done!",
+    },
     "interview_none": {
         "ko": "진행 중인 면접이 없어요. /interview 로 시작해 보세요.",
         "en": "No interview is running. Start one with /interview.",
@@ -220,7 +238,10 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "en": "An answer to this question was already graded.",
     },
     "hint_title": {"ko": "힌트", "en": "Hint"},
-    "hint_body": {"ko": "이런 말이 들어가면 좋아요: {hint}", "en": "A good answer mentions: {hint}"},
+    "hint_body": {
+        "ko": "이런 말이 들어가면 좋아요: {hint}",
+        "en": "A good answer mentions: {hint}",
+    },
     "hint_none_left": {"ko": "더 드릴 힌트가 없어요.", "en": "No more hints for this question."},
     "action_answer": {"ko": "답변하기", "en": "Answer"},
     "action_hint": {"ko": "힌트", "en": "Hint"},
@@ -256,7 +277,10 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "ko": "오늘의 질문을 설정했어요: {when}",
         "en": "Daily question set: {when}",
     },
-    "daily_off_done": {"ko": "이 채널의 오늘의 질문을 껐어요.", "en": "Daily question turned off here."},
+    "daily_off_done": {
+        "ko": "이 채널의 오늘의 질문을 껐어요.",
+        "en": "Daily question turned off here.",
+    },
     "daily_status_title": {"ko": "오늘의 질문 상태", "en": "Daily question status"},
     "daily_status_none": {
         "ko": "이 채널에는 오늘의 질문이 설정되어 있지 않아요. (/daily set 09:00)",
@@ -293,7 +317,10 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "ko": "사용법: /daily now | set HH:MM [시간대] [요일] [topic=주제] | off | status",
         "en": "Usage: /daily now | set HH:MM [time zone] [weekdays] [topic=topic] | off | status",
     },
-    "reason_channel_gone": {"ko": "채널에 글을 쓸 수 없어요 ({detail})", "en": "cannot post in the channel ({detail})"},
+    "reason_channel_gone": {
+        "ko": "채널에 글을 쓸 수 없어요 ({detail})",
+        "en": "cannot post in the channel ({detail})",
+    },
     "admin_only": {
         "ko": "관리자만 사용할 수 있는 명령입니다.",
         "en": "Only admins can use this command.",

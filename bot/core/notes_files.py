@@ -12,7 +12,11 @@ from bot.config import PROJECT_ROOT
 from bot.core.errors import BadInput
 
 NOTE_SUFFIXES = frozenset({".md", ".markdown", ".txt"})
-CURATION_FILES = {"aliases.toml": "aliases", "keypoints.toml": "keypoints", "synonyms.toml": "synonyms"}
+CURATION_FILES = {
+    "aliases.toml": "aliases",
+    "keypoints.toml": "keypoints",
+    "synonyms.toml": "synonyms",
+}
 
 
 @dataclass(slots=True)
@@ -50,7 +54,9 @@ def collect(paths: Sequence[Path]) -> tuple[list[Found], list[Path]]:
         if given.is_dir():
             roots.append(given.resolve())
             candidates = sorted(p for p in given.rglob("*") if p.is_file())
-            candidates = [p for p in candidates if not any(part.startswith(".") for part in p.parts)]
+            candidates = [
+                p for p in candidates if not any(part.startswith(".") for part in p.parts)
+            ]
         else:
             candidates = [given]
         before = len(found)

@@ -60,8 +60,10 @@ class Notifier(Protocol):
 
     platform: str
 
-    async def post(self, target: Target, reply: Reply, *, open_thread: str | None = None) -> Posted:
-        """Post ``reply`` to the target; with ``open_thread`` (a thread name) open a thread on it."""
+    async def post(
+        self, target: Target, reply: Reply, *, open_thread: str | None = None
+    ) -> Posted:
+        """Post ``reply`` to the target; with ``open_thread`` (a name) open a thread on it."""
         ...
 
     async def find_post(self, target: Target, marker: str) -> Posted | None:

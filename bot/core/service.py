@@ -11,16 +11,15 @@ import json
 import logging
 import unicodedata
 from collections.abc import Sequence
-from pathlib import Path
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.config import Settings
-from bot.core.errors import BadInput, Forbidden
-from bot.core.notes_files import unchanged
 from bot.core.daily.clock import Clock, SystemClock
+from bot.core.errors import BadInput, Forbidden
 from bot.core.interview.synonyms import SynonymMap
 from bot.core.knowledge.search import IndexEntry, SearchIndex
 from bot.core.messages import t
@@ -35,9 +34,10 @@ from bot.core.models import (
     ReplyKind,
     Suggestion,
 )
+from bot.core.notes_files import unchanged
 from bot.db import knowledge as repo
-from bot.db.knowledge import SYNONYMS_KEY
 from bot.db.engine import make_engine, make_sessionmaker
+from bot.db.knowledge import SYNONYMS_KEY
 from bot.db.migrate import upgrade_to_head
 
 if TYPE_CHECKING:
@@ -149,12 +149,17 @@ class Service:
             stored = await repo.stored_files(session)
         return unchanged(paths, {path: file.sha256 for path, file in stored.items()})
 
-    async def ingest(self, paths: Sequence[Path], *, progress: Progress | None = None) -> IngestReport:
+    async def ingest(
+        self, paths: Sequence[Path], *, progress: Progress | None = None
+    ) -> IngestReport:
         """Ingest notes (files or folders) and reload the lookup index when anything changed."""
         from bot.core.ingest import ingest
 
         report = await ingest(
-            self.sessions, paths, progress=progress, isolate_tokenizer=self.settings.tokenizer_process
+            self.sessions,
+            paths,
+            progress=progress,
+            isolate_tokenizer=self.settings.tokenizer_process,
         )
         if report.knowledge_changed:
             await self.refresh(force=True)
@@ -219,7 +224,9 @@ class Service:
         locale = self.locale(caller)
         result = await self.lookup(query)
         if not self._concepts:
-            return Reply(t("not_found_title", locale), t("knowledge_empty", locale), ReplyKind.NOT_FOUND)
+            return Reply(
+                t("not_found_title", locale), t("knowledge_empty", locale), ReplyKind.NOT_FOUND
+            )
         if result.kind is MatchKind.CONFIDENT and result.match is not None:
             return self.definition_reply(self.concept(result.match.concept_id), locale, result)
         if result.kind is MatchKind.DID_YOU_MEAN:
@@ -237,7 +244,9 @@ class Service:
 
     def _suggestion_actions(self, suggestions: Sequence[Suggestion]) -> tuple[Action, ...]:
         return tuple(
-            Action("define", display_name(self.concept(s.concept_id)), self.concept(s.concept_id).term)
+            Action(
+                "define", display_name(self.concept(s.concept_id)), self.concept(s.concept_id).term
+            )
             for s in suggestions
         )
 
@@ -257,7 +266,10 @@ class Service:
             kind=ReplyKind.DEFINITION,
             fields=tuple(fields),
             suggestions=self._suggestion_actions(runners_up),
-            extra={"concept_id": concept.id, "score": result.match.score if result and result.match else 100.0},
+            extra={
+                "concept_id": concept.id,
+                "score": result.match.score if result and result.match else 100.0,
+            },
         )
 
     async def autocomplete(self, caller: Caller, prefix: str) -> list[tuple[str, str]]:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -133,7 +133,11 @@ async def apply_file(session: AsyncSession, change: FileChange, counts: ApplyCou
             row.position = position
             continue
         row.category, row.definition, row.line = parsed.category, parsed.definition, parsed.line
-        row.question, row.note_aliases, row.position = parsed.question, list(parsed.aliases), position
+        row.question, row.note_aliases, row.position = (
+            parsed.question,
+            list(parsed.aliases),
+            position,
+        )
     session.add_all(new_rows)
     for stale in existing.values():
         await session.delete(stale)
@@ -164,7 +168,7 @@ async def replace_aliases(session: AsyncSession, aliases: Mapping[str, Sequence[
         if alias != term
     ]
     if values:
-        await session.execute(AliasRow.__table__.insert(), values)
+        await session.execute(insert(AliasRow), values)
 
 
 async def concept_terms(session: AsyncSession) -> list[tuple[int, str, str]]:
@@ -250,7 +254,11 @@ async def key_point_inputs(session: AsyncSession) -> list[KeyPointInput]:
         aliases.setdefault(cid, []).append(alias)
     rows = await session.execute(
         select(
-            ConceptRow.id, ConceptRow.term, ConceptRow.note_aliases, ConceptRow.definition, ConceptRow.tokens
+            ConceptRow.id,
+            ConceptRow.term,
+            ConceptRow.note_aliases,
+            ConceptRow.definition,
+            ConceptRow.tokens,
         ).order_by(ConceptRow.id)
     )
     return [
@@ -266,5 +274,8 @@ async def save_key_points(
     if values:
         await session.execute(
             update(ConceptRow),
-            [{"id": cid, "tokens": tokens, "key_points": points} for cid, (tokens, points) in values.items()],
+            [
+                {"id": cid, "tokens": tokens, "key_points": points}
+                for cid, (tokens, points) in values.items()
+            ],
         )

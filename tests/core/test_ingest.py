@@ -59,7 +59,9 @@ async def test_unchanged_files_are_skipped_and_edits_update_in_place(
     sessions: async_sessionmaker[Any], tmp_path: Path
 ) -> None:
     folder = tmp_path / "notes"
-    notes = _notes(folder, "a.md", "Alpha - 첫 번째 설명\n\nBeta - 두 번째 설명\n\nGamma - 세 번째\n")
+    notes = _notes(
+        folder, "a.md", "Alpha - 첫 번째 설명\n\nBeta - 두 번째 설명\n\nGamma - 세 번째\n"
+    )
     first = await ingest(sessions, [folder], isolate_tokenizer=False)
     assert (first.added, first.changed) == (3, 1)
     ids = await _terms(sessions)
@@ -68,7 +70,9 @@ async def test_unchanged_files_are_skipped_and_edits_update_in_place(
     assert (again.changed, again.unchanged, again.added, again.updated) == (0, 1, 0, 0)
     assert not again.knowledge_changed
 
-    notes.write_text("Alpha - 바뀐 설명\n\nBeta - 두 번째 설명\n\nDelta - 새 개념\n", encoding="utf-8")
+    notes.write_text(
+        "Alpha - 바뀐 설명\n\nBeta - 두 번째 설명\n\nDelta - 새 개념\n", encoding="utf-8"
+    )
     edited = await ingest(sessions, [folder], isolate_tokenizer=False)
     assert (edited.added, edited.updated, edited.removed) == (1, 1, 1)
     after = await _terms(sessions)
@@ -76,7 +80,9 @@ async def test_unchanged_files_are_skipped_and_edits_update_in_place(
     assert set(after) == {"Alpha", "Beta", "Delta"}
 
 
-async def test_a_deleted_file_takes_its_concepts(sessions: async_sessionmaker[Any], tmp_path: Path) -> None:
+async def test_a_deleted_file_takes_its_concepts(
+    sessions: async_sessionmaker[Any], tmp_path: Path
+) -> None:
     folder = tmp_path / "notes"
     _notes(folder, "a.md", "Alpha - 하나\n")
     gone = _notes(folder, "b.md", "Beta - 둘\n")
@@ -105,7 +111,7 @@ async def test_ingesting_another_folder_leaves_the_first_alone(
     ("content", "key", "line"),
     [
         (b"Alpha - ok\nBeta - ok\n\x00\x01\x02binary", "file_binary", 3),
-        ("Alpha - ok\n".encode() + b"\xff\xfe broken \x80\x81\n", "file_encoding", 2),
+        (b"Alpha - ok\n" + b"\xff\xfe broken \x80\x81\n", "file_encoding", 2),
         (b"   \n\n", "file_empty", 1),
         ("그냥 문장만 있는 파일입니다.\n또 한 줄.\n".encode(), "file_no_concepts", 1),
     ],
@@ -128,10 +134,14 @@ async def test_a_bad_file_names_file_and_line_and_changes_nothing(
     assert "zbad.md" in message and "unchanged" in message
     async with sessions() as session:
         concepts = await repo.load_concepts(session)
-    assert [(c.term, c.definition) for c in concepts] == [("Alpha", "하나")], "the database stays as it was"
+    assert [(c.term, c.definition) for c in concepts] == [("Alpha", "하나")], (
+        "the database stays as it was"
+    )
 
 
-async def test_a_50_mb_file_is_refused_without_reading_it(sessions: async_sessionmaker[Any], tmp_path: Path) -> None:
+async def test_a_50_mb_file_is_refused_without_reading_it(
+    sessions: async_sessionmaker[Any], tmp_path: Path
+) -> None:
     folder = tmp_path / "notes"
     folder.mkdir()
     with (folder / "huge.md").open("wb") as handle:
@@ -142,7 +152,9 @@ async def test_a_50_mb_file_is_refused_without_reading_it(sessions: async_sessio
     assert err.value.params["detail"].key == "file_too_big"  # type: ignore[attr-defined]
 
 
-async def test_missing_path_and_folder_without_notes(sessions: async_sessionmaker[Any], tmp_path: Path) -> None:
+async def test_missing_path_and_folder_without_notes(
+    sessions: async_sessionmaker[Any], tmp_path: Path
+) -> None:
     with pytest.raises(BadInput) as err:
         await ingest(sessions, [tmp_path / "nope"], isolate_tokenizer=False)
     assert err.value.key == "ingest_not_found"
@@ -153,7 +165,9 @@ async def test_missing_path_and_folder_without_notes(sessions: async_sessionmake
     assert err.value.key == "ingest_no_files"
 
 
-async def test_a_bad_aliases_file_fails_the_ingest(sessions: async_sessionmaker[Any], tmp_path: Path) -> None:
+async def test_a_bad_aliases_file_fails_the_ingest(
+    sessions: async_sessionmaker[Any], tmp_path: Path
+) -> None:
     folder = tmp_path / "notes"
     _notes(folder, "a.md", "Alpha - 하나\n")
     _notes(folder, "aliases.toml", '[aliases]\n"Alpha" = ["알파"\n')

@@ -15,7 +15,9 @@ USER = Caller("test", "u1", "c1", workspace_id="w1")
 ADMIN = Caller("test", "admin", "c1", workspace_id="w1", is_admin=True)
 
 
-async def test_confident_definition_shows_both_names_category_source_and_runners_up(service: Service) -> None:
+async def test_confident_definition_shows_both_names_category_source_and_runners_up(
+    service: Service,
+) -> None:
     reply = await service.define(USER, "경사하감법이란?")
     assert reply.kind is ReplyKind.DEFINITION
     assert reply.title == "경사하강법 (Gradient Descent)"
@@ -36,7 +38,9 @@ async def test_did_you_mean_offers_actions_that_define(service: Service) -> None
 async def test_unknown_terms_are_declined_and_echoed_inertly(service: Service) -> None:
     reply = await service.define(USER, "@everyone **Kubernetes** <!channel>")
     assert reply.kind is ReplyKind.NOT_FOUND
-    assert "@everyone" not in reply.body and "<!channel>" not in reply.body and "**" not in reply.body
+    assert (
+        "@everyone" not in reply.body and "<!channel>" not in reply.body and "**" not in reply.body
+    )
 
 
 @pytest.mark.parametrize("query", ["", "   ", "x" * (MAX_QUERY_CHARS + 1)])
@@ -71,7 +75,9 @@ async def test_a_second_process_sees_new_knowledge(
     try:
         notes = tmp_path / "more"
         notes.mkdir()
-        (notes / "k8s.md").write_text("Kubernetes - 컨테이너 오케스트레이션 플랫폼\n", encoding="utf-8")
+        (notes / "k8s.md").write_text(
+            "Kubernetes - 컨테이너 오케스트레이션 플랫폼\n", encoding="utf-8"
+        )
         assert (await other.define(USER, "kubernetes")).kind is ReplyKind.NOT_FOUND
         await service.ingest([notes])
         assert (await other.define(USER, "kubernetes")).kind is ReplyKind.DEFINITION

@@ -19,7 +19,7 @@ from bot.adapters.console.render import render
 from bot.core.daily_runner import DailyRunner
 from bot.core.errors import BotError
 from bot.core.messages import t
-from bot.core.models import Action, Caller, Reply, ReplyKind
+from bot.core.models import Action, Reply, ReplyKind
 from bot.core.notify import Posted, Target
 from bot.core.service import Service
 
@@ -88,7 +88,9 @@ class Console:
         if command.startswith("/"):
             handler = self.commands.get(command)
             if handler is None:
-                return [self._error(t("console_unknown_command", self.locale, command=command[:40]))]
+                return [
+                    self._error(t("console_unknown_command", self.locale, command=command[:40]))
+                ]
             return await handler(argument)
         return await self.plain_text(line)
 
@@ -171,7 +173,9 @@ class Console:
 
     async def _run(self, stdin: TextIO, *, interactive: bool) -> None:
         if interactive:
-            self.out.write(t("console_welcome", self.locale, count=self.service.concept_count) + "\n\n")
+            self.out.write(
+                t("console_welcome", self.locale, count=self.service.concept_count) + "\n\n"
+            )
         await self.resume()
         if interactive:
             await self._run_terminal()
@@ -189,7 +193,9 @@ class Console:
 
         data_dir: Path = self.service.settings.data_dir
         data_dir.mkdir(parents=True, exist_ok=True)
-        session: PromptSession[str] = PromptSession(history=FileHistory(str(data_dir / HISTORY_FILE)))
+        session: PromptSession[str] = PromptSession(
+            history=FileHistory(str(data_dir / HISTORY_FILE))
+        )
         while True:
             try:
                 line = await session.prompt_async(self.prompt())
@@ -226,7 +232,9 @@ class ConsoleNotifier:
         raise NotImplementedError
 
 
-async def run_console(service: Service, *, stdin: TextIO | None = None, out: TextIO | None = None) -> None:
+async def run_console(
+    service: Service, *, stdin: TextIO | None = None, out: TextIO | None = None
+) -> None:
     """Start the console on the process's stdin/stdout (terminal or pipe)."""
     stdin = stdin or sys.stdin
     out = out or sys.stdout

@@ -11,6 +11,6 @@ def console_caller(locale: str | None = None) -> Caller:
     """The person at the terminal: owner of the machine, so an admin."""
     try:
         user = getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name in some containers
+    except Exception:
         user = "console"
     return Caller("console", user, "console", workspace_id="local", is_admin=True, locale=locale)

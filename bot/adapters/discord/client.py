@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import replace
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
@@ -83,7 +83,9 @@ class DiscordNotifier:
             mentions = NO_MENTIONS
             if target.mention and not target.thread_id:
                 content = f"<@&{int(target.mention)}>"
-                mentions = discord.AllowedMentions(everyone=False, users=False, roles=[discord.Object(int(target.mention))])
+                mentions = discord.AllowedMentions(
+                    everyone=False, users=False, roles=[discord.Object(int(target.mention))]
+                )
             kwargs: dict[str, Any] = {"embed": rendered.embed, "allowed_mentions": mentions}
             if rendered.view is not None:
                 kwargs["view"] = rendered.view
@@ -123,18 +125,28 @@ class DiscordNotifier:
 class AnswerModal(discord.ui.Modal):
     """A text box for an answer (interview question or daily question)."""
 
-    def __init__(self, title: str, label: str, on_answer: Callable[[discord.Interaction[Any], str], Awaitable[None]]) -> None:
+    def __init__(
+        self,
+        title: str,
+        label: str,
+        on_answer: Callable[[discord.Interaction[Any], str], Awaitable[None]],
+    ) -> None:
         super().__init__(title=title[:MODAL_TITLE_MAX], custom_id="answer-modal")
         self.on_answer = on_answer
         self.text: discord.ui.TextInput[AnswerModal] = discord.ui.TextInput(
-            label=label[:45], style=discord.TextStyle.paragraph, max_length=ANSWER_MAX, custom_id="answer"
+            label=label[:45],
+            style=discord.TextStyle.paragraph,
+            max_length=ANSWER_MAX,
+            custom_id="answer",
         )
         self.add_item(self.text)
 
     async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
         await self.on_answer(interaction, self.text.value)
 
-    async def on_error(self, interaction: discord.Interaction[Any], error: Exception) -> None:
+    async def on_error(  # type: ignore[override]
+        self, interaction: discord.Interaction[Any], error: Exception
+    ) -> None:
         client = interaction.client
         if isinstance(client, DiscordBot):
             await client.report_error(interaction, error)
@@ -159,7 +171,7 @@ class DiscordBot(discord.AutoShardedClient):
             intents=intents,
             allowed_mentions=NO_MENTIONS,
             shard_count=shard_count,
-            shard_ids=list(shard_ids) if shard_ids else None,
+            shard_ids=list(shard_ids) if shard_ids else None,  # type: ignore[arg-type]
             chunk_guilds_at_startup=False,
             **options,
         )
@@ -206,7 +218,7 @@ class DiscordBot(discord.AutoShardedClient):
                     target = Target("discord", state.workspace_id, state.channel_id)
                     with contextlib.suppress(Exception):
                         await self.runner.notifier.post(target, reply)
-            except Exception:  # noqa: BLE001 - keep sweeping
+            except Exception:
                 log.exception("interview expiry sweep failed")
 
     # --- commands ------------------------------------------------------------------------
@@ -214,41 +226,63 @@ class DiscordBot(discord.AutoShardedClient):
     def _register_commands(self) -> None:
         tree = self.tree
 
-        @tree.command(name="define", description="노트에서 개념 찾기 · Look a concept up in the notes")
+        @tree.command(
+            name="define", description="노트에서 개념 찾기 · Look a concept up in the notes"
+        )
         @app_commands.describe(term="용어 · term", private="나만 보기 · only you see the answer")
-        async def define(interaction: discord.Interaction[Any], term: str, private: bool = False) -> None:
+        async def define(
+            interaction: discord.Interaction[Any], term: str, private: bool = False
+        ) -> None:
             await interaction.response.defer(ephemeral=private, thinking=True)
             reply = await self.service.define(caller_of(interaction), term)
             await self.send(interaction, [reply], ephemeral=private)
 
         @define.autocomplete("term")
-        async def define_autocomplete(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
+        async def define_autocomplete(
+            interaction: discord.Interaction[Any], current: str
+        ) -> list[app_commands.Choice[str]]:
             choices = await self.service.autocomplete(caller_of(interaction), current)
-            return [app_commands.Choice(name=label, value=value) for label, value in choices if label and value]
+            return [
+                app_commands.Choice(name=label, value=value)
+                for label, value in choices
+                if label and value
+            ]
 
         interview = app_commands.Group(name="interview", description="모의 면접 · Mock interview")
 
         @interview.command(name="start", description="모의 면접 시작 · Start a mock interview")
         @app_commands.describe(topic="주제 · topic", rounds="문항 수 · number of questions")
-        async def start(interaction: discord.Interaction[Any], topic: str | None = None, rounds: app_commands.Range[int, 1, 20] | None = None) -> None:
+        async def start(
+            interaction: discord.Interaction[Any],
+            topic: str | None = None,
+            rounds: app_commands.Range[int, 1, 20] | None = None,
+        ) -> None:
             await interaction.response.defer(thinking=True)
             caller = caller_of(interaction)
             channel = interaction.channel
             if isinstance(channel, discord.TextChannel):
                 name = t("interview_thread_name", self.locale, name=interaction.user.display_name)
-                thread = await channel.create_thread(name=name[:THREAD_NAME_MAX], type=discord.ChannelType.public_thread)
+                thread = await channel.create_thread(
+                    name=name[:THREAD_NAME_MAX], type=discord.ChannelType.public_thread
+                )
                 caller = replace(caller, thread_id=str(thread.id))
                 replies = await self.service.interviews.start(caller, topic, rounds)
                 await interaction.followup.send(thread.mention, allowed_mentions=NO_MENTIONS)
                 for reply in replies:
                     await self.post_reply(thread, reply)
             else:
-                await self.send(interaction, await self.service.interviews.start(caller, topic, rounds))
+                await self.send(
+                    interaction, await self.service.interviews.start(caller, topic, rounds)
+                )
 
         @interview.command(name="hint", description="힌트 · Hint")
         async def hint(interaction: discord.Interaction[Any]) -> None:
             await interaction.response.defer(thinking=True, ephemeral=True)
-            await self.send(interaction, [await self.service.interviews.hint(caller_of(interaction))], ephemeral=True)
+            await self.send(
+                interaction,
+                [await self.service.interviews.hint(caller_of(interaction))],
+                ephemeral=True,
+            )
 
         @interview.command(name="skip", description="넘기기 · Skip")
         async def skip(interaction: discord.Interaction[Any]) -> None:
@@ -258,7 +292,9 @@ class DiscordBot(discord.AutoShardedClient):
         @interview.command(name="stop", description="그만하기 · Stop")
         async def stop(interaction: discord.Interaction[Any]) -> None:
             await interaction.response.defer(thinking=True)
-            await self.send(interaction, [await self.service.interviews.stop(caller_of(interaction))])
+            await self.send(
+                interaction, [await self.service.interviews.stop(caller_of(interaction))]
+            )
 
         tree.add_command(interview)
 
@@ -270,21 +306,40 @@ class DiscordBot(discord.AutoShardedClient):
         )
 
         @daily.command(name="set", description="오늘의 질문 설정 · Set the daily question")
-        @app_commands.describe(time="HH:MM", timezone="Asia/Seoul", weekdays="매일 / 평일 / mon,wed,fri", topic="주제 · topic")
-        async def daily_set(interaction: discord.Interaction[Any], time: str, timezone: str | None = None, weekdays: str | None = None, topic: str | None = None) -> None:
+        @app_commands.describe(
+            time="HH:MM",
+            timezone="Asia/Seoul",
+            weekdays="매일 / 평일 / mon,wed,fri",
+            topic="주제 · topic",
+        )
+        async def daily_set(
+            interaction: discord.Interaction[Any],
+            time: str,
+            timezone: str | None = None,
+            weekdays: str | None = None,
+            topic: str | None = None,
+        ) -> None:
             await interaction.response.defer(thinking=True, ephemeral=True)
-            reply = await self.service.daily.set(caller_of(interaction), time, timezone, weekdays, topic)
+            reply = await self.service.daily.set(
+                caller_of(interaction), time, timezone, weekdays, topic
+            )
             await self.send(interaction, [reply], ephemeral=True)
 
         @daily.command(name="off", description="오늘의 질문 끄기 · Turn the daily question off")
         async def daily_off(interaction: discord.Interaction[Any]) -> None:
             await interaction.response.defer(thinking=True, ephemeral=True)
-            await self.send(interaction, [await self.service.daily.off(caller_of(interaction))], ephemeral=True)
+            await self.send(
+                interaction, [await self.service.daily.off(caller_of(interaction))], ephemeral=True
+            )
 
         @daily.command(name="status", description="오늘의 질문 상태 · Status")
         async def daily_status(interaction: discord.Interaction[Any]) -> None:
             await interaction.response.defer(thinking=True, ephemeral=True)
-            await self.send(interaction, [await self.service.daily.status(caller_of(interaction))], ephemeral=True)
+            await self.send(
+                interaction,
+                [await self.service.daily.status(caller_of(interaction))],
+                ephemeral=True,
+            )
 
         @daily.command(name="now", description="지금 질문 올리기 · Post a question now")
         async def daily_now(interaction: discord.Interaction[Any]) -> None:
@@ -300,17 +355,21 @@ class DiscordBot(discord.AutoShardedClient):
         """Buttons this bot sent (custom_id prefixes); app commands go through the tree."""
         if interaction.type is not discord.InteractionType.component:
             return
-        custom_id = str((interaction.data or {}).get("custom_id", ""))
+        data: dict[str, Any] = dict(interaction.data or {})
+        custom_id = str(data.get("custom_id", ""))
         try:
             await self._on_button(interaction, custom_id)
-        except Exception as exc:  # noqa: BLE001 - one place answers every failure
+        except Exception as exc:
             await self.report_error(interaction, exc)
 
     async def _on_button(self, interaction: discord.Interaction[Any], custom_id: str) -> None:
         caller = caller_of(interaction)
         if custom_id.startswith(DEFINE_PREFIX):
             await interaction.response.defer(thinking=True)
-            await self.send(interaction, [await self.service.define(caller, custom_id.removeprefix(DEFINE_PREFIX))])
+            await self.send(
+                interaction,
+                [await self.service.define(caller, custom_id.removeprefix(DEFINE_PREFIX))],
+            )
         elif custom_id.startswith(MORE_PREFIX):
             concept = self.service.concept_or_none(int(custom_id.removeprefix(MORE_PREFIX)))
             await interaction.response.defer(thinking=True, ephemeral=True)
@@ -320,11 +379,16 @@ class DiscordBot(discord.AutoShardedClient):
             command, _, argument = custom_id.removeprefix(COMMAND_PREFIX).partition(":")
             await self._on_command_button(interaction, caller, command, argument)
 
-    async def _on_command_button(self, interaction: discord.Interaction[Any], caller: Caller, command: str, argument: str) -> None:
+    async def _on_command_button(
+        self, interaction: discord.Interaction[Any], caller: Caller, command: str, argument: str
+    ) -> None:
         interviews = self.service.interviews
         if command in ("interview.answer", "daily.answer"):
+
             async def on_answer(modal_interaction: discord.Interaction[Any], text: str) -> None:
-                await modal_interaction.response.defer(thinking=True, ephemeral=command == "daily.answer")
+                await modal_interaction.response.defer(
+                    thinking=True, ephemeral=command == "daily.answer"
+                )
                 who = caller_of(modal_interaction)
                 if command == "daily.answer":
                     reply = await self.service.daily.answer(who, argument, text)
@@ -332,7 +396,11 @@ class DiscordBot(discord.AutoShardedClient):
                 else:
                     await self.send(modal_interaction, await interviews.answer(who, text))
 
-            modal = AnswerModal(t("answer_modal_title", self.locale), t("answer_modal_label", self.locale), on_answer)
+            modal = AnswerModal(
+                t("answer_modal_title", self.locale),
+                t("answer_modal_label", self.locale),
+                on_answer,
+            )
             await interaction.response.send_modal(modal)
             return
         if command == "interview.hint":
@@ -348,7 +416,11 @@ class DiscordBot(discord.AutoShardedClient):
     async def on_message(self, message: discord.Message) -> None:
         """With the message-content intent: plain messages in a thread answer what runs there."""
 
-        if not self.message_content or message.author.bot or not isinstance(message.channel, discord.Thread):
+        if (
+            not self.message_content
+            or message.author.bot
+            or not isinstance(message.channel, discord.Thread)
+        ):
             return
         if not message.content.strip():
             return
@@ -371,16 +443,26 @@ class DiscordBot(discord.AutoShardedClient):
             for reply in replies:
                 await self.post_reply(thread, reply, reference=message)
         except BotError as exc:
-            await thread.send(t(exc.key, self.locale, **exc.params)[:2000], allowed_mentions=NO_MENTIONS)
-        except Exception:  # noqa: BLE001
+            await thread.send(
+                t(exc.key, self.locale, **exc.params)[:2000], allowed_mentions=NO_MENTIONS
+            )
+        except Exception:
             log.exception("answer from a message failed")
 
     # --- output and errors ---------------------------------------------------------------
 
-    async def send(self, interaction: discord.Interaction[Any], replies: Sequence[Reply], *, ephemeral: bool = False) -> None:
+    async def send(
+        self,
+        interaction: discord.Interaction[Any],
+        replies: Sequence[Reply],
+        *,
+        ephemeral: bool = False,
+    ) -> None:
         """Send replies as follow-ups of a deferred interaction."""
         for reply in replies:
-            more = str(reply.extra.get("concept_id")) if reply.kind is ReplyKind.DEFINITION else None
+            more = (
+                str(reply.extra.get("concept_id")) if reply.kind is ReplyKind.DEFINITION else None
+            )
             rendered = render(reply, more_id=more)
             kwargs: dict[str, Any] = {
                 "embed": rendered.embed,
@@ -391,7 +473,9 @@ class DiscordBot(discord.AutoShardedClient):
                 kwargs["view"] = rendered.view
             await interaction.followup.send(**kwargs)
 
-    async def post_reply(self, channel: Any, reply: Reply, reference: discord.Message | None = None) -> None:
+    async def post_reply(
+        self, channel: Any, reply: Reply, reference: discord.Message | None = None
+    ) -> None:
         """Send a reply as a plain channel message."""
         rendered = render(reply)
         kwargs: dict[str, Any] = {"embed": rendered.embed, "allowed_mentions": NO_MENTIONS}
@@ -402,11 +486,15 @@ class DiscordBot(discord.AutoShardedClient):
             kwargs["mention_author"] = False
         await channel.send(**kwargs)
 
-    async def _on_tree_error(self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError) -> None:
+    async def _on_tree_error(
+        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
+    ) -> None:
         original = getattr(error, "original", error)
         await self.report_error(interaction, original)
 
-    async def report_error(self, interaction: discord.Interaction[Any], error: BaseException) -> None:
+    async def report_error(
+        self, interaction: discord.Interaction[Any], error: BaseException
+    ) -> None:
         """The one error handler: a BotError's message, else a short apology (stack logged)."""
         if isinstance(error, BotError):
             text = t(error.key, self.locale, **error.params)
@@ -419,9 +507,13 @@ class DiscordBot(discord.AutoShardedClient):
         embed = render(Reply(t("error_title", self.locale), text, kind)).embed
         try:
             if interaction.response.is_done():
-                await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
+                await interaction.followup.send(
+                    embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS
+                )
             else:
-                await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
+                await interaction.response.send_message(
+                    embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS
+                )
         except discord.HTTPException:
             log.warning("could not report an error to the user", exc_info=True)
 

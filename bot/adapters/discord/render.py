@@ -111,8 +111,10 @@ def render(reply: Reply, *, more_id: str | None = None) -> Rendered:
         budget -= len(spoiler) + 10
     description_limit = max(0, min(DESCRIPTION_MAX, budget - 10))
     description = cut(body, description_limit) if body else ""
-    overflow = body[len(description) - len(ELLIPSIS):] if description != body and body else ""
-    embed = discord.Embed(title=title, description=description or None, colour=COLOURS.get(reply.kind))
+    overflow = body[len(description) - len(ELLIPSIS) :] if description != body and body else ""
+    embed = discord.Embed(
+        title=title, description=description or None, colour=COLOURS.get(reply.kind)
+    )
     for name, value, inline in fields:
         embed.add_field(name=name, value=value, inline=inline)
     if spoiler:
@@ -127,15 +129,25 @@ def _view(reply: Reply, more_id: str | None) -> discord.ui.View | None:
     actions = [*reply.actions, *reply.suggestions]
     buttons: list[discord.ui.Button[discord.ui.View]] = []
     for action in actions:
-        style = discord.ButtonStyle.primary if action in reply.actions else discord.ButtonStyle.secondary
+        style = (
+            discord.ButtonStyle.primary
+            if action in reply.actions
+            else discord.ButtonStyle.secondary
+        )
         buttons.append(
             discord.ui.Button(
-                label=cut(action.label, BUTTON_LABEL_MAX) or "?", style=style, custom_id=_custom_id(action)
+                label=cut(action.label, BUTTON_LABEL_MAX) or "?",
+                style=style,
+                custom_id=_custom_id(action),
             )
         )
     if more_id is not None:
         buttons.append(
-            discord.ui.Button(label="…", style=discord.ButtonStyle.secondary, custom_id=cut(MORE_PREFIX + more_id, CUSTOM_ID_MAX))
+            discord.ui.Button(
+                label="…",
+                style=discord.ButtonStyle.secondary,
+                custom_id=cut(MORE_PREFIX + more_id, CUSTOM_ID_MAX),
+            )
         )
     if not buttons:
         return None

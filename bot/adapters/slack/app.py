@@ -37,7 +37,14 @@ ANSWER_MAX = 3000
 MODAL_TITLE_MAX = 24
 RATE_LIMIT_RETRIES = 3
 GONE_ERRORS = frozenset(
-    {"channel_not_found", "not_in_channel", "is_archived", "missing_scope", "account_inactive", "invalid_auth"}
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "missing_scope",
+        "account_inactive",
+        "invalid_auth",
+    }
 )
 HISTORY_SCAN = 50
 
@@ -48,7 +55,9 @@ def make_client(token: str, base_url: str | None = None) -> AsyncWebClient:
     if base_url:
         kwargs["base_url"] = base_url
     client = AsyncWebClient(**kwargs)
-    client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES))
+    client.retry_handlers.append(
+        AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)
+    )
     return client
 
 
@@ -61,17 +70,21 @@ class SlackNotifier:
         self.client = client
 
     async def post(self, target: Target, reply: Reply, *, open_thread: str | None = None) -> Posted:
-        """Post the reply (in a thread when ``target.thread_id``); the message's ts is the thread."""
+        """Post the reply (in a thread when ``target.thread_id``); its ts names the thread."""
         text, blocks = render(reply, show_spoiler=False)
         if target.mention and not target.thread_id:
             text = f"<!subteam^{target.mention}> {text}"
         try:
             response = await self.client.chat_postMessage(
-                channel=target.channel_id, text=text, blocks=blocks, thread_ts=target.thread_id, unfurl_links=False
+                channel=target.channel_id,
+                text=text,
+                blocks=blocks,
+                thread_ts=target.thread_id,
+                unfurl_links=False,
             )
         except SlackApiError as exc:
             raise _delivery_error(exc) from exc
-        except (OSError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, OSError) as exc:
             raise ServerError(str(exc)) from exc
         ts = str(response["ts"])
         return Posted(ts, ts if open_thread else None)
@@ -79,10 +92,13 @@ class SlackNotifier:
     async def find_post(self, target: Target, marker: str) -> Posted | None:
         """Look through the channel's recent history for the bot's post carrying ``marker``."""
         try:
-            response = await self.client.conversations_history(channel=target.channel_id, limit=HISTORY_SCAN)
+            response = await self.client.conversations_history(
+                channel=target.channel_id, limit=HISTORY_SCAN
+            )
         except SlackApiError as exc:
             raise NotImplementedError(str(exc)) from exc
-        for message in response.get("messages", []):
+        messages: list[dict[str, Any]] = response.get("messages", [])
+        for message in messages:
             if marker in json.dumps(message.get("blocks", []), ensure_ascii=False):
                 return Posted(str(message["ts"]), str(message["ts"]))
         return None
@@ -92,7 +108,9 @@ def _delivery_error(exc: SlackApiError) -> Exception:
     status = getattr(exc.response, "status_code", 200)
     error = str(exc.response.get("error", "")) if exc.response is not None else ""
     if status == 429:
-        retry = float(exc.response.headers.get("Retry-After", 1)) if exc.response is not None else 1.0
+        retry = (
+            float(exc.response.headers.get("Retry-After", 1)) if exc.response is not None else 1.0
+        )
         return RateLimited(retry)
     if error in GONE_ERRORS or status in (403, 404):
         return ChannelUnavailable(error or str(status))
@@ -135,13 +153,15 @@ class SlackFrontEnd:
         if user_id not in self._admin_cache:
             try:
                 info = await self.client.users_info(user=user_id)
-                user = info.get("user", {})
+                user: dict[str, Any] = info.get("user") or {}
                 self._admin_cache[user_id] = bool(user.get("is_admin") or user.get("is_owner"))
             except SlackApiError:
                 self._admin_cache[user_id] = False
         return self._admin_cache[user_id]
 
-    async def caller(self, user_id: str, channel_id: str, team_id: str, thread_ts: str | None = None) -> Caller:
+    async def caller(
+        self, user_id: str, channel_id: str, team_id: str, thread_ts: str | None = None
+    ) -> Caller:
         """The Caller for a Slack event."""
         return Caller(
             platform="slack",
@@ -155,29 +175,45 @@ class SlackFrontEnd:
     async def post(self, channel: str, reply: Reply, *, thread_ts: str | None = None) -> str:
         """Post a reply in a channel (or thread); returns the message ts."""
         text, blocks = render(reply, show_spoiler=False)
-        response = await self.client.chat_postMessage(channel=channel, text=text, blocks=blocks, thread_ts=thread_ts)
+        response = await self.client.chat_postMessage(
+            channel=channel, text=text, blocks=blocks, thread_ts=thread_ts
+        )
         return str(response["ts"])
 
-    async def ephemeral(self, channel: str, user: str, reply: Reply, *, thread_ts: str | None = None) -> None:
+    async def ephemeral(
+        self, channel: str, user: str, reply: Reply, *, thread_ts: str | None = None
+    ) -> None:
         """Show a reply to one person only (spoilers included: nobody else sees it)."""
         text, blocks = render(reply, show_spoiler=True)
-        await self.client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks, thread_ts=thread_ts)
+        await self.client.chat_postEphemeral(
+            channel=channel, user=user, text=text, blocks=blocks, thread_ts=thread_ts
+        )
 
     def error_reply(self, error: BaseException) -> Reply:
         """The one place errors become a message: a BotError's text, else an apology."""
         if isinstance(error, BotError):
-            return Reply(t("error_title", self.locale), t(error.key, self.locale, **error.params), ReplyKind.ERROR)
+            return Reply(
+                t("error_title", self.locale),
+                t(error.key, self.locale, **error.params),
+                ReplyKind.ERROR,
+            )
         log.error("slack handler failed", exc_info=error)
-        return Reply(t("error_title", self.locale), t("internal_error", self.locale), ReplyKind.ERROR)
+        return Reply(
+            t("error_title", self.locale), t("internal_error", self.locale), ReplyKind.ERROR
+        )
 
-    async def guarded(self, respond: Callable[..., Awaitable[Any]], work: Callable[[], Awaitable[None]]) -> None:
+    async def guarded(
+        self, respond: Callable[..., Awaitable[Any]], work: Callable[[], Awaitable[None]]
+    ) -> None:
         """Run a handler's work; any failure is answered to the user (ephemerally)."""
         try:
             await work()
-        except Exception as exc:  # noqa: BLE001 - one error handler
+        except Exception as exc:
             text, blocks = render(self.error_reply(exc))
             with contextlib.suppress(Exception):
-                await respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+                await respond(
+                    text=text, blocks=blocks, response_type="ephemeral", replace_original=False
+                )
 
     # --- handlers ------------------------------------------------------------------------
 
@@ -194,7 +230,9 @@ class SlackFrontEnd:
         await ack()
 
         async def work() -> None:
-            caller = await self.caller(command["user_id"], command["channel_id"], command.get("team_id", ""))
+            caller = await self.caller(
+                command["user_id"], command["channel_id"], command.get("team_id", "")
+            )
             reply = await self.service.define(caller, command.get("text", ""))
             text, blocks = render(reply)
             await respond(text=text, blocks=blocks, response_type="in_channel")
@@ -218,7 +256,9 @@ class SlackFrontEnd:
             name = command.get("user_name") or user
             head = Reply(t("interview_thread_name", self.locale, name=name), kind=ReplyKind.INFO)
             thread_ts = await self.post(channel, head)
-            replies = await self.service.interviews.start(replace(caller, thread_id=thread_ts), " ".join(words) or None, rounds)
+            replies = await self.service.interviews.start(
+                replace(caller, thread_id=thread_ts), " ".join(words) or None, rounds
+            )
             for reply in replies:
                 await self.post(channel, reply, thread_ts=thread_ts)
 
@@ -230,11 +270,15 @@ class SlackFrontEnd:
         async def work() -> None:
             words = command.get("text", "").split()
             sub = words.pop(0).lower() if words else "status"
-            caller = await self.caller(command["user_id"], command["channel_id"], command.get("team_id", ""))
+            caller = await self.caller(
+                command["user_id"], command["channel_id"], command.get("team_id", "")
+            )
             daily = self.service.daily
             if sub == "set" and words:
                 tz = next((w for w in words[1:] if "/" in w or w.upper() == "UTC"), None)
-                topic = next((w.split("=", 1)[1] for w in words[1:] if w.lower().startswith("topic=")), None)
+                topic = next(
+                    (w.split("=", 1)[1] for w in words[1:] if w.lower().startswith("topic=")), None
+                )
                 days = [w for w in words[1:] if w != tz and not w.lower().startswith("topic=")]
                 reply = await daily.set(caller, words[0], tz, ",".join(days) or None, topic)
             elif sub == "off":
@@ -244,13 +288,17 @@ class SlackFrontEnd:
             elif sub == "status":
                 reply = await daily.status(caller)
             else:
-                reply = Reply(t("error_title", self.locale), t("daily_usage", self.locale), ReplyKind.ERROR)
+                reply = Reply(
+                    t("error_title", self.locale), t("daily_usage", self.locale), ReplyKind.ERROR
+                )
             text, blocks = render(reply)
             await respond(text=text, blocks=blocks, response_type="ephemeral")
 
         await self.guarded(respond, work)
 
-    async def _button(self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
+    async def _button(
+        self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any
+    ) -> None:
         value = json.loads(action.get("value") or "{}")
         command, argument = str(value.get("c", "")), str(value.get("a", ""))
         if command in ("interview.answer", "daily.answer"):
@@ -269,9 +317,13 @@ class SlackFrontEnd:
             interviews = self.service.interviews
             if command == "define":
                 text, blocks = render(await self.service.define(caller, argument))
-                await respond(text=text, blocks=blocks, replace_original=False, response_type="in_channel")
+                await respond(
+                    text=text, blocks=blocks, replace_original=False, response_type="in_channel"
+                )
             elif command == "interview.hint":
-                await self.ephemeral(channel, user, await interviews.hint(caller), thread_ts=thread_ts)
+                await self.ephemeral(
+                    channel, user, await interviews.hint(caller), thread_ts=thread_ts
+                )
             elif command == "interview.skip":
                 for reply in await interviews.skip(caller):
                     await self.post(channel, reply, thread_ts=thread_ts)
@@ -284,19 +336,33 @@ class SlackFrontEnd:
         channel = (body.get("channel") or {}).get("id", "")
         message = body.get("message") or {}
         metadata = json.dumps(
-            {"c": command, "a": argument, "ch": channel, "th": message.get("thread_ts") or message.get("ts")}
+            {
+                "c": command,
+                "a": argument,
+                "ch": channel,
+                "th": message.get("thread_ts") or message.get("ts"),
+            }
         )
         view = {
             "type": "modal",
             "callback_id": ANSWER_CALLBACK,
             "private_metadata": metadata,
-            "title": {"type": "plain_text", "text": t("answer_modal_title", self.locale)[:MODAL_TITLE_MAX]},
-            "submit": {"type": "plain_text", "text": t("action_answer", self.locale)[:MODAL_TITLE_MAX]},
+            "title": {
+                "type": "plain_text",
+                "text": t("answer_modal_title", self.locale)[:MODAL_TITLE_MAX],
+            },
+            "submit": {
+                "type": "plain_text",
+                "text": t("action_answer", self.locale)[:MODAL_TITLE_MAX],
+            },
             "blocks": [
                 {
                     "type": "input",
                     "block_id": "answer",
-                    "label": {"type": "plain_text", "text": t("answer_modal_label", self.locale)[:2000]},
+                    "label": {
+                        "type": "plain_text",
+                        "text": t("answer_modal_label", self.locale)[:2000],
+                    },
                     "element": {
                         "type": "plain_text_input",
                         "action_id": "text",
@@ -324,7 +390,7 @@ class SlackFrontEnd:
                 caller = await self.caller(user, channel, team, thread_ts)
                 for reply in await self.service.interviews.answer(caller, text):
                     await self.post(channel, reply, thread_ts=thread_ts)
-        except Exception as exc:  # noqa: BLE001 - one error handler
+        except Exception as exc:
             with contextlib.suppress(Exception):
                 await self.ephemeral(channel, user, self.error_reply(exc), thread_ts=thread_ts)
 
@@ -347,7 +413,7 @@ class SlackFrontEnd:
                 await self.post(channel, replace(reply, spoiler=""), thread_ts=thread_ts)
                 if reply.spoiler:
                     await self.ephemeral(channel, user, reply, thread_ts=thread_ts)
-        except Exception as exc:  # noqa: BLE001 - one error handler
+        except Exception as exc:
             with contextlib.suppress(Exception):
                 await self.ephemeral(channel, user, self.error_reply(exc), thread_ts=thread_ts)
 
@@ -368,7 +434,9 @@ async def run_slack(service: Service, *, http: bool) -> None:
     """Run the Slack front end until stopped (Socket Mode, or HTTP behind a load balancer)."""
     settings = service.settings
     assert settings.slack_bot_token is not None
-    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    secret = (
+        settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    )
     front = SlackFrontEnd(
         service,
         token=settings.slack_bot_token.get_secret_value(),
@@ -391,7 +459,7 @@ async def run_slack(service: Service, *, http: bool) -> None:
 
             assert settings.slack_app_token is not None
             handler = AsyncSocketModeHandler(front.app, settings.slack_app_token.get_secret_value())
-            await handler.start_async()
+            await handler.start_async()  # type: ignore[no-untyped-call]
     finally:
         front.runner.stop()
         runner_task.cancel()

@@ -68,7 +68,9 @@ def chunks(text: str, limit: int = SECTION_MAX) -> list[str]:
 
 def action_value(action: Action) -> str:
     """The JSON a button carries: the Service command and its argument."""
-    return cut(json.dumps({"c": action.command, "a": action.argument}, ensure_ascii=False), VALUE_MAX)
+    return cut(
+        json.dumps({"c": action.command, "a": action.argument}, ensure_ascii=False), VALUE_MAX
+    )
 
 
 def _section(text: str) -> dict[str, Any]:
@@ -79,7 +81,14 @@ def render(reply: Reply, *, show_spoiler: bool = True) -> tuple[str, list[dict[s
     """``(fallback text, blocks)`` for a reply. Slack has no spoilers: the hidden part is left out
     unless ``show_spoiler`` (send it where only the reader sees it, e.g. ephemerally)."""
     blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": cut(reply.title or " ", HEADER_MAX), "emoji": True}}
+        {
+            "type": "header",
+            "text": {
+                "type": "plain_text",
+                "text": cut(reply.title or " ", HEADER_MAX),
+                "emoji": True,
+            },
+        }
     ]
     reserve = 6  # fields, spoiler, actions, context ...
     for piece in chunks(mrkdwn(reply.body))[: BLOCKS_MAX - reserve] if reply.body else []:
@@ -105,7 +114,12 @@ def render(reply: Reply, *, show_spoiler: bool = True) -> tuple[str, list[dict[s
     if buttons:
         blocks.append({"type": "actions", "elements": buttons})
     if reply.footer:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": cut(escape(reply.footer), CONTEXT_MAX)}]})
+        blocks.append(
+            {
+                "type": "context",
+                "elements": [{"type": "mrkdwn", "text": cut(escape(reply.footer), CONTEXT_MAX)}],
+            }
+        )
     blocks = blocks[:BLOCKS_MAX]
     fallback = cut(escape(f"{reply.title}\n{reply.body}"), TEXT_MAX)
     return fallback, blocks

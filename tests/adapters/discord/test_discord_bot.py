@@ -49,7 +49,9 @@ async def _embed_with(handle: Any, needle: str, count: int = 2) -> JSON:
         if embed is not None:
             return embed
         await asyncio.sleep(EMBED_POLL_S)
-    raise AssertionError(f"no embed with {needle!r}: {[_text(e) for e in _embeds(handle.requests)]}")
+    raise AssertionError(
+        f"no embed with {needle!r}: {[_text(e) for e in _embeds(handle.requests)]}"
+    )
 
 
 def _bot(service: Service, fake: FakeDiscord, *, message_content: bool = False) -> DiscordBot:
@@ -68,12 +70,16 @@ async def bot(fake_discord: FakeDiscord, service: Service) -> AsyncIterator[Disc
         yield client
 
 
-async def test_commands_are_synced_to_the_development_guild(fake_discord: FakeDiscord, bot: DiscordBot) -> None:
+async def test_commands_are_synced_to_the_development_guild(
+    fake_discord: FakeDiscord, bot: DiscordBot
+) -> None:
     names = {c["name"] for c in fake_discord.synced_commands[fake_discord.guild_id]}
     assert names == {"define", "interview", "daily"}
 
 
-async def test_define_answers_with_an_embed_that_pings_nobody(fake_discord: FakeDiscord, bot: DiscordBot) -> None:
+async def test_define_answers_with_an_embed_that_pings_nobody(
+    fake_discord: FakeDiscord, bot: DiscordBot
+) -> None:
     handle = await fake_discord.send_slash_command("define", {"term": "cnn은"})
     embed = await _embed_with(handle, "CNN (합성곱 신경망)")
     assert "interview-notes.md:25" in _text(embed)
@@ -81,7 +87,9 @@ async def test_define_answers_with_an_embed_that_pings_nobody(fake_discord: Fake
     assert followups and all(r.json["allowed_mentions"] == {"parse": []} for r in followups)
 
 
-async def test_did_you_mean_buttons_answer_when_pressed(fake_discord: FakeDiscord, bot: DiscordBot) -> None:
+async def test_did_you_mean_buttons_answer_when_pressed(
+    fake_discord: FakeDiscord, bot: DiscordBot
+) -> None:
     handle = await fake_discord.send_slash_command("define", {"term": "회귀"})
     await _embed_with(handle, "혹시")
     pressed = await fake_discord.press_button(label="선형회귀 (Linear Regression)")
@@ -96,19 +104,27 @@ async def test_autocomplete_offers_concepts(fake_discord: FakeDiscord, bot: Disc
     assert {"name": "Docker (도커)", "value": "Docker"} in choices and len(choices) <= 25
 
 
-async def test_interview_round_in_a_thread_through_the_modal(fake_discord: FakeDiscord, bot: DiscordBot) -> None:
-    handle = await fake_discord.send_slash_command("interview start", {"topic": "통계", "rounds": 2})
+async def test_interview_round_in_a_thread_through_the_modal(
+    fake_discord: FakeDiscord, bot: DiscordBot
+) -> None:
+    handle = await fake_discord.send_slash_command(
+        "interview start", {"topic": "통계", "rounds": 2}
+    )
     await handle.responses(count=2)
     (thread,) = fake_discord.threads(fake_discord.channel_id)
     question = await fake_discord.wait_until(
-        lambda: next((m for m in fake_discord.channel_messages(int(thread["id"])) if "1/2" in str(m)), None),
+        lambda: next(
+            (m for m in fake_discord.channel_messages(int(thread["id"])) if "1/2" in str(m)), None
+        ),
         5,
         "the first question in the thread",
     )
     answer = await fake_discord.press_button(label="답변하기", message=question)
     await answer.responses()
     assert answer.modal is not None
-    submitted = await fake_discord.submit_modal(None, {"answer": "귀무가설은 차이가 없다는 전제이고 기각하면 대립가설"})
+    submitted = await fake_discord.submit_modal(
+        None, {"answer": "귀무가설은 차이가 없다는 전제이고 기각하면 대립가설"}
+    )
     graded = await _embed_with(submitted, "핵심 포인트")
     assert "맞힌 핵심 포인트" in _text(graded) and "놓친 핵심 포인트" in _text(graded)
     assert "모범 답안" in _text(graded)
@@ -121,7 +137,9 @@ async def test_interview_round_in_a_thread_through_the_modal(fake_discord: FakeD
 
 
 async def test_daily_is_admin_only(fake_discord: FakeDiscord, bot: DiscordBot) -> None:
-    handle = await fake_discord.send_slash_command("daily set", {"time": "09:00"}, user=fake_discord.user)
+    handle = await fake_discord.send_slash_command(
+        "daily set", {"time": "09:00"}, user=fake_discord.user
+    )
     refused = await _embed_with(handle, "관리자")
     assert refused
 
@@ -131,12 +149,25 @@ async def test_daily_post_opens_a_thread_and_grades_answers_with_a_spoiler(
 ) -> None:
     handle = await fake_discord.send_slash_command("daily now", {}, user=fake_discord.admin)
     await _embed_with(handle, "Q#")
-    posts = [m for m in fake_discord.channel_messages(fake_discord.channel_id) if "오늘의 질문" in str(m)]
+    posts = [
+        m for m in fake_discord.channel_messages(fake_discord.channel_id) if "오늘의 질문" in str(m)
+    ]
     assert posts
-    (thread,) = [t for t in fake_discord.threads(fake_discord.channel_id) if t["id"] == posts[-1]["id"]]
-    await fake_discord.send_message_create(int(thread["id"]), "잘 모르겠지만 설명해 보겠습니다", author=fake_discord.user)
+    (thread,) = [
+        t for t in fake_discord.threads(fake_discord.channel_id) if t["id"] == posts[-1]["id"]
+    ]
+    await fake_discord.send_message_create(
+        int(thread["id"]), "잘 모르겠지만 설명해 보겠습니다", author=fake_discord.user
+    )
     graded = await fake_discord.wait_until(
-        lambda: next((m for m in fake_discord.channel_messages(int(thread["id"])) if "핵심 포인트" in str(m)), None),
+        lambda: next(
+            (
+                m
+                for m in fake_discord.channel_messages(int(thread["id"]))
+                if "핵심 포인트" in str(m)
+            ),
+            None,
+        ),
         5,
         "a graded reply in the thread",
     )
@@ -148,10 +179,14 @@ async def test_a_definition_over_the_limits_is_cut_cleanly(
 ) -> None:
     notes = tmp_path / "notes"
     notes.mkdir()
-    (notes / "long.md").write_text("Longnote - " + "아주 긴 설명입니다. " * 1500 + "\n", encoding="utf-8")
+    (notes / "long.md").write_text(
+        "Longnote - " + "아주 긴 설명입니다. " * 1500 + "\n", encoding="utf-8"
+    )
     settings = make_settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'l.sqlite3'}", data_dir=tmp_path,
-        knowledge_paths=[notes], tokenizer_process=False,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'l.sqlite3'}",
+        data_dir=tmp_path,
+        knowledge_paths=[notes],
+        tokenizer_process=False,
     )
     service = await Service.start(settings)
     try:
@@ -174,7 +209,9 @@ async def test_a_429_is_honoured(fake_discord: FakeDiscord, bot: DiscordBot) -> 
     assert failure.hits == 1
 
 
-async def test_everyone_is_echoed_without_a_ping(fake_discord: FakeDiscord, bot: DiscordBot) -> None:
+async def test_everyone_is_echoed_without_a_ping(
+    fake_discord: FakeDiscord, bot: DiscordBot
+) -> None:
     handle = await fake_discord.send_slash_command("define", {"term": "@everyone zzqx"})
     embed = await _embed_with(handle, "zzqx")
     assert "@everyone" not in _text(embed)

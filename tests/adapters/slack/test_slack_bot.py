@@ -53,7 +53,12 @@ async def driver(
 
 
 def _bot_said(fake: FakeSlack, needle: str) -> list[FakeMessage]:
-    return [m for m in fake.messages if m.from_bot or m.origin == "response_url" if needle in m.all_text()]
+    return [
+        m
+        for m in fake.messages
+        if m.from_bot or m.origin == "response_url"
+        if needle in m.all_text()
+    ]
 
 
 async def test_define_answers_in_block_kit(fake_slack: FakeSlack, driver: SlackDriver) -> None:
@@ -66,7 +71,9 @@ async def test_define_answers_in_block_kit(fake_slack: FakeSlack, driver: SlackD
     assert "Docker" in text and "컨테이너" in text and "interview-notes.md:14" in text
 
 
-async def test_did_you_mean_buttons_answer_when_pressed(fake_slack: FakeSlack, driver: SlackDriver) -> None:
+async def test_did_you_mean_buttons_answer_when_pressed(
+    fake_slack: FakeSlack, driver: SlackDriver
+) -> None:
     await driver.slash_command("/define", "회귀")
     await fake_slack.wait_for_response()
     button = fake_slack.find_button(text="선형회귀 (Linear Regression)")
@@ -93,10 +100,14 @@ async def test_interview_in_a_thread_with_answers_by_reply_and_by_modal(
     thread_ts = question.thread_ts
 
     await driver.message_event(
-        "귀무가설은 차이가 없다는 가설이고 p값이 작으면 기각해요", user_id=DEFAULT_USER_ID,
-        channel_id=DEFAULT_CHANNEL_ID, thread_ts=thread_ts,
+        "귀무가설은 차이가 없다는 가설이고 p값이 작으면 기각해요",
+        user_id=DEFAULT_USER_ID,
+        channel_id=DEFAULT_CHANNEL_ID,
+        thread_ts=thread_ts,
     )
-    graded = await fake_slack.wait_for_message(lambda m: m.from_bot and "핵심 포인트" in m.all_text())
+    graded = await fake_slack.wait_for_message(
+        lambda m: m.from_bot and "핵심 포인트" in m.all_text()
+    )
     assert graded.thread_ts == thread_ts
     second = await fake_slack.wait_for_message(lambda m: m.from_bot and "2/2" in m.all_text())
 
@@ -104,7 +115,9 @@ async def test_interview_in_a_thread_with_answers_by_reply_and_by_modal(
     await driver.block_action(answer_button)
     await fake_slack.wait_for_call("views.open")
     await driver.view_submission(values={"text": "잘 모르겠어요"})
-    summary = await fake_slack.wait_for_message(lambda m: m.from_bot and "면접 결과" in m.all_text())
+    summary = await fake_slack.wait_for_message(
+        lambda m: m.from_bot and "면접 결과" in m.all_text()
+    )
     assert summary.thread_ts == thread_ts and "평균" in summary.all_text()
 
 
@@ -116,14 +129,26 @@ async def test_daily_is_admin_only_then_posts_and_grades_in_the_thread(
     assert "관리자" in str(refused.payload)
 
     await driver.slash_command("/daily", "now", user_id=ADMIN_USER_ID)
-    posted = await fake_slack.wait_for_message(lambda m: m.from_bot and "오늘의 질문" in m.all_text())
+    posted = await fake_slack.wait_for_message(
+        lambda m: m.from_bot and "오늘의 질문" in m.all_text()
+    )
     await driver.message_event(
-        "잘 모르지만 답해 봅니다", user_id=DEFAULT_USER_ID, channel_id=DEFAULT_CHANNEL_ID, thread_ts=posted.ts
+        "잘 모르지만 답해 봅니다",
+        user_id=DEFAULT_USER_ID,
+        channel_id=DEFAULT_CHANNEL_ID,
+        thread_ts=posted.ts,
     )
     public = await fake_slack.wait_for_message(
-        lambda m: m.from_bot and m.thread_ts == posted.ts and "핵심 포인트" in m.all_text() and not m.is_ephemeral
+        lambda m: (
+            m.from_bot
+            and m.thread_ts == posted.ts
+            and "핵심 포인트" in m.all_text()
+            and not m.is_ephemeral
+        )
     )
-    private = await fake_slack.wait_for_message(lambda m: m.is_ephemeral and "핵심 포인트" in m.all_text())
+    private = await fake_slack.wait_for_message(
+        lambda m: m.is_ephemeral and "핵심 포인트" in m.all_text()
+    )
     assert private.ephemeral_to == DEFAULT_USER_ID
     assert len(private.all_text()) > len(public.all_text()), "the reference only reaches the person"
 
@@ -133,14 +158,22 @@ async def test_a_definition_longer_than_the_limits_is_cut_cleanly(
 ) -> None:
     notes = tmp_path / "notes"
     notes.mkdir()
-    (notes / "long.md").write_text(f"{LONG_TERM} - " + "아주 긴 설명입니다. " * 3000 + "\n", encoding="utf-8")
+    (notes / "long.md").write_text(
+        f"{LONG_TERM} - " + "아주 긴 설명입니다. " * 3000 + "\n", encoding="utf-8"
+    )
     settings = make_settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'l.sqlite3'}", data_dir=tmp_path, knowledge_paths=[notes],
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'l.sqlite3'}",
+        data_dir=tmp_path,
+        knowledge_paths=[notes],
         tokenizer_process=False,
     )
     service = await Service.start(settings)
-    front = SlackFrontEnd(service, token=fake_slack.bot_token, signing_secret=fake_slack.signing_secret,
-                          client=fake_slack.web_client())
+    front = SlackFrontEnd(
+        service,
+        token=fake_slack.bot_token,
+        signing_secret=fake_slack.signing_secret,
+        client=fake_slack.web_client(),
+    )
     async with serve_bolt_http(front.app) as url:
         await fake_slack.http(url).slash_command("/define", LONG_TERM)
         post = await fake_slack.wait_for_response()
@@ -170,7 +203,10 @@ async def test_unsigned_requests_get_401_and_post_nothing(
 
 
 async def test_http_mode_serves_a_health_endpoint(front: SlackFrontEnd) -> None:
-    async with serve_web_app(front.web_app()) as base, aiohttp.ClientSession() as http:
-        async with http.get(f"{base}/health") as response:
-            assert response.status == 200
-            assert (await response.json())["concepts"] == 27
+    async with (
+        serve_web_app(front.web_app()) as base,
+        aiohttp.ClientSession() as http,
+        http.get(f"{base}/health") as response,
+    ):
+        assert response.status == 200
+        assert (await response.json())["concepts"] == 27

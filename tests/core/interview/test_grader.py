@@ -326,3 +326,21 @@ def test_mark_reference_handles_spacing_case_and_word_edges(synonyms: SynonymMap
     assert mark_reference(text, points, synonyms) == (
         "**피처 맵**과 **Feature Map**, **RAG** 그리고 storage"
     )
+
+
+def test_grading_never_loads_the_tokenizer() -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from bot.core.interview.grader import grade\n"
+        "from bot.core.interview.synonyms import SynonymMap\n"
+        "from bot.core.models import Concept, KeyPoint\n"
+        "c = Concept(1, 'CNN', '', 'def', '', 1, key_points=(KeyPoint(('합성곱',)),))\n"
+        "assert grade(c, '합성곱층에서', SynonymMap.empty()).score == 100\n"
+        "assert 'kiwipiepy' not in sys.modules, 'tokenizer imported'\n"
+    )
+    root = Path(__file__).resolve().parents[3]
+    done = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
