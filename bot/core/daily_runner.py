@@ -156,7 +156,10 @@ class DailyRunner:
             except Exception:  # one occurrence must not stop the others
                 log.exception("recovering daily post %s failed", post.id)
         for schedule in schedules:
-            posted += await self._handle_schedule(schedule, now, handled.get(schedule.id))
+            try:
+                posted += await self._handle_schedule(schedule, now, handled.get(schedule.id))
+            except Exception:  # one channel must not stop the others
+                log.exception("daily schedule %s failed", schedule.id)
         return posted
 
     async def _handle_schedule(

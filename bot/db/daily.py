@@ -159,7 +159,10 @@ async def claim(
         .on_conflict_do_nothing(index_elements=["schedule_id", "local_date"])
         .returning(DailyPostRow.id)
     )
-    return await session.scalar(statement)
+    won = await session.scalar(statement)
+    if won is None and local_date is not None:
+        won = await session.scalar(select(DailyPostRow.id).where(DailyPostRow.schedule_id == schedule_id, DailyPostRow.local_date == local_date))
+    return won
 
 
 async def reclaim(

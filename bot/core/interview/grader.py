@@ -67,8 +67,11 @@ NEGATING_PREFIXES: Final[frozenset[str]] = frozenset("비논불무미")
 LATIN_NEGATORS: Final[frozenset[str]] = frozenset(
     {"not", "no", "non", "without", "never", "t", "nor", "cannot", "neither"}
 )
-# What follows a Korean word to negate it: 기다리지 않고 / 기다림 없이 / 동기가 아니라.
-KOREAN_NEGATING_NEXT: Final[tuple[str, ...]] = ("않", "안", "못", "없", "아니")
+# What negates a Korean word: the next word (기다림 없이, 동기가 아니라), the next word after a
+# -지 ending (기다리지 않고; 안에서 alone is "inside"), glued on (기다리지않고, 효과없는), or the
+# word before (안 기다린다).
+KOREAN_NEGATING_NEXT: Final[tuple[str, ...]] = ("없", "아니")
+KOREAN_NEGATING_AFTER_JI: Final[tuple[str, ...]] = ("않", "안", "못")
 KOREAN_NEGATING_GLUED: Final[tuple[str, ...]] = ("지않", "지못", "지안", "없")
 KOREAN_NEGATING_BEFORE: Final[frozenset[str]] = frozenset({"안", "못"})
 # Verb and adjective endings cut from stems, besides the particles of text.py.
@@ -146,9 +149,12 @@ def _spelling(word: str) -> _Spelling | None:
     korean = bool(_HANGUL.search(text))
     whole = not korean and len(text) < LATIN_PREFIX_MIN
     jamo = _jamo(text) if len(parts) == 1 else ""
-    negative = any(part in LATIN_NEGATORS for part in parts) or any(
-        marker in text for marker in (*KOREAN_NEGATING_NEXT, *KOREAN_NEGATING_GLUED)
-    )
+    negative = any(
+        part in LATIN_NEGATORS
+        or part in KOREAN_NEGATING_BEFORE
+        or part.startswith((*KOREAN_NEGATING_NEXT, "않", "못"))
+        for part in parts
+    ) or any(marker in text for marker in KOREAN_NEGATING_GLUED)
     return _Spelling(text, korean, whole, jamo if len(jamo) >= TYPO_MIN_JAMO else "", negative)
 
 
@@ -267,7 +273,9 @@ def _negated(answer: _Answer, spelling: _Spelling, first: int, end: int) -> bool
     if any(marker in rest for marker in KOREAN_NEGATING_GLUED):
         return True
     following = words[last + 1] if last + 1 < len(words) else ""
-    return following.startswith(KOREAN_NEGATING_NEXT)
+    if following.startswith(KOREAN_NEGATING_NEXT):
+        return True
+    return rest.endswith("지") and following.startswith(KOREAN_NEGATING_AFTER_JI)
 
 
 def _find(answer: _Answer, spelling: _Spelling) -> str:

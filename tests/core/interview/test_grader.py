@@ -166,6 +166,16 @@ def test_negated_mentions_do_not_hit(synonyms: SynonymMap) -> None:
     assert hit_labels("calls block and wait", waits, synonyms) == ["기다린다"]
 
 
+def test_korean_negation_needs_a_negating_word_not_just_a_syllable(synonyms: SynonymMap) -> None:
+    assert hit_labels("합성곱 안에서 커널을 움직인다", CNN, synonyms) == ["합성곱", "필터"]
+    assert hit_labels("커널 없이 풀링만", CNN, synonyms) == ["풀링"]
+    assert hit_labels("풀링이 아니라 합성곱", CNN, synonyms) == ["합성곱"]
+    assert hit_labels("합성곱은하지않고 풀링만", CNN, synonyms) == ["풀링"]
+    stable = concept("X", (KeyPoint(("안정", "stable")),))
+    assert hit_labels("수치적으로 안정하다", stable, synonyms) == ["안정"]
+    assert hit_labels("안정하지 않다", stable, synonyms) == []
+
+
 def test_negative_spellings_are_not_double_negated(synonyms: SynonymMap) -> None:
     target = concept(
         "귀무가설",
