@@ -25,7 +25,7 @@ from bot.core.errors import BadInput
 from bot.core.interview.keypoints import load_curated
 from bot.core.interview.synonyms import SynonymMap
 from bot.core.keypoint_stage import update_key_points
-from bot.core.knowledge.aliases import parse_aliases
+from bot.core.knowledge.aliases import aliases_for_terms, name_key, parse_aliases
 from bot.core.knowledge.decode import MAX_NOTE_BYTES, decode_notes
 from bot.core.knowledge.parser import parse_notes
 from bot.core.messages import Msg
@@ -251,14 +251,14 @@ async def ingest(
             await repo.set_meta(session, CURATION_META_PREFIX + path, text)
         for path in plan.deleted:
             await repo.set_meta(session, CURATION_META_PREFIX + path, None)
-        await repo.replace_aliases(session, curation.aliases)
-        await repo.set_meta(
-            session, repo.SYNONYMS_KEY, json.dumps(curation.synonym_groups, ensure_ascii=False)
-        )
-        report.added, report.updated, report.removed = counts.added, counts.updated, counts.removed
         terms = await repo.concept_terms(session)
+        names = [term for _, term, _ in terms]
+        await repo.replace_aliases(session, aliases_for_terms(curation.aliases, names))
+        synonyms = json.dumps(curation.synonym_groups, ensure_ascii=False)
+        await repo.set_meta(session, repo.SYNONYMS_KEY, synonyms)
+        report.added, report.updated, report.removed = counts.added, counts.updated, counts.removed
         _warn_duplicates(terms, report)
-        _warn_unknown_alias_terms(curation, terms, report)
+        _warn_unknown_alias_terms(curation, names, report)
         report.total = len(terms)
         if key_points:
             await update_key_points(session, curation.key_points, isolate=isolate_tokenizer)
@@ -280,13 +280,11 @@ def _warn_duplicates(terms: list[tuple[int, str, str]], report: IngestReport) ->
             first[key] = path
 
 
-def _warn_unknown_alias_terms(
-    curation: Curation, terms: list[tuple[int, str, str]], report: IngestReport
-) -> None:
-    known = {term for _, term, _ in terms}
+def _warn_unknown_alias_terms(curation: Curation, terms: list[str], report: IngestReport) -> None:
+    known = {name_key(term) for term in terms}
     for path, text in curation.of_kind("aliases"):
         for term in parse_aliases(text, path):
-            if term not in known:
+            if name_key(term) not in known:
                 report.warnings.append(
                     IngestWarning(path, 0, Msg("warn_unknown_alias_term", {"term": term}))
                 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import re
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from bot.core.knowledge.aliases import (
     name_key,
     parse_aliases,
 )
+from bot.core.knowledge.parser import parse_notes
 
 ROOT = Path(__file__).resolve().parents[3]
 ALIASES = ROOT / "knowledge" / "aliases.toml"
@@ -56,11 +56,7 @@ def test_shipped_aliases_hold_no_generic_word(shipped: dict[str, tuple[str, ...]
 
 
 def test_shipped_aliases_fit_the_parsed_notes(shipped: dict[str, tuple[str, ...]]) -> None:
-    try:
-        parser = importlib.import_module("bot.core.knowledge.parser")
-    except ModuleNotFoundError:
-        pytest.skip("the notes parser is not written yet")
-    parsed = parser.parse_notes(NOTES.read_text(encoding="utf-8"))
+    parsed = parse_notes(NOTES.read_text(encoding="utf-8"))
     terms = [concept.term for concept in parsed.concepts]
     assert check_aliases(shipped, terms) == []
     assert set(aliases_for_terms(shipped, terms)) == set(SHIPPED_TERMS)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 import pytest
 
 from bot.core.knowledge.aliases import aliases_for_terms, parse_aliases
+from bot.core.knowledge.parser import parse_notes
 from bot.core.knowledge.search import (
     AUTOCOMPLETE_LIMIT,
     CONFIDENT_SCORE,
@@ -160,12 +160,17 @@ def test_empty_index_gives_nothing() -> None:
 
 
 def test_short_fuzzy_query_is_never_confident() -> None:
-    index = SearchIndex([entry(1, "RAG"), entry(2, "GAN"), entry(3, "EC2"), entry(4, "AI")])
-    for query in ("rog", "gen", "ec3", "ag", "a"):
+    index = SearchIndex(
+        [entry(1, "RAG"), entry(2, "GAN", "갠"), entry(3, "EC2"), entry(4, "AI"), entry(5, "도커")]
+    )
+    # 캔 sounds like 갠 (the fuzzy key is the same) but is three jamo long: only a suggestion
+    for query in ("rog", "gen", "ec3", "ag", "a", "캔"):
         result = index.lookup(query)
         assert result.kind is not MatchKind.CONFIDENT, (query, result)
-    assert index.lookup("rag").kind is MatchKind.CONFIDENT
-    assert index.lookup("ec2").kind is MatchKind.CONFIDENT
+    assert top(index.lookup("캔")) == "GAN"
+    for query in ("rag", "ec2", "갠", "ai"):
+        assert index.lookup(query).kind is MatchKind.CONFIDENT
+    assert index.lookup("도꺼").kind is MatchKind.CONFIDENT  # four jamo: long enough
 
 
 def test_aliases_of_one_concept_collapse_to_one_suggestion() -> None:
@@ -294,20 +299,14 @@ def test_autocomplete_nothing_close(small: SearchIndex) -> None:
 
 
 def _shipped_entries() -> list[IndexEntry]:
+    """The shipped notes as parsed, with the shipped aliases attached (as ingest does)."""
     aliases = parse_aliases(ALIASES.read_text(encoding="utf-8"), str(ALIASES))
-    try:
-        parser = importlib.import_module("bot.core.knowledge.parser")
-    except ModuleNotFoundError:
-        parser = None
-    if parser is not None and hasattr(parser, "parse_notes"):
-        parsed = parser.parse_notes(NOTES.read_text(encoding="utf-8"))
-        concepts = [(c.term, c.definition, tuple(c.aliases)) for c in parsed.concepts]
-    else:  # the notes parser is not written yet: the shipped terms with placeholder definitions
-        concepts = [(term, f"{term}의 정의", ()) for term in SHIPPED_TERMS]
-    attached = aliases_for_terms(aliases, [term for term, _, _ in concepts])
+    parsed = parse_notes(NOTES.read_text(encoding="utf-8"))
+    terms = [concept.term for concept in parsed.concepts]
+    attached = aliases_for_terms(aliases, terms)
     return [
-        IndexEntry(cid, term, (*own, *attached.get(term, ())), definition)
-        for cid, (term, definition, own) in enumerate(concepts, start=1)
+        IndexEntry(cid, c.term, (*c.aliases, *attached.get(c.term, ())), c.definition)
+        for cid, c in enumerate(parsed.concepts, start=1)
     ]
 
 
@@ -317,7 +316,7 @@ def shipped() -> SearchIndex:
 
 
 def test_shipped_index_has_every_term(shipped: SearchIndex) -> None:
-    assert len(shipped) >= len(SHIPPED_TERMS)
+    assert len(shipped) == len(SHIPPED_TERMS)
     for term in SHIPPED_TERMS:
         result = shipped.lookup(term)
         assert result.kind is MatchKind.CONFIDENT and top(result) == term
