@@ -8,10 +8,12 @@ Exactly once, across restarts and processes:
   another runner (or the restarted one) takes over once expired, and before posting again it asks
   the platform whether the post is already there (the marker ``Q#id``); when the platform cannot
   tell, the occurrence is recorded as failed rather than risk a second visible post;
-- the claim and the choice of its concept commit together (one transaction); before every retry
-  of a post the claim is renewed and checked to still be this runner's, so a runner slowed down
-  past the expiry (long rate-limit waits) backs off instead of posting next to the runner that
-  took the claim over;
+- the claim and the choice of its concept commit together (one transaction; when many channels
+  are due at once they are claimed in batches of :data:`CLAIM_BATCH`, in schedule order, and the
+  accepted posts recorded in groups of :data:`CONFIRM_GROUP`); before every retry of a post (and
+  before the first attempt once the claim is half-way to expiry) the claim is renewed and checked
+  to still be this runner's, so a runner slowed down past the expiry (long rate-limit waits)
+  backs off instead of posting next to the runner that took the claim over;
 - missed occurrences within the grace window are posted late, once; older ones are recorded as
   skipped (:func:`bot.core.daily.schedule.due_occurrences`);
 - the reference answer of the previous question is revealed at most once: the reveal is marked
@@ -51,8 +53,14 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _Figures = tuple[int, float, list[tuple[str, int]]]
+_Due = tuple[ScheduleState, date, datetime]  # an occurrence that came due: schedule, date, instant
 
 CLAIM_TTL = timedelta(minutes=5)
+CLAIM_BATCH = 50  # occurrences claimed per transaction when many are due at once
+# Posts of one batch recorded per transaction: a commit costs milliseconds, so 1,000 channels
+# due at once are not 1,000 commits; a crash leaves at most this many accepted posts
+# unconfirmed, and recovery finds them on the platform (never posts them twice).
+CONFIRM_GROUP = 10
 MAX_IDLE_SLEEP = timedelta(minutes=1)  # picks up schedules changed by another process
 MAX_RATE_LIMIT_RETRIES = 5
 MAX_RATE_LIMIT_WAIT_S = 60.0
@@ -77,6 +85,7 @@ class _Claimed:
     local_date: date | None
     concept: Concept
     reveal: tuple[DailyPost, _Figures] | None
+    claimed_at: datetime
 
 
 class DailyRunner:
@@ -155,37 +164,127 @@ class DailyRunner:
                 posted += await self._recover(post, now)
             except Exception:  # one occurrence must not stop the others
                 log.exception("recovering daily post %s failed", post.id)
+        due: list[_Due] = []
+        skipped: list[_Due] = []
         for schedule in schedules:
             try:
-                posted += await self._handle_schedule(schedule, now, handled.get(schedule.id))
+                decisions = due_occurrences(
+                    spec_of(schedule),
+                    handled.get(schedule.id),
+                    now,
+                    self.grace,
+                    since=schedule.updated_at,
+                )
             except Exception:  # one channel must not stop the others
                 log.exception("daily schedule %s failed", schedule.id)
+                continue
+            for local_date, due_at, decision in decisions:
+                (due if decision is Decision.POST else skipped).append(
+                    (schedule, local_date, due_at)
+                )
+        if skipped:
+            try:
+                await self._record_skipped(skipped)
+            except Exception:
+                log.exception("recording skipped daily posts failed")
+        # Claimed in batches, in schedule order (racing runners lock rows in the same order).
+        due.sort(key=lambda item: (item[0].id, item[1]))
+        for start in range(0, len(due), CLAIM_BATCH):
+            try:
+                claimed = await self._claim_batch(due[start : start + CLAIM_BATCH])
+            except Exception:
+                log.exception("claiming daily posts failed")
+                continue
+            pending: list[repo.Confirmation] = []
+            for schedule, item in claimed:
+                try:
+                    posted += await self._deliver(schedule, item, pending=pending)
+                except Exception:  # one channel must not stop the others
+                    log.exception("daily post %s failed", item.post_id)
+                if len(pending) >= CONFIRM_GROUP:
+                    await self._confirm(pending)
+            await self._confirm(pending)
         return posted
 
-    async def _handle_schedule(
-        self, schedule: ScheduleState, now: datetime, handled: date | None
-    ) -> int:
-        decisions = due_occurrences(
-            spec_of(schedule), handled, now, self.grace, since=schedule.updated_at
-        )
-        posted = 0
-        for local_date, due, decision in decisions:
-            if decision is Decision.SKIP:
-                async with self.service.sessions() as session, session.begin():
-                    await repo.claim(
-                        session,
-                        schedule.id,
+    async def _record_skipped(self, skipped: list[_Due]) -> None:
+        """Record occurrences missed by more than the grace window (or superseded) as skipped."""
+        async with self.service.sessions() as session, session.begin():
+            for schedule, local_date, due_at in sorted(skipped, key=lambda i: (i[0].id, i[1])):
+                await repo.claim(
+                    session,
+                    schedule.id,
+                    local_date,
+                    due_at,
+                    runner=self.runner_id,
+                    status=repo.SKIPPED,
+                    now=self.service.clock.now(),
+                )
+
+    async def _claim_batch(self, batch: list[_Due]) -> list[tuple[ScheduleState, _Claimed]]:
+        """Claim due occurrences in one transaction: choose each concept from the freshly read
+        cycle, insert the claims (the unique constraint decides who posts), store the cycles of
+        those won, and take over revealing their previous questions. Returns what this runner
+        won, with the schedules as read in the transaction."""
+        await self._refresh_once()
+        now = self.service.clock.now()
+        daily = self.service.daily
+        picked: list[tuple[ScheduleState, int, date, int]] = []
+        async with self.service.sessions() as session, session.begin():
+            fresh = await repo.schedules_by_ids(session, [item[0].id for item in batch])
+            scores = await repo.channel_scores_many(
+                session, self.platform, [(s.workspace_id, s.channel_id) for s in fresh.values()]
+            )
+            choices: list[tuple[ScheduleState, date, datetime, int, list[int], int]] = []
+            for schedule, local_date, due_at in batch:
+                current = fresh.get(schedule.id)
+                if current is None or not current.enabled:
+                    continue  # deleted or turned off since the tick began
+                try:
+                    concept_id, cycle, cycle_no = daily.pick(
+                        current,
+                        scores.get((current.workspace_id, current.channel_id), {}),
                         local_date,
-                        due,
-                        runner=self.runner_id,
-                        status=repo.SKIPPED,
-                        now=self.service.clock.now(),
                     )
-                continue
-            claimed = await self._claim(schedule, local_date, due)
-            if claimed is not None:
-                posted += await self._deliver(schedule, claimed)
-        return posted
+                except BotError as exc:  # nothing to ask: recorded, not retried
+                    post_id = await repo.claim(
+                        session,
+                        current.id,
+                        local_date,
+                        due_at,
+                        runner=self.runner_id,
+                        status=repo.FAILED,
+                        now=now,
+                    )
+                    if post_id is not None:
+                        await repo.set_post(session, post_id, error=str(exc)[:ERROR_CHARS])
+                    continue
+                choices.append((current, local_date, due_at, concept_id, cycle, cycle_no))
+            won = await repo.claim_many(
+                session,
+                [(c[0].id, c[1], c[2], c[3]) for c in choices],
+                runner=self.runner_id,
+                ttl=self.claim_ttl,
+                now=now,
+            )
+            cycles: list[tuple[int, list[int], int]] = []
+            for current, local_date, _, concept_id, cycle, cycle_no in choices:
+                post_id = won.get((current.id, local_date))
+                if post_id is None:
+                    continue  # another runner holds it
+                cycles.append((current.id, cycle, cycle_no))
+                picked.append((current, post_id, local_date, concept_id))
+            if not picked:
+                return []
+            await repo.save_cycles(session, cycles)
+            previous = await repo.take_reveals(session, [item[0].id for item in picked], now)
+            figures = await repo.figures_many(session, sorted(p.id for p in previous.values()))
+        claimed: list[tuple[ScheduleState, _Claimed]] = []
+        for schedule, post_id, local_date, concept_id in picked:
+            before = previous.get(schedule.id)
+            reveal = (before, figures[before.id]) if before is not None else None
+            concept = self.service.concept(concept_id)
+            claimed.append((schedule, _Claimed(post_id, local_date, concept, reveal, now)))
+        return claimed
 
     async def post_now(self, schedule: ScheduleState) -> DailyPost:
         """Post a question at once (``/daily now``), outside the schedule's occurrences.
@@ -193,7 +292,7 @@ class DailyRunner:
         Raises the platform's :class:`DeliveryError` (or ``BadInput`` when no concept is
         eligible) after recording it, so the front end can tell the admin."""
         self._fresh = False
-        claimed = await self._claim(schedule, None, self.service.clock.now(), raise_errors=True)
+        claimed = await self._claim_one(schedule, None, self.service.clock.now(), raise_errors=True)
         assert claimed is not None
         await self._deliver(schedule, claimed, raise_errors=True)
         async with self.service.sessions() as session:
@@ -203,7 +302,7 @@ class DailyRunner:
 
     # --- claiming ------------------------------------------------------------------------
 
-    async def _claim(
+    async def _claim_one(
         self,
         schedule: ScheduleState,
         local_date: date | None,
@@ -264,20 +363,24 @@ class DailyRunner:
             session, schedule, post_id, local_date, chosen=chosen
         )
         reveal = None
-        previous = await repo.latest_posted(session, schedule.id)
-        if (
-            previous is not None
-            and previous.revealed_at is None
-            and await repo.mark_revealed(session, previous.id, self.service.clock.now())
-        ):
+        now = self.service.clock.now()
+        previous = (await repo.take_reveals(session, [schedule.id], now)).get(schedule.id)
+        if previous is not None:
             reveal = (previous, await repo.figures(session, previous.id))
-        return _Claimed(post_id, local_date, concept, reveal)
+        return _Claimed(post_id, local_date, concept, reveal, self.service.clock.now())
 
     # --- delivery ------------------------------------------------------------------------
 
     async def _deliver(
-        self, schedule: ScheduleState, claimed: _Claimed, *, raise_errors: bool = False
+        self,
+        schedule: ScheduleState,
+        claimed: _Claimed,
+        *,
+        raise_errors: bool = False,
+        pending: list[repo.Confirmation] | None = None,
     ) -> int:
+        """Reveal the previous question, post this one, record the outcome. With ``pending``
+        the confirmation is queued for :meth:`_confirm` (a batch) instead of written at once."""
         post_id = claimed.post_id
         try:
             if claimed.reveal is not None:
@@ -287,7 +390,7 @@ class DailyRunner:
             )
             name = t("daily_thread_name", schedule.locale, term=claimed.concept.term)
             posted = await self._send(
-                schedule, reply, open_thread=_thread_name(name), claim=post_id
+                schedule, reply, open_thread=_thread_name(name), claim=claimed
             )
         except ClaimLost:
             log.warning("daily post %s: claim taken over by another runner; not posting", post_id)
@@ -302,15 +405,26 @@ class DailyRunner:
             if raise_errors:
                 raise
             return 0
-        await self._set(
-            post_id,
-            status=repo.POSTED,
-            message_id=posted.message_id,
-            thread_id=posted.thread_id,
-            posted_at=self.service.clock.now(),
-            error=None,
-        )
+        confirmation = (post_id, posted.message_id, posted.thread_id, self.service.clock.now())
+        if pending is None:
+            await self._confirm([confirmation])
+        else:
+            pending.append(confirmation)
         return 1
+
+    async def _confirm(self, pending: list[repo.Confirmation]) -> None:
+        """Record posts the platform accepted (one transaction), then forget them. A failure
+        here leaves their claims to expire: recovery then finds the posts (``find_post``)."""
+        if not pending:
+            return
+        try:
+            async with self.service.sessions() as session, session.begin():
+                await repo.confirm_posted(session, pending)
+        except Exception:
+            log.exception(
+                "recording %d daily posts failed; their claims will be recovered", len(pending)
+            )
+        pending.clear()
 
     async def _send(
         self,
@@ -319,18 +433,22 @@ class DailyRunner:
         *,
         open_thread: str | None = None,
         thread_id: str | None = None,
-        claim: int | None = None,
+        claim: _Claimed | None = None,
     ) -> Posted:
         """Post with the retry policy: wait out rate limits, retry server errors a few times.
 
-        With ``claim`` (the occurrence being posted) the claim is renewed before every retry;
+        With ``claim`` (the occurrence being posted) the claim is renewed before every retry,
+        and before the first attempt once it is half-way to expiry (a batch posted slowly);
         :class:`ClaimLost` is raised instead of posting when it is no longer this runner's.
         """
         target = target_of(schedule, thread_id)
         rate_limits = server_errors = 0
         while True:
-            if claim is not None and rate_limits + server_errors:
-                await self._renew(claim)
+            if claim is not None and (
+                rate_limits + server_errors
+                or self.service.clock.now() - claim.claimed_at > self.claim_ttl / 2
+            ):
+                await self._renew(claim.post_id)
             try:
                 return await self.notifier.post(target, reply, open_thread=open_thread)
             except RateLimited as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +52,7 @@ log = logging.getLogger(__name__)
 
 MARKER_FORMAT = "Q#{post_id}"
 MAX_POST_ID = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
+SEED_STRIDE = 1_000_003  # schedule seed * stride + day number seeds each occurrence's draw
 
 
 def spec_of(schedule: ScheduleState) -> ScheduleSpec:
@@ -275,21 +277,35 @@ class Daily:
             concept = self.service.concept_or_none(chosen)
             if concept is not None:
                 return concept
-        eligible = [c.id for c in self._eligible(schedule)]
-        day = local_date.toordinal() if local_date else post_id
-        rng = random.Random(schedule.seed * 1_000_003 + day)
         fresh = await repo.schedule_by_id(session, schedule.id)
         assert fresh is not None
         scores = await repo.channel_scores(
             session, fresh.platform, fresh.workspace_id, fresh.channel_id
         )
-        last = fresh.cycle[-1] if fresh.cycle else None
-        asked = set(fresh.cycle) & set(eligible)
-        concept_id, new_cycle = pick_next(eligible, asked, scores, rng, last_asked=last)
-        cycle = [concept_id] if new_cycle else [*fresh.cycle, concept_id]
-        await repo.save_cycle(session, fresh.id, cycle, fresh.cycle_no + int(new_cycle))
+        concept_id, cycle, cycle_no = self.pick(fresh, scores, local_date, post_id)
+        await repo.save_cycle(session, fresh.id, cycle, cycle_no)
         await repo.set_post(session, post_id, concept_id=concept_id)
         return self.service.concept(concept_id)
+
+    def pick(
+        self,
+        schedule: ScheduleState,
+        scores: Mapping[int, float],
+        local_date: date | None,
+        post_id: int | None = None,
+    ) -> tuple[int, list[int], int]:
+        """The concept an occurrence asks, with the schedule's new cycle and cycle number (no
+        I/O; ``schedule`` must be freshly read). Deterministic: the schedule's seed and the
+        local date (``post_id`` for a ``/daily now`` post) fix the draw. Raises
+        ``BadInput("daily_no_concepts")`` when nothing is eligible."""
+        eligible = [c.id for c in self._eligible(schedule)]
+        day = local_date.toordinal() if local_date else (post_id or 0)
+        rng = random.Random(schedule.seed * SEED_STRIDE + day)
+        last = schedule.cycle[-1] if schedule.cycle else None
+        asked = set(schedule.cycle) & set(eligible)
+        concept_id, new_cycle = pick_next(eligible, asked, scores, rng, last_asked=last)
+        cycle = [concept_id] if new_cycle else [*schedule.cycle, concept_id]
+        return concept_id, cycle, schedule.cycle_no + int(new_cycle)
 
     def question_reply(
         self, schedule: ScheduleState, post_id: int, concept: Concept, local_date: date | None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -16,6 +17,8 @@ from bot.core.models import AnswerRecord, Caller, DailyPost, ScheduleState
 from bot.db.tables import AnswerRow, DailyPostRow, DailyScheduleRow, utcnow
 
 CLAIMED, POSTED, SKIPPED, FAILED = "claimed", "posted", "skipped", "failed"
+TOP_MISSED = 3  # most missed key points shown when a question is revealed
+Confirmation = tuple[int, str, str | None, datetime]  # post id, message id, thread id, posted at
 
 
 def _schedule(row: DailyScheduleRow) -> ScheduleState:
@@ -68,6 +71,20 @@ async def get_schedule(
         )
     )
     return _schedule(row) if row is not None else None
+
+
+async def schedules_by_ids(
+    session: AsyncSession, schedule_ids: Sequence[int]
+) -> dict[int, ScheduleState]:
+    """Several schedules by id, read fresh (one query)."""
+    if not schedule_ids:
+        return {}
+    rows = await session.scalars(
+        select(DailyScheduleRow)
+        .where(DailyScheduleRow.id.in_(schedule_ids))
+        .execution_options(populate_existing=True)
+    )
+    return {row.id: _schedule(row) for row in rows}
 
 
 async def schedule_by_id(session: AsyncSession, schedule_id: int) -> ScheduleState | None:
@@ -137,6 +154,7 @@ async def claim(
     status: str = CLAIMED,
     ttl: timedelta | None = None,
     now: datetime | None = None,
+    concept_id: int | None = None,
 ) -> int | None:
     """Claim an occurrence under the unique (schedule, local date) constraint: the post id when
     this runner won, None when another got there first. ``now`` is the runner's clock: the claim
@@ -151,6 +169,7 @@ async def claim(
         "claimed_at": claimed_at,
         "claim_expires_at": claimed_at + ttl if ttl is not None and status == CLAIMED else None,
         "attempts": 1 if status == CLAIMED else 0,
+        "concept_id": concept_id,
     }
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = (
@@ -159,10 +178,48 @@ async def claim(
         .on_conflict_do_nothing(index_elements=["schedule_id", "local_date"])
         .returning(DailyPostRow.id)
     )
-    won = await session.scalar(statement)
-    if won is None and local_date is not None:
-        won = await session.scalar(select(DailyPostRow.id).where(DailyPostRow.schedule_id == schedule_id, DailyPostRow.local_date == local_date))
-    return won
+    return await session.scalar(statement)
+
+
+async def claim_many(
+    session: AsyncSession,
+    occurrences: Sequence[tuple[int, date, datetime, int | None]],
+    *,
+    runner: str,
+    ttl: timedelta,
+    now: datetime,
+) -> dict[tuple[int, date], int]:
+    """:func:`claim` several occurrences (schedule id, local date, due instant, concept id) in
+    one statement, in the given order; returns the post ids of those this runner won."""
+    if not occurrences:
+        return {}
+    rows = [
+        {
+            "schedule_id": schedule_id,
+            "local_date": local_date,
+            "due_at": due_at,
+            "status": CLAIMED,
+            "claimed_by": runner,
+            "claimed_at": now,
+            "claim_expires_at": now + ttl,
+            "attempts": 1,
+            "concept_id": concept_id,
+        }
+        for schedule_id, local_date, due_at, concept_id in occurrences
+    ]
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(DailyPostRow)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["schedule_id", "local_date"])
+        .returning(DailyPostRow.id, DailyPostRow.schedule_id, DailyPostRow.local_date)
+    )
+    won = await session.execute(statement)
+    return {
+        (schedule_id, local_date): post_id
+        for post_id, schedule_id, local_date in won
+        if local_date is not None
+    }
 
 
 async def reclaim(
@@ -233,6 +290,26 @@ async def set_post(session: AsyncSession, post_id: int, **values: Any) -> None:
     await session.execute(update(DailyPostRow).where(DailyPostRow.id == post_id).values(**values))
 
 
+async def confirm_posted(session: AsyncSession, confirmations: Sequence[Confirmation]) -> None:
+    """Record posts the platform accepted: (post id, message id, thread id, posted at)."""
+    if confirmations:
+        await session.execute(
+            update(DailyPostRow),
+            [
+                {
+                    "id": post_id,
+                    "status": POSTED,
+                    "message_id": message_id,
+                    "thread_id": thread_id,
+                    "posted_at": posted_at,
+                    "claim_expires_at": None,
+                    "error": None,
+                }
+                for post_id, message_id, thread_id, posted_at in confirmations
+            ],
+        )
+
+
 async def get_post(session: AsyncSession, post_id: int) -> DailyPost | None:
     """An occurrence by id."""
     row = await session.get(DailyPostRow, post_id)
@@ -264,6 +341,33 @@ async def latest_posted(session: AsyncSession, schedule_id: int) -> DailyPost | 
     return _post(row) if row is not None else None
 
 
+async def take_reveals(
+    session: AsyncSession, schedule_ids: Sequence[int], now: datetime
+) -> dict[int, DailyPost]:
+    """Mark the posted, not yet revealed questions of these schedules revealed (one statement)
+    and return, per schedule, the latest of them: the one this caller now reveals. Racing
+    callers never get the same one."""
+    if not schedule_ids:
+        return {}
+    rows = await session.scalars(
+        update(DailyPostRow)
+        .where(
+            DailyPostRow.schedule_id.in_(schedule_ids),
+            DailyPostRow.status == POSTED,
+            DailyPostRow.revealed_at.is_(None),
+        )
+        .values(revealed_at=now)
+        .returning(DailyPostRow)
+        .execution_options(synchronize_session=False)
+    )
+    latest: dict[int, DailyPost] = {}
+    for post in (_post(row) for row in rows):
+        known = latest.get(post.schedule_id)
+        if known is None or (post.due_at, post.id) > (known.due_at, known.id):
+            latest[post.schedule_id] = post
+    return latest
+
+
 async def mark_revealed(session: AsyncSession, post_id: int, now: datetime) -> bool:
     """Mark the reference answer revealed, once; False if it already was."""
     result = await session.execute(
@@ -290,6 +394,35 @@ async def channel_scores(
         .group_by(AnswerRow.concept_id)
     )
     return {int(cid): float(avg) for cid, avg in rows}
+
+
+async def channel_scores_many(
+    session: AsyncSession, platform: str, channels: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], dict[int, float]]:
+    """:func:`channel_scores` of several (workspace, channel) pairs of a platform (one query)."""
+    found: dict[tuple[str, str], dict[int, float]] = {channel: {} for channel in channels}
+    if not channels:
+        return found
+    rows = await session.execute(
+        select(
+            AnswerRow.workspace_id,
+            AnswerRow.channel_id,
+            AnswerRow.concept_id,
+            func.avg(AnswerRow.score),
+        )
+        .where(
+            AnswerRow.platform == platform,
+            AnswerRow.channel_id.in_({channel for _, channel in channels}),
+            AnswerRow.daily_post_id.is_not(None),
+            AnswerRow.concept_id.is_not(None),
+        )
+        .group_by(AnswerRow.workspace_id, AnswerRow.channel_id, AnswerRow.concept_id)
+    )
+    for workspace_id, channel_id, concept_id, average in rows:
+        scores = found.get((workspace_id, channel_id))
+        if scores is not None:
+            scores[int(concept_id)] = float(average)
+    return found
 
 
 async def record_answer(
@@ -345,7 +478,36 @@ async def figures(session: AsyncSession, post_id: int) -> tuple[int, float, list
     for _, misses in rows:
         missed.update(misses or [])
     average = sum(score for score, _ in rows) / len(rows)
-    return len(rows), round(average, 1), missed.most_common(3)
+    return len(rows), round(average, 1), missed.most_common(TOP_MISSED)
+
+
+async def figures_many(
+    session: AsyncSession, post_ids: Sequence[int]
+) -> dict[int, tuple[int, float, list[tuple[str, int]]]]:
+    """:func:`figures` of several daily questions (one query)."""
+    found: dict[int, tuple[int, float, list[tuple[str, int]]]] = {
+        post_id: (0, 0.0, []) for post_id in post_ids
+    }
+    if not post_ids:
+        return found
+    rows = (
+        await session.execute(
+            select(AnswerRow.daily_post_id, AnswerRow.score, AnswerRow.misses).where(
+                AnswerRow.daily_post_id.in_(post_ids)
+            )
+        )
+    ).all()
+    grouped: dict[int, list[tuple[int, list[str]]]] = {}
+    for post_id, score, misses in rows:
+        if post_id is not None:
+            grouped.setdefault(post_id, []).append((score, misses or []))
+    for post_id, answers in grouped.items():
+        missed: Counter[str] = Counter()
+        for _, misses in answers:
+            missed.update(misses)
+        average = sum(score for score, _ in answers) / len(answers)
+        found[post_id] = (len(answers), round(average, 1), missed.most_common(TOP_MISSED))
+    return found
 
 
 async def count_posts(session: AsyncSession, status: str | None = None) -> int:
@@ -365,6 +527,15 @@ async def save_cycle(
         .where(DailyScheduleRow.id == schedule_id)
         .values(cycle=cycle, cycle_no=cycle_no)
     )
+
+
+async def save_cycles(session: AsyncSession, cycles: Sequence[tuple[int, list[int], int]]) -> None:
+    """:func:`save_cycle` for several schedules: (schedule id, cycle, cycle number)."""
+    if cycles:
+        await session.execute(
+            update(DailyScheduleRow),
+            [{"id": sid, "cycle": cycle, "cycle_no": number} for sid, cycle, number in cycles],
+        )
 
 
 async def disable(session: AsyncSession, schedule_id: int, reason: str) -> None:

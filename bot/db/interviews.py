@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -126,23 +126,23 @@ async def record_answer(
         .where(InterviewRow.id == state.id, InterviewRow.question_seq == state.question_seq)
         .where(InterviewRow.status == ACTIVE)
         .values(**values)
+        .execution_options(synchronize_session=False)
     )
     if not result.rowcount:  # type: ignore[attr-defined]
         return False
-    session.add(
-        AnswerRow(
-            interview_id=state.id,
-            question_seq=state.question_seq,
-            platform=state.platform,
-            workspace_id=state.workspace_id,
-            channel_id=state.channel_id,
-            user_id=state.user_id,
-            created_at=now,
-            **_answer_fields(record),
-        )
-    )
     try:
-        await session.flush()
+        await session.execute(
+            insert(AnswerRow).values(
+                interview_id=state.id,
+                question_seq=state.question_seq,
+                platform=state.platform,
+                workspace_id=state.workspace_id,
+                channel_id=state.channel_id,
+                user_id=state.user_id,
+                created_at=now,
+                **_answer_fields(record),
+            )
+        )
     except IntegrityError:
         return False
     return True
@@ -170,6 +170,7 @@ async def use_hint(session: AsyncSession, state: InterviewState, now: datetime) 
         .where(InterviewRow.id == state.id, InterviewRow.question_seq == state.question_seq)
         .where(InterviewRow.status == ACTIVE)
         .values(hints_used=InterviewRow.hints_used + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
     )
     return state.hints_used
 
@@ -180,6 +181,7 @@ async def finish(session: AsyncSession, interview_id: int, status: str, now: dat
         update(InterviewRow)
         .where(InterviewRow.id == interview_id, InterviewRow.status == ACTIVE)
         .values(status=status, ended_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 

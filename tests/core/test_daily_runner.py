@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
 from pydantic_settings import SettingsConfigDict
@@ -185,11 +185,28 @@ def long_idle(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(daily_runner, "MAX_IDLE_SLEEP", LONG_IDLE)
 
 
+class _RecordingAsyncio:
+    """The runner's view of :mod:`asyncio`, noting each ``sleep`` it asks for (and sleeping it)."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(asyncio, name)
+
+    async def sleep(self, delay: float) -> None:
+        self.waits.append(delay)
+        await asyncio.sleep(delay)
+
+
 @pytest.fixture
-def tiny_waits(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Retry waits of a millisecond instead of seconds."""
+def tiny_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Retry waits of a millisecond instead of seconds; returns the waits the runner made."""
     monkeypatch.setattr(daily_runner, "MAX_RATE_LIMIT_WAIT_S", TINY_WAIT_S)
     monkeypatch.setattr(daily_runner, "SERVER_RETRY_BASE_S", TINY_WAIT_S)
+    recording = _RecordingAsyncio()
+    monkeypatch.setattr(daily_runner, "asyncio", recording)
+    return recording.waits
 
 
 def settings_for(make_settings: type[Settings], url: str, tmp_path: Path) -> Settings:
@@ -328,7 +345,7 @@ async def test_a_month_one_post_per_occurrence_weekdays_and_cycle(
     steps = 0
     while await step(clock, [runner], end):
         steps += 1
-        if steps % 4 == 0:
+        if steps % 8 == 0:
             assert await runner.tick() == 0  # a second tick at the same instant does nothing
             clock.advance(MINUTE)
             assert await runner.tick() == 0  # nor does one a minute later
@@ -495,6 +512,47 @@ async def test_crash_between_claim_and_confirmation_is_recovered_once(
     assert set(counts.values()) == {1}
 
 
+async def test_many_channels_due_at_once_crash_mid_batch_each_posted_exactly_once(
+    services: Services, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Claimed in batches, recorded in groups: a crash in the middle leaves accepted posts
+    unconfirmed and later ones unposted; recovery confirms the first and posts the others."""
+    monkeypatch.setattr(daily_runner, "CLAIM_BATCH", 8)
+    channels = [f"c{n:02d}" for n in range(20)]
+    notifier = RecordingNotifier(clock)
+    doomed = await services.start()
+    for channel in channels:
+        await doomed.daily.set(admin(channel), "09:00")
+    clock.set(START)
+    crash_at = daily_runner.CONFIRM_GROUP + 3  # inside the second batch, mid confirm group
+
+    class DiesAfterSome(RecordingNotifier):
+        async def post(
+            self, target: Target, reply: Reply, *, open_thread: str | None = None
+        ) -> Posted:
+            if len(notifier.sent) == crash_at - 1:
+                notifier.crash_after_accept = 1
+            return await notifier.post(target, reply, open_thread=open_thread)
+
+    with pytest.raises(Crash):
+        await DailyRunner(doomed, DiesAfterSome(clock)).tick()
+    await services.stop(doomed)
+    statuses = Counter(post.status for post in await all_posts(await services.start()))
+    assert statuses[repo.POSTED] < crash_at  # some accepted posts were not recorded yet
+    assert len(notifier.questions) == crash_at
+
+    clock.set(START + CLAIM_TTL + SECOND)
+    service = await services.start()
+    runner = DailyRunner(service, notifier)
+    assert await runner.tick() == len(channels) - crash_at  # the unposted ones, late but once
+    assert await runner.tick() == 0
+    counts = Counter(s.target.channel_id for s in notifier.questions)
+    assert counts == {channel: 1 for channel in channels}
+    posts = await all_posts(service)
+    assert {post.status for post in posts} == {repo.POSTED}
+    assert len(posts) == len(channels)
+
+
 async def test_a_post_found_after_long_downtime_is_confirmed_not_skipped(
     services: Services, clock: FakeClock, long_idle: None
 ) -> None:
@@ -523,7 +581,7 @@ async def test_a_post_found_after_long_downtime_is_confirmed_not_skipped(
 
 
 async def test_a_runner_slowed_past_its_claim_does_not_post_next_to_the_one_that_took_over(
-    services: Services, clock: FakeClock, tiny_waits: None
+    services: Services, clock: FakeClock, tiny_waits: list[float]
 ) -> None:
     """A claim taken over while its first holder was still waiting out rate limits."""
     notifier = RecordingNotifier(clock)
@@ -625,7 +683,7 @@ async def test_two_runners_racing_on_every_tick_never_duplicate(
     await a.daily.set(admin("berlin"), "07:00", tz="Europe/Berlin", weekdays="weekdays")
     await b.daily.set(admin("ny"), "20:00", tz="America/New_York", weekdays="mon,wed,fri,sun")
     runners = [DailyRunner(a, notifier, runner_id="a"), DailyRunner(b, notifier, runner_id="b")]
-    end = START + 10 * DAY
+    end = START + 8 * DAY
 
     steps = 0
     while await step(clock, runners, end):  # both tick concurrently at every due instant
@@ -714,7 +772,7 @@ async def test_daylight_saving_changes_post_once_at_the_right_instant(
 
 
 async def test_rate_limits_are_waited_out_and_retried(
-    services: Services, clock: FakeClock, tiny_waits: None
+    services: Services, clock: FakeClock, tiny_waits: list[float]
 ) -> None:
     service = await services.start()
     notifier = RecordingNotifier(clock)
@@ -724,6 +782,7 @@ async def test_rate_limits_are_waited_out_and_retried(
     notifier.fail("c", RateLimited(retry_after=30.0), times=2)
     assert await runner.tick() == 1
     assert notifier.tries["c"] == 3
+    assert tiny_waits == [TINY_WAIT_S, TINY_WAIT_S]  # waited (min(retry_after, cap)) each time
     [post] = await all_posts(service)
     assert post.status == repo.POSTED and post.attempts == 1
 
@@ -738,7 +797,7 @@ async def test_rate_limits_are_waited_out_and_retried(
 
 
 async def test_server_errors_retry_a_bounded_number_of_times_then_record_the_failure(
-    services: Services, clock: FakeClock, tiny_waits: None
+    services: Services, clock: FakeClock, tiny_waits: list[float]
 ) -> None:
     service = await services.start()
     notifier = RecordingNotifier(clock)
@@ -748,6 +807,7 @@ async def test_server_errors_retry_a_bounded_number_of_times_then_record_the_fai
     notifier.fail("c", ServerError("502 bad gateway"), times=MAX_SERVER_RETRIES)
     assert await runner.tick() == 1
     assert notifier.tries["c"] == MAX_SERVER_RETRIES + 1
+    assert tiny_waits == [TINY_WAIT_S * 2**n for n in range(MAX_SERVER_RETRIES)]  # backing off
 
     notifier.tries.clear()
     notifier.fail("c", ServerError("503 unavailable"), times=MAX_SERVER_RETRIES + 1)

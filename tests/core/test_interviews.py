@@ -535,6 +535,49 @@ async def test_a_restart_mid_interview_continues_the_same_interview(
         await second.close()
 
 
+async def test_an_interview_whose_question_left_the_notes_ends_with_its_summary(
+    make_settings: type[Settings], tmp_path: Path, seeds: Seeds
+) -> None:
+    """The notes are edited while an interview runs and its current concept is gone: the next
+    command ends the interview with its summary instead of leaving it stuck."""
+    notes = tmp_path / "knowledge"
+    shutil.copytree(DEFAULT_KNOWLEDGE_DIR, notes)
+    settings = make_settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'edited.sqlite3'}",
+        data_dir=tmp_path,
+        knowledge_paths=[notes],
+    )
+    service = await Service.start(settings)
+    try:
+        me = who()
+        seeds.queue.extend(range(200, 300))
+        while True:  # the first seed whose second question is 편미분, a one-line note
+            first = concept_of(service, await start_question(service, me, "통계", 3))
+            _, question = await service.interviews.skip(me)
+            if concept_of(service, question).term == "편미분":
+                break
+            await service.interviews.stop(me)
+        note = notes / "interview-notes.md"
+        lines = note.read_text(encoding="utf-8").split("\n")
+        kept = [line for line in lines if not line.startswith("- 편미분 - ")]
+        assert len(kept) == len(lines) - 1
+        note.write_text("\n".join(kept), encoding="utf-8")
+        await service.ingest(settings.knowledge_paths)
+        assert "편미분" not in {c.term for c in service.concepts()}
+
+        assert await service.interviews.resume(me) is None
+        (summary,) = await service.interviews.answer(me, "3차원 식에서 씁니다")
+        assert summary.kind is ReplyKind.SUMMARY
+        assert summary.body.startswith(t("summary_stopped", "ko"))
+        assert t("summary_line", "ko", number=1, term=first.term, score=0) in summary.body
+        assert await service.interviews.current(me) is None
+        assert (await interview_rows(service))[-1].status == "stopped"
+        question = await start_question(service, me, "통계", 5)
+        assert question.extra["question_seq"] == 1
+    finally:
+        await service.close()
+
+
 # --- idle expiry ------------------------------------------------------------------------------
 
 

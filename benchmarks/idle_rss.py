@@ -1,0 +1,170 @@
+"""Memory of a running console bot idling with an interview open, notes already ingested.
+
+A first process ingests the shipped notes into a temporary database; then ``interview-bot
+console`` starts on it with piped stdin, is sent ``/interview 2``, and once the first question is
+printed it is left idle while its resident memory (``VmRSS`` in ``/proc/PID/status``) is sampled.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import IO, Final
+
+from benchmarks.common import table
+from bot.config import DEFAULT_KNOWLEDGE_DIR
+
+TARGET_RSS_MB: Final = 150.0
+QUESTION_MARK: Final = "1/2"  # the first question's title: "질문 1/2 · ..."
+READY_TIMEOUT_S: Final = 120.0
+IDLE_S: Final = 5.0
+SAMPLE_EVERY_S: Final = 0.5
+EXIT_TIMEOUT_S: Final = 30.0
+BOT: Final = [sys.executable, "-m", "bot"]
+
+
+def _status_kb(pid: int, field: str) -> int:
+    """A ``kB`` figure (VmRSS, VmHWM) from ``/proc/PID/status``; 0 once the process is gone."""
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    for line in text.splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (a tokenizer worker would show up here)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rpartition(")")[2].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+class _Reader(threading.Thread):
+    """Drains a pipe into memory so the bot never blocks on a full pipe."""
+
+    def __init__(self, pipe: IO[str]) -> None:
+        super().__init__(daemon=True)
+        self.pipe = pipe
+        self.text = ""
+        self.changed = threading.Event()
+
+    def run(self) -> None:
+        for line in self.pipe:
+            self.text += line
+            self.changed.set()
+
+    def wait_for(self, marker: str, timeout: float) -> bool:
+        """Wait until ``marker`` has been printed (False on timeout or end of output)."""
+        deadline = time.monotonic() + timeout
+        while marker not in self.text:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or (not self.is_alive() and marker not in self.text):
+                return False
+            self.changed.wait(min(remaining, SAMPLE_EVERY_S))
+            self.changed.clear()
+        return True
+
+
+def _env(tmp: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATA_DIR": str(tmp),
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp / 'idle.sqlite3'}",
+        "KNOWLEDGE_PATHS": str(DEFAULT_KNOWLEDGE_DIR),
+        "LOCALE": "ko",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def _measure(tmp: Path) -> dict[str, float]:
+    env = _env(tmp)
+    subprocess.run([*BOT, "ingest"], env=env, cwd=tmp, check=True, capture_output=True)
+    bot = subprocess.Popen(
+        [*BOT, "console"],
+        env=env,
+        cwd=tmp,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
+    assert bot.stdin is not None and bot.stdout is not None and bot.stderr is not None
+    out, err = _Reader(bot.stdout), _Reader(bot.stderr)
+    out.start()
+    err.start()
+    try:
+        bot.stdin.write("/interview 2\n")
+        bot.stdin.flush()
+        if not out.wait_for(QUESTION_MARK, READY_TIMEOUT_S):
+            raise RuntimeError(f"no question from the console bot:\n{out.text}\n{err.text}")
+        samples = []
+        deadline = time.monotonic() + IDLE_S
+        while time.monotonic() < deadline:
+            time.sleep(SAMPLE_EVERY_S)
+            samples.append(_status_kb(bot.pid, "VmRSS"))
+        peak = _status_kb(bot.pid, "VmHWM")
+        children = sum(_status_kb(child, "VmRSS") for child in _children(bot.pid))
+        bot.stdin.write("/stop\n/quit\n")
+        bot.stdin.flush()
+        bot.stdin.close()
+        code = bot.wait(EXIT_TIMEOUT_S)
+    finally:
+        if bot.poll() is None:
+            bot.kill()
+            bot.wait()
+    out.join(EXIT_TIMEOUT_S)
+    if code != 0 or not samples or not all(samples):
+        raise RuntimeError(f"console bot failed (exit {code}):\n{out.text}\n{err.text}")
+    return {
+        "rss_mb": samples[-1] / 1024,
+        "rss_max_mb": max(samples) / 1024,
+        "peak_mb": peak / 1024,
+        "children_mb": children / 1024,
+        "samples": float(len(samples)),
+        "summary_shown": float("면접 결과" in out.text or "Interview summary" in out.text),
+    }
+
+
+def run() -> dict[str, object]:
+    """Measure and return ``{"bench": "idle_rss", "rss_mb"}``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        figures = _measure(Path(tmp))
+    table(
+        [
+            (
+                "VmRSS, idle with an interview open",
+                f"{figures['rss_mb']:.1f} MB",
+                f"<= {TARGET_RSS_MB:.0f} MB",
+            ),
+            (
+                f"VmRSS, highest of {figures['samples']:.0f} samples over {IDLE_S:.0f} s",
+                f"{figures['rss_max_mb']:.1f} MB",
+                "",
+            ),
+            ("VmHWM (peak since start)", f"{figures['peak_mb']:.1f} MB", ""),
+            ("child processes' VmRSS", f"{figures['children_mb']:.1f} MB", "0 (no tokenizer)"),
+            ("/stop then showed the summary", "yes" if figures["summary_shown"] else "no", "yes"),
+        ]
+    )
+    return {"bench": "idle_rss", "rss_mb": round(figures["rss_mb"], 1)}
+
+
+if __name__ == "__main__":
+    print(run())
