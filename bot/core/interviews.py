@@ -164,7 +164,7 @@ class Interviews:
 
     async def current(self, caller: Caller) -> InterviewState | None:
         """The caller's running interview here (expired ones are ended on the way)."""
-        async with self.service.sessions() as session:
+        async with self.service.reads() as session:
             state = await repo.get_active(session, caller)
         if state is not None and self._is_idle(state, self.service.clock.now()):
             await self._expire(state)
@@ -189,7 +189,7 @@ class Interviews:
         await self.service.refresh()
         locale = self.service.locale(caller)
         count = _parse_rounds(rounds, self.service.settings.interview_rounds)
-        async with self.service.sessions() as session:
+        async with self.service.reads() as session:
             running = await repo.get_active(session, caller)
             past = await repo.past_scores(session, caller)
         if running is not None and not (
@@ -240,7 +240,7 @@ class Interviews:
         Raises NotFound when nothing is running. ``moving_on`` (answer, skip) also reads the
         person's past scores for choosing the next question, in the same read."""
         past: dict[int, float] = {}
-        async with self.service.sessions() as session:
+        async with self.service.reads() as session:
             state = await repo.get_active(session, caller)
             if moving_on and state is not None and len(state.asked) < state.rounds:
                 past = await repo.past_scores(session, caller)
@@ -324,7 +324,7 @@ class Interviews:
 
     async def stop(self, caller: Caller) -> Reply:
         """End the interview now and show its summary."""
-        async with self.service.sessions() as session:
+        async with self.service.reads() as session:
             state = await repo.get_active(session, caller)
         if state is None:
             raise NotFound("interview_none")
@@ -339,7 +339,7 @@ class Interviews:
     async def expire_idle(self) -> list[tuple[InterviewState, Reply]]:
         """End every interview idle past the limit; returns each with its summary to post."""
         cutoff = self.service.clock.now() - self.idle_limit
-        async with self.service.sessions() as session:
+        async with self.service.reads() as session:
             idle = await repo.idle_since(session, cutoff)
         ended = []
         for state in idle:

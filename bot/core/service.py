@@ -91,6 +91,7 @@ class Service:
         self.settings = settings
         self.engine = engine
         self.sessions: async_sessionmaker[Any] = make_sessionmaker(engine)
+        self.reads: async_sessionmaker[Any] = make_sessionmaker(engine, read_only=True)
         self._index = SearchIndex(())
         self._concepts: dict[int, Concept] = {}
         self._version = -1
@@ -145,7 +146,7 @@ class Service:
 
     async def knowledge_unchanged(self, paths: Sequence[Path]) -> bool:
         """Whether the notes under ``paths`` are exactly what was last ingested (cheap)."""
-        async with self.sessions() as session:
+        async with self.reads() as session:
             stored = await repo.stored_files(session)
         return unchanged(paths, {path: file.sha256 for path, file in stored.items()})
 
@@ -174,7 +175,7 @@ class Service:
     async def refresh(self, *, force: bool = False) -> None:
         """Rebuild the lookup index if the knowledge changed (here or in another process)."""
         async with self._reload_lock:
-            async with self.sessions() as session:
+            async with self.reads() as session:
                 version = await repo.knowledge_version(session)
                 if version == self._version and not force:
                     return
