@@ -30,7 +30,11 @@ def _run(args: list[str], env: dict[str, str]) -> tuple[float, float, int]:
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - start
     peak_kb = next(
-        (int(line.split()[1]) for line in done.stderr.splitlines() if line.startswith("PEAK_RSS_KB")),
+        (
+            int(line.split()[1])
+            for line in done.stderr.splitlines()
+            if line.startswith("PEAK_RSS_KB")
+        ),
         0,
     )
     return wall, peak_kb / 1024, done.returncode

@@ -60,9 +60,7 @@ class Notifier(Protocol):
 
     platform: str
 
-    async def post(
-        self, target: Target, reply: Reply, *, open_thread: str | None = None
-    ) -> Posted:
+    async def post(self, target: Target, reply: Reply, *, open_thread: str | None = None) -> Posted:
         """Post ``reply`` to the target; with ``open_thread`` (a name) open a thread on it."""
         ...
 

@@ -44,7 +44,9 @@ async def test_interview_flow_with_hint_skip_and_summary(service: Service) -> No
 
 
 async def test_daily_in_the_console(service: Service) -> None:
-    text = await _session(service, "/daily set 07:30 평일", "/daily status", "/daily now", "잘 모르겠어요")
+    text = await _session(
+        service, "/daily set 07:30 평일", "/daily status", "/daily now", "잘 모르겠어요"
+    )
     assert "07:30" in text and "다음 게시" in text
     assert "Q#1" in text and "핵심 포인트" in text
 
