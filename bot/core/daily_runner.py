@@ -42,6 +42,7 @@ from bot.core.notify import (
     Posted,
     RateLimited,
     ServerError,
+    Target,
 )
 from bot.db import daily as repo
 
@@ -106,6 +107,7 @@ class DailyRunner:
         self.claim_ttl = claim_ttl
         self.grace = timedelta(minutes=service.settings.daily_grace_minutes)
         self._stopping = asyncio.Event()
+        self._wake = service.daily.subscribe()
         self._fresh = False  # the concept index was refreshed during this tick
 
     # --- the loop ------------------------------------------------------------------------
@@ -115,7 +117,7 @@ class DailyRunner:
         while not self._stopping.is_set():
             # Cleared before the schedules are read: a change made while this pass runs sets the
             # event again and the sleep below returns at once.
-            self.service.daily.changed.clear()
+            self._wake.clear()
             try:
                 await self.tick()
                 wake_at = await self.next_wake()
@@ -124,12 +126,13 @@ class DailyRunner:
                 wake_at = self.service.clock.now() + MAX_IDLE_SLEEP
             if self._stopping.is_set():
                 break
-            await self.service.clock.sleep_until(wake_at, self.service.daily.changed)
+            await self.service.clock.sleep_until(wake_at, self._wake)
+        self.service.daily.unsubscribe(self._wake)
 
     def stop(self) -> None:
         """Ask the loop to end after the current step."""
         self._stopping.set()
-        self.service.daily.changed.set()
+        self._wake.set()
 
     async def next_wake(self) -> datetime:
         """The earliest next occurrence of this platform's schedules, at most
@@ -154,6 +157,7 @@ class DailyRunner:
         """
         now = self.service.clock.now()
         posted = 0
+        await self._end_idle_interviews()
         async with self.service.sessions() as session:
             expired = await repo.expired_claims(session, self.platform, now)
             schedules = await repo.enabled_schedules(session, self.platform)
@@ -205,6 +209,21 @@ class DailyRunner:
                     await self._confirm(pending)
             await self._confirm(pending)
         return posted
+
+    async def _end_idle_interviews(self) -> None:
+        """Interviews of this platform idle past the limit end, their summary posted where they
+        ran (the runner wakes at least every minute, so this needs no loop of its own)."""
+        try:
+            ended = await self.service.interviews.expire_idle(self.platform)
+        except Exception:  # the runner must survive anything
+            log.exception("ending idle interviews failed")
+            return
+        for state, reply in ended:
+            parent = state.parent_channel_id or state.channel_id
+            thread = state.channel_id if state.channel_id != parent else None
+            target = Target(self.platform, state.workspace_id, parent, thread)
+            with contextlib.suppress(DeliveryError):
+                await self.notifier.post(target, reply)
 
     async def _record_skipped(self, skipped: list[_Due]) -> None:
         """Record occurrences missed by more than the grace window (or superseded) as skipped."""

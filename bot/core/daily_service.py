@@ -79,7 +79,22 @@ class Daily:
 
     def __init__(self, service: Service) -> None:
         self.service = service
-        self.changed = asyncio.Event()
+        self._listeners: set[asyncio.Event] = set()
+
+    def subscribe(self) -> asyncio.Event:
+        """An event set whenever a schedule changes here (each runner waits on its own)."""
+        event = asyncio.Event()
+        self._listeners.add(event)
+        return event
+
+    def unsubscribe(self, event: asyncio.Event) -> None:
+        """Stop notifying ``event``."""
+        self._listeners.discard(event)
+
+    def notify_changed(self) -> None:
+        """Wake every runner of this process: a schedule changed."""
+        for event in self._listeners:
+            event.set()
 
     # --- admin commands ------------------------------------------------------------------
 
@@ -127,7 +142,7 @@ class Daily:
                 now=self.service.clock.now(),
                 **values,
             )
-        self.changed.set()
+        self.notify_changed()
         return Reply(
             t("daily_set_done", locale, when=self._when(schedule, locale)), kind=ReplyKind.INFO
         )
@@ -150,7 +165,7 @@ class Daily:
                 enabled=False,
                 disabled_reason=None,
             )
-        self.changed.set()
+        self.notify_changed()
         return Reply(t("daily_off_done", self.service.locale(caller)), kind=ReplyKind.INFO)
 
     async def status(self, caller: Caller) -> Reply:

@@ -336,11 +336,12 @@ class Interviews:
             raise NotFound("interview_none")
         return ended
 
-    async def expire_idle(self) -> list[tuple[InterviewState, Reply]]:
-        """End every interview idle past the limit; returns each with its summary to post."""
+    async def expire_idle(self, platform: str | None = None) -> list[tuple[InterviewState, Reply]]:
+        """End every interview (of ``platform``) idle past the limit; returns each with its
+        summary to post."""
         cutoff = self.service.clock.now() - self.idle_limit
         async with self.service.reads() as session:
-            idle = await repo.idle_since(session, cutoff)
+            idle = await repo.idle_since(session, cutoff, platform)
         ended = []
         for state in idle:
             reply = await self._expire(state)

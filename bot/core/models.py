@@ -251,6 +251,7 @@ class InterviewState:
     question_seq: int
     hints_used: int
     updated_at: datetime
+    parent_channel_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,7 @@ def _state(row: InterviewRow) -> InterviewState:
         question_seq=row.question_seq,
         hints_used=row.hints_used,
         updated_at=row.updated_at,
+        parent_channel_id=row.parent_channel_id,
     )
 
 
@@ -70,6 +71,7 @@ async def create(
         platform=caller.platform,
         workspace_id=caller.workspace_id,
         channel_id=caller.conversation,
+        parent_channel_id=caller.channel_id,
         user_id=caller.user_id,
         status=ACTIVE,
         topic=topic,
@@ -211,11 +213,16 @@ async def past_scores(session: AsyncSession, caller: Caller) -> dict[int, float]
     return {int(cid): float(avg) for cid, avg in rows}
 
 
-async def idle_since(session: AsyncSession, cutoff: datetime) -> Sequence[InterviewState]:
-    """Active interviews whose last activity is older than ``cutoff``."""
-    rows = await session.scalars(
-        select(InterviewRow).where(InterviewRow.status == ACTIVE, InterviewRow.updated_at < cutoff)
+async def idle_since(
+    session: AsyncSession, cutoff: datetime, platform: str | None = None
+) -> Sequence[InterviewState]:
+    """Active interviews (of ``platform``, if given) idle since before ``cutoff``."""
+    query = select(InterviewRow).where(
+        InterviewRow.status == ACTIVE, InterviewRow.updated_at < cutoff
     )
+    if platform is not None:
+        query = query.where(InterviewRow.platform == platform)
+    rows = await session.scalars(query)
     return [_state(row) for row in rows]
 
 

@@ -39,7 +39,6 @@ ANSWER_MAX = 4000
 MODAL_TITLE_MAX = 45
 THREAD_NAME_MAX = 100
 HISTORY_SCAN = 50
-EXPIRY_SWEEP_S = 60.0
 
 
 def caller_of(interaction: discord.Interaction[Any], locale: str | None = None) -> Caller:
@@ -196,7 +195,6 @@ class DiscordBot(discord.AutoShardedClient):
         else:
             await self.tree.sync()
         self._tasks.append(asyncio.create_task(self.runner.run_forever(), name="daily-runner"))
-        self._tasks.append(asyncio.create_task(self._sweep_idle(), name="interview-expiry"))
 
     async def close(self) -> None:
         """Stop background work, then the client."""
@@ -207,19 +205,6 @@ class DiscordBot(discord.AutoShardedClient):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         await super().close()
-
-    async def _sweep_idle(self) -> None:
-        while True:
-            await asyncio.sleep(EXPIRY_SWEEP_S)
-            try:
-                for state, reply in await self.service.interviews.expire_idle():
-                    if state.platform != "discord":
-                        continue
-                    target = Target("discord", state.workspace_id, state.channel_id)
-                    with contextlib.suppress(Exception):
-                        await self.runner.notifier.post(target, reply)
-            except Exception:
-                log.exception("interview expiry sweep failed")
 
     # --- commands ------------------------------------------------------------------------
 
