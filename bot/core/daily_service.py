@@ -23,7 +23,7 @@ from bot.core.daily.schedule import (
     parse_weekdays,
     validate_tz,
 )
-from bot.core.errors import BadInput, Forbidden, NotFound
+from bot.core.errors import BadInput, Conflict, Forbidden, NotFound
 from bot.core.interview.grader import grade
 from bot.core.interview.questions import question_for
 from bot.core.interview.session import resolve_topic
@@ -40,7 +40,7 @@ from bot.core.models import (
     ReplyKind,
     ScheduleState,
 )
-from bot.core.notify import Target
+from bot.core.notify import DeliveryError, Target
 from bot.db import daily as repo
 
 if TYPE_CHECKING:
@@ -231,8 +231,11 @@ class Daily:
                     locale=self.service.locale(caller),
                     updated_by=caller.user_id,
                 )
-        post = await runner.post_now(schedule)
         locale = self.service.locale(caller)
+        try:
+            post = await runner.post_now(schedule)
+        except DeliveryError as exc:
+            raise Conflict("daily_post_failed", reason=exc.reason[:200]) from exc
         return Reply(
             t("daily_title_now", locale), f"{marker(post.id)}", kind=ReplyKind.INFO, ephemeral=True
         )

@@ -313,6 +313,10 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "ko": "질문할 개념이 없어요. 주제를 확인하거나 노트를 불러오세요.",
         "en": "There are no concepts to ask. Check the topic or load notes.",
     },
+    "daily_post_failed": {
+        "ko": "질문을 올리지 못했어요: {reason}",
+        "en": "Could not post the question: {reason}",
+    },
     "daily_usage": {
         "ko": "사용법: /daily now | set HH:MM [시간대] [요일] [topic=주제] | off | status",
         "en": "Usage: /daily now | set HH:MM [time zone] [weekdays] [topic=topic] | off | status",

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from bot.config import DEFAULT_KNOWLEDGE_DIR, Settings
 from bot.core.daily.clock import FakeClock
 from bot.core.daily_runner import DailyRunner
-from bot.core.errors import BadInput, Forbidden, NotFound
+from bot.core.errors import BadInput, Conflict, Forbidden, NotFound
 from bot.core.models import Caller, Concept, Reply, ReplyKind
 from bot.core.notify import ChannelUnavailable, Posted, Target
 from bot.core.service import Service
@@ -286,8 +286,9 @@ async def test_now_in_a_channel_that_is_gone_tells_the_admin_and_disables(servic
     notifier.gone.add(CHANNEL)
     runner = DailyRunner(service, notifier)
     await service.daily.set(ADMIN, "09:00")
-    with pytest.raises(ChannelUnavailable):
+    with pytest.raises(Conflict) as err:
         await service.daily.now(ADMIN, runner)
+    assert err.value.key == "daily_post_failed" and "403" in str(err.value.params["reason"])
     state = fields(await service.daily.status(ADMIN))["State"]
     assert state == "disabled: cannot post in the channel (403 Missing Access)"
 
