@@ -17,15 +17,15 @@ TARGET_PER_S = 2_000
 TARGET_REINGEST_S = 0.5
 
 
-async def _measure(folder: Path, db: Path) -> tuple[int, float, float]:
+async def _measure(folder: Path, db: Path, *, key_points: bool) -> tuple[int, float, float]:
     engine = make_engine(f"sqlite+aiosqlite:///{db}")
     await upgrade_to_head(engine)
     sessions = make_sessionmaker(engine)
     start = time.perf_counter()
-    report = await ingest(sessions, [folder])
+    report = await ingest(sessions, [folder], key_points=key_points)
     first = time.perf_counter() - start
     start = time.perf_counter()
-    again = await ingest(sessions, [folder])
+    again = await ingest(sessions, [folder], key_points=key_points)
     second = time.perf_counter() - start
     await engine.dispose()
     assert again.changed == 0 and again.unchanged == report.files

@@ -296,6 +296,7 @@ class DiscordBot(discord.AutoShardedClient):
             timezone="Asia/Seoul",
             weekdays="매일 / 평일 / mon,wed,fri",
             topic="주제 · topic",
+            mention="알릴 역할 (기본: 없음) · role to mention (default: none)",
         )
         async def daily_set(
             interaction: discord.Interaction[Any],
@@ -303,10 +304,16 @@ class DiscordBot(discord.AutoShardedClient):
             timezone: str | None = None,
             weekdays: str | None = None,
             topic: str | None = None,
+            mention: discord.Role | None = None,
         ) -> None:
             await interaction.response.defer(thinking=True, ephemeral=True)
             reply = await self.service.daily.set(
-                caller_of(interaction), time, timezone, weekdays, topic
+                caller_of(interaction),
+                time,
+                timezone,
+                weekdays,
+                topic,
+                str(mention.id) if mention is not None else None,
             )
             await self.send(interaction, [reply], ephemeral=True)
 

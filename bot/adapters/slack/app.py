@@ -276,11 +276,21 @@ class SlackFrontEnd:
             daily = self.service.daily
             if sub == "set" and words:
                 tz = next((w for w in words[1:] if "/" in w or w.upper() == "UTC"), None)
+                mention = next(
+                    (w.split("=", 1)[1] for w in words[1:] if w.lower().startswith("mention=")),
+                    None,
+                )
                 topic = next(
                     (w.split("=", 1)[1] for w in words[1:] if w.lower().startswith("topic=")), None
                 )
-                days = [w for w in words[1:] if w != tz and not w.lower().startswith("topic=")]
-                reply = await daily.set(caller, words[0], tz, ",".join(days) or None, topic)
+                days = [
+                    w
+                    for w in words[1:]
+                    if w != tz and not w.lower().startswith(("topic=", "mention="))
+                ]
+                reply = await daily.set(
+                    caller, words[0], tz, ",".join(days) or None, topic, _group_id(mention)
+                )
             elif sub == "off":
                 reply = await daily.off(caller)
             elif sub == "now":
@@ -428,6 +438,14 @@ class SlackFrontEnd:
 
         application.router.add_get("/health", health)
         return application
+
+
+def _group_id(mention: str | None) -> str | None:
+    """A user group id from ``S123`` or a pasted ``<!subteam^S123|@team>``."""
+    if mention is None:
+        return None
+    found = re.search(r"S[A-Z0-9]+", mention)
+    return found.group(0) if found else ""
 
 
 async def run_slack(service: Service, *, http: bool) -> None:
