@@ -33,22 +33,35 @@ async def _measure(folder: Path, db: Path, *, key_points: bool) -> tuple[int, fl
 
 
 def run() -> dict[str, object]:
-    """Measure and return ``{"bench": "ingest", "concepts_per_s", "reingest_unchanged_s"}``."""
+    """Measure and return ``{"bench": "ingest", "concepts_per_s", "reingest_unchanged_s",
+    "concepts_per_s_with_keypoints"}``: parse + store alone, and with key-point extraction."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "notes"
         write_synthetic_notes(folder, CONCEPTS)
-        added, first, second = asyncio.run(_measure(folder, Path(tmp) / "bench.sqlite3"))
-    per_s = added / first
+        added, first, second = asyncio.run(
+            _measure(folder, Path(tmp) / "plain.sqlite3", key_points=False)
+        )
+        full_added, full_first, full_second = asyncio.run(
+            _measure(folder, Path(tmp) / "full.sqlite3", key_points=True)
+        )
+    per_s, full_per_s = added / first, full_added / full_first
     table(
         [
             ("concepts ingested", f"{added}", f"{CONCEPTS}"),
-            ("first ingest", f"{first:.2f} s", ""),
-            ("concepts per second", f"{per_s:,.0f}", f">= {TARGET_PER_S:,}"),
-            ("re-ingest, unchanged", f"{second:.3f} s", f"<= {TARGET_REINGEST_S}"),
+            ("parse + store: first ingest", f"{first:.2f} s", ""),
+            ("parse + store: concepts/s", f"{per_s:,.0f}", f">= {TARGET_PER_S:,}"),
+            ("with key points: first ingest", f"{full_first:.2f} s", ""),
+            ("with key points: concepts/s", f"{full_per_s:,.0f}", "(tokenizer bound)"),
+            (
+                "re-ingest unchanged, without / with",
+                f"{second:.3f} / {full_second:.3f} s",
+                f"<= {TARGET_REINGEST_S}",
+            ),
         ]
     )
     return {
         "bench": "ingest",
         "concepts_per_s": round(per_s),
-        "reingest_unchanged_s": round(second, 3),
+        "reingest_unchanged_s": round(max(second, full_second), 3),
+        "concepts_per_s_with_keypoints": round(full_per_s),
     }
