@@ -10,6 +10,7 @@ derived ones. Answer-time grading never touches this module's tokenizer.
 from __future__ import annotations
 
 import math
+import os
 import re
 import tomllib
 from collections import Counter
@@ -37,8 +38,9 @@ MAX_JOINED_NOUNS: Final = 3
 KEY_CACHE_SIZE: Final = 65536
 # Tokenised definitions remembered for the next extraction (cleared when it grows past this).
 MAX_CACHED_DEFINITIONS: Final = 100_000
-# Kiwi worker threads: a batch call needs at least one, and a worker releases the GIL.
-DEFAULT_WORKERS: Final = 1
+# Kiwi worker threads for a batch call (each releases the GIL): one per core, up to MAX_WORKERS.
+MAX_WORKERS: Final = 4
+DEFAULT_WORKERS: Final = max(1, min(MAX_WORKERS, os.cpu_count() or 1))
 
 NOUN_TAGS: Final = frozenset({"NNG", "NNP"})
 FOREIGN_TAG: Final = "SL"
