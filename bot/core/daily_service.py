@@ -24,14 +24,12 @@ from bot.core.daily.schedule import (
     validate_tz,
 )
 from bot.core.errors import BadInput, Conflict, Forbidden, NotFound
-from bot.core.interview.grader import grade
 from bot.core.interview.questions import question_for
 from bot.core.interview.session import resolve_topic
-from bot.core.interviews import MAX_ANSWER_CHARS, MAX_STORED_ANSWER_CHARS, grade_reply
+from bot.core.interviews import grade_answer, grade_reply
 from bot.core.messages import t
 from bot.core.models import (
     Action,
-    AnswerRecord,
     Caller,
     Concept,
     DailyPost,
@@ -414,17 +412,7 @@ class Daily:
                 kind=ReplyKind.INFO,
                 ephemeral=True,
             )
-        answer = text[:MAX_ANSWER_CHARS]
-        result = await asyncio.to_thread(grade, concept, answer, self.service.synonyms)
-        record = AnswerRecord(
-            concept_id=concept.id,
-            term=concept.term,
-            score=result.score,
-            band=result.band.value,
-            hits=tuple(h.point.label for h in result.hits),
-            misses=tuple(p.label for p in result.misses),
-            answer=answer[:MAX_STORED_ANSWER_CHARS],
-        )
+        result, record = await grade_answer(self.service, concept, text)
         async with self.service.sessions() as session, session.begin():
             stored = await repo.record_answer(session, post, schedule, caller, record)
         if not stored:

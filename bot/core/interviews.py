@@ -88,6 +88,26 @@ def grade_reply(
     )
 
 
+async def grade_answer(
+    service: Service, concept: Concept, text: str, *, hints_used: int = 0
+) -> tuple[Grade, AnswerRecord]:
+    """Grade ``text`` off the event loop and the history record to store for it (interview and
+    daily answers alike)."""
+    answer = text[:MAX_ANSWER_CHARS]
+    result = await asyncio.to_thread(grade, concept, answer, service.synonyms)
+    record = AnswerRecord(
+        concept_id=concept.id,
+        term=concept.term,
+        score=result.score,
+        band=result.band.value,
+        hits=tuple(h.point.label for h in result.hits),
+        misses=tuple(p.label for p in result.misses),
+        answer=answer[:MAX_STORED_ANSWER_CHARS],
+        hints_used=hints_used,
+    )
+    return result, record
+
+
 class Interviews:
     """The interview part of the Service."""
 
@@ -267,18 +287,8 @@ class Interviews:
         if isinstance(running, Reply):
             return [running]
         state, concept = running.state, running.concept
-        answer = text[:MAX_ANSWER_CHARS]
-        result = await asyncio.to_thread(grade, concept, answer, self.service.synonyms)
-        record = AnswerRecord(
-            concept_id=concept.id,
-            term=concept.term,
-            score=result.score,
-            band=result.band.value,
-            hits=tuple(h.point.label for h in result.hits),
-            misses=tuple(p.label for p in result.misses),
-            answer=answer[:MAX_STORED_ANSWER_CHARS],
-            hints_used=state.hints_used,
-        )
+        hints = state.hints_used
+        result, record = await grade_answer(self.service, concept, text, hints_used=hints)
         return [grade_reply(result, concept, state.locale), *await self._advance(running, record)]
 
     async def skip(self, caller: Caller) -> list[Reply]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import discord
 
+from bot.adapters.fit import ELLIPSIS, cut, split
 from bot.core.models import Action, Reply, ReplyKind
 
 TITLE_MAX = 256
@@ -25,7 +26,6 @@ BUTTON_LABEL_MAX = 80
 CUSTOM_ID_MAX = 100
 BUTTONS_PER_ROW = 5
 ROWS_MAX = 5
-ELLIPSIS = "…"
 
 COLOURS = {
     ReplyKind.DEFINITION: discord.Colour.blurple(),
@@ -44,32 +44,9 @@ MORE_PREFIX = "more:"
 COMMAND_PREFIX = "cmd:"
 
 
-def cut(text: str, limit: int) -> str:
-    """``text`` within ``limit`` characters, cut at a line or word boundary when one is near."""
-    if len(text) <= limit:
-        return text
-    head = text[: limit - len(ELLIPSIS)]
-    for boundary in ("\n", " "):
-        at = head.rfind(boundary)
-        if at >= limit * 0.8:
-            head = head[:at]
-            break
-    return head.rstrip() + ELLIPSIS
-
-
 def pages(text: str, limit: int = CONTENT_MAX) -> list[str]:
-    """``text`` split into pieces of at most ``limit`` characters at line or word boundaries."""
-    out: list[str] = []
-    rest = text
-    while len(rest) > limit:
-        head = rest[:limit]
-        at = max(head.rfind("\n"), head.rfind(" "))
-        at = at if at >= limit * 0.5 else limit
-        out.append(rest[:at].rstrip())
-        rest = rest[at:].lstrip()
-    if rest:
-        out.append(rest)
-    return out
+    """``text`` in pieces of at most ``limit`` characters (line or word boundaries)."""
+    return split(text, limit)
 
 
 def _spoiler(text: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.adapters.fit import cut, split
 from bot.core.models import Action, Reply
 
 TEXT_MAX = 40_000
@@ -23,7 +24,6 @@ ACTIONS_PER_BLOCK = 25
 FIELDS_PER_SECTION = 10
 FIELD_TEXT_MAX = 2_000
 CONTEXT_MAX = 3_000
-ELLIPSIS = "…"
 
 ACTION_PREFIX = "ib:"
 
@@ -33,37 +33,14 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def cut(text: str, limit: int) -> str:
-    """``text`` within ``limit`` characters, cut at a line or word boundary when one is near."""
-    if len(text) <= limit:
-        return text
-    head = text[: limit - len(ELLIPSIS)]
-    for boundary in ("\n", " "):
-        at = head.rfind(boundary)
-        if at >= limit * 0.8:
-            head = head[:at]
-            break
-    return head.rstrip() + ELLIPSIS
-
-
 def mrkdwn(text: str) -> str:
     """The core's ``**bold**`` as Slack's ``*bold*``, everything else escaped."""
     return escape(text).replace("**", "*")
 
 
 def chunks(text: str, limit: int = SECTION_MAX) -> list[str]:
-    """``text`` split at line or word boundaries into pieces of at most ``limit`` characters."""
-    out: list[str] = []
-    rest = text
-    while len(rest) > limit:
-        head = rest[:limit]
-        at = max(head.rfind("\n"), head.rfind(" "))
-        at = at if at >= limit * 0.5 else limit
-        out.append(rest[:at].rstrip())
-        rest = rest[at:].lstrip()
-    if rest:
-        out.append(rest)
-    return out
+    """``text`` in pieces of at most ``limit`` characters (line or word boundaries)."""
+    return split(text, limit)
 
 
 def action_value(action: Action) -> str:
