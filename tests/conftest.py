@@ -75,10 +75,12 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def make_settings(tmp_path: Path) -> Iterator[type[Settings]]:
-    """Settings isolated from the developer's environment and .env file."""
+    """Settings isolated from the developer's environment and .env file; the key-point tokenizer
+    runs in the test process (its model and results are then reused across tests)."""
 
     class TestSettings(Settings):
         model_config = SettingsConfigDict(**{**Settings.model_config, "env_file": None})
+        tokenizer_process: bool = False
 
     old = os.environ.pop("DATABASE_URL", None)
     yield TestSettings
@@ -93,7 +95,6 @@ def settings(make_settings: type[Settings], tmp_path: Path, sqlite_url: str) -> 
         database_url=sqlite_url,
         data_dir=tmp_path / "data",
         knowledge_paths=[DEFAULT_KNOWLEDGE_DIR],
-        tokenizer_process=False,
     )
 
 

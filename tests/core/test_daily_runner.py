@@ -17,10 +17,9 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
-from pydantic_settings import SettingsConfigDict
 from sqlalchemy import select
 
 from bot.config import DEFAULT_KNOWLEDGE_DIR, Settings
@@ -143,33 +142,6 @@ class RecordingNotifier:
 
 
 # --- fixtures and helpers -----------------------------------------------------------------------
-
-
-class _NoEnvFileSettings(Settings):
-    """Settings that ignore the developer's ``.env`` (the warm-up runs before ``make_settings``)."""
-
-    model_config: ClassVar[SettingsConfigDict] = SettingsConfigDict(
-        env_file=None, extra="ignore", case_sensitive=False
-    )
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _tokenizer_warm(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Ingest the shipped notes once per test process: the key-point tokenizer runs in a child
-    process the first time only, so each test's own Service starts in a fraction of a second."""
-
-    folder = tmp_path_factory.mktemp("warm")
-
-    async def warm() -> None:
-        settings = _NoEnvFileSettings(
-            database_url=f"sqlite+aiosqlite:///{folder / 'warm.sqlite3'}",
-            data_dir=folder,
-            knowledge_paths=[DEFAULT_KNOWLEDGE_DIR],
-        )
-        service = await Service.start(settings)
-        await service.close()
-
-    asyncio.run(warm())
 
 
 @pytest.fixture

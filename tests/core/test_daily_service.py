@@ -4,16 +4,13 @@ reveal with the day's figures. Real databases; the platform is a recording notif
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
-from pydantic_settings import SettingsConfigDict
 from sqlalchemy import select
 
 from bot.config import DEFAULT_KNOWLEDGE_DIR, Settings
@@ -36,31 +33,6 @@ DAY = timedelta(days=1)
 SHIPPED_CONCEPTS = 27
 # A Discord snowflake: all digits, far beyond a 32-bit integer.
 SNOWFLAKE = 1_234_567_890_123_456_789
-
-
-class _NoEnvFileSettings(Settings):
-    """Settings that ignore the developer's ``.env`` (the warm-up runs before ``make_settings``)."""
-
-    model_config: ClassVar[SettingsConfigDict] = SettingsConfigDict(
-        env_file=None, extra="ignore", case_sensitive=False
-    )
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _tokenizer_warm(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Ingest the shipped notes once per test process (the tokenizer child process runs once)."""
-    folder = tmp_path_factory.mktemp("warm")
-
-    async def warm() -> None:
-        settings = _NoEnvFileSettings(
-            database_url=f"sqlite+aiosqlite:///{folder / 'warm.sqlite3'}",
-            data_dir=folder,
-            knowledge_paths=[DEFAULT_KNOWLEDGE_DIR],
-        )
-        service = await Service.start(settings)
-        await service.close()
-
-    asyncio.run(warm())
 
 
 class Notifier:

@@ -165,7 +165,6 @@ async def test_a_definition_longer_than_the_limits_is_cut_cleanly(
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'l.sqlite3'}",
         data_dir=tmp_path,
         knowledge_paths=[notes],
-        tokenizer_process=False,
     )
     service = await Service.start(settings)
     front = SlackFrontEnd(
