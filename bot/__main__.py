@@ -12,12 +12,15 @@ import logging
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings, get_settings
 from bot.core.errors import BotError
 from bot.core.messages import t
 from bot.core.models import MatchKind
+
+if TYPE_CHECKING:
+    from bot.core.service import Service
 
 log = logging.getLogger("bot")
 
@@ -53,7 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _service(settings: Settings, *, auto_ingest: bool | None = None) -> Any:
+async def _service(settings: Settings, *, auto_ingest: bool | None = None) -> Service:
+    """Start the Service (imported here: commands that need no database start faster)."""
     from bot.core.service import Service
 
     return await Service.start(settings, auto_ingest=auto_ingest)
