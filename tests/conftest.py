@@ -41,12 +41,12 @@ async def _pg_admin(url: str, statement: str) -> None:
 def _fresh_pg_database() -> Iterator[str]:
     server = _pg_server_url()
     if server is None:
-        pytest.skip(f"PostgreSQL tests need {TEST_DATABASE_URL_ENV} (set by .ci/run)")
+        pytest.skip(reason=f"PostgreSQL tests need {TEST_DATABASE_URL_ENV} (set by .ci/run)")
     name = f"ib_test_{uuid.uuid4().hex[:12]}"
     try:
         asyncio.run(_pg_admin(server, f'CREATE DATABASE "{name}"'))
     except OSError as exc:
-        pytest.skip(f"PostgreSQL at {TEST_DATABASE_URL_ENV} is not reachable: {exc}")
+        pytest.skip(reason=f"PostgreSQL at {TEST_DATABASE_URL_ENV} unreachable: {exc}")
     base, _, _ = server.rpartition("/")
     yield f"{base}/{name}"
     asyncio.run(_pg_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
