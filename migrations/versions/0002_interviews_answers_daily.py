@@ -48,7 +48,6 @@ def upgrade() -> None:
         sa.Column("platform", sa.String(length=20), nullable=False),
         sa.Column("workspace_id", sa.String(length=100), nullable=False),
         sa.Column("channel_id", sa.String(length=100), nullable=False),
-        sa.Column("parent_channel_id", sa.String(length=100), nullable=False),
         sa.Column("user_id", sa.String(length=100), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("topic", sa.String(length=300), nullable=True),

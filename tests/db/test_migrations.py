@@ -62,3 +62,20 @@ def test_migrations_form_one_line_of_history() -> None:
     assert len(script.get_heads()) == 1
     revisions = list(script.walk_revisions())
     assert all(rev.doc for rev in revisions)
+
+
+async def test_migrations_match_the_table_definitions(db_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    engine = make_engine(db_url)
+    await upgrade_to_head(engine)
+
+    def diff(connection: object) -> list[object]:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})  # type: ignore[arg-type]
+        return list(compare_metadata(context, Base.metadata))
+
+    async with engine.connect() as conn:
+        differences = await conn.run_sync(diff)
+    await engine.dispose()
+    assert differences == [], "a table changed without a migration"
