@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import unicodedata
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
@@ -21,18 +20,16 @@ from bot.config import Settings
 from bot.core.daily.clock import Clock, SystemClock
 from bot.core.errors import BadInput, Forbidden
 from bot.core.interview.synonyms import SynonymMap
-from bot.core.knowledge.search import IndexEntry, SearchIndex
+from bot.core.knowledge.base import (
+    Knowledge,
+    check_query,
+)
 from bot.core.messages import t
 from bot.core.models import (
-    Action,
     Caller,
     Concept,
-    Field,
     LookupResult,
-    MatchKind,
     Reply,
-    ReplyKind,
-    Suggestion,
 )
 from bot.core.notes_files import unchanged
 from bot.db import knowledge as repo
@@ -47,42 +44,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MAX_QUERY_CHARS = 200
-MAX_ECHO_CHARS = 80
-AUTOCOMPLETE_LIMIT = 25
-
-
-_MARKUP = str.maketrans({ch: None for ch in "*_~`|<>[]\\"})
-ZERO_WIDTH_SPACE = "\u200b"
-
-
-def echo(text: str, limit: int = MAX_ECHO_CHARS) -> str:
-    """User text made inert to show back on any platform: one line, control characters and
-    markup characters dropped, ``@`` defused (no @everyone, no pings), cut to ``limit``."""
-    flat = " ".join(text.split()).translate(_MARKUP)
-    flat = "".join(ch for ch in flat if unicodedata.category(ch)[0] != "C")
-    flat = flat.replace("@", "@" + ZERO_WIDTH_SPACE).replace("#", "#" + ZERO_WIDTH_SPACE)
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-def _other_script_alias(concept: Concept) -> str | None:
-    """The first alias written in the other script (Hangul vs Latin), to show both names."""
-    term_is_hangul = any("가" <= ch <= "힣" for ch in concept.term)
-    for alias in concept.aliases:
-        if any("가" <= ch <= "힣" for ch in alias) != term_is_hangul:
-            return alias
-    return None
-
-
-def display_name(concept: Concept) -> str:
-    """``CNN (합성곱 신경망)``: the term and, where known, its name in the other language."""
-    other = _other_script_alias(concept)
-    return f"{concept.term} ({other})" if other else concept.term
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
 
 class Service:
     """Everything the bot does, independent of any platform."""
@@ -92,8 +53,7 @@ class Service:
         self.engine = engine
         self.sessions: async_sessionmaker[Any] = make_sessionmaker(engine)
         self.reads: async_sessionmaker[Any] = make_sessionmaker(engine, read_only=True)
-        self._index = SearchIndex(())
-        self._concepts: dict[int, Concept] = {}
+        self.knowledge = Knowledge(())
         self._version = -1
         self._reload_lock = asyncio.Lock()
         self.synonyms = SynonymMap.empty()
@@ -183,106 +143,52 @@ class Service:
                 synonyms_text = await repo.get_meta(session, SYNONYMS_KEY)
             groups = json.loads(synonyms_text) if synonyms_text else []
             self.synonyms = SynonymMap.from_groups(groups)
-            self._concepts = {c.id: c for c in concepts}
-            self._index = SearchIndex(
-                IndexEntry(c.id, c.term, c.aliases, c.definition) for c in concepts
-            )
+            self.knowledge = Knowledge(concepts)
             self._version = version
 
     @property
     def concept_count(self) -> int:
         """How many concepts the index holds."""
-        return len(self._concepts)
+        return len(self.knowledge)
 
     def concept(self, concept_id: int) -> Concept:
         """A loaded concept by id."""
-        return self._concepts[concept_id]
+        return self.knowledge.concept(concept_id)
 
     def concept_or_none(self, concept_id: int) -> Concept | None:
         """A loaded concept by id, or None when it is gone (notes edited)."""
-        return self._concepts.get(concept_id)
+        return self.knowledge.concept_or_none(concept_id)
 
     def concepts(self) -> list[Concept]:
         """Every loaded concept, in note order."""
-        return list(self._concepts.values())
+        return self.knowledge.concepts()
 
     def search(self, query: str) -> LookupResult:
         """Look up in the loaded index without refreshing (internal use)."""
-        return self._index.lookup(query)
+        return self.knowledge.index.lookup(query)
 
     async def lookup(self, query: str) -> LookupResult:
         """Look ``query`` up; raises BadInput for an empty or overlong query."""
-        query = query.strip()
-        if not query:
-            raise BadInput("define_empty_query")
-        if len(query) > MAX_QUERY_CHARS:
-            raise BadInput("define_query_too_long", length=len(query), limit=MAX_QUERY_CHARS)
+        checked = check_query(query)
         await self.refresh()
-        return self._index.lookup(query)
+        return self.knowledge.lookup(checked)
 
     async def define(self, caller: Caller, query: str) -> Reply:
         """Answer ``/define``: the concept's note, "did you mean" choices, or a plain no."""
-        locale = self.locale(caller)
-        result = await self.lookup(query)
-        if not self._concepts:
-            return Reply(
-                t("not_found_title", locale), t("knowledge_empty", locale), ReplyKind.NOT_FOUND
-            )
-        if result.kind is MatchKind.CONFIDENT and result.match is not None:
-            return self.definition_reply(self.concept(result.match.concept_id), locale, result)
-        if result.kind is MatchKind.DID_YOU_MEAN:
-            return Reply(
-                title=t("did_you_mean_title", locale),
-                body=t("did_you_mean_body", locale, query=echo(query)),
-                kind=ReplyKind.SUGGESTIONS,
-                suggestions=self._suggestion_actions(result.suggestions),
-            )
-        return Reply(
-            title=t("not_found_title", locale),
-            body=t("not_found_body", locale, query=echo(query)),
-            kind=ReplyKind.NOT_FOUND,
-        )
-
-    def _suggestion_actions(self, suggestions: Sequence[Suggestion]) -> tuple[Action, ...]:
-        return tuple(
-            Action(
-                "define", display_name(self.concept(s.concept_id)), self.concept(s.concept_id).term
-            )
-            for s in suggestions
-        )
+        check_query(query)
+        await self.refresh()
+        return self.knowledge.define(query, self.locale(caller))
 
     def definition_reply(
         self, concept: Concept, locale: str, result: LookupResult | None = None
     ) -> Reply:
         """A concept rendered as a definition Reply (title, note, aliases, category, source)."""
-        fields = []
-        if concept.aliases:
-            fields.append(Field(t("field_aliases", locale), ", ".join(concept.aliases), False))
-        fields.append(Field(t("field_category", locale), concept.category))
-        fields.append(Field(t("field_source", locale), concept.source))
-        runners_up = result.suggestions if result is not None else ()
-        return Reply(
-            title=display_name(concept),
-            body=concept.definition,
-            kind=ReplyKind.DEFINITION,
-            fields=tuple(fields),
-            suggestions=self._suggestion_actions(runners_up),
-            extra={
-                "concept_id": concept.id,
-                "score": result.match.score if result and result.match else 100.0,
-            },
-        )
+        return self.knowledge.definition_reply(concept, locale, result)
 
     async def autocomplete(self, caller: Caller, prefix: str) -> list[tuple[str, str]]:
         """Choices for a front end's autocomplete: (label, value), at most 25, each <= 100 chars."""
         await self.refresh()
-        choices = []
-        for suggestion in self._index.autocomplete(prefix[:MAX_QUERY_CHARS], AUTOCOMPLETE_LIMIT):
-            concept = self._concepts.get(suggestion.concept_id)
-            label = display_name(concept) if concept else suggestion.term
-            value = concept.term if concept else suggestion.term
-            choices.append((_cut(label, 100), _cut(value, 100)))
-        return choices
+        return self.knowledge.autocomplete(prefix)
 
     def help(self, caller: Caller | None = None) -> Reply:
         """The command list."""
