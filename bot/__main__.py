@@ -20,6 +20,7 @@ from bot.core.messages import t
 from bot.core.models import MatchKind
 
 if TYPE_CHECKING:
+    from bot.core.knowledge.base import Knowledge
     from bot.core.service import Service
 
 log = logging.getLogger("bot")
@@ -83,19 +84,44 @@ async def cmd_console(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def quick_knowledge(settings: Settings) -> Knowledge | None:
+    """The knowledge from the SQLite database's lookup snapshot when it is current and the notes
+    are unchanged: a lookup then starts without the database layer. None: take the full path."""
+    from bot.core.knowledge.base import Knowledge
+    from bot.core.notes_files import unchanged
+    from bot.db import snapshot
+    from bot.db.revision import head_revision
+
+    database = snapshot.sqlite_file(settings.resolved_database_url)
+    if database is None or not database.exists():
+        return None
+    found = snapshot.read(database, head_revision())
+    if found is None:
+        return None
+    concepts, stored = found
+    if settings.auto_ingest and not unchanged(settings.knowledge_paths, stored):
+        return None
+    return Knowledge(concepts)
+
+
 async def cmd_define(settings: Settings, args: argparse.Namespace) -> int:
     """Look one query up; human text or JSON; exit 0 only on a confident match."""
     from bot.adapters.console.render import render
+    from bot.core.knowledge.base import check_query
 
     query = " ".join(args.query)
-    service = await _service(settings)
+    knowledge = quick_knowledge(settings)
+    service = None
+    if knowledge is None:
+        service = await _service(settings)
+        knowledge = service.knowledge
     try:
-        result = await service.lookup(query)
+        result = knowledge.lookup(check_query(query))
         confident = result.kind is MatchKind.CONFIDENT and result.match is not None
         if args.json:
             match = None
             if confident and result.match is not None:
-                concept = service.concept(result.match.concept_id)
+                concept = knowledge.concept(result.match.concept_id)
                 match = {
                     "term": concept.term,
                     "aliases": list(concept.aliases),
@@ -105,16 +131,14 @@ async def cmd_define(settings: Settings, args: argparse.Namespace) -> int:
                     "score": round(result.match.score, 1),
                 }
             suggestions = [{"term": s.term, "score": round(s.score, 1)} for s in result.suggestions]
-            print(
-                json.dumps(
-                    {"query": query, "match": match, "suggestions": suggestions}, ensure_ascii=False
-                )
-            )
+            payload = {"query": query, "match": match, "suggestions": suggestions}
+            print(json.dumps(payload, ensure_ascii=False))
         else:
-            print(render(await service.define(console_caller_for(settings), query)))
+            print(render(knowledge.define(query, settings.locale)))
         return 0 if confident else 1
     finally:
-        await service.close()
+        if service is not None:
+            await service.close()
 
 
 async def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:

@@ -33,9 +33,11 @@ from bot.core.models import (
 )
 from bot.core.notes_files import unchanged
 from bot.db import knowledge as repo
+from bot.db import snapshot
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.knowledge import SYNONYMS_KEY
 from bot.db.migrate import upgrade_to_head
+from bot.db.revision import head_revision
 
 if TYPE_CHECKING:
     from bot.core.daily_service import Daily
@@ -145,6 +147,14 @@ class Service:
             self.synonyms = SynonymMap.from_groups(groups)
             self.knowledge = Knowledge(concepts)
             self._version = version
+            database = snapshot.sqlite_file(self.settings.resolved_database_url)
+            if database is not None:
+                try:
+                    await asyncio.to_thread(
+                        snapshot.write, database, head_revision(), version, concepts
+                    )
+                except OSError:
+                    log.warning("could not write the lookup snapshot", exc_info=True)
 
     @property
     def concept_count(self) -> int:

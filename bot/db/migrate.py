@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,14 +10,13 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import MIGRATIONS_DIR
+from bot.db.revision import head_revision
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 # Any fixed 64-bit number: several processes starting at once migrate one at a time (PostgreSQL).
 PG_MIGRATION_LOCK = 7_355_608_042
-_REVISION = re.compile(r"^revision\s*=\s*['\"]([^'\"]+)['\"]", re.M)
-_DOWN_REVISION = re.compile(r"^down_revision\s*=\s*['\"]([^'\"]+)['\"]", re.M)
 
 
 def alembic_config(migrations_dir: Path = MIGRATIONS_DIR) -> Config:
@@ -29,24 +26,6 @@ def alembic_config(migrations_dir: Path = MIGRATIONS_DIR) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations_dir))
     return cfg
-
-
-@lru_cache(maxsize=1)
-def head_revision(migrations_dir: Path = MIGRATIONS_DIR) -> str | None:
-    """The newest revision id, read from the migration files without importing Alembic (start-up
-    stays fast); None when the history is not one straight line (then Alembic decides)."""
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    for path in (migrations_dir / "versions").glob("*.py"):
-        source = path.read_text(encoding="utf-8")
-        found = _REVISION.search(source)
-        if found:
-            revisions.add(found.group(1))
-        parent = _DOWN_REVISION.search(source)
-        if parent:
-            parents.add(parent.group(1))
-    heads = revisions - parents
-    return heads.pop() if len(heads) == 1 else None
 
 
 async def is_up_to_date(engine: AsyncEngine) -> bool:
