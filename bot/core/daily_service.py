@@ -10,7 +10,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from bot.core.daily.picker import pick_next, remaining_in_cycle
@@ -425,7 +425,3 @@ class Daily:
             )
         hidden = post.revealed_at is None
         return grade_reply(result, concept, locale, hide_reference=hidden)
-
-    def local_date_now(self, schedule: ScheduleState, now: datetime) -> date:
-        """Today's date in the schedule's zone."""
-        return spec_of(schedule).local_date(now)

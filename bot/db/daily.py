@@ -368,16 +368,6 @@ async def take_reveals(
     return latest
 
 
-async def mark_revealed(session: AsyncSession, post_id: int, now: datetime) -> bool:
-    """Mark the reference answer revealed, once; False if it already was."""
-    result = await session.execute(
-        update(DailyPostRow)
-        .where(DailyPostRow.id == post_id, DailyPostRow.revealed_at.is_(None))
-        .values(revealed_at=now)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
 async def channel_scores(
     session: AsyncSession, platform: str, workspace_id: str, channel_id: str
 ) -> dict[int, float]:

@@ -224,8 +224,3 @@ async def idle_since(
         query = query.where(InterviewRow.platform == platform)
     rows = await session.scalars(query)
     return [_state(row) for row in rows]
-
-
-async def count_answers(session: AsyncSession) -> int:
-    """How many answers are stored (benchmarks and tests)."""
-    return int(await session.scalar(select(func.count()).select_from(AnswerRow)) or 0)
