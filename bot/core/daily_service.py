@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+SEED_RANGE = 1 << 30
 MARKER_FORMAT = "Q#{post_id}"
 MAX_POST_ID = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
 SEED_STRIDE = 1_000_003  # schedule seed * stride + day number seeds each occurrence's draw
@@ -70,6 +71,28 @@ def target_of(schedule: ScheduleState, thread_id: str | None = None) -> Target:
 def marker(post_id: int) -> str:
     """The text that identifies a daily post on the platform (used to find it after a crash)."""
     return MARKER_FORMAT.format(post_id=post_id)
+
+
+def set_arguments(words: list[str]) -> dict[str, str | None]:
+    """``/daily set`` as typed: ``HH:MM [zone] [weekdays ...] [topic=...] [mention=...]``. A word
+    with ``/`` (or ``UTC``) is the zone; the other plain words are the weekdays."""
+    found: dict[str, str | None] = {
+        "time_text": words[0],
+        "tz": None,
+        "topic": None,
+        "mention": None,
+    }
+    days: list[str] = []
+    for word in words[1:]:
+        key, equals, value = word.partition("=")
+        if equals and key.lower() in ("topic", "mention"):
+            found[key.lower()] = value
+        elif "/" in word or word.upper() == "UTC":
+            found["tz"] = word
+        else:
+            days.append(word)
+    found["weekdays"] = ",".join(days) or None
+    return found
 
 
 class Daily:
@@ -129,9 +152,7 @@ class Daily:
                 session, caller.platform, caller.workspace_id, caller.channel_id
             )
             if existing is None:
-                values.setdefault("tz", self.service.settings.daily_default_tz)
-                values["seed"] = random.randrange(1 << 30)
-                values["locale"] = locale
+                values = self._new_schedule(caller) | values
             schedule = await repo.save_schedule(
                 session,
                 caller.platform,
@@ -216,18 +237,15 @@ class Daily:
             schedule = await repo.get_schedule(
                 session, caller.platform, caller.workspace_id, caller.channel_id
             )
-            if schedule is None:
+            if schedule is None:  # a channel without a schedule: one that is off, to post on
+                values = self._new_schedule(caller) | {"enabled": False}
                 schedule = await repo.save_schedule(
                     session,
                     caller.platform,
                     caller.workspace_id,
                     caller.channel_id,
                     now=self.service.clock.now(),
-                    enabled=False,
-                    tz=self.service.settings.daily_default_tz,
-                    seed=random.randrange(1 << 30),
-                    locale=self.service.locale(caller),
-                    updated_by=caller.user_id,
+                    **values,
                 )
         locale = self.service.locale(caller)
         try:
@@ -237,6 +255,30 @@ class Daily:
         return Reply(
             t("daily_title_now", locale), f"{marker(post.id)}", kind=ReplyKind.INFO, ephemeral=True
         )
+
+    async def command(self, caller: Caller, text: str, runner: Any) -> Reply:
+        """``/daily`` for text front ends (console, Slack): ``now``, ``off``, ``status`` (the
+        default) or ``set HH:MM [zone] [weekdays] [topic=...] [mention=...]``."""
+        words = text.split()
+        sub = words.pop(0).lower() if words else "status"
+        if sub == "now":
+            return await self.now(caller, runner)
+        if sub == "off":
+            return await self.off(caller)
+        if sub == "status":
+            return await self.status(caller)
+        if sub == "set" and words:
+            return await self.set(caller, **set_arguments(words))
+        raise BadInput("daily_usage")
+
+    def _new_schedule(self, caller: Caller) -> dict[str, Any]:
+        """The fields a channel's first schedule starts with."""
+        return {
+            "tz": self.service.settings.daily_default_tz,
+            "seed": random.randrange(SEED_RANGE),
+            "locale": self.service.locale(caller),
+            "updated_by": caller.user_id,
+        }
 
     def _require_admin(self, caller: Caller) -> None:
         if not caller.is_admin:

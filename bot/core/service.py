@@ -185,7 +185,6 @@ class Service:
 
     async def define(self, caller: Caller, query: str) -> Reply:
         """Answer ``/define``: the concept's note, "did you mean" choices, or a plain no."""
-        check_query(query)
         await self.refresh()
         return self.knowledge.define(query, self.locale(caller))
 

@@ -18,6 +18,7 @@ from bot.adapters.console.caller import console_caller
 from bot.adapters.console.render import render
 from bot.core.daily_runner import DailyRunner
 from bot.core.errors import BotError
+from bot.core.interview.session import start_arguments
 from bot.core.messages import t
 from bot.core.models import Action, Reply, ReplyKind
 from bot.core.notify import Posted, Target
@@ -113,9 +114,8 @@ class Console:
         return [self.service.help(self.caller)]
 
     async def _interview(self, argument: str) -> list[Reply]:
-        words = argument.split()
-        rounds = words.pop() if words and words[-1].isdigit() else None
-        return await self.service.interviews.start(self.caller, " ".join(words) or None, rounds)
+        topic, rounds = start_arguments(argument)
+        return await self.service.interviews.start(self.caller, topic, rounds)
 
     async def _hint(self, _argument: str) -> list[Reply]:
         return [await self.service.interviews.hint(self.caller)]
@@ -127,28 +127,7 @@ class Console:
         return [await self.service.interviews.stop(self.caller)]
 
     async def _daily(self, argument: str) -> list[Reply]:
-        words = argument.split()
-        sub = words.pop(0).lower() if words else "status"
-        daily = self.service.daily
-        if sub == "now":
-            return [await daily.now(self.caller, self.runner)]
-        if sub == "off":
-            return [await daily.off(self.caller)]
-        if sub == "status":
-            return [await daily.status(self.caller)]
-        if sub == "set" and words:
-            time_text, tz, weekdays, topic = words[0], None, None, None
-            rest: list[str] = []
-            for word in words[1:]:
-                if word.lower().startswith("topic="):
-                    topic = word.split("=", 1)[1]
-                elif "/" in word or word.upper() == "UTC":
-                    tz = word
-                else:
-                    rest.append(word)
-            weekdays = ",".join(rest) or None
-            return [await daily.set(self.caller, time_text, tz, weekdays, topic)]
-        return [self._error(t("daily_usage", self.locale))]
+        return [await self.service.daily.command(self.caller, argument, self.runner)]
 
     def daily_posted(self, thread_id: str) -> None:
         """A daily question was shown: the next plain line answers it."""

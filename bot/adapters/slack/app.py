@@ -25,6 +25,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.adapters.slack.render import ACTION_PREFIX, render
 from bot.core.daily_runner import DailyRunner
 from bot.core.errors import BotError
+from bot.core.interview.session import start_arguments
 from bot.core.messages import t
 from bot.core.models import Caller, Reply, ReplyKind
 from bot.core.notify import ChannelUnavailable, Posted, RateLimited, ServerError, Target
@@ -72,8 +73,9 @@ class SlackNotifier:
     async def post(self, target: Target, reply: Reply, *, open_thread: str | None = None) -> Posted:
         """Post the reply (in a thread when ``target.thread_id``); its ts names the thread."""
         text, blocks = render(reply, show_spoiler=False)
-        if target.mention and not target.thread_id:
-            text = f"<!subteam^{target.mention}> {text}"
+        group = _group_id(target.mention)
+        if group and not target.thread_id:
+            text = f"<!subteam^{group}> {text}"
         try:
             response = await self.client.chat_postMessage(
                 channel=target.channel_id,
@@ -248,16 +250,14 @@ class SlackFrontEnd:
             if sub in ("hint", "skip", "stop"):
                 await respond(text=t("interview_none", self.locale), response_type="ephemeral")
                 return
-            if sub == "start":
-                words = words[1:]
-            rounds = words.pop() if words and words[-1].isdigit() else None
+            topic, rounds = start_arguments(" ".join(words[1:] if sub == "start" else words))
             channel, user = command["channel_id"], command["user_id"]
             caller = await self.caller(user, channel, command.get("team_id", ""))
             name = command.get("user_name") or user
             head = Reply(t("interview_thread_name", self.locale, name=name), kind=ReplyKind.INFO)
             thread_ts = await self.post(channel, head)
             replies = await self.service.interviews.start(
-                replace(caller, thread_id=thread_ts), " ".join(words) or None, rounds
+                replace(caller, thread_id=thread_ts), topic, rounds
             )
             for reply in replies:
                 await self.post(channel, reply, thread_ts=thread_ts)
@@ -268,39 +268,10 @@ class SlackFrontEnd:
         await ack()
 
         async def work() -> None:
-            words = command.get("text", "").split()
-            sub = words.pop(0).lower() if words else "status"
             caller = await self.caller(
                 command["user_id"], command["channel_id"], command.get("team_id", "")
             )
-            daily = self.service.daily
-            if sub == "set" and words:
-                tz = next((w for w in words[1:] if "/" in w or w.upper() == "UTC"), None)
-                mention = next(
-                    (w.split("=", 1)[1] for w in words[1:] if w.lower().startswith("mention=")),
-                    None,
-                )
-                topic = next(
-                    (w.split("=", 1)[1] for w in words[1:] if w.lower().startswith("topic=")), None
-                )
-                days = [
-                    w
-                    for w in words[1:]
-                    if w != tz and not w.lower().startswith(("topic=", "mention="))
-                ]
-                reply = await daily.set(
-                    caller, words[0], tz, ",".join(days) or None, topic, _group_id(mention)
-                )
-            elif sub == "off":
-                reply = await daily.off(caller)
-            elif sub == "now":
-                reply = await daily.now(caller, self.runner)
-            elif sub == "status":
-                reply = await daily.status(caller)
-            else:
-                reply = Reply(
-                    t("error_title", self.locale), t("daily_usage", self.locale), ReplyKind.ERROR
-                )
+            reply = await self.service.daily.command(caller, command.get("text", ""), self.runner)
             text, blocks = render(reply)
             await respond(text=text, blocks=blocks, response_type="ephemeral")
 

@@ -26,6 +26,14 @@ def clamp_rounds(rounds: int | None, default: int = DEFAULT_ROUNDS) -> int:
     return max(1, min(MAX_ROUNDS, rounds if rounds is not None else default))
 
 
+def start_arguments(text: str) -> tuple[str | None, str | None]:
+    """``/interview [topic] [rounds]`` as typed: ``(topic, rounds)``; a trailing number is the
+    rounds and the rest the topic."""
+    words = text.split()
+    rounds = words.pop() if words and words[-1].isdigit() else None
+    return " ".join(words) or None, rounds
+
+
 def choose_next(
     candidates: Sequence[int],
     asked: Collection[int],

@@ -10,7 +10,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 
 from bot.core.errors import BadInput
-from bot.core.knowledge.search import IndexEntry, SearchIndex
+from bot.core.knowledge.search import IndexEntry, SearchIndex, clip
 from bot.core.messages import t
 from bot.core.models import (
     Action,
@@ -25,8 +25,6 @@ from bot.core.models import (
 
 MAX_QUERY_CHARS = 200
 MAX_ECHO_CHARS = 80
-AUTOCOMPLETE_LIMIT = 25
-CHOICE_MAX = 100
 
 
 _MARKUP = str.maketrans({ch: None for ch in "*_~`|<>[]\\"})
@@ -55,10 +53,6 @@ def display_name(concept: Concept) -> str:
     """``CNN (합성곱 신경망)``: the term and, where known, its name in the other language."""
     other = _other_script_alias(concept)
     return f"{concept.term} ({other})" if other else concept.term
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def check_query(query: str) -> str:
@@ -155,9 +149,9 @@ class Knowledge:
     def autocomplete(self, prefix: str) -> list[tuple[str, str]]:
         """Choices for autocomplete: (label, value), at most 25, each at most 100 characters."""
         choices = []
-        for suggestion in self.index.autocomplete(prefix[:MAX_QUERY_CHARS], AUTOCOMPLETE_LIMIT):
+        for suggestion in self.index.autocomplete(prefix[:MAX_QUERY_CHARS]):
             concept = self._concepts.get(suggestion.concept_id)
             label = display_name(concept) if concept else suggestion.term
             value = concept.term if concept else suggestion.term
-            choices.append((_cut(label, CHOICE_MAX), _cut(value, CHOICE_MAX)))
+            choices.append((clip(label), clip(value)))
         return choices

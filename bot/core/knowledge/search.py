@@ -101,7 +101,7 @@ def fuzzy_key(text: str) -> str:
     return unicodedata.normalize("NFD", text).translate(_LOOSE_TO_BYTE)
 
 
-def _clip(term: str, limit: int = SUGGESTION_TERM_MAX) -> str:
+def clip(term: str, limit: int = SUGGESTION_TERM_MAX) -> str:
     """``term`` cut to ``limit`` characters, the last one an ellipsis when cut."""
     return term if len(term) <= limit else term[: limit - 1] + ELLIPSIS
 
@@ -262,7 +262,7 @@ class SearchIndex:
         return self._choices
 
     def _suggestion(self, cid: int, score: float) -> Suggestion:
-        return Suggestion(cid, _clip(self._terms[cid]), round(score, 1))
+        return Suggestion(cid, clip(self._terms[cid]), round(score, 1))
 
     # --- lookup -------------------------------------------------------------------------------
 
