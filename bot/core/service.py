@@ -188,12 +188,6 @@ class Service:
         await self.refresh()
         return self.knowledge.define(query, self.locale(caller))
 
-    def definition_reply(
-        self, concept: Concept, locale: str, result: LookupResult | None = None
-    ) -> Reply:
-        """A concept rendered as a definition Reply (title, note, aliases, category, source)."""
-        return self.knowledge.definition_reply(concept, locale, result)
-
     async def autocomplete(self, caller: Caller, prefix: str) -> list[tuple[str, str]]:
         """Choices for a front end's autocomplete: (label, value), at most 25, each <= 100 chars."""
         await self.refresh()

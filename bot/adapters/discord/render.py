@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.adapters.fit import ELLIPSIS, cut, split
+from bot.adapters.fit import cut, split
 from bot.core.models import Action, Reply, ReplyKind
 
 TITLE_MAX = 256
@@ -61,16 +61,15 @@ def _custom_id(action: Action) -> str:
 
 @dataclass
 class Rendered:
-    """What to send: an embed, buttons, and the text that did not fit (read with "more")."""
+    """What to send: an embed and its buttons."""
 
     embed: discord.Embed
     view: discord.ui.View | None
-    overflow: str = ""
 
 
 def render(reply: Reply, *, more_id: str | None = None) -> Rendered:
-    """The reply as an embed and a view. Text over the description limit is cut cleanly; the
-    caller gets the rest in ``overflow`` and a "more" button when ``more_id`` is given."""
+    """The reply as an embed and a view. Text over the description limit is cut cleanly, with a
+    "more" button (custom_id from ``more_id``) that reads the rest, when ``more_id`` is given."""
     body = reply.body
     budget = EMBED_TOTAL_MAX
     title = cut(reply.title or "\u200b", TITLE_MAX)
@@ -88,7 +87,7 @@ def render(reply: Reply, *, more_id: str | None = None) -> Rendered:
         budget -= len(spoiler) + 10
     description_limit = max(0, min(DESCRIPTION_MAX, budget - 10))
     description = cut(body, description_limit) if body else ""
-    overflow = body[len(description) - len(ELLIPSIS) :] if description != body and body else ""
+    truncated = bool(body) and description != body
     embed = discord.Embed(
         title=title, description=description or None, colour=COLOURS.get(reply.kind)
     )
@@ -98,8 +97,8 @@ def render(reply: Reply, *, more_id: str | None = None) -> Rendered:
         embed.add_field(name="🔒", value=spoiler, inline=False)
     if footer:
         embed.set_footer(text=footer)
-    view = _view(reply, more_id if overflow else None)
-    return Rendered(embed, view, overflow)
+    view = _view(reply, more_id if truncated else None)
+    return Rendered(embed, view)
 
 
 def _view(reply: Reply, more_id: str | None) -> discord.ui.View | None:
