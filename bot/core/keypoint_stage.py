@@ -6,7 +6,6 @@ candidates by IDF over the whole knowledge base, and let curated points win.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import multiprocessing
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -16,20 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.interview.keypoints import (
     KeyPointExtractor,
-    candidates,
     curated_words,
-    fold_for_tokenizer,
     rank,
 )
 from bot.core.models import KeyPoint
 from bot.db import knowledge as repo
 
-# Candidates already derived in this process, by (definition, user words) digest: re-ingesting
-# the same notes (tests, a second database) needs no tokenizer.
-_CACHE: dict[str, list[str]] = {}
-CACHE_MAX = 50_000
-
-
+# With ``reuse`` (tests, in-process ingests) one tokenizer and its per-definition cache stay
+# loaded between ingests.
 _shared: KeyPointExtractor | None = None
 
 
@@ -46,15 +39,7 @@ def derive_candidates(
         extractor.add_user_words(user_words)
     else:
         extractor = KeyPointExtractor(user_words)
-    texts = [fold_for_tokenizer(d) for d in definitions]
-    return [
-        candidates(tokens, text)
-        for tokens, text in zip(extractor.tokenize(texts), texts, strict=True)
-    ]
-
-
-def _digest(definition: str, words_digest: str) -> str:
-    return hashlib.sha256(f"{words_digest}\0{definition}".encode()).hexdigest()
+    return extractor.candidates_of(definitions)
 
 
 async def _derive(definitions: list[str], user_words: list[str], isolate: bool) -> list[list[str]]:
@@ -76,16 +61,9 @@ async def update_key_points(
     user_words = sorted(
         {name for item in inputs for name in item.names} | curated_words(dict(curated))
     )
-    words_digest = hashlib.sha256("\n".join(user_words).encode()).hexdigest()
     missing = [item for item in inputs if item.candidates is None]
-    keys = [_digest(item.definition, words_digest) for item in missing]
-    todo = [(item, key) for item, key in zip(missing, keys, strict=True) if key not in _CACHE]
-    derived = await _derive([item.definition for item, _ in todo], user_words, isolate)
-    if len(_CACHE) + len(derived) > CACHE_MAX:
-        _CACHE.clear()
-    for (_, key), found in zip(todo, derived, strict=True):
-        _CACHE[key] = found
-    by_id = {item.id: _CACHE[key] for item, key in zip(missing, keys, strict=True)}
+    derived = await _derive([item.definition for item in missing], user_words, isolate)
+    by_id = {item.id: found for item, found in zip(missing, derived, strict=True)}
     per_item = [
         item.candidates if item.candidates is not None else by_id[item.id] for item in inputs
     ]
@@ -95,4 +73,4 @@ async def update_key_points(
         chosen = curated.get(item.term) or points
         values[item.id] = (found, repo.key_points_to_json(chosen))
     await repo.save_key_points(session, values)
-    return len(todo)
+    return len(missing)

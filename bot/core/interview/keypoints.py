@@ -277,15 +277,20 @@ class KeyPointExtractor:
         the same user words) are not tokenised again: re-ranking after one note changed is cheap.
         """
         self.add_user_words(word for item in items for word in (item.term, *item.aliases))
+        per_item = self.candidates_of([item.definition for item in items])
+        names = [(item.term, *item.aliases) for item in items]
+        return rank(per_item, names, top_k)
+
+    def candidates_of(self, definitions: Sequence[str]) -> list[list[str]]:
+        """Candidate key words of each definition (with repeats, in order). Definitions tokenised
+        before with the same user words are not tokenised again."""
         if self._pending or len(self._seen) > MAX_CACHED_DEFINITIONS:
             self._seen.clear()  # new user words tokenise differently
-        texts = [fold_for_tokenizer(item.definition) for item in items]
+        texts = [fold_for_tokenizer(definition) for definition in definitions]
         new = [text for text in dict.fromkeys(texts) if text not in self._seen]
         for text, tokens in zip(new, self.tokenize(new), strict=True):
             self._seen[text] = candidates(tokens, text)
-        per_item = [self._seen[text] for text in texts]
-        names = [(item.term, *item.aliases) for item in items]
-        return rank(per_item, names, top_k)
+        return [self._seen[text] for text in texts]
 
 
 def fold_for_tokenizer(text: str) -> str:
