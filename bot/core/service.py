@@ -193,6 +193,16 @@ class Service:
         await self.refresh()
         return self.knowledge.autocomplete(prefix)
 
+    async def answer_in_thread(self, caller: Caller, text: str) -> list[Reply]:
+        """A plain message in a thread: the answer to the interview running there for this person,
+        or to the daily question the thread belongs to; nothing when neither runs there."""
+        if await self.interviews.current(caller) is not None:
+            return await self.interviews.answer(caller, text)
+        thread = caller.conversation
+        if await self.daily.find_post(thread) is not None:
+            return [await self.daily.answer(caller, thread, text)]
+        return []
+
     def help(self, caller: Caller | None = None) -> Reply:
         """The command list."""
         locale = self.locale(caller)

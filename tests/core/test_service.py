@@ -89,3 +89,11 @@ async def test_a_second_process_sees_new_knowledge(
 def test_echo_is_inert_and_short() -> None:
     text = echo("line\nbreak @here `code` *b* " + "가" * 300)
     assert "\n" not in text and "@here" not in text and "`" not in text and len(text) <= 80
+
+
+async def test_a_thread_message_answers_what_runs_there_or_nothing(service: Service) -> None:
+    in_thread = Caller("test", "u1", "c1", workspace_id="w1", thread_id="t1")
+    assert await service.answer_in_thread(in_thread, "아무 말") == []
+    await service.interviews.start(in_thread, None, 1)
+    replies = await service.answer_in_thread(in_thread, "합성곱과 풀링")
+    assert replies[0].kind is ReplyKind.GRADE and replies[-1].kind is ReplyKind.SUMMARY

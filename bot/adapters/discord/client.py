@@ -426,13 +426,7 @@ class DiscordBot(discord.AutoShardedClient):
             display_name=message.author.display_name,
         )
         try:
-            if await self.service.interviews.current(caller) is not None:
-                replies = await self.service.interviews.answer(caller, message.content)
-            elif await self.service.daily.find_post(str(thread.id)) is not None:
-                replies = [await self.service.daily.answer(caller, str(thread.id), message.content)]
-            else:
-                return
-            for reply in replies:
+            for reply in await self.service.answer_in_thread(caller, message.content):
                 await self.post_reply(thread, reply, reference=message)
         except BotError as exc:
             await thread.send(

@@ -386,12 +386,9 @@ class SlackFrontEnd:
         channel, user = event["channel"], event["user"]
         caller = await self.caller(user, channel, body.get("team_id", ""), thread_ts)
         try:
-            if await self.service.interviews.current(caller) is not None:
-                for reply in await self.service.interviews.answer(caller, text):
-                    await self.post(channel, reply, thread_ts=thread_ts)
-            elif await self.service.daily.find_post(thread_ts) is not None:
-                reply = await self.service.daily.answer(caller, thread_ts, text)
-                await self.post(channel, replace(reply, spoiler=""), thread_ts=thread_ts)
+            for reply in await self.service.answer_in_thread(caller, text):
+                # Slack has no spoilers: the hidden part goes only to the person who answered.
+                await self.post(channel, reply, thread_ts=thread_ts)
                 if reply.spoiler:
                     await self.ephemeral(channel, user, reply, thread_ts=thread_ts)
         except Exception as exc:
