@@ -325,11 +325,15 @@ class Interviews:
         state, concept = running.state, running.concept
         point = next_hint(_key_points(concept), state.hints_used)
         if point is None:
-            return Reply(t("hint_title", state.locale), t("hint_none_left", state.locale))
+            return Reply(
+                t("hint_title", state.locale), t("hint_none_left", state.locale), ephemeral=True
+            )
         async with self.service.sessions() as session, session.begin():
             await repo.use_hint(session, state, self.service.clock.now())
         return Reply(
-            t("hint_title", state.locale), t("hint_body", state.locale, hint=mask_hint(point))
+            t("hint_title", state.locale),
+            t("hint_body", state.locale, hint=mask_hint(point)),
+            ephemeral=True,
         )
 
     async def stop(self, caller: Caller) -> Reply:

@@ -325,6 +325,10 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "ko": "채널에 글을 쓸 수 없어요 ({detail})",
         "en": "cannot post in the channel ({detail})",
     },
+    "unknown_action": {
+        "ko": "이 버튼은 더 이상 쓸 수 없어요.",
+        "en": "This button no longer works.",
+    },
     "admin_only": {
         "ko": "관리자만 사용할 수 있는 명령입니다.",
         "en": "Only admins can use this command.",

@@ -46,6 +46,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# Actions whose replies only the person who chose them should see (hints; a daily grade with
+# the hidden reference), and the ones that take typed text (a modal or text box first).
+PRIVATE_ACTIONS = frozenset({"interview.hint", "daily.answer"})
+TEXT_ACTIONS = frozenset({"interview.answer", "daily.answer"})
+
 
 class Service:
     """Everything the bot does, independent of any platform."""
@@ -192,6 +197,26 @@ class Service:
         """Choices for a front end's autocomplete: (label, value), at most 25, each <= 100 chars."""
         await self.refresh()
         return self.knowledge.autocomplete(prefix)
+
+    async def act(
+        self, caller: Caller, command: str, argument: str = "", text: str = ""
+    ) -> list[Reply]:
+        """Carry out an :class:`Action` a person chose (a button): ``define``, ``interview.hint``,
+        ``interview.skip``, ``interview.stop``; ``interview.answer`` and ``daily.answer`` take the
+        typed ``text``. Front ends answer privately what :data:`PRIVATE_ACTIONS` names."""
+        if command == "define":
+            return [await self.define(caller, argument)]
+        if command == "interview.hint":
+            return [await self.interviews.hint(caller)]
+        if command == "interview.skip":
+            return await self.interviews.skip(caller)
+        if command == "interview.stop":
+            return [await self.interviews.stop(caller)]
+        if command == "interview.answer":
+            return await self.interviews.answer(caller, text)
+        if command == "daily.answer":
+            return [await self.daily.answer(caller, argument, text)]
+        raise BadInput("unknown_action")
 
     async def answer_in_thread(self, caller: Caller, text: str) -> list[Reply]:
         """A plain message in a thread: the answer to the interview running there for this person,

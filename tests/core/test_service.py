@@ -97,3 +97,13 @@ async def test_a_thread_message_answers_what_runs_there_or_nothing(service: Serv
     await service.interviews.start(in_thread, None, 1)
     replies = await service.answer_in_thread(in_thread, "합성곱과 풀링")
     assert replies[0].kind is ReplyKind.GRADE and replies[-1].kind is ReplyKind.SUMMARY
+
+
+async def test_actions_run_the_service_and_unknown_ones_are_refused(service: Service) -> None:
+    (reply,) = await service.act(USER, "define", "도커")
+    assert reply.title.startswith("Docker")
+    await service.interviews.start(USER, None, 2)
+    (hint,) = await service.act(USER, "interview.hint")
+    assert hint.ephemeral
+    with pytest.raises(BadInput):
+        await service.act(USER, "interview.explode")

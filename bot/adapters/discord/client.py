@@ -30,7 +30,7 @@ from bot.core.errors import BotError
 from bot.core.messages import t
 from bot.core.models import Caller, Reply, ReplyKind
 from bot.core.notify import ChannelUnavailable, Posted, RateLimited, ServerError, Target
-from bot.core.service import Service
+from bot.core.service import PRIVATE_ACTIONS, TEXT_ACTIONS, Service
 
 log = logging.getLogger(__name__)
 
@@ -374,19 +374,15 @@ class DiscordBot(discord.AutoShardedClient):
     async def _on_command_button(
         self, interaction: discord.Interaction[Any], caller: Caller, command: str, argument: str
     ) -> None:
-        interviews = self.service.interviews
-        if command in ("interview.answer", "daily.answer"):
+        private = command in PRIVATE_ACTIONS
+        if command in TEXT_ACTIONS:
 
             async def on_answer(modal_interaction: discord.Interaction[Any], text: str) -> None:
-                await modal_interaction.response.defer(
-                    thinking=True, ephemeral=command == "daily.answer"
+                await modal_interaction.response.defer(thinking=True, ephemeral=private)
+                replies = await self.service.act(
+                    caller_of(modal_interaction), command, argument, text
                 )
-                who = caller_of(modal_interaction)
-                if command == "daily.answer":
-                    reply = await self.service.daily.answer(who, argument, text)
-                    await self.send(modal_interaction, [reply], ephemeral=True)
-                else:
-                    await self.send(modal_interaction, await interviews.answer(who, text))
+                await self.send(modal_interaction, replies, ephemeral=private)
 
             modal = AnswerModal(
                 t("answer_modal_title", self.locale),
@@ -395,15 +391,9 @@ class DiscordBot(discord.AutoShardedClient):
             )
             await interaction.response.send_modal(modal)
             return
-        if command == "interview.hint":
-            await interaction.response.defer(thinking=True, ephemeral=True)
-            await self.send(interaction, [await interviews.hint(caller)], ephemeral=True)
-        elif command == "interview.skip":
-            await interaction.response.defer(thinking=True)
-            await self.send(interaction, await interviews.skip(caller))
-        elif command == "interview.stop":
-            await interaction.response.defer(thinking=True)
-            await self.send(interaction, [await interviews.stop(caller)])
+        await interaction.response.defer(thinking=True, ephemeral=private)
+        replies = await self.service.act(caller, command, argument)
+        await self.send(interaction, replies, ephemeral=private)
 
     async def on_message(self, message: discord.Message) -> None:
         """With the message-content intent: plain messages in a thread answer what runs there."""

@@ -29,7 +29,7 @@ from bot.core.interview.session import start_arguments
 from bot.core.messages import t
 from bot.core.models import Caller, Reply, ReplyKind
 from bot.core.notify import ChannelUnavailable, Posted, RateLimited, ServerError, Target
-from bot.core.service import Service
+from bot.core.service import PRIVATE_ACTIONS, TEXT_ACTIONS, Service
 
 log = logging.getLogger(__name__)
 
@@ -282,7 +282,7 @@ class SlackFrontEnd:
     ) -> None:
         value = json.loads(action.get("value") or "{}")
         command, argument = str(value.get("c", "")), str(value.get("a", ""))
-        if command in ("interview.answer", "daily.answer"):
+        if command in TEXT_ACTIONS:
             await ack()
             await self._open_answer_modal(body, command, argument)
             return
@@ -295,21 +295,16 @@ class SlackFrontEnd:
             user = body["user"]["id"]
             team = (body.get("team") or {}).get("id", "")
             caller = await self.caller(user, channel, team, thread_ts)
-            interviews = self.service.interviews
-            if command == "define":
-                text, blocks = render(await self.service.define(caller, argument))
-                await respond(
-                    text=text, blocks=blocks, replace_original=False, response_type="in_channel"
-                )
-            elif command == "interview.hint":
-                await self.ephemeral(
-                    channel, user, await interviews.hint(caller), thread_ts=thread_ts
-                )
-            elif command == "interview.skip":
-                for reply in await interviews.skip(caller):
+            for reply in await self.service.act(caller, command, argument):
+                if reply.ephemeral or command in PRIVATE_ACTIONS:
+                    await self.ephemeral(channel, user, reply, thread_ts=thread_ts)
+                elif command == "define":  # answered where the button was, like /define
+                    text, blocks = render(reply)
+                    await respond(
+                        text=text, blocks=blocks, replace_original=False, response_type="in_channel"
+                    )
+                else:
                     await self.post(channel, reply, thread_ts=thread_ts)
-            elif command == "interview.stop":
-                await self.post(channel, await interviews.stop(caller), thread_ts=thread_ts)
 
         await self.guarded(respond, work)
 
@@ -363,13 +358,12 @@ class SlackFrontEnd:
         team = (body.get("team") or {}).get("id", "")
         channel, thread_ts = meta.get("ch", ""), meta.get("th")
         try:
-            if meta.get("c") == "daily.answer":
-                caller = await self.caller(user, channel, team, thread_ts)
-                reply = await self.service.daily.answer(caller, str(meta.get("a", "")), text)
-                await self.ephemeral(channel, user, reply, thread_ts=thread_ts)
-            else:
-                caller = await self.caller(user, channel, team, thread_ts)
-                for reply in await self.service.interviews.answer(caller, text):
+            command = str(meta.get("c", ""))
+            caller = await self.caller(user, channel, team, thread_ts)
+            for reply in await self.service.act(caller, command, str(meta.get("a", "")), text):
+                if command in PRIVATE_ACTIONS:
+                    await self.ephemeral(channel, user, reply, thread_ts=thread_ts)
+                else:
                     await self.post(channel, reply, thread_ts=thread_ts)
         except Exception as exc:
             with contextlib.suppress(Exception):
@@ -388,8 +382,9 @@ class SlackFrontEnd:
         try:
             for reply in await self.service.answer_in_thread(caller, text):
                 # Slack has no spoilers: the hidden part goes only to the person who answered.
-                await self.post(channel, reply, thread_ts=thread_ts)
-                if reply.spoiler:
+                if not reply.ephemeral:
+                    await self.post(channel, reply, thread_ts=thread_ts)
+                if reply.spoiler or reply.ephemeral:
                     await self.ephemeral(channel, user, reply, thread_ts=thread_ts)
         except Exception as exc:
             with contextlib.suppress(Exception):
