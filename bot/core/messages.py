@@ -21,6 +21,7 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
             "/interview [주제] [문항 수] — 모의 면접을 시작합니다\n"
             "    면접 중: 그냥 입력하면 답변, /hint 힌트, /skip 넘기기, /stop 끝내기\n"
             "/daily now | set HH:MM [시간대] [요일] | off | status — 오늘의 질문\n"
+            "/reload — 노트를 다시 불러옵니다\n"
             "/help — 이 도움말\n"
             "/quit — 끝내기"
         ),
@@ -29,6 +30,7 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
             "/interview [topic] [rounds] — start a mock interview\n"
             "    while it runs: type to answer, /hint, /skip, /stop\n"
             "/daily now | set HH:MM [time zone] [weekdays] | off | status — daily question\n"
+            "/reload — load the notes again\n"
             "/help — this help\n"
             "/quit — leave"
         ),

@@ -51,6 +51,7 @@ class Console:
             "/skip": self._skip,
             "/stop": self._stop,
             "/daily": self._daily,
+            "/reload": self._reload,
         }
         self.notifier = ConsoleNotifier(self)
         self.runner = DailyRunner(service, self.notifier)
@@ -125,6 +126,10 @@ class Console:
 
     async def _stop(self, _argument: str) -> list[Reply]:
         return [await self.service.interviews.stop(self.caller)]
+
+    async def _reload(self, _argument: str) -> list[Reply]:
+        report = await self.service.reload(self.caller)
+        return [Reply(report.summary().render(self.locale), kind=ReplyKind.INFO)]
 
     async def _daily(self, argument: str) -> list[Reply]:
         return [await self.service.daily.command(self.caller, argument, self.runner)]

@@ -61,3 +61,8 @@ def test_render_is_plain_when_piped_and_coloured_in_a_terminal() -> None:
     plain = render(reply)
     assert "\x1b[" not in plain and "굵게 본문" in plain and "분류: 일반" in plain
     assert "\x1b[1m굵게" in render(reply, colour=True)
+
+
+async def test_reload_reports_the_notes_unchanged(service: Service) -> None:
+    text = await _session(service, "/reload")
+    assert "그대로 1" in text and "전체 개념 27개" in text
