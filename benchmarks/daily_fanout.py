@@ -23,11 +23,11 @@ from typing import Any
 
 from benchmarks.common import table
 from bot.config import DEFAULT_KNOWLEDGE_DIR, Settings
-from bot.core.daily.clock import FakeClock
-from bot.core.daily_runner import DailyRunner
+from bot.testing import FakeClock
+from bot.app.daily_runner import DailyRunner
 from bot.core.models import Reply
-from bot.core.notify import Posted, Target
-from bot.core.service import Service
+from bot.core.ports import Posted, Target
+from bot.app.service import Service
 from bot.db import daily as repo
 
 CHANNELS = 1_000

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from benchmarks.common import table, write_synthetic_notes
-from bot.core.ingest import ingest
+from bot.app.ingest import ingest
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.migrate import upgrade_to_head
 

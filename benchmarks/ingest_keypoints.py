@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from benchmarks.common import table
-from bot.core.interview.keypoints import (
+from bot.core.grading.keypoints import (
     DEFAULT_WORKERS,
     KeyPointExtractor,
     KeyPointSource,

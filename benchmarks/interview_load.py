@@ -24,7 +24,7 @@ from sqlalchemy import select
 from benchmarks.common import median, percentile, table
 from bot.config import DEFAULT_KNOWLEDGE_DIR, Settings
 from bot.core.models import Caller, Concept, Reply, ReplyKind
-from bot.core.service import Service
+from bot.app.service import Service
 from bot.db.tables import AnswerRow
 
 SESSIONS: Final = 500

@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings, get_settings
-from bot.core.errors import BotError
+from bot.core.errors import BotError, error_text
 from bot.core.messages import t
 from bot.core.models import MatchKind
 
 if TYPE_CHECKING:
-    from bot.core.knowledge.base import Knowledge
-    from bot.core.service import Service
+    from bot.app.service import Service
+    from bot.core.knowledge.library import Knowledge
 
 log = logging.getLogger("bot")
 
@@ -59,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
 
 async def _service(settings: Settings, *, auto_ingest: bool | None = None) -> Service:
     """Start the Service (imported here: commands that need no database start faster)."""
-    from bot.core.service import Service
+    from bot.app.service import Service
 
     return await Service.start(settings, auto_ingest=auto_ingest)
 
@@ -87,8 +87,8 @@ async def cmd_console(settings: Settings, _args: argparse.Namespace) -> int:
 def quick_knowledge(settings: Settings) -> Knowledge | None:
     """The knowledge from the SQLite database's lookup snapshot when it is current and the notes
     are unchanged: a lookup then starts without the database layer. None: take the full path."""
-    from bot.core.knowledge.base import Knowledge
-    from bot.core.notes_files import unchanged
+    from bot.app.notes_files import unchanged
+    from bot.core.knowledge.library import Knowledge
     from bot.db import snapshot
     from bot.db.revision import head_revision
 
@@ -107,14 +107,15 @@ def quick_knowledge(settings: Settings) -> Knowledge | None:
 async def cmd_define(settings: Settings, args: argparse.Namespace) -> int:
     """Look one query up; human text or JSON; exit 0 only on a confident match."""
     from bot.adapters.console.render import render
-    from bot.core.knowledge.base import check_query
+    from bot.core.knowledge.library import check_query
+    from bot.core.knowledge.replies import define_reply
 
     query = " ".join(args.query)
     knowledge = quick_knowledge(settings)
     service = None
     if knowledge is None:
         service = await _service(settings)
-        knowledge = service.knowledge
+        knowledge = service.knowledge.current
     try:
         result = knowledge.lookup(check_query(query))
         confident = result.kind is MatchKind.CONFIDENT and result.match is not None
@@ -134,7 +135,7 @@ async def cmd_define(settings: Settings, args: argparse.Namespace) -> int:
             payload = {"query": query, "match": match, "suggestions": suggestions}
             print(json.dumps(payload, ensure_ascii=False))
         else:
-            print(render(knowledge.define(query, settings.locale)))
+            print(render(define_reply(knowledge, query, settings.locale)))
         return 0 if confident else 1
     finally:
         if service is not None:
@@ -170,8 +171,6 @@ async def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
 
 async def cmd_grade(settings: Settings, args: argparse.Namespace) -> int:
     """Grade one answer; exit 1 when TERM finds no confident concept."""
-    from bot.core.interview.grader import grade
-
     answer = sys.stdin.read() if args.answer == "-" else args.answer
     service = await _service(settings)
     try:
@@ -181,7 +180,7 @@ async def cmd_grade(settings: Settings, args: argparse.Namespace) -> int:
             print(reply.body or reply.title, file=sys.stderr)
             return 1
         concept = service.concept(result.match.concept_id)
-        graded = grade(concept, answer, service.synonyms)
+        graded = service.context.grader.grade(concept, answer, service.synonyms)
         if args.json:
             payload = {
                 "term": concept.term,
@@ -194,7 +193,7 @@ async def cmd_grade(settings: Settings, args: argparse.Namespace) -> int:
             print(json.dumps(payload, ensure_ascii=False))
         else:
             from bot.adapters.console.render import render
-            from bot.core.interviews import grade_reply
+            from bot.core.grading.replies import grade_reply
 
             print(render(grade_reply(graded, concept, settings.locale)))
         return 0
@@ -311,7 +310,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return asyncio.run(command(settings, args))
     except BotError as exc:
-        print(t(exc.key, settings.locale, **exc.params), file=sys.stderr)
+        print(error_text(exc, settings.locale), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

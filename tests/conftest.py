@@ -16,7 +16,7 @@ from pydantic_settings import SettingsConfigDict
 from bot.config import DEFAULT_KNOWLEDGE_DIR, PROJECT_ROOT, Settings
 
 if TYPE_CHECKING:
-    from bot.core.service import Service
+    from bot.app.service import Service
 
 TEST_DATABASE_URL_ENV = "TEST_DATABASE_URL"
 SHIPPED_NOTES = DEFAULT_KNOWLEDGE_DIR / "interview-notes.md"
@@ -101,7 +101,7 @@ def settings(make_settings: type[Settings], tmp_path: Path, sqlite_url: str) -> 
 @pytest.fixture
 async def service(settings: Settings) -> AsyncIterator[Service]:
     """A started Service on SQLite with the shipped notes ingested."""
-    from bot.core.service import Service
+    from bot.app.service import Service
 
     svc = await Service.start(settings)
     yield svc

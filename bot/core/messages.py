@@ -43,20 +43,12 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "ko": "알 수 없는 명령입니다: {command} (/help 참고)",
         "en": "Unknown command: {command} (see /help)",
     },
-    "console_not_in_interview": {
-        "ko": "진행 중인 면접이 없습니다. /interview 로 시작하거나 /help 를 입력하세요.",
-        "en": "No interview is running. Start one with /interview or type /help.",
-    },
     "console_bye": {"ko": "안녕히 가세요!", "en": "Bye!"},
     "internal_error": {
         "ko": "죄송합니다, 처리 중 문제가 생겼어요. 잠시 뒤 다시 시도해 주세요.",
         "en": "Sorry, something went wrong. Please try again in a moment.",
     },
     "error_title": {"ko": "처리할 수 없어요", "en": "Can't do that"},
-    "more_truncated": {
-        "ko": "… (이하 생략, 전체: {source})",
-        "en": "… (truncated, full note: {source})",
-    },
     # --- define --------------------------------------------------------------------------
     "define_empty_query": {
         "ko": "찾을 용어를 입력해 주세요. 예: /define 경사하강법",
@@ -69,8 +61,6 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     "field_aliases": {"ko": "다른 이름", "en": "Also known as"},
     "field_category": {"ko": "분류", "en": "Category"},
     "field_source": {"ko": "출처", "en": "Source"},
-    "field_score": {"ko": "일치도", "en": "Match"},
-    "field_see_also": {"ko": "비슷한 개념", "en": "See also"},
     "did_you_mean_title": {"ko": "혹시 이것을 찾으셨나요?", "en": "Did you mean?"},
     "did_you_mean_body": {
         "ko": "'{query}'와(과) 정확히 일치하는 개념이 없어요. 아래에서 골라 주세요.",
@@ -259,7 +249,6 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "en": "Answer in the thread to get graded · Q#{post_id}",
     },
     "daily_thread_name": {"ko": "답변 · {term}", "en": "Answers · {term}"},
-    "daily_thread_name_plain": {"ko": "오늘의 질문 답변", "en": "Answers"},
     "daily_reveal_title": {"ko": "정답 공개 · {term}", "en": "Answer revealed · {term}"},
     "daily_reveal_figures": {
         "ko": "답변 {count}개 · 평균 {average}점",

@@ -14,7 +14,6 @@ import asyncio
 import itertools
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,17 +21,18 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.app import daily_runner
+from bot.app.daily_runner import CLAIM_TTL, MAX_SERVER_RETRIES, DailyRunner
+from bot.app.service import Service
 from bot.config import DEFAULT_KNOWLEDGE_DIR, Settings
-from bot.core import daily_runner
-from bot.core.daily.clock import FakeClock
+from bot.core.daily.rules import spec_of
 from bot.core.daily.schedule import ScheduleSpec, occurrence_at, parse_weekdays
-from bot.core.daily_runner import CLAIM_TTL, MAX_SERVER_RETRIES, DailyRunner
-from bot.core.daily_service import spec_of
-from bot.core.models import Caller, DailyPost, Reply, ReplyKind, ScheduleState
-from bot.core.notify import ChannelUnavailable, Posted, RateLimited, ServerError, Target
-from bot.core.service import Service
+from bot.core.models import Caller, DailyPost, Reply, ScheduleState
+from bot.core.ports import ChannelUnavailable, Posted, RateLimited, ServerError, Target
 from bot.db import daily as repo
 from bot.db.tables import DailyPostRow
+from bot.testing import Crash, FakeClock, Sent
+from bot.testing import RecordingNotifier as _Recording
 
 PLATFORM = "test"
 WORKSPACE = "w1"
@@ -49,96 +49,11 @@ LONG_IDLE = timedelta(days=3)  # next_wake's cap in these tests: step straight t
 TINY_WAIT_S = 0.001  # retry waits in tests (seconds)
 
 
-# --- the recording platform ---------------------------------------------------------------------
+class RecordingNotifier(_Recording):
+    """The shared recording platform, on this file's platform."""
 
-
-class Crash(BaseException):
-    """The process dies here (a BaseException: nothing in the runner catches it)."""
-
-
-@dataclass(frozen=True)
-class Sent:
-    """One message the platform accepted."""
-
-    target: Target
-    reply: Reply
-    open_thread: str | None
-    posted: Posted
-    at: datetime
-
-    @property
-    def post_id(self) -> int | None:
-        """The daily post a question or reveal belongs to."""
-        value = self.reply.extra.get("daily_post_id")
-        return value if isinstance(value, int) else None
-
-
-class RecordingNotifier:
-    """A platform that records what it accepts; it can be told to fail, or to "crash" the
-    process (record the post, then raise :class:`Crash`; or raise before accepting)."""
-
-    def __init__(
-        self, clock: FakeClock, *, platform: str = PLATFORM, can_find: bool = True
-    ) -> None:
-        self.platform = platform
-        self.clock = clock
-        self.can_find = can_find
-        self.sent: list[Sent] = []
-        self.attempts = 0
-        self.tries: Counter[str] = Counter()  # top-level post attempts per channel
-        self.lookups = 0
-        self.crash_after_accept = 0
-        self.crash_before_accept = 0
-        self._errors: dict[str, list[BaseException]] = {}
-        self._ids = itertools.count(1)
-
-    def fail(self, channel_id: str, error: BaseException, times: int = 1) -> None:
-        """Make the next ``times`` posts to ``channel_id`` itself (not replies in its threads)
-        raise ``error``."""
-        self._errors.setdefault(channel_id, []).extend([error] * times)
-
-    async def post(self, target: Target, reply: Reply, *, open_thread: str | None = None) -> Posted:
-        """Accept (record) a post, unless told to fail or crash."""
-        self.attempts += 1
-        await asyncio.sleep(0)  # a network round trip: racing runners interleave here
-        if self.crash_before_accept:
-            self.crash_before_accept -= 1
-            raise Crash("died before the platform accepted the post")
-        pending = self._errors.get(target.channel_id) if target.thread_id is None else None
-        if target.thread_id is None:
-            self.tries[target.channel_id] += 1
-        if pending:
-            raise pending.pop(0)
-        number = next(self._ids)
-        posted = Posted(f"m{number}", f"t{number}" if open_thread else None)
-        self.sent.append(Sent(target, reply, open_thread, posted, self.clock.now()))
-        if self.crash_after_accept:
-            self.crash_after_accept -= 1
-            raise Crash("died after the platform accepted the post")
-        return posted
-
-    async def find_post(self, target: Target, marker: str) -> Posted | None:
-        """The recorded post in that channel whose footer carries ``marker``."""
-        self.lookups += 1
-        if not self.can_find:
-            raise NotImplementedError
-        for sent in reversed(self.sent):
-            same_channel = (sent.target.workspace_id, sent.target.channel_id) == (
-                target.workspace_id,
-                target.channel_id,
-            )
-            if same_channel and sent.target.thread_id is None and marker in sent.reply.footer:
-                return sent.posted
-        return None
-
-    @property
-    def questions(self) -> list[Sent]:
-        """The daily questions posted (not the reveals in threads)."""
-        return [s for s in self.sent if s.reply.kind is ReplyKind.QUESTION]
-
-    def questions_in(self, channel_id: str) -> list[Sent]:
-        """The daily questions posted in one channel, in order."""
-        return [s for s in self.questions if s.target.channel_id == channel_id]
+    def __init__(self, clock: FakeClock, *, can_find: bool = True) -> None:
+        super().__init__(clock, platform=PLATFORM, can_find=can_find)
 
 
 # --- fixtures and helpers -----------------------------------------------------------------------
@@ -307,7 +222,7 @@ async def test_a_month_one_post_per_occurrence_weekdays_and_cycle(
 ) -> None:
     service = await services.start()
     notifier = RecordingNotifier(clock)
-    runner = DailyRunner(service, notifier)
+    runner = service.daily_runner(notifier)
     await service.daily.set(admin("every-day"), "09:00")  # Asia/Seoul by default
     await service.daily.set(admin("mwf"), "18:30", tz="Europe/Berlin", weekdays="mon,wed,fri")
     await service.daily.set(admin("weekend"), "7:15 am", tz="America/Los_Angeles", weekdays="주말")
@@ -370,7 +285,7 @@ async def test_clock_jumps_and_wake_from_sleep_do_not_double_post(
 ) -> None:
     service = await services.start()
     notifier = RecordingNotifier(clock)
-    runner = DailyRunner(service, notifier)
+    runner = service.daily_runner(notifier)
     await service.daily.set(admin("c"), "09:00")
     await drive(clock, [runner], START + 30 * MINUTE)
     assert len(notifier.questions) == 1
@@ -399,14 +314,14 @@ async def test_restart_mid_way_neither_duplicates_nor_loses(
     first = await services.start()
     await first.daily.set(admin("c"), "09:00")
     clock.set(START)
-    await drive(clock, [DailyRunner(first, notifier, runner_id="before")], START + 10 * DAY - HOUR)
+    await drive(clock, [first.daily_runner(notifier, runner_id="before")], START + 10 * DAY - HOUR)
     clock.set(START + 10 * DAY)
     # The process stops right after posting day 11's question (09:00 Seoul = 00:00 UTC) ...
-    assert await DailyRunner(first, notifier, runner_id="before").tick() == 1
+    assert await first.daily_runner(notifier, runner_id="before").tick() == 1
     await services.stop(first)
     # ... and the new one starts in the same minute, then runs ten more days.
     second = await services.start()
-    runner = DailyRunner(second, notifier, runner_id="after")
+    runner = second.daily_runner(notifier, runner_id="after")
     assert await runner.tick() == 0
     await drive(clock, [runner], START + 20 * DAY + HOUR)
 
@@ -448,12 +363,12 @@ async def test_crash_between_claim_and_confirmation_is_recovered_once(
     else:
         notifier.crash_before_accept = 1
     with pytest.raises(Crash):
-        await DailyRunner(doomed, notifier, runner_id="doomed").tick()
+        await doomed.daily_runner(notifier, runner_id="doomed").tick()
     await services.stop(doomed)
     assert len(notifier.questions) == int(accepted)
 
     a, b = await services.start(), await services.start()
-    runners = [DailyRunner(a, notifier, runner_id="a"), DailyRunner(b, notifier, runner_id="b")]
+    runners = [a.daily_runner(notifier, runner_id="a"), b.daily_runner(notifier, runner_id="b")]
     [claim] = await all_posts(a)
     assert claim.status == repo.CLAIMED and claim.concept_id is not None
     # Within the claim's lifetime nobody touches it (its holder might still be posting).
@@ -507,7 +422,7 @@ async def test_many_channels_due_at_once_crash_mid_batch_each_posted_exactly_onc
             return await notifier.post(target, reply, open_thread=open_thread)
 
     with pytest.raises(Crash):
-        await DailyRunner(doomed, DiesAfterSome(clock)).tick()
+        await doomed.daily_runner(DiesAfterSome(clock)).tick()
     await services.stop(doomed)
     statuses = Counter(post.status for post in await all_posts(await services.start()))
     assert statuses[repo.POSTED] < crash_at  # some accepted posts were not recorded yet
@@ -515,7 +430,7 @@ async def test_many_channels_due_at_once_crash_mid_batch_each_posted_exactly_onc
 
     clock.set(START + CLAIM_TTL + SECOND)
     service = await services.start()
-    runner = DailyRunner(service, notifier)
+    runner = service.daily_runner(notifier)
     assert await runner.tick() == len(channels) - crash_at  # the unposted ones, late but once
     assert await runner.tick() == 0
     counts = Counter(s.target.channel_id for s in notifier.questions)
@@ -536,12 +451,12 @@ async def test_a_post_found_after_long_downtime_is_confirmed_not_skipped(
     clock.set(START)
     notifier.crash_after_accept = 1
     with pytest.raises(Crash):
-        await DailyRunner(doomed, notifier).tick()
+        await doomed.daily_runner(notifier).tick()
     await services.stop(doomed)
 
     clock.set(START + 5 * HOUR)  # back long after the grace window
     service = await services.start()
-    runner = DailyRunner(service, notifier)
+    runner = service.daily_runner(notifier)
     assert await runner.tick() == 0
     [post] = await all_posts(service)
     assert post.status == repo.POSTED
@@ -560,8 +475,8 @@ async def test_a_runner_slowed_past_its_claim_does_not_post_next_to_the_one_that
     service = await services.start()
     await service.daily.set(admin("c"), "09:00")
     clock.set(START)
-    slow = DailyRunner(service, notifier, runner_id="slow")
-    fast = DailyRunner(service, notifier, runner_id="fast")
+    slow = service.daily_runner(notifier, runner_id="slow")
+    fast = service.daily_runner(notifier, runner_id="fast")
     overtaken = asyncio.Event()
 
     class SlowPlatform(RecordingNotifier):
@@ -593,13 +508,13 @@ async def test_downtime_within_grace_posts_late_once_and_past_it_skips(
     service = await services.start()
     await service.daily.set(admin("c"), "09:00")
     clock.set(START)
-    await drive(clock, [DailyRunner(service, notifier)], START + HOUR)  # day 1 on time
+    await drive(clock, [service.daily_runner(notifier)], START + HOUR)  # day 1 on time
     await services.stop(service)
 
     # Down over day 2's 09:00, back at 10:45 (grace: 2 h): posted late, once.
     clock.set(START + DAY + 105 * MINUTE)
     service = await services.start()
-    runner = DailyRunner(service, notifier)
+    runner = service.daily_runner(notifier)
     assert await runner.tick() == 1
     assert await runner.tick() == 0
     assert notifier.questions[-1].at == START + DAY + 105 * MINUTE
@@ -608,7 +523,7 @@ async def test_downtime_within_grace_posts_late_once_and_past_it_skips(
     # Down over day 3's 09:00, back at 11:01: past the grace window, skipped and recorded.
     clock.set(START + 2 * DAY + 2 * HOUR + MINUTE)
     service = await services.start()
-    runner = DailyRunner(service, notifier)
+    runner = service.daily_runner(notifier)
     assert await runner.tick() == 0
     # Day 4 is normal.
     await drive(clock, [runner], START + 3 * DAY + HOUR)
@@ -616,7 +531,7 @@ async def test_downtime_within_grace_posts_late_once_and_past_it_skips(
     await services.stop(service)
     clock.set(START + 7 * DAY + 30 * MINUTE)
     service = await services.start()
-    runner = DailyRunner(service, notifier)
+    runner = service.daily_runner(notifier)
     assert await runner.tick() == 1
 
     posts = await all_posts(service)
@@ -654,7 +569,7 @@ async def test_two_runners_racing_on_every_tick_never_duplicate(
     await b.daily.set(admin("seoul-too"), "09:00")  # due in the same instant
     await a.daily.set(admin("berlin"), "07:00", tz="Europe/Berlin", weekdays="weekdays")
     await b.daily.set(admin("ny"), "20:00", tz="America/New_York", weekdays="mon,wed,fri,sun")
-    runners = [DailyRunner(a, notifier, runner_id="a"), DailyRunner(b, notifier, runner_id="b")]
+    runners = [a.daily_runner(notifier, runner_id="a"), b.daily_runner(notifier, runner_id="b")]
     end = START + 8 * DAY
 
     steps = 0
@@ -720,7 +635,7 @@ async def test_daylight_saving_changes_post_once_at_the_right_instant(
     service = await started.start()
     try:
         notifier = RecordingNotifier(clock)
-        runner = DailyRunner(service, notifier)
+        runner = service.daily_runner(notifier)
         await service.daily.set(admin("ny"), local, tz="America/New_York")
         await service.daily.set(admin("seoul"), "09:00", tz="Asia/Seoul")
         end = start + 4 * DAY
@@ -748,7 +663,7 @@ async def test_rate_limits_are_waited_out_and_retried(
 ) -> None:
     service = await services.start()
     notifier = RecordingNotifier(clock)
-    runner = DailyRunner(service, notifier)
+    runner = service.daily_runner(notifier)
     await service.daily.set(admin("c"), "09:00")
     clock.set(START)
     notifier.fail("c", RateLimited(retry_after=30.0), times=2)
@@ -773,7 +688,7 @@ async def test_server_errors_retry_a_bounded_number_of_times_then_record_the_fai
 ) -> None:
     service = await services.start()
     notifier = RecordingNotifier(clock)
-    runner = DailyRunner(service, notifier)
+    runner = service.daily_runner(notifier)
     await service.daily.set(admin("c"), "09:00")
     clock.set(START)
     notifier.fail("c", ServerError("502 bad gateway"), times=MAX_SERVER_RETRIES)
@@ -801,7 +716,7 @@ async def test_a_gone_channel_disables_its_schedule_with_the_reason(
 ) -> None:
     service = await services.start()
     notifier = RecordingNotifier(clock)
-    runner = DailyRunner(service, notifier)
+    runner = service.daily_runner(notifier)
     await service.daily.set(admin("gone"), "09:00")
     await service.daily.set(admin("fine"), "10:00")
     notifier.fail("gone", ChannelUnavailable("404 Unknown Channel"))
@@ -831,7 +746,7 @@ async def test_an_unexpected_failure_in_one_channel_never_stops_the_runner(
 ) -> None:
     service = await services.start()
     notifier = RecordingNotifier(clock)
-    runner = DailyRunner(service, notifier)
+    runner = service.daily_runner(notifier)
     await service.daily.set(admin("broken"), "09:00")
     await service.daily.set(admin("fine"), "09:00")
     clock.set(START)
@@ -854,7 +769,7 @@ async def test_run_forever_wakes_at_the_due_time_and_on_schedule_change(
 ) -> None:
     service = await services.start()
     notifier = RecordingNotifier(clock)
-    runner = DailyRunner(service, notifier)
+    runner = service.daily_runner(notifier)
     clock.set(START - 2 * HOUR)  # 07:00 in Seoul
     await service.daily.set(admin("c"), "09:00")
     task = asyncio.create_task(runner.run_forever())
@@ -896,7 +811,7 @@ async def test_run_forever_survives_a_failing_tick(
 ) -> None:
     service = await services.start()
     notifier = RecordingNotifier(clock)
-    runner = DailyRunner(service, notifier)
+    runner = service.daily_runner(notifier)
     await service.daily.set(admin("c"), "09:00")
     real_tick = runner.tick
     failures = iter([RuntimeError("database went away")])
@@ -932,12 +847,12 @@ def test_helpers_expected_dates() -> None:
     ]
 
 
-async def test_the_runner_ends_idle_interviews_and_posts_the_summary_in_their_thread(
+async def test_the_expiry_job_ends_idle_interviews_and_posts_the_summary_in_their_thread(
     services: Services, clock: FakeClock
 ) -> None:
     service = await services.start()
     notifier = RecordingNotifier(clock)
-    runner = DailyRunner(service, notifier)
+    runner = service.interview_expiry(notifier)
     person = Caller(PLATFORM, "someone", "chan-1", WORKSPACE, thread_id="thread-9")
     other = Caller("elsewhere", "someone", "chan-1", WORKSPACE)
     await service.interviews.start(person, None, 2)

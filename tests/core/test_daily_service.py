@@ -4,7 +4,6 @@ reveal with the day's figures. Real databases; the platform is a recording notif
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -13,15 +12,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bot.app.daily_runner import DailyRunner
+from bot.app.service import Service
 from bot.config import DEFAULT_KNOWLEDGE_DIR, Settings
-from bot.core.daily.clock import FakeClock
-from bot.core.daily_runner import DailyRunner
 from bot.core.errors import BadInput, Conflict, Forbidden, NotFound
 from bot.core.models import Caller, Concept, Reply, ReplyKind
-from bot.core.notify import ChannelUnavailable, Posted, Target
-from bot.core.service import Service
+from bot.core.ports import Posted, Target
 from bot.db import daily as repo
 from bot.db.tables import AnswerRow
+from bot.testing import FakeClock, RecordingNotifier
 
 PLATFORM = "test"
 WORKSPACE = "w1"
@@ -35,49 +34,19 @@ SHIPPED_CONCEPTS = 27
 SNOWFLAKE = 1_234_567_890_123_456_789
 
 
-class Notifier:
-    """A platform that records what it accepts. ``snowflakes`` gives Discord-like ids."""
+def Notifier(*, snowflakes: bool = False) -> RecordingNotifier:
+    """The shared recording platform on this file's platform (``snowflakes``: Discord-like ids)."""
+    return RecordingNotifier(platform=PLATFORM, snowflakes=snowflakes)
 
-    def __init__(self, *, snowflakes: bool = False) -> None:
-        self.platform = PLATFORM
-        self.sent: list[tuple[Target, Reply, str | None, Posted]] = []
-        self.gone: set[str] = set()
-        self._ids = itertools.count(SNOWFLAKE if snowflakes else 1)
-        self._snowflakes = snowflakes
 
-    async def post(self, target: Target, reply: Reply, *, open_thread: str | None = None) -> Posted:
-        """Record the post (or refuse a channel that is gone)."""
-        if target.channel_id in self.gone:
-            raise ChannelUnavailable("403 Missing Access")
-        number = next(self._ids)
-        if self._snowflakes:
-            posted = Posted(str(number), str(number + 1) if open_thread else None)
-            next(self._ids)
-        else:
-            posted = Posted(f"m{number}", f"t{number}" if open_thread else None)
-        self.sent.append((target, reply, open_thread, posted))
-        return posted
+def questions(notifier: RecordingNotifier) -> list[tuple[Reply, Posted]]:
+    """The questions posted, with their ids."""
+    return [(s.reply, s.posted) for s in notifier.questions]
 
-    async def find_post(self, target: Target, marker: str) -> Posted | None:
-        """Find a recorded post by its marker."""
-        for sent_target, reply, _, posted in self.sent:
-            if sent_target.channel_id == target.channel_id and marker in reply.footer:
-                return posted
-        return None
 
-    @property
-    def questions(self) -> list[tuple[Reply, Posted]]:
-        """The questions posted, with their ids."""
-        return [
-            (reply, posted) for _, reply, _, posted in self.sent if reply.kind is ReplyKind.QUESTION
-        ]
-
-    @property
-    def reveals(self) -> list[tuple[Target, Reply]]:
-        """The reveals posted into threads."""
-        return [
-            (target, reply) for target, reply, _, _ in self.sent if target.thread_id is not None
-        ]
+def reveals(notifier: RecordingNotifier) -> list[tuple[Target, Reply]]:
+    """The reveals posted into threads."""
+    return [(s.target, s.reply) for s in notifier.reveals]
 
 
 def person(user_id: str, *, is_admin: bool = False, channel: str = CHANNEL) -> Caller:
@@ -149,7 +118,7 @@ async def concept_of(service: Service, posted: Posted) -> Concept:
 
 async def test_only_admins_set_stop_or_post_now(service: Service) -> None:
     notifier = Notifier()
-    runner = DailyRunner(service, notifier)
+    runner = service.daily_runner(notifier)
     someone = person("someone")
     with pytest.raises(Forbidden) as refused:
         await service.daily.set(someone, "09:00")
@@ -211,7 +180,7 @@ async def test_set_status_off_and_partial_changes(service: Service, clock: FakeC
     await service.daily.off(ADMIN)
     shown = fields(await service.daily.status(ADMIN))
     assert (shown["State"], shown["Next post"]) == ("off", "—")
-    runner = DailyRunner(service, Notifier())
+    runner = service.daily_runner(Notifier())
     clock.set(datetime(2024, 3, 1, 23, 30, tzinfo=UTC))  # Friday 18:30 in New York
     assert await runner.tick() == 0
     await service.daily.set(ADMIN)  # on again, as it was
@@ -234,12 +203,12 @@ async def test_set_defaults_to_seoul_every_day(service: Service) -> None:
 
 async def test_now_posts_at_once_without_a_schedule(service: Service, clock: FakeClock) -> None:
     notifier = Notifier()
-    runner = DailyRunner(service, notifier)
+    runner = service.daily_runner(notifier)
     reply = await service.daily.now(ADMIN, runner)
     assert reply.ephemeral
-    [(question, posted)] = notifier.questions
+    [(question, posted)] = questions(notifier)
     assert reply.body in question.footer  # the marker Q#id
-    assert posted.thread_id is not None and notifier.sent[0][2]  # opened a thread
+    assert posted.thread_id is not None and notifier.sent[0].open_thread  # opened a thread
     assert question.title == "Question of the day"
     # /daily now alone does not start a schedule.
     assert fields(await service.daily.status(ADMIN))["State"] == "off"
@@ -247,8 +216,8 @@ async def test_now_posts_at_once_without_a_schedule(service: Service, clock: Fak
     assert await runner.tick() == 0
     # A second one reveals the first in its thread.
     await service.daily.now(ADMIN, runner)
-    assert len(notifier.questions) == 2
-    [(target, reveal)] = notifier.reveals
+    assert len(questions(notifier)) == 2
+    [(target, reveal)] = reveals(notifier)
     assert target.thread_id == posted.thread_id
     assert reveal.extra["count"] == 0 and "Nobody answered." in reveal.body
 
@@ -256,7 +225,7 @@ async def test_now_posts_at_once_without_a_schedule(service: Service, clock: Fak
 async def test_now_in_a_channel_that_is_gone_tells_the_admin_and_disables(service: Service) -> None:
     notifier = Notifier()
     notifier.gone.add(CHANNEL)
-    runner = DailyRunner(service, notifier)
+    runner = service.daily_runner(notifier)
     await service.daily.set(ADMIN, "09:00")
     with pytest.raises(Conflict) as err:
         await service.daily.now(ADMIN, runner)
@@ -277,10 +246,10 @@ async def test_topic_filter_asks_only_that_category_and_cycles_through_it(
     await service.daily.set(ADMIN, "09:00", topic="통계")  # resolved to the category
     assert fields(await service.daily.status(ADMIN))["Topic"] == category
     notifier = Notifier()
-    runner = DailyRunner(service, notifier)
+    runner = service.daily_runner(notifier)
     for day in range(len(in_topic) + 2):
         await post_today(service, runner, clock, day)
-    asked = [(await concept_of(service, posted)).id for _, posted in notifier.questions]
+    asked = [(await concept_of(service, posted)).id for _, posted in questions(notifier)]
     assert set(asked) == in_topic
     assert len(set(asked[: len(in_topic)])) == len(in_topic)  # no repeat within the cycle
     assert fields(await service.daily.status(ADMIN))["Left in this cycle"] == str(len(in_topic) - 2)
@@ -296,12 +265,12 @@ async def test_the_same_seed_asks_the_same_sequence(service: Service, clock: Fak
             session, PLATFORM, WORKSPACE, "twin", now=clock.now(), seed=one.seed
         )
     notifier = Notifier()
-    runner = DailyRunner(service, notifier)
+    runner = service.daily_runner(notifier)
     for day in range(5):
         clock.set(NINE_SEOUL + day * DAY)
         assert await runner.tick() == 2
     by_channel: dict[str, list[int]] = {}
-    for target, reply, _, posted in notifier.sent:
+    for target, reply, _, posted, _at in notifier.sent:
         if reply.kind is ReplyKind.QUESTION:
             by_channel.setdefault(target.channel_id, []).append(
                 (await concept_of(service, posted)).id
@@ -318,9 +287,9 @@ async def test_answers_are_graded_stored_hidden_until_revealed_once_each(
 ) -> None:
     await service.daily.set(ADMIN, "09:00")
     notifier = Notifier()
-    runner = DailyRunner(service, notifier)
+    runner = service.daily_runner(notifier)
     await post_today(service, runner, clock)
-    [(_, posted)] = notifier.questions
+    [(_, posted)] = questions(notifier)
     assert posted.thread_id is not None
     concept = await concept_of(service, posted)
 
@@ -352,7 +321,7 @@ async def test_answers_are_graded_stored_hidden_until_revealed_once_each(
 
     # The next question reveals this one in its thread, with the day's figures.
     await post_today(service, runner, clock, day=1)
-    [(target, reveal)] = notifier.reveals
+    [(target, reveal)] = reveals(notifier)
     assert target.thread_id == posted.thread_id
     assert reveal.title == f"Answer revealed · {concept.term}"
     assert concept.definition in reveal.body
@@ -369,8 +338,8 @@ async def test_answers_are_graded_stored_hidden_until_revealed_once_each(
     assert carol.spoiler == "" and concept.term in carol.body
     # A third day reveals the second question, not the first again.
     await post_today(service, runner, clock, day=2)
-    assert len(notifier.reveals) == 2
-    assert notifier.reveals[1][0].thread_id == notifier.questions[1][1].thread_id
+    assert len(reveals(notifier)) == 2
+    assert reveals(notifier)[1][0].thread_id == questions(notifier)[1][1].thread_id
 
 
 async def test_an_answer_outside_a_daily_thread_is_not_found(service: Service) -> None:
@@ -386,9 +355,9 @@ async def test_discord_sized_thread_ids_work_on_every_database(
     """Thread ids are snowflakes (all digits, beyond 32 bits): never taken for a post id."""
     await db_service.daily.set(ADMIN, "09:00")
     notifier = Notifier(snowflakes=True)
-    runner = DailyRunner(db_service, notifier)
+    runner = db_service.daily_runner(notifier)
     await post_today(db_service, runner, clock)
-    [(_, posted)] = notifier.questions
+    [(_, posted)] = questions(notifier)
     assert posted.thread_id is not None and int(posted.thread_id) > 2**63 // 10
     concept = await concept_of(db_service, posted)
     graded = await db_service.daily.answer(person("alice"), posted.thread_id, concept.definition)
@@ -403,13 +372,13 @@ async def test_a_now_post_does_not_hide_later_questions_from_the_reveal(
     """The latest question is found by when it was due, on every backend (PostgreSQL sorts a
     NULL local date, a /daily now post, first in descending order)."""
     notifier = Notifier()
-    runner = DailyRunner(db_service, notifier)
+    runner = db_service.daily_runner(notifier)
     await db_service.daily.now(ADMIN, runner)
     clock.set(CLOCK_START + timedelta(minutes=5))
     await db_service.daily.set(ADMIN, "09:00")
     for day in range(3):
         await post_today(db_service, runner, clock, day)
-    threads = [posted.thread_id for _, posted in notifier.questions]
-    assert [target.thread_id for target, _ in notifier.reveals] == threads[:-1]
+    threads = [posted.thread_id for _, posted in questions(notifier)]
+    assert [target.thread_id for target, _ in reveals(notifier)] == threads[:-1]
     status = fields(await db_service.daily.status(ADMIN))
     assert status["Last post"] == "2024-03-03 09:00 KST"

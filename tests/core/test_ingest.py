@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from bot.app.ingest import ingest
 from bot.core.errors import BadInput
-from bot.core.ingest import ingest
 from bot.core.knowledge.decode import MAX_NOTE_BYTES
 from bot.core.messages import t
 from bot.db import knowledge as repo

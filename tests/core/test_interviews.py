@@ -2,7 +2,7 @@
 ``TEST_DATABASE_URL`` is set): rounds, grades, hints, skips, summaries, restarts, idle expiry,
 one interview per conversation, answers racing for one question, the stored history, odd input.
 
-Randomness is pinned by replacing ``secrets`` in :mod:`bot.core.interviews` (the only source of an
+Randomness is pinned by replacing ``secrets`` in :mod:`bot.app.interview` (the only source of an
 interview's seed); time by a :class:`FakeClock`. Nothing sleeps.
 """
 
@@ -22,16 +22,17 @@ import pytest
 from pydantic_settings import SettingsConfigDict
 from sqlalchemy import select
 
-import bot.core.interviews as interviews_module
+import bot.app.interview as interviews_module
+from bot.app.grading import MAX_STORED_ANSWER_CHARS
+from bot.app.service import Service
 from bot.config import DEFAULT_KNOWLEDGE_DIR, Settings
-from bot.core.daily.clock import FakeClock
 from bot.core.errors import BadInput, BotError, Conflict, NotFound
-from bot.core.interview.grader import grade
-from bot.core.interview.session import HINT_MASK, MAX_ROUNDS, WEAK_SCORE
+from bot.core.grading.grader import KeywordGrader, grade
+from bot.core.interview.rules import HINT_MASK, MAX_ROUNDS, WEAK_SCORE
 from bot.core.messages import t
 from bot.core.models import Caller, Concept, Grade, Reply, ReplyKind
-from bot.core.service import Service
 from bot.db.tables import AnswerRow, InterviewRow
+from bot.testing import FakeClock
 
 STATS: Final = "통계적 개념"
 ML: Final = "머신러닝 (딥러닝 포함) 수학 관한 질문 및 답변"
@@ -81,7 +82,7 @@ def who(
 
 
 class Seeds:
-    """Stands in for ``secrets`` in bot.core.interviews: hands out the seeds a test queued."""
+    """Stands in for ``secrets`` in bot.app.interview: hands out the seeds a test queued."""
 
     def __init__(self) -> None:
         self.queue: list[int] = []
@@ -730,11 +731,11 @@ def both_read_first(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Barri
     barrier = threading.Barrier(2, timeout=BARRIER_TIMEOUT_S)
     real_grade = grade
 
-    def grade_together(*args: object) -> Grade:
+    def grade_together(_grader: object, *args: object) -> Grade:
         barrier.wait()
         return real_grade(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(interviews_module, "grade", grade_together)
+    monkeypatch.setattr(KeywordGrader, "grade", grade_together)
     yield barrier
     barrier.abort()
 
@@ -789,12 +790,12 @@ async def test_an_answer_racing_a_stop_is_not_stored(
     release = threading.Event()
     real_grade = grade
 
-    def slow_grade(*args: object) -> Grade:
+    def slow_grade(_grader: object, *args: object) -> Grade:
         graded_started.set()
         release.wait(BARRIER_TIMEOUT_S)
         return real_grade(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(interviews_module, "grade", slow_grade)
+    monkeypatch.setattr(KeywordGrader, "grade", slow_grade)
     try:
         seeds.queue.append(50)
         me = who()
@@ -891,5 +892,5 @@ async def test_odd_answers_get_a_sensible_grade(service: Service, seeds: Seeds, 
     assert following.kind is ReplyKind.QUESTION
     (row,) = await answers_in_db(service)
     assert row.score == score
-    assert len(row.answer) <= interviews_module.MAX_STORED_ANSWER_CHARS
+    assert len(row.answer) <= MAX_STORED_ANSWER_CHARS
     assert row.answer == text[: len(row.answer)]

@@ -28,3 +28,22 @@ def test_missing_parameter_stays_visible_and_unknown_locale_falls_back_to_korean
 def test_nested_messages_render_in_the_same_locale() -> None:
     text = t("ingest_failed", "en", path="a.md", line=3, detail=Msg("file_empty"))
     assert "a.md:3" in text and "the file is empty" in text
+
+
+# Keys built at run time from a value: ``band_{band}`` (every Band has one).
+DYNAMIC_PREFIXES = ("band_",)
+
+
+@pytest.mark.parametrize("key", sorted(MESSAGES))
+def test_every_message_is_shown_somewhere(key: str) -> None:
+    from pathlib import Path
+
+    from bot.core.models import Band
+
+    if key.startswith(DYNAMIC_PREFIXES):
+        assert key.removeprefix("band_") in {band.value for band in Band}
+        return
+    bot = Path(__file__).resolve().parents[2] / "bot"
+    sources = (p.read_text(encoding="utf-8") for p in bot.rglob("*.py") if p.name != "messages.py")
+    quoted = (f'"{key}"', f"'{key}'")
+    assert any(q in text for text in sources for q in quoted), f"{key} is never used"

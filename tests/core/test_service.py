@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.app.service import Service
 from bot.config import Settings
 from bot.core.errors import BadInput, Forbidden
-from bot.core.knowledge.base import MAX_QUERY_CHARS, echo
+from bot.core.knowledge.library import MAX_QUERY_CHARS
+from bot.core.knowledge.replies import echo
 from bot.core.models import Caller, ReplyKind
-from bot.core.service import Service
 
 USER = Caller("test", "u1", "c1", workspace_id="w1")
 ADMIN = Caller("test", "admin", "c1", workspace_id="w1", is_admin=True)

@@ -16,13 +16,12 @@ from typing import TextIO
 
 from bot.adapters.console.caller import console_caller
 from bot.adapters.console.render import render
-from bot.core.daily_runner import DailyRunner
-from bot.core.errors import BotError
-from bot.core.interview.session import start_arguments
+from bot.adapters.text_commands import daily_command, start_arguments
+from bot.app.service import Service
+from bot.core.errors import BotError, error_text
 from bot.core.messages import t
 from bot.core.models import Action, Reply, ReplyKind
-from bot.core.notify import Posted, Target
-from bot.core.service import Service
+from bot.core.ports import Posted, Target
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +53,8 @@ class Console:
             "/reload": self._reload,
         }
         self.notifier = ConsoleNotifier(self)
-        self.runner = DailyRunner(service, self.notifier)
+        self.runner = service.daily_runner(self.notifier)
+        self.expiry = service.interview_expiry(self.notifier)
         self._daily_thread: str | None = None
 
     def show(self, reply: Reply) -> None:
@@ -75,7 +75,7 @@ class Console:
         try:
             replies = await self._dispatch(command.lower(), argument.strip(), line)
         except BotError as exc:
-            replies = [self._error(t(exc.key, self.locale, **exc.params))]
+            replies = [self._error(error_text(exc, self.locale))]
         except Exception:
             log.exception("console command failed: %s", command)
             replies = [self._error(t("internal_error", self.locale))]
@@ -132,7 +132,7 @@ class Console:
         return [Reply(report.summary().render(self.locale), kind=ReplyKind.INFO)]
 
     async def _daily(self, argument: str) -> list[Reply]:
-        return [await self.service.daily.command(self.caller, argument, self.runner)]
+        return [await daily_command(self.service, self.caller, argument, self.runner)]
 
     def daily_posted(self, thread_id: str) -> None:
         """A daily question was shown: the next plain line answers it."""
@@ -146,14 +146,18 @@ class Console:
 
     async def run(self, stdin: TextIO, *, interactive: bool) -> None:
         """Read lines until /quit or end of input; the daily runner posts here meanwhile."""
-        runner = asyncio.create_task(self.runner.run_forever())
+        jobs = (self.runner, self.expiry)
+        tasks = [asyncio.create_task(job.run_forever()) for job in jobs]
         try:
             await self._run(stdin, interactive=interactive)
         finally:
-            self.runner.stop()
-            runner.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await runner
+            for job in jobs:
+                job.stop()
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     async def _run(self, stdin: TextIO, *, interactive: bool) -> None:
         if interactive:

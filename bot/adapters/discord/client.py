@@ -25,12 +25,11 @@ from bot.adapters.discord.render import (
     pages,
     render,
 )
-from bot.core.daily_runner import DailyRunner
-from bot.core.errors import BotError
+from bot.app.service import PRIVATE_ACTIONS, TEXT_ACTIONS, Service
+from bot.core.errors import BotError, error_text
 from bot.core.messages import t
 from bot.core.models import Caller, Reply, ReplyKind
-from bot.core.notify import ChannelUnavailable, Posted, RateLimited, ServerError, Target
-from bot.core.service import PRIVATE_ACTIONS, TEXT_ACTIONS, Service
+from bot.core.ports import ChannelUnavailable, Posted, RateLimited, ServerError, Target
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +179,9 @@ class DiscordBot(discord.AutoShardedClient):
         self.message_content = message_content
         self.tree = app_commands.CommandTree(self)
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
-        self.runner = DailyRunner(service, DiscordNotifier(self))
+        notifier = DiscordNotifier(self)
+        self.runner = service.daily_runner(notifier)
+        self.expiry = service.interview_expiry(notifier)
         self._tasks: list[asyncio.Task[None]] = []
         self._register_commands()
 
@@ -195,10 +196,12 @@ class DiscordBot(discord.AutoShardedClient):
         else:
             await self.tree.sync()
         self._tasks.append(asyncio.create_task(self.runner.run_forever(), name="daily-runner"))
+        self._tasks.append(asyncio.create_task(self.expiry.run_forever(), name="expiry"))
 
     async def close(self) -> None:
         """Stop background work, then the client."""
         self.runner.stop()
+        self.expiry.stop()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -419,9 +422,7 @@ class DiscordBot(discord.AutoShardedClient):
             for reply in await self.service.answer_in_thread(caller, message.content):
                 await self.post_reply(thread, reply, reference=message)
         except BotError as exc:
-            await thread.send(
-                t(exc.key, self.locale, **exc.params)[:2000], allowed_mentions=NO_MENTIONS
-            )
+            await thread.send(error_text(exc, self.locale)[:2000], allowed_mentions=NO_MENTIONS)
         except Exception:
             log.exception("answer from a message failed")
 
@@ -473,7 +474,7 @@ class DiscordBot(discord.AutoShardedClient):
     ) -> None:
         """The one error handler: a BotError's message, else a short apology (stack logged)."""
         if isinstance(error, BotError):
-            text = t(error.key, self.locale, **error.params)
+            text = error_text(error, self.locale)
             kind = ReplyKind.ERROR
         elif isinstance(error, app_commands.MissingPermissions | app_commands.CheckFailure):
             text, kind = t("admin_only", self.locale), ReplyKind.ERROR

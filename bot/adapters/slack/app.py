@@ -23,13 +23,12 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.render import ACTION_PREFIX, render
-from bot.core.daily_runner import DailyRunner
-from bot.core.errors import BotError
-from bot.core.interview.session import start_arguments
+from bot.adapters.text_commands import daily_command, start_arguments
+from bot.app.service import PRIVATE_ACTIONS, TEXT_ACTIONS, Service
+from bot.core.errors import BotError, error_text
 from bot.core.messages import t
 from bot.core.models import Caller, Reply, ReplyKind
-from bot.core.notify import ChannelUnavailable, Posted, RateLimited, ServerError, Target
-from bot.core.service import PRIVATE_ACTIONS, TEXT_ACTIONS, Service
+from bot.core.ports import ChannelUnavailable, Posted, RateLimited, ServerError, Target
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +141,8 @@ class SlackFrontEnd:
             process_before_response=False,
         )
         self.notifier = SlackNotifier(self.client)
-        self.runner = DailyRunner(service, self.notifier)
+        self.runner = service.daily_runner(self.notifier)
+        self.expiry = service.interview_expiry(self.notifier)
         self._admin_cache: dict[str, bool] = {}
         self._register()
 
@@ -196,7 +196,7 @@ class SlackFrontEnd:
         if isinstance(error, BotError):
             return Reply(
                 t("error_title", self.locale),
-                t(error.key, self.locale, **error.params),
+                error_text(error, self.locale),
                 ReplyKind.ERROR,
             )
         log.error("slack handler failed", exc_info=error)
@@ -271,7 +271,7 @@ class SlackFrontEnd:
             caller = await self.caller(
                 command["user_id"], command["channel_id"], command.get("team_id", "")
             )
-            reply = await self.service.daily.command(caller, command.get("text", ""), self.runner)
+            reply = await daily_command(self.service, caller, command.get("text", ""), self.runner)
             text, blocks = render(reply)
             await respond(text=text, blocks=blocks, response_type="ephemeral")
 
@@ -425,6 +425,7 @@ async def run_slack(service: Service, *, http: bool) -> None:
         admins=settings.slack_admin_users,
     )
     runner_task = asyncio.create_task(front.runner.run_forever(), name="slack-daily-runner")
+    expiry_task = asyncio.create_task(front.expiry.run_forever(), name="slack-expiry")
     try:
         if http:
             runner = web.AppRunner(front.web_app())
@@ -443,6 +444,8 @@ async def run_slack(service: Service, *, http: bool) -> None:
             await handler.start_async()  # type: ignore[no-untyped-call]
     finally:
         front.runner.stop()
-        runner_task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await runner_task
+        front.expiry.stop()
+        for task in (runner_task, expiry_task):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

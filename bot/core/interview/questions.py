@@ -1,7 +1,7 @@
 """Interview questions from concepts: the note's own question, or a template per locale.
 
 Korean templates pick the particle the term's last syllable needs (CNN이란, Docker란, 동기와,
-회귀와 분류 / 합성곱과 풀링) via :func:`bot.core.knowledge.text.has_final_consonant`.
+합성곱과) via :func:`bot.core.knowledge.text.has_final_consonant`.
 """
 
 from __future__ import annotations
@@ -17,11 +17,6 @@ DEFAULT_LOCALE: Final = "ko"
 QUESTION_TEMPLATES: Final[dict[str, tuple[str, ...]]] = {
     "ko": ("{term}에 대해 설명해 주세요.", "{term}{iran} 무엇인가요?"),
     "en": ("What is {term}?", "Explain {term}."),
-}
-# ``{a}``, ``{b}``; ``{wa}`` is 와/과 for ``a``.
-PAIR_TEMPLATES: Final[dict[str, str]] = {
-    "ko": "{a}{wa} {b}의 차이는 무엇인가요?",
-    "en": "What is the difference between {a} and {b}?",
 }
 # Particle pairs: (after a final consonant, after a vowel).
 _PARTICLES: Final[dict[str, tuple[str, str]]] = {
@@ -63,9 +58,3 @@ def question_for(concept: Concept, locale: str = DEFAULT_LOCALE, *, variant: int
     templates = QUESTION_TEMPLATES[locale_of(locale)]
     template = templates[variant % len(templates)]
     return template.format(term=term, **_particles(term))
-
-
-def pair_question(a: str, b: str, locale: str = DEFAULT_LOCALE) -> str:
-    """A question about the difference between two paired concepts (동기와 비동기의 차이는 ...)."""
-    a, b = a.strip(), b.strip()
-    return PAIR_TEMPLATES[locale_of(locale)].format(a=a, b=b, **_particles(a))

@@ -7,8 +7,8 @@ a list of other names::
     "CNN" = ["합성곱 신경망", "Convolutional Neural Network", "씨엔엔"]
 
 :func:`parse_aliases` turns the text into a mapping (or raises ``BadInput("aliases_invalid")``
-naming the file and line); :func:`check_aliases` lists what does not fit a set of concept terms;
-:func:`aliases_for_terms` attaches aliases to terms the way lookup compares names.
+naming the file and line); :func:`aliases_for_terms` attaches aliases to terms the way lookup
+compares names.
 """
 
 from __future__ import annotations
@@ -94,37 +94,6 @@ def parse_aliases(text: str, source: str) -> dict[str, tuple[str, ...]]:
                 names.append(item.strip())
         result[term.strip()] = tuple(names)
     return result
-
-
-def check_aliases(aliases: Mapping[str, Iterable[str]], terms: Iterable[str]) -> list[str]:
-    """Problems between ``aliases`` (term -> other names) and the concept ``terms`` of the notes.
-
-    Reports, one line each: an aliases key matching no term, an alias claimed by two concepts, and
-    an alias equal to another concept's term. Names are compared the way lookup compares them
-    (:func:`name_key`). An empty list means the aliases fit.
-    """
-    term_by_key: dict[str, str] = {}
-    for term in terms:
-        term_by_key.setdefault(name_key(term), term)
-    problems: list[str] = []
-    owner_of: dict[str, str] = {}
-    for key_term, names in aliases.items():
-        owner = term_by_key.get(name_key(key_term))
-        if owner is None:
-            problems.append(f"aliases for unknown term {key_term!r}")
-            owner = key_term
-        for name in names:
-            key = name_key(name)
-            other_term = term_by_key.get(key)
-            if other_term is not None and other_term != owner:
-                problems.append(
-                    f"alias {name!r} of {owner!r} is the term of another concept {other_term!r}"
-                )
-                continue
-            previous = owner_of.setdefault(key, owner)
-            if previous != owner:
-                problems.append(f"alias {name!r} is claimed by both {previous!r} and {owner!r}")
-    return problems
 
 
 def aliases_for_terms(

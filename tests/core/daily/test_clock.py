@@ -1,4 +1,4 @@
-"""Tests for bot.core.daily.clock: FakeClock stepping, SystemClock chunked sleeping."""
+"""Tests for bot.app.clock: FakeClock stepping, SystemClock chunked sleeping."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from bot.core.daily.clock import FAKE_CLOCK_START, Clock, FakeClock, SystemClock
+from bot.app.clock import SystemClock
 from bot.core.daily.schedule import (
     DEFAULT_GRACE,
     Decision,
@@ -17,6 +17,8 @@ from bot.core.daily.schedule import (
     next_occurrence,
     occurrence_at,
 )
+from bot.core.ports import Clock
+from bot.testing import FAKE_CLOCK_START, FakeClock
 
 HOUR = timedelta(hours=1)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.interview.grader import (
+from bot.core.grading.grader import (
     EXCELLENT_CUTOFF,
     GOOD_CUTOFF,
     MAX_ANSWER_CHARS,
@@ -14,11 +14,10 @@ from bot.core.interview.grader import (
     band_for,
     fallback_points,
     grade,
-    mark_reference,
     stem,
     words_of,
 )
-from bot.core.interview.synonyms import SynonymMap
+from bot.core.grading.synonyms import SynonymMap
 from bot.core.models import Band, Concept, KeyPoint
 
 KNOWLEDGE = Path(__file__).resolve().parents[3] / "knowledge"
@@ -330,12 +329,12 @@ def test_reference_without_hits_loses_its_own_bold_marks(synonyms: SynonymMap) -
     assert result.reference_marked == CNN_DEFINITION.replace("**", "")
 
 
-def test_mark_reference_handles_spacing_case_and_word_edges(synonyms: SynonymMap) -> None:
-    points = [KeyPoint(("특징 맵",)), KeyPoint(("rag",))]
+def test_the_marked_reference_handles_spacing_case_and_word_edges(synonyms: SynonymMap) -> None:
+    points = (KeyPoint(("특징 맵",)), KeyPoint(("rag",)))
     text = "피처 맵과 Feature Map, RAG 그리고 storage"
-    assert mark_reference(text, points, synonyms) == (
-        "**피처 맵**과 **Feature Map**, **RAG** 그리고 storage"
-    )
+    concept = Concept(1, "표시", "", text, "", 1, key_points=points)
+    result = grade(concept, "특징 맵 rag", synonyms)
+    assert result.reference_marked == ("**피처 맵**과 **Feature Map**, **RAG** 그리고 storage")
 
 
 def test_grading_never_loads_the_tokenizer() -> None:
@@ -344,8 +343,8 @@ def test_grading_never_loads_the_tokenizer() -> None:
 
     script = (
         "import sys\n"
-        "from bot.core.interview.grader import grade\n"
-        "from bot.core.interview.synonyms import SynonymMap\n"
+        "from bot.core.grading.grader import grade\n"
+        "from bot.core.grading.synonyms import SynonymMap\n"
         "from bot.core.models import Concept, KeyPoint\n"
         "c = Concept(1, 'CNN', '', 'def', '', 1, key_points=(KeyPoint(('합성곱',)),))\n"
         "assert grade(c, '합성곱층에서', SynonymMap.empty()).score == 100\n"

@@ -15,9 +15,9 @@ from typing import Final
 
 import pytest
 
-from bot.core.interview.grader import grade
-from bot.core.interview.keypoints import load_curated
-from bot.core.interview.synonyms import SynonymMap
+from bot.core.grading.grader import grade
+from bot.core.grading.keypoints import load_curated
+from bot.core.grading.synonyms import SynonymMap
 from bot.core.knowledge.aliases import parse_aliases
 from bot.core.knowledge.parser import parse_notes
 from bot.core.models import Band, Concept

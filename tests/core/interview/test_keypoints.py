@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.core.errors import BadInput
-from bot.core.interview.grader import words_of
-from bot.core.interview.keypoints import (
+from bot.core.grading.grader import words_of
+from bot.core.grading.keypoints import (
     GENERIC_WORDS,
     MAX_KEY_POINTS,
     KeyPointExtractor,
@@ -20,7 +20,7 @@ from bot.core.interview.keypoints import (
     parse_point,
     rank,
 )
-from bot.core.interview.synonyms import SynonymMap
+from bot.core.grading.synonyms import SynonymMap
 from bot.core.knowledge.parser import parse_notes
 from bot.core.models import KeyPoint, ParsedConcept
 
@@ -214,7 +214,7 @@ def test_rank_prefers_rare_words_and_drops_names_and_generic_words() -> None:
 @pytest.fixture(scope="module")
 def extractor(curated: dict[str, tuple[KeyPoint, ...]]) -> KeyPointExtractor:
     extractor = KeyPointExtractor(curated_words(curated))
-    assert not extractor.loaded
+    assert extractor._kiwi is None, "the model loads on first use"
     return extractor
 
 
@@ -224,7 +224,7 @@ def derived(
 ) -> dict[str, tuple[KeyPoint, ...]]:
     items = [KeyPointSource(c.term, c.aliases, c.definition) for c in notes.values()]
     result = extractor.extract(items)
-    assert extractor.loaded
+    assert extractor._kiwi is not None
     return dict(zip(notes, result, strict=True))
 
 

@@ -7,7 +7,6 @@ import pytest
 from bot.core.interview.questions import (
     QUESTION_TEMPLATES,
     locale_of,
-    pair_question,
     particle,
     question_for,
 )
@@ -79,15 +78,12 @@ def test_locales_fall_back_to_korean(locale: str, expected: str) -> None:
     assert locale_of(locale) == expected
 
 
-def test_pair_questions_pick_wa_or_gwa() -> None:
-    assert pair_question("동기", "비동기") == "동기와 비동기의 차이는 무엇인가요?"
-    assert pair_question("회귀", "분류") == "회귀와 분류의 차이는 무엇인가요?"
-    assert pair_question("합성곱", "풀링") == "합성곱과 풀링의 차이는 무엇인가요?"
-    assert pair_question("CNN", "RNN") == "CNN과 RNN의 차이는 무엇인가요?"
-    assert pair_question("Pytorch", "Tensorflow") == "Pytorch와 Tensorflow의 차이는 무엇인가요?"
-    assert pair_question(" 귀무가설 ", "대립가설", "en") == (
-        "What is the difference between 귀무가설 and 대립가설?"
-    )
+def test_particles_pick_wa_or_gwa() -> None:
+    assert particle("동기", "wa") == "와"
+    assert particle("회귀", "wa") == "와"
+    assert particle("합성곱", "wa") == "과"
+    assert particle("CNN", "wa") == "과"
+    assert particle("Pytorch", "wa") == "와"
 
 
 def test_particle_kinds() -> None:

@@ -8,7 +8,7 @@ from typing import Final
 
 import pytest
 
-from bot.core.interview.session import (
+from bot.core.interview.rules import (
     DEFAULT_ROUNDS,
     HINT_MASK,
     MAX_ROUNDS,

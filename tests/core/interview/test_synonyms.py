@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.errors import BadInput
-from bot.core.interview.synonyms import SynonymMap, synonym_key
+from bot.core.grading.synonyms import SynonymMap, synonym_key
 
 SHIPPED = Path(__file__).resolve().parents[3] / "knowledge" / "synonyms.toml"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,6 @@ import pytest
 from bot.core.errors import BadInput
 from bot.core.knowledge.aliases import (
     aliases_for_terms,
-    check_aliases,
     name_key,
     parse_aliases,
 )
@@ -29,6 +29,39 @@ SHIPPED_TERMS = (
 GENERIC = ("회귀", "가설", "신경망", "모델", "ORM", "API", "최적화", "미분", "검정")
 _HANGUL = re.compile(r"[가-힣]")
 _LATIN = re.compile(r"[A-Za-z]")
+
+
+def check_aliases(aliases: Mapping[str, Iterable[str]], terms: Iterable[str]) -> list[str]:
+    """The shipped-data check: problems between ``aliases`` (term -> other names) and the
+    concept ``terms`` of the notes.
+
+    Reports, one line each: an aliases key matching no term, an alias claimed by two concepts, and
+    an alias equal to another concept's term. Names are compared the way lookup compares them
+    (:func:`name_key`). An empty list means the aliases fit.
+    """
+    term_by_key: dict[str, str] = {}
+    for term in terms:
+        term_by_key.setdefault(name_key(term), term)
+    problems: list[str] = []
+    owner_of: dict[str, str] = {}
+    for key_term, names in aliases.items():
+        owner = term_by_key.get(name_key(key_term))
+        if owner is None:
+            problems.append(f"aliases for unknown term {key_term!r}")
+            owner = key_term
+        for name in names:
+            key = name_key(name)
+            other_term = term_by_key.get(key)
+            if other_term is not None and other_term != owner:
+                problems.append(
+                    f"alias {name!r} of {owner!r} is the term of another concept {other_term!r}"
+                )
+                continue
+            previous = owner_of.setdefault(key, owner)
+            if previous != owner:
+                problems.append(f"alias {name!r} is claimed by both {previous!r} and {owner!r}")
+    return problems
+
 
 
 @pytest.fixture(scope="module")

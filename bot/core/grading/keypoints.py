@@ -224,11 +224,6 @@ class KeyPointExtractor:
         self._seen: dict[str, list[str]] = {}
         self.add_user_words(user_words)
 
-    @property
-    def loaded(self) -> bool:
-        """Whether the tokenizer model is in memory."""
-        return self._kiwi is not None
-
     def add_user_words(self, words: Iterable[str]) -> None:
         """Teach the tokenizer domain words (concept names, aliases, curated key terms) so it
         keeps them whole (합성곱, not 합성/곱). Only words with Hangul matter: Latin is kept."""

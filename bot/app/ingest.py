@@ -21,18 +21,18 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.app.keypoint_stage import update_key_points
+from bot.app.notes_files import Found as _Found
+from bot.app.notes_files import absolute as _absolute
+from bot.app.notes_files import collect
 from bot.core.errors import BadInput
-from bot.core.interview.keypoints import load_curated
-from bot.core.interview.synonyms import SynonymMap
-from bot.core.keypoint_stage import update_key_points
+from bot.core.grading.keypoints import load_curated
+from bot.core.grading.synonyms import SynonymMap
 from bot.core.knowledge.aliases import aliases_for_terms, name_key, parse_aliases
 from bot.core.knowledge.decode import MAX_NOTE_BYTES, decode_notes
 from bot.core.knowledge.parser import parse_notes
 from bot.core.messages import Msg
 from bot.core.models import KeyPoint, ParsedConcept
-from bot.core.notes_files import Found as _Found
-from bot.core.notes_files import absolute as _absolute
-from bot.core.notes_files import collect
 from bot.db import knowledge as repo
 
 MAX_CURATION_BYTES = 2 * 1024 * 1024

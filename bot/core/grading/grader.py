@@ -34,8 +34,8 @@ from typing import Final
 
 from rapidfuzz.distance import OSA
 
-from bot.core.interview.keypoints import GENERIC_WORDS, MAX_KEY_POINTS
-from bot.core.interview.synonyms import SynonymMap
+from bot.core.grading.keypoints import GENERIC_WORDS, MAX_KEY_POINTS
+from bot.core.grading.synonyms import SynonymMap
 from bot.core.knowledge.text import PARTICLES, fold, nfc, to_jamo
 from bot.core.models import Band, Concept, Grade, KeyPoint, PointHit
 
@@ -187,6 +187,11 @@ def fallback_points(concept: Concept, top_k: int = MAX_KEY_POINTS) -> tuple[KeyP
 
 
 @lru_cache(maxsize=PLAN_CACHE_SIZE)
+def key_points_of(concept: Concept) -> tuple[KeyPoint, ...]:
+    """The key points an answer is graded by: the stored ones, else those derived here."""
+    return concept.key_points or fallback_points(concept)
+
+
 def _plan(
     term: str,
     aliases: tuple[str, ...],
@@ -404,6 +409,14 @@ def grade(concept: Concept, answer: str, synonyms: SynonymMap) -> Grade:
     )
 
 
+class KeywordGrader:
+    """The key-point grader as a :class:`bot.core.ports.Grader` (see the module docstring)."""
+
+    def grade(self, concept: Concept, answer: str, synonyms: SynonymMap) -> Grade:
+        """The grade of ``answer`` (:func:`grade`)."""
+        return grade(concept, answer, synonyms)
+
+
 # --- the marked reference ---------------------------------------------------------------------
 
 
@@ -446,13 +459,6 @@ def _point_pattern(alternatives: tuple[str, ...], synonyms: SynonymMap) -> re.Pa
 @lru_cache(maxsize=PLAN_CACHE_SIZE)
 def _clean_reference(reference: str) -> str:
     return nfc(reference).replace(_BOLD, "")
-
-
-def mark_reference(reference: str, points: Sequence[KeyPoint], synonyms: SynonymMap) -> str:
-    """``reference`` (NFC, its own ``**`` marks removed) with every occurrence of ``points``
-    (any spelling or synonym) wrapped in ``**``."""
-    patterns = [_point_pattern(point.alternatives, synonyms) for point in points]
-    return _mark(_clean_reference(reference), patterns)
 
 
 def _mark(text: str, patterns: Sequence[re.Pattern[str] | None]) -> str:

@@ -30,30 +30,29 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot.app.context import Context
+from bot.app.daily import DailyQuestions
+from bot.core.daily.replies import Figures
+from bot.core.daily.rules import marker, spec_of, target_of
 from bot.core.daily.schedule import Decision, due_occurrences, next_occurrence
-from bot.core.daily_service import marker, spec_of, target_of
 from bot.core.errors import BotError
 from bot.core.messages import t
 from bot.core.models import Concept, DailyPost, Reply, ScheduleState
-from bot.core.notify import (
+from bot.core.ports import (
     ChannelUnavailable,
     DeliveryError,
     Notifier,
     Posted,
     RateLimited,
     ServerError,
-    Target,
 )
 from bot.db import daily as repo
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from bot.core.service import Service
-
 log = logging.getLogger(__name__)
 
-_Figures = tuple[int, float, list[tuple[str, int]]]
 _Due = tuple[ScheduleState, date, datetime]  # an occurrence that came due: schedule, date, instant
 
 CLAIM_TTL = timedelta(minutes=5)
@@ -85,7 +84,7 @@ class _Claimed:
     post_id: int
     local_date: date | None
     concept: Concept
-    reveal: tuple[DailyPost, _Figures] | None
+    reveal: tuple[DailyPost, Figures] | None
     claimed_at: datetime
 
 
@@ -94,20 +93,22 @@ class DailyRunner:
 
     def __init__(
         self,
-        service: Service,
+        ctx: Context,
+        daily: DailyQuestions,
         notifier: Notifier,
         *,
         runner_id: str | None = None,
         claim_ttl: timedelta = CLAIM_TTL,
     ) -> None:
-        self.service = service
+        self.ctx = ctx
+        self.daily = daily
         self.notifier = notifier
         self.platform = notifier.platform
         self.runner_id = runner_id or f"{self.platform}-{uuid.uuid4().hex[:8]}"
         self.claim_ttl = claim_ttl
-        self.grace = timedelta(minutes=service.settings.daily_grace_minutes)
+        self.grace = timedelta(minutes=ctx.settings.daily_grace_minutes)
         self._stopping = asyncio.Event()
-        self._wake = service.daily.subscribe()
+        self._wake = daily.subscribe()
         self._fresh = False  # the concept index was refreshed during this tick
 
     # --- the loop ------------------------------------------------------------------------
@@ -123,11 +124,11 @@ class DailyRunner:
                 wake_at = await self.next_wake()
             except Exception:  # the runner must survive anything
                 log.exception("daily runner tick failed")
-                wake_at = self.service.clock.now() + MAX_IDLE_SLEEP
+                wake_at = self.ctx.clock.now() + MAX_IDLE_SLEEP
             if self._stopping.is_set():
                 break
-            await self.service.clock.sleep_until(wake_at, self._wake)
-        self.service.daily.unsubscribe(self._wake)
+            await self.ctx.clock.sleep_until(wake_at, self._wake)
+        self.daily.unsubscribe(self._wake)
 
     def stop(self) -> None:
         """Ask the loop to end after the current step."""
@@ -137,9 +138,9 @@ class DailyRunner:
     async def next_wake(self) -> datetime:
         """The earliest next occurrence of this platform's schedules, at most
         :data:`MAX_IDLE_SLEEP` away (so changes made by another process are noticed)."""
-        now = self.service.clock.now()
+        now = self.ctx.clock.now()
         wake = now + MAX_IDLE_SLEEP
-        async with self.service.sessions() as session:
+        async with self.ctx.sessions() as session:
             schedules = await repo.enabled_schedules(session, self.platform)
             handled = await repo.last_handled_all(session, self.platform)
         for schedule in schedules:
@@ -155,10 +156,9 @@ class DailyRunner:
         One channel's failure (an unexpected exception from a front end, a database hiccup) is
         logged and does not stop the others; an unconfirmed claim it leaves is recovered later.
         """
-        now = self.service.clock.now()
+        now = self.ctx.clock.now()
         posted = 0
-        await self._end_idle_interviews()
-        async with self.service.sessions() as session:
+        async with self.ctx.sessions() as session:
             expired = await repo.expired_claims(session, self.platform, now)
             schedules = await repo.enabled_schedules(session, self.platform)
             handled = await repo.last_handled_all(session, self.platform)
@@ -210,24 +210,9 @@ class DailyRunner:
             await self._confirm(pending)
         return posted
 
-    async def _end_idle_interviews(self) -> None:
-        """Interviews of this platform idle past the limit end, their summary posted where they
-        ran (the runner wakes at least every minute, so this needs no loop of its own)."""
-        try:
-            ended = await self.service.interviews.expire_idle(self.platform)
-        except Exception:  # the runner must survive anything
-            log.exception("ending idle interviews failed")
-            return
-        for state, reply in ended:
-            parent = state.parent_channel_id or state.channel_id
-            thread = state.channel_id if state.channel_id != parent else None
-            target = Target(self.platform, state.workspace_id, parent, thread)
-            with contextlib.suppress(DeliveryError):
-                await self.notifier.post(target, reply)
-
     async def _record_skipped(self, skipped: list[_Due]) -> None:
         """Record occurrences missed by more than the grace window (or superseded) as skipped."""
-        async with self.service.sessions() as session, session.begin():
+        async with self.ctx.sessions() as session, session.begin():
             for schedule, local_date, due_at in sorted(skipped, key=lambda i: (i[0].id, i[1])):
                 await repo.claim(
                     session,
@@ -236,7 +221,7 @@ class DailyRunner:
                     due_at,
                     runner=self.runner_id,
                     status=repo.SKIPPED,
-                    now=self.service.clock.now(),
+                    now=self.ctx.clock.now(),
                 )
 
     async def _claim_batch(self, batch: list[_Due]) -> list[tuple[ScheduleState, _Claimed]]:
@@ -245,10 +230,10 @@ class DailyRunner:
         those won, and take over revealing their previous questions. Returns what this runner
         won, with the schedules as read in the transaction."""
         await self._refresh_once()
-        now = self.service.clock.now()
-        daily = self.service.daily
+        now = self.ctx.clock.now()
+        daily = self.daily
         picked: list[tuple[ScheduleState, int, date, int]] = []
-        async with self.service.sessions() as session, session.begin():
+        async with self.ctx.sessions() as session, session.begin():
             fresh = await repo.schedules_by_ids(session, [item[0].id for item in batch])
             scores = await repo.channel_scores_many(
                 session, self.platform, [(s.workspace_id, s.channel_id) for s in fresh.values()]
@@ -301,7 +286,7 @@ class DailyRunner:
         for schedule, post_id, local_date, concept_id in picked:
             before = previous.get(schedule.id)
             reveal = (before, figures[before.id]) if before is not None else None
-            concept = self.service.concept(concept_id)
+            concept = self.ctx.knowledge.concept(concept_id)
             claimed.append((schedule, _Claimed(post_id, local_date, concept, reveal, now)))
         return claimed
 
@@ -311,10 +296,10 @@ class DailyRunner:
         Raises the platform's :class:`DeliveryError` (or ``BadInput`` when no concept is
         eligible) after recording it, so the front end can tell the admin."""
         self._fresh = False
-        claimed = await self._claim_one(schedule, None, self.service.clock.now(), raise_errors=True)
+        claimed = await self._claim_one(schedule, None, self.ctx.clock.now(), raise_errors=True)
         assert claimed is not None
         await self._deliver(schedule, claimed, raise_errors=True)
-        async with self.service.sessions() as session:
+        async with self.ctx.sessions() as session:
             post = await repo.get_post(session, claimed.post_id)
         assert post is not None
         return post
@@ -333,7 +318,7 @@ class DailyRunner:
         runner holds it (or nothing can be asked: then it is recorded failed)."""
         failure: BotError | None = None
         await self._refresh_once()
-        async with self.service.sessions() as session, session.begin():
+        async with self.ctx.sessions() as session, session.begin():
             post_id = await repo.claim(
                 session,
                 schedule.id,
@@ -341,7 +326,7 @@ class DailyRunner:
                 due,
                 runner=self.runner_id,
                 ttl=self.claim_ttl,
-                now=self.service.clock.now(),
+                now=self.ctx.clock.now(),
             )
             if post_id is None:
                 return None
@@ -364,7 +349,7 @@ class DailyRunner:
         """Reload the concepts if the notes changed (here or in another process), at most once a
         tick and only when something is to be posted."""
         if not self._fresh:
-            await self.service.refresh()
+            await self.ctx.knowledge.refresh()
             self._fresh = True
 
     async def _prepare(
@@ -378,15 +363,13 @@ class DailyRunner:
         """Inside the claim's transaction: choose the concept, and take over revealing the
         previous question (marked now: a reveal is sent at most once, a lost one beats a
         doubled one)."""
-        concept = await self.service.daily.choose_in(
-            session, schedule, post_id, local_date, chosen=chosen
-        )
+        concept = await self.daily.choose_in(session, schedule, post_id, local_date, chosen=chosen)
         reveal = None
-        now = self.service.clock.now()
+        now = self.ctx.clock.now()
         previous = (await repo.take_reveals(session, [schedule.id], now)).get(schedule.id)
         if previous is not None:
             reveal = (previous, await repo.figures(session, previous.id))
-        return _Claimed(post_id, local_date, concept, reveal, self.service.clock.now())
+        return _Claimed(post_id, local_date, concept, reveal, self.ctx.clock.now())
 
     # --- delivery ------------------------------------------------------------------------
 
@@ -404,7 +387,7 @@ class DailyRunner:
         try:
             if claimed.reveal is not None:
                 await self._reveal(schedule, *claimed.reveal)
-            reply = self.service.daily.question_reply(
+            reply = self.daily.question_reply(
                 schedule, post_id, claimed.concept, claimed.local_date
             )
             name = t("daily_thread_name", schedule.locale, term=claimed.concept.term)
@@ -424,7 +407,7 @@ class DailyRunner:
             if raise_errors:
                 raise
             return 0
-        confirmation = (post_id, posted.message_id, posted.thread_id, self.service.clock.now())
+        confirmation = (post_id, posted.message_id, posted.thread_id, self.ctx.clock.now())
         if pending is None:
             await self._confirm([confirmation])
         else:
@@ -437,7 +420,7 @@ class DailyRunner:
         if not pending:
             return
         try:
-            async with self.service.sessions() as session, session.begin():
+            async with self.ctx.sessions() as session, session.begin():
                 await repo.confirm_posted(session, pending)
         except Exception:
             log.exception(
@@ -465,7 +448,7 @@ class DailyRunner:
         while True:
             if claim is not None and (
                 rate_limits + server_errors
-                or self.service.clock.now() - claim.claimed_at > self.claim_ttl / 2
+                or self.ctx.clock.now() - claim.claimed_at > self.claim_ttl / 2
             ):
                 await self._renew(claim.post_id)
             try:
@@ -482,22 +465,20 @@ class DailyRunner:
                 await asyncio.sleep(SERVER_RETRY_BASE_S * 2 ** (server_errors - 1))
 
     async def _renew(self, post_id: int) -> None:
-        async with self.service.sessions() as session, session.begin():
+        async with self.ctx.sessions() as session, session.begin():
             mine = await repo.renew_claim(
                 session,
                 post_id,
                 runner=self.runner_id,
-                now=self.service.clock.now(),
+                now=self.ctx.clock.now(),
                 ttl=self.claim_ttl,
             )
         if not mine:
             raise ClaimLost(post_id)
 
-    async def _reveal(
-        self, schedule: ScheduleState, previous: DailyPost, figures: _Figures
-    ) -> None:
+    async def _reveal(self, schedule: ScheduleState, previous: DailyPost, figures: Figures) -> None:
         """Post the previous question's reference answer and figures in its thread."""
-        reply = self.service.daily.reveal_from(previous, schedule.locale, figures)
+        reply = self.daily.reveal_from(previous, schedule.locale, figures)
         if reply is not None:
             with contextlib.suppress(DeliveryError):
                 await self._send(
@@ -508,7 +489,7 @@ class DailyRunner:
 
     async def _recover(self, post: DailyPost, now: datetime) -> int:
         """Take over an expired claim: confirm an existing post, post it, or record why not."""
-        async with self.service.sessions() as session, session.begin():
+        async with self.ctx.sessions() as session, session.begin():
             won = await repo.reclaim(
                 session, post.id, runner=self.runner_id, now=now, ttl=self.claim_ttl
             )
@@ -537,7 +518,7 @@ class DailyRunner:
             return 0
         try:
             await self._refresh_once()
-            async with self.service.sessions() as session, session.begin():
+            async with self.ctx.sessions() as session, session.begin():
                 claimed = await self._prepare(
                     session, schedule, post.id, post.local_date, post.concept_id
                 )
@@ -549,7 +530,7 @@ class DailyRunner:
     # --- recording -----------------------------------------------------------------------
 
     async def _set(self, post_id: int, **values: object) -> None:
-        async with self.service.sessions() as session, session.begin():
+        async with self.ctx.sessions() as session, session.begin():
             await repo.set_post(session, post_id, claim_expires_at=None, **values)
 
     async def _fail(self, post_id: int, exc: Exception) -> None:
@@ -559,7 +540,7 @@ class DailyRunner:
     async def _disable(self, schedule: ScheduleState, post_id: int, exc: DeliveryError) -> None:
         log.warning("daily schedule %s disabled: %s", schedule.id, exc.reason)
         reason = t("reason_channel_gone", schedule.locale, detail=exc.reason)
-        async with self.service.sessions() as session, session.begin():
+        async with self.ctx.sessions() as session, session.begin():
             await repo.set_post(
                 session,
                 post_id,

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.interview.keypoints import (
+from bot.core.grading.keypoints import (
     KeyPointExtractor,
     curated_words,
     rank,

@@ -1,4 +1,5 @@
-"""The interview session's pure rules: which concept comes next, hints, topics, the summary."""
+"""A mock interview's rules: how many rounds, which concept comes next, hints, topics, the
+summary's figures."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from bot.core.errors import BadInput
 from bot.core.knowledge.text import compact, normalize_query, to_jamo
 from bot.core.models import KeyPoint
 
@@ -26,12 +28,18 @@ def clamp_rounds(rounds: int | None, default: int = DEFAULT_ROUNDS) -> int:
     return max(1, min(MAX_ROUNDS, rounds if rounds is not None else default))
 
 
-def start_arguments(text: str) -> tuple[str | None, str | None]:
-    """``/interview [topic] [rounds]`` as typed: ``(topic, rounds)``; a trailing number is the
-    rounds and the rest the topic."""
-    words = text.split()
-    rounds = words.pop() if words and words[-1].isdigit() else None
-    return " ".join(words) or None, rounds
+def parse_rounds(rounds: int | str | None, default: int) -> int:
+    """The rounds asked for (a number or its text; none: ``default`` kept in range); BadInput
+    outside 1..MAX_ROUNDS."""
+    if rounds is None or rounds == "":
+        return clamp_rounds(None, default)
+    try:
+        value = int(rounds)
+    except (TypeError, ValueError):
+        raise BadInput("interview_bad_rounds", limit=MAX_ROUNDS) from None
+    if not 1 <= value <= MAX_ROUNDS:
+        raise BadInput("interview_bad_rounds", limit=MAX_ROUNDS)
+    return value
 
 
 def choose_next(

@@ -1,7 +1,8 @@
-"""The daily question through the Service: schedules (admin), posting, answers, reveal.
+"""The daily question: schedules (admin), choosing and recording what is posted, answers.
 
-The timing rules are pure (:mod:`bot.core.daily.schedule`), the question choice too
-(:mod:`bot.core.daily.picker`); the runner that wakes and posts is :mod:`bot.core.daily_runner`.
+The timing rules are pure (:mod:`bot.core.daily.schedule`), the choice of question too
+(:mod:`bot.core.daily.rules`), and so are the replies (:mod:`bot.core.daily.replies`); the job
+that wakes and posts is :mod:`bot.app.daily_runner`.
 """
 
 from __future__ import annotations
@@ -11,25 +12,25 @@ import logging
 import random
 from collections.abc import Mapping
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from bot.core.daily.picker import pick_next, remaining_in_cycle
+from bot.app.context import Context
+from bot.app.grading import grade_answer
+from bot.core.daily import rules
+from bot.core.daily.picker import remaining_in_cycle
+from bot.core.daily.replies import Figures, question_reply, reveal_reply, when_text
 from bot.core.daily.schedule import (
-    ScheduleSpec,
     format_time,
-    format_weekdays,
     next_occurrence,
     parse_time,
     parse_weekdays,
     validate_tz,
 )
 from bot.core.errors import BadInput, Conflict, Forbidden, NotFound
-from bot.core.interview.questions import question_for
-from bot.core.interview.session import resolve_topic
-from bot.core.interviews import grade_answer, grade_reply
+from bot.core.grading.replies import grade_reply
+from bot.core.interview.rules import resolve_topic
 from bot.core.messages import t
 from bot.core.models import (
-    Action,
     Caller,
     Concept,
     DailyPost,
@@ -38,68 +39,29 @@ from bot.core.models import (
     ReplyKind,
     ScheduleState,
 )
-from bot.core.notify import DeliveryError, Target
+from bot.core.ports import DeliveryError
 from bot.db import daily as repo
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from bot.core.service import Service
-
 log = logging.getLogger(__name__)
 
-SEED_RANGE = 1 << 30
-MARKER_FORMAT = "Q#{post_id}"
-MAX_POST_ID = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
-SEED_STRIDE = 1_000_003  # schedule seed * stride + day number seeds each occurrence's draw
+
+class Poster(Protocol):
+    """What posts a question at once for ``/daily now`` (a front end's daily runner)."""
+
+    async def post_now(self, schedule: ScheduleState) -> DailyPost:
+        """Post a question of ``schedule`` now; raises the platform's DeliveryError."""
+        ...
 
 
-def spec_of(schedule: ScheduleState) -> ScheduleSpec:
-    """The timing rules of a stored schedule."""
-    return ScheduleSpec(
-        parse_time(schedule.local_time), schedule.tz, frozenset(int(d) for d in schedule.weekdays)
-    )
+class DailyQuestions:
+    """The daily question of every channel that has one."""
 
-
-def target_of(schedule: ScheduleState, thread_id: str | None = None) -> Target:
-    """Where a schedule's posts go."""
-    return Target(
-        schedule.platform, schedule.workspace_id, schedule.channel_id, thread_id, schedule.mention
-    )
-
-
-def marker(post_id: int) -> str:
-    """The text that identifies a daily post on the platform (used to find it after a crash)."""
-    return MARKER_FORMAT.format(post_id=post_id)
-
-
-def set_arguments(words: list[str]) -> dict[str, str | None]:
-    """``/daily set`` as typed: ``HH:MM [zone] [weekdays ...] [topic=...] [mention=...]``. A word
-    with ``/`` (or ``UTC``) is the zone; the other plain words are the weekdays."""
-    found: dict[str, str | None] = {
-        "time_text": words[0],
-        "tz": None,
-        "topic": None,
-        "mention": None,
-    }
-    days: list[str] = []
-    for word in words[1:]:
-        key, equals, value = word.partition("=")
-        if equals and key.lower() in ("topic", "mention"):
-            found[key.lower()] = value
-        elif "/" in word or word.upper() == "UTC":
-            found["tz"] = word
-        else:
-            days.append(word)
-    found["weekdays"] = ",".join(days) or None
-    return found
-
-
-class Daily:
-    """The daily-question part of the Service."""
-
-    def __init__(self, service: Service) -> None:
-        self.service = service
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.knowledge = ctx.knowledge
         self._listeners: set[asyncio.Event] = set()
 
     def subscribe(self) -> asyncio.Event:
@@ -131,7 +93,7 @@ class Daily:
         """Create or change this channel's schedule (admins only). Unspecified fields keep their
         value (or the defaults: 09:00, Asia/Seoul, every day, all topics, no mention)."""
         self._require_admin(caller)
-        locale = self.service.locale(caller)
+        locale = self.ctx.locale(caller)
         values: dict[str, Any] = {
             "enabled": True,
             "disabled_reason": None,
@@ -147,7 +109,7 @@ class Daily:
             values["topic"] = self._topic(topic) if topic else None
         if mention is not None:
             values["mention"] = mention or None
-        async with self.service.sessions() as session, session.begin():
+        async with self.ctx.sessions() as session, session.begin():
             existing = await repo.get_schedule(
                 session, caller.platform, caller.workspace_id, caller.channel_id
             )
@@ -158,18 +120,18 @@ class Daily:
                 caller.platform,
                 caller.workspace_id,
                 caller.channel_id,
-                now=self.service.clock.now(),
+                now=self.ctx.clock.now(),
                 **values,
             )
         self.notify_changed()
         return Reply(
-            t("daily_set_done", locale, when=self._when(schedule, locale)), kind=ReplyKind.INFO
+            t("daily_set_done", locale, when=when_text(schedule, locale)), kind=ReplyKind.INFO
         )
 
     async def off(self, caller: Caller) -> Reply:
         """Turn this channel's daily question off (admins only)."""
         self._require_admin(caller)
-        async with self.service.sessions() as session, session.begin():
+        async with self.ctx.sessions() as session, session.begin():
             existing = await repo.get_schedule(
                 session, caller.platform, caller.workspace_id, caller.channel_id
             )
@@ -180,17 +142,17 @@ class Daily:
                 caller.platform,
                 caller.workspace_id,
                 caller.channel_id,
-                now=self.service.clock.now(),
+                now=self.ctx.clock.now(),
                 enabled=False,
                 disabled_reason=None,
             )
         self.notify_changed()
-        return Reply(t("daily_off_done", self.service.locale(caller)), kind=ReplyKind.INFO)
+        return Reply(t("daily_off_done", self.ctx.locale(caller)), kind=ReplyKind.INFO)
 
     async def status(self, caller: Caller) -> Reply:
         """This channel's schedule: when, next post in its zone, last post, questions left."""
-        locale = self.service.locale(caller)
-        async with self.service.sessions() as session:
+        locale = self.ctx.locale(caller)
+        async with self.ctx.sessions() as session:
             schedule = await repo.get_schedule(
                 session, caller.platform, caller.workspace_id, caller.channel_id
             )
@@ -198,10 +160,10 @@ class Daily:
             handled = await repo.last_handled(session, schedule.id) if schedule else None
         if schedule is None:
             return Reply(t("daily_status_title", locale), t("daily_status_none", locale))
-        spec = spec_of(schedule)
+        spec = rules.spec_of(schedule)
         if schedule.enabled:
             state = t("daily_state_on", locale)
-            _, due = next_occurrence(spec, self.service.clock.now(), handled_through=handled)
+            _, due = next_occurrence(spec, self.ctx.clock.now(), handled_through=handled)
             upcoming = due.astimezone(spec.zone).strftime("%Y-%m-%d %H:%M %Z")
         else:
             reason = schedule.disabled_reason
@@ -216,9 +178,9 @@ class Daily:
             if last and last.posted_at
             else t("daily_never", locale)
         )
-        eligible = [c.id for c in self._eligible(schedule)]
+        eligible = [c.id for c in rules.eligible(schedule, self.knowledge.concepts())]
         fields = [
-            Field(t("daily_field_schedule", locale), self._when(schedule, locale)),
+            Field(t("daily_field_schedule", locale), when_text(schedule, locale)),
             Field(t("daily_field_state", locale), state),
             Field(t("daily_field_next", locale), upcoming),
             Field(t("daily_field_last", locale), posted),
@@ -230,10 +192,10 @@ class Daily:
         ]
         return Reply(t("daily_status_title", locale), kind=ReplyKind.INFO, fields=tuple(fields))
 
-    async def now(self, caller: Caller, runner: Any) -> Reply:
+    async def now(self, caller: Caller, runner: Poster) -> Reply:
         """Post a question in this channel at once (admins only), through ``runner``."""
         self._require_admin(caller)
-        async with self.service.sessions() as session, session.begin():
+        async with self.ctx.sessions() as session, session.begin():
             schedule = await repo.get_schedule(
                 session, caller.platform, caller.workspace_id, caller.channel_id
             )
@@ -244,39 +206,24 @@ class Daily:
                     caller.platform,
                     caller.workspace_id,
                     caller.channel_id,
-                    now=self.service.clock.now(),
+                    now=self.ctx.clock.now(),
                     **values,
                 )
-        locale = self.service.locale(caller)
+        locale = self.ctx.locale(caller)
         try:
             post = await runner.post_now(schedule)
         except DeliveryError as exc:
             raise Conflict("daily_post_failed", reason=exc.reason[:200]) from exc
         return Reply(
-            t("daily_title_now", locale), f"{marker(post.id)}", kind=ReplyKind.INFO, ephemeral=True
+            t("daily_title_now", locale), rules.marker(post.id), kind=ReplyKind.INFO, ephemeral=True
         )
-
-    async def command(self, caller: Caller, text: str, runner: Any) -> Reply:
-        """``/daily`` for text front ends (console, Slack): ``now``, ``off``, ``status`` (the
-        default) or ``set HH:MM [zone] [weekdays] [topic=...] [mention=...]``."""
-        words = text.split()
-        sub = words.pop(0).lower() if words else "status"
-        if sub == "now":
-            return await self.now(caller, runner)
-        if sub == "off":
-            return await self.off(caller)
-        if sub == "status":
-            return await self.status(caller)
-        if sub == "set" and words:
-            return await self.set(caller, **set_arguments(words))
-        raise BadInput("daily_usage")
 
     def _new_schedule(self, caller: Caller) -> dict[str, Any]:
         """The fields a channel's first schedule starts with."""
         return {
-            "tz": self.service.settings.daily_default_tz,
-            "seed": random.randrange(SEED_RANGE),
-            "locale": self.service.locale(caller),
+            "tz": self.ctx.settings.daily_default_tz,
+            "seed": random.randrange(rules.SEED_RANGE),
+            "locale": self.ctx.locale(caller),
             "updated_by": caller.user_id,
         }
 
@@ -285,7 +232,7 @@ class Daily:
             raise Forbidden("admin_only")
 
     def _topic(self, topic: str) -> str:
-        categories = {c.category for c in self.service.concepts()}
+        categories = {c.category for c in self.knowledge.concepts()}
         category = resolve_topic(topic, categories)
         if category is None:
             raise BadInput(
@@ -295,28 +242,7 @@ class Daily:
             )
         return category
 
-    def _when(self, schedule: ScheduleState, locale: str) -> str:
-        days = format_weekdays(frozenset(int(d) for d in schedule.weekdays))
-        return t("daily_when", locale, weekdays=days, time=schedule.local_time, tz=schedule.tz)
-
     # --- posting (called by the runner) --------------------------------------------------
-
-    def _eligible(self, schedule: ScheduleState) -> list[Concept]:
-        concepts = self.service.concepts()
-        if schedule.topic:
-            chosen = [c for c in concepts if c.category == schedule.topic]
-            return chosen or concepts
-        return concepts
-
-    async def choose(
-        self, schedule: ScheduleState, post_id: int, local_date: date | None
-    ) -> Concept:
-        """Pick the occurrence's concept (cycle without repeats, weak ones sooner) and store it."""
-        await self.service.refresh()
-        async with self.service.sessions() as session, session.begin():
-            post = await repo.get_post(session, post_id)
-            chosen = post.concept_id if post is not None else None
-            return await self.choose_in(session, schedule, post_id, local_date, chosen=chosen)
 
     async def choose_in(
         self,
@@ -327,12 +253,13 @@ class Daily:
         *,
         chosen: int | None = None,
     ) -> Concept:
-        """:meth:`choose` inside the caller's transaction (the runner's claim), without
-        refreshing the index. An occurrence that already has its concept (``chosen``: picked
-        before a crash, then recovered) keeps it, so the cycle never loses a concept that was
-        not shown. Raises ``BadInput("daily_no_concepts")`` when nothing is eligible."""
+        """Pick the occurrence's concept (cycle without repeats, weak ones sooner) and store it,
+        inside the caller's transaction (the runner's claim). An occurrence that already has its
+        concept (``chosen``: picked before a crash, then recovered) keeps it, so the cycle never
+        loses a concept that was not shown. Raises ``BadInput("daily_no_concepts")`` when
+        nothing is eligible."""
         if chosen is not None:
-            concept = self.service.concept_or_none(chosen)
+            concept = self.knowledge.concept_or_none(chosen)
             if concept is not None:
                 return concept
         fresh = await repo.schedule_by_id(session, schedule.id)
@@ -343,7 +270,7 @@ class Daily:
         concept_id, cycle, cycle_no = self.pick(fresh, scores, local_date, post_id)
         await repo.save_cycle(session, fresh.id, cycle, cycle_no)
         await repo.set_post(session, post_id, concept_id=concept_id)
-        return self.service.concept(concept_id)
+        return self.knowledge.concept(concept_id)
 
     def pick(
         self,
@@ -352,70 +279,23 @@ class Daily:
         local_date: date | None,
         post_id: int | None = None,
     ) -> tuple[int, list[int], int]:
-        """The concept an occurrence asks, with the schedule's new cycle and cycle number (no
-        I/O; ``schedule`` must be freshly read). Deterministic: the schedule's seed and the
-        local date (``post_id`` for a ``/daily now`` post) fix the draw. Raises
-        ``BadInput("daily_no_concepts")`` when nothing is eligible."""
-        eligible = [c.id for c in self._eligible(schedule)]
-        day = local_date.toordinal() if local_date else (post_id or 0)
-        rng = random.Random(schedule.seed * SEED_STRIDE + day)
-        last = schedule.cycle[-1] if schedule.cycle else None
-        asked = set(schedule.cycle) & set(eligible)
-        concept_id, new_cycle = pick_next(eligible, asked, scores, rng, last_asked=last)
-        cycle = [concept_id] if new_cycle else [*schedule.cycle, concept_id]
-        return concept_id, cycle, schedule.cycle_no + int(new_cycle)
+        """The concept an occurrence asks, with the new cycle and cycle number
+        (:func:`bot.core.daily.rules.pick` over the loaded concepts)."""
+        return rules.pick(schedule, self.knowledge.concepts(), scores, local_date, post_id)
 
     def question_reply(
         self, schedule: ScheduleState, post_id: int, concept: Concept, local_date: date | None
     ) -> Reply:
-        """The daily post: the question, an answer button, the marker in the footer."""
-        locale = schedule.locale
-        title = (
-            t("daily_title", locale, date=local_date.isoformat())
-            if local_date
-            else t("daily_title_now", locale)
-        )
-        return Reply(
-            title=title,
-            body=question_for(concept, locale, variant=post_id),
-            kind=ReplyKind.QUESTION,
-            actions=(Action("daily.answer", t("action_answer", locale), str(post_id)),),
-            footer=t("daily_footer", locale, post_id=post_id),
-            extra={
-                "daily_post_id": post_id,
-                "marker": marker(post_id),
-                "mention": schedule.mention,
-            },
-        )
+        """The daily post (:func:`bot.core.daily.replies.question_reply`)."""
+        return question_reply(schedule, post_id, concept, local_date)
 
-    async def reveal_reply(self, post: DailyPost, locale: str) -> Reply | None:
-        """The reference answer of a past post with the day's figures (None: concept gone)."""
-        async with self.service.sessions() as session:
-            figures = await repo.figures(session, post.id)
-        return self.reveal_from(post, locale, figures)
-
-    def reveal_from(
-        self, post: DailyPost, locale: str, figures: tuple[int, float, list[tuple[str, int]]]
-    ) -> Reply | None:
-        """:meth:`reveal_reply` from figures already read: (answers, average, most missed)."""
-        concept = self.service.concept_or_none(post.concept_id or -1)
+    def reveal_from(self, post: DailyPost, locale: str, figures: Figures) -> Reply | None:
+        """The reference answer of a past post with the day's figures already read (answers,
+        average, most missed); None when its concept is gone from the notes."""
+        concept = self.knowledge.concept_or_none(post.concept_id or -1)
         if concept is None:
             return None
-        count, average, missed = figures
-        lines = [concept.definition, ""]
-        if count:
-            lines.append(t("daily_reveal_figures", locale, count=count, average=average))
-            if missed:
-                points = ", ".join(f"{point} ({n})" for point, n in missed)
-                lines.append(t("daily_reveal_missed", locale, points=points))
-        else:
-            lines.append(t("daily_reveal_nobody", locale))
-        return Reply(
-            t("daily_reveal_title", locale, term=concept.term),
-            "\n".join(lines),
-            ReplyKind.INFO,
-            extra={"daily_post_id": post.id, "count": count, "average": average},
-        )
+        return reveal_reply(post, concept, locale, figures)
 
     # --- answers -------------------------------------------------------------------------
 
@@ -424,13 +304,13 @@ class Daily:
 
         Thread and message ids are tried first: a Discord thread id is all digits too, and far
         beyond the range of a post id (PostgreSQL would refuse it as an integer)."""
-        async with self.service.sessions() as session:
+        async with self.ctx.sessions() as session:
             post = await repo.post_by_thread(session, reference)
             if post is not None:
                 return post
-            number = reference.removeprefix("Q#")
-            if number.isascii() and number.isdigit() and int(number) <= MAX_POST_ID:
-                post = await repo.get_post(session, int(number))
+            number = rules.post_number(reference)
+            if number is not None:
+                post = await repo.get_post(session, number)
                 if post is not None and post.status == repo.POSTED:
                     return post
             return None
@@ -440,25 +320,25 @@ class Daily:
         post = await self.find_post(reference)
         if post is None or post.concept_id is None:
             raise NotFound("daily_no_post")
-        concept = self.service.concept_or_none(post.concept_id)
+        concept = self.knowledge.concept_or_none(post.concept_id)
         if concept is None:
             raise NotFound("daily_no_post")
-        async with self.service.sessions() as session:
+        async with self.ctx.sessions() as session:
             schedule = await repo.schedule_by_id(session, post.schedule_id)
             already = await repo.previous_answer(session, post.id, caller.user_id)
         assert schedule is not None
-        locale = self.service.locale(caller) if caller.locale else schedule.locale
+        locale = self.ctx.locale(caller) if caller.locale else schedule.locale
         if already is not None:
             return Reply(
                 t("daily_already_answered", locale, score=already),
                 kind=ReplyKind.INFO,
                 ephemeral=True,
             )
-        result, record = await grade_answer(self.service, concept, text)
-        async with self.service.sessions() as session, session.begin():
+        result, record = await grade_answer(self.ctx, concept, text)
+        async with self.ctx.sessions() as session, session.begin():
             stored = await repo.record_answer(session, post, schedule, caller, record)
         if not stored:
-            async with self.service.sessions() as session:
+            async with self.ctx.sessions() as session:
                 score = await repo.previous_answer(session, post.id, caller.user_id)
             return Reply(
                 t("daily_already_answered", locale, score=score),

@@ -1,0 +1,37 @@
+"""What every flow of the application needs, handed down so nothing climbs back up: settings,
+database sessions, the clock, the grader and the loaded knowledge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
+from bot.app.knowledge import KnowledgeBase
+from bot.config import Settings
+from bot.core.models import Caller
+from bot.core.ports import Clock, Grader
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """The shared dependencies of the flows (knowledge, interviews, daily, jobs).
+
+    ``sessions`` opens a read-write session, ``reads`` a read-only one; each Service call uses
+    its own session (``expire_on_commit=False``).
+    """
+
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[Any]
+    reads: async_sessionmaker[Any]
+    clock: Clock
+    grader: Grader
+    knowledge: KnowledgeBase
+
+    def locale(self, caller: Caller | None) -> str:
+        """The caller's locale, else the configured one."""
+        if caller is not None and caller.locale in ("ko", "en"):
+            return caller.locale
+        return self.settings.locale

@@ -1,0 +1,145 @@
+"""The knowledge the bot serves: loaded from the database, rebuilt when the notes change (here
+or in another process), and what lookup answers. Ingest itself is :mod:`bot.app.ingest`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from bot.app.notes_files import unchanged
+from bot.config import Settings
+from bot.core.errors import Forbidden
+from bot.core.grading.synonyms import SynonymMap
+from bot.core.knowledge.library import Knowledge, check_query
+from bot.core.knowledge.replies import autocomplete_choices, define_reply
+from bot.core.models import Caller, Concept, LookupResult, Reply
+from bot.db import knowledge as repo
+from bot.db import snapshot
+from bot.db.knowledge import SYNONYMS_KEY
+from bot.db.revision import head_revision
+
+if TYPE_CHECKING:
+    from bot.app.ingest import IngestReport, Progress
+
+log = logging.getLogger(__name__)
+
+
+class KnowledgeBase:
+    """The loaded concepts, their index and synonyms, kept current with the database."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: async_sessionmaker[Any],
+        reads: async_sessionmaker[Any],
+    ) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.reads = reads
+        self.current = Knowledge(())
+        self.synonyms = SynonymMap.empty()
+        self._version = -1
+        self._reload_lock = asyncio.Lock()
+
+    # --- keeping current -------------------------------------------------------------------
+
+    async def refresh(self, *, force: bool = False) -> None:
+        """Rebuild the lookup index if the knowledge changed (here or in another process)."""
+        async with self._reload_lock:
+            async with self.reads() as session:
+                version = await repo.knowledge_version(session)
+                if version == self._version and not force:
+                    return
+                concepts = await repo.load_concepts(session)
+                synonyms_text = await repo.get_meta(session, SYNONYMS_KEY)
+            groups = json.loads(synonyms_text) if synonyms_text else []
+            self.synonyms = SynonymMap.from_groups(groups)
+            self.current = Knowledge(concepts)
+            self._version = version
+            database = snapshot.sqlite_file(self.settings.resolved_database_url)
+            if database is not None:
+                try:
+                    await asyncio.to_thread(
+                        snapshot.write, database, head_revision(), version, concepts
+                    )
+                except OSError:
+                    log.warning("could not write the lookup snapshot", exc_info=True)
+
+    async def unchanged(self, paths: Sequence[Path]) -> bool:
+        """Whether the notes under ``paths`` are exactly what was last ingested (cheap)."""
+        async with self.reads() as session:
+            stored = await repo.stored_files(session)
+        return unchanged(paths, {path: file.sha256 for path, file in stored.items()})
+
+    async def ingest(
+        self, paths: Sequence[Path], *, progress: Progress | None = None
+    ) -> IngestReport:
+        """Ingest notes (files or folders) and reload the index when anything changed."""
+        from bot.app.ingest import ingest
+
+        report = await ingest(
+            self.sessions,
+            paths,
+            progress=progress,
+            isolate_tokenizer=self.settings.tokenizer_process,
+        )
+        if report.knowledge_changed:
+            await self.refresh(force=True)
+        return report
+
+    async def reload(self, caller: Caller, paths: Sequence[Path] | None = None) -> IngestReport:
+        """Admin command: ingest the configured notes again."""
+        if not caller.is_admin:
+            raise Forbidden("admin_only")
+        return await self.ingest(paths or self.settings.knowledge_paths)
+
+    # --- reading -------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.current)
+
+    def concept(self, concept_id: int) -> Concept:
+        """A loaded concept by id."""
+        return self.current.concept(concept_id)
+
+    def concept_or_none(self, concept_id: int) -> Concept | None:
+        """A loaded concept by id, or None when it is gone (notes edited)."""
+        return self.current.concept_or_none(concept_id)
+
+    async def concept_fresh(self, concept_id: int) -> Concept | None:
+        """A concept by id, reloading the knowledge once if another process changed it."""
+        concept = self.concept_or_none(concept_id)
+        if concept is None:
+            await self.refresh()
+            concept = self.concept_or_none(concept_id)
+        return concept
+
+    def concepts(self) -> list[Concept]:
+        """Every loaded concept, in note order."""
+        return self.current.concepts()
+
+    def search(self, query: str) -> LookupResult:
+        """Look up in the loaded index without refreshing (internal use)."""
+        return self.current.index.lookup(query)
+
+    async def lookup(self, query: str) -> LookupResult:
+        """Look ``query`` up; raises BadInput for an empty or overlong query."""
+        checked = check_query(query)
+        await self.refresh()
+        return self.current.lookup(checked)
+
+    async def define(self, query: str, locale: str) -> Reply:
+        """Answer ``/define``: the concept's note, "did you mean" choices, or a plain no."""
+        await self.refresh()
+        return define_reply(self.current, query, locale)
+
+    async def autocomplete(self, prefix: str) -> list[tuple[str, str]]:
+        """Choices for a front end's autocomplete: (label, value), at most 25, each <= 100."""
+        await self.refresh()
+        return autocomplete_choices(self.current, prefix)

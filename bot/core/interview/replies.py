@@ -1,0 +1,92 @@
+"""How a mock interview reads: the intro, each question with its buttons, a skipped question,
+hints, and the summary."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.core.grading.replies import reference_body
+from bot.core.interview.questions import question_for
+from bot.core.interview.rules import mask_hint, summarize
+from bot.core.messages import t
+from bot.core.models import Action, Concept, InterviewState, KeyPoint, Reply, ReplyKind
+
+
+def actions(locale: str) -> tuple[Action, ...]:
+    """The buttons under every interview question."""
+    return (
+        Action("interview.answer", t("action_answer", locale)),
+        Action("interview.hint", t("action_hint", locale)),
+        Action("interview.skip", t("action_skip", locale)),
+        Action("interview.stop", t("action_stop", locale)),
+    )
+
+
+def intro_reply(locale: str, category: str | None, rounds: int) -> Reply:
+    """The first message of an interview: its topic and length."""
+    topic = category or t("topic_all", locale)
+    return Reply(t("interview_started", locale, topic=topic, rounds=rounds), kind=ReplyKind.INFO)
+
+
+def question_reply(state: InterviewState, number: int, concept: Concept) -> Reply:
+    """Question ``number`` of ``state.rounds`` with the answer, hint, skip and stop buttons."""
+    return Reply(
+        title=t(
+            "question_title",
+            state.locale,
+            number=number,
+            total=state.rounds,
+            category=concept.category,
+        ),
+        body=state.current_question or question_for(concept, state.locale),
+        kind=ReplyKind.QUESTION,
+        actions=actions(state.locale),
+        extra={
+            "interview_id": state.id,
+            "question_seq": state.question_seq,
+            "concept_id": concept.id,
+        },
+    )
+
+
+def skipped_reply(concept: Concept, locale: str) -> Reply:
+    """A skipped question: 0 points and the reference answer."""
+    return Reply(
+        t("skipped_title", locale),
+        reference_body(concept, locale),
+        ReplyKind.GRADE,
+        extra={"score": 0, "concept_id": concept.id},
+    )
+
+
+def hint_reply(point: KeyPoint | None, locale: str) -> Reply:
+    """One key point partly masked, or "no more hints" (only the asker sees it)."""
+    body = (
+        t("hint_none_left", locale)
+        if point is None
+        else t("hint_body", locale, hint=mask_hint(point))
+    )
+    return Reply(t("hint_title", locale), body, ephemeral=True)
+
+
+def summary_reply(locale: str, scores: Sequence[tuple[str, int]], headline: str) -> Reply:
+    """The end of an interview: each question's score, the average, the weakest concepts (with
+    buttons that look them up)."""
+    summary = summarize(scores)
+    lines = [headline, ""]
+    if not scores:
+        lines.append(t("summary_no_answers", locale))
+    for number, (term, score) in enumerate(summary.scores, 1):
+        lines.append(t("summary_line", locale, number=number, term=term, score=score))
+    if scores:
+        lines.append("")
+        lines.append(t("summary_average", locale, average=summary.average, count=len(scores)))
+    if summary.weakest:
+        lines.append(t("summary_weakest", locale, terms=", ".join(summary.weakest)))
+    return Reply(
+        t("summary_title", locale),
+        "\n".join(lines),
+        ReplyKind.SUMMARY,
+        suggestions=tuple(Action("define", term, term) for term in summary.weakest),
+        extra={"average": summary.average, "count": len(scores)},
+    )

@@ -1,0 +1,55 @@
+"""The loaded knowledge (pure): concepts by id and the index that finds them.
+
+The application keeps one :class:`Knowledge` and rebuilds it when the notes change; a process
+that only looks something up builds one from a snapshot without the database layer. How lookup
+answers read is :mod:`bot.core.knowledge.replies`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bot.core.errors import BadInput
+from bot.core.knowledge.search import IndexEntry, SearchIndex
+from bot.core.models import Concept, LookupResult
+
+MAX_QUERY_CHARS = 200
+
+
+def check_query(query: str) -> str:
+    """The query stripped; BadInput when it is empty or longer than :data:`MAX_QUERY_CHARS`."""
+    query = query.strip()
+    if not query:
+        raise BadInput("define_empty_query")
+    if len(query) > MAX_QUERY_CHARS:
+        raise BadInput("define_query_too_long", length=len(query), limit=MAX_QUERY_CHARS)
+    return query
+
+
+class Knowledge:
+    """Concepts by id and the index that finds them."""
+
+    def __init__(self, concepts: Iterable[Concept]) -> None:
+        self._concepts = {c.id: c for c in concepts}
+        self.index = SearchIndex(
+            IndexEntry(c.id, c.term, c.aliases, c.definition) for c in self._concepts.values()
+        )
+
+    def __len__(self) -> int:
+        return len(self._concepts)
+
+    def concept(self, concept_id: int) -> Concept:
+        """A concept by id."""
+        return self._concepts[concept_id]
+
+    def concept_or_none(self, concept_id: int) -> Concept | None:
+        """A concept by id, or None."""
+        return self._concepts.get(concept_id)
+
+    def concepts(self) -> list[Concept]:
+        """Every concept, in note order."""
+        return list(self._concepts.values())
+
+    def lookup(self, query: str) -> LookupResult:
+        """The lookup outcome for a (checked) query."""
+        return self.index.lookup(query)
