@@ -22,13 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import table
-from bot.config import DEFAULT_KNOWLEDGE_DIR, Settings
-from bot.testing import FakeClock
-from bot.app.daily_runner import DailyRunner
-from bot.core.models import Reply
-from bot.core.ports import Posted, Target
 from bot.app.service import Service
+from bot.config import DEFAULT_KNOWLEDGE_DIR, Settings
 from bot.db import daily as repo
+from bot.testing import FakeClock, RecordingNotifier
 
 CHANNELS = 1_000
 TARGET_SECONDS = 5.0
@@ -44,24 +41,9 @@ TICK_AT = DUE + timedelta(seconds=30)
 SET_AT = DUE - timedelta(hours=1)
 
 
-class InstantNotifier:
-    """A platform that accepts every post at once and remembers which occurrence it was."""
-
-    def __init__(self) -> None:
-        self.platform = PLATFORM
-        self.post_ids: list[int] = []
-
-    async def post(self, target: Target, reply: Reply, *, open_thread: str | None = None) -> Posted:
-        """Accept the post."""
-        post_id = reply.extra.get("daily_post_id")
-        if isinstance(post_id, int):
-            self.post_ids.append(post_id)
-        number = len(self.post_ids)
-        return Posted(f"m{number}", f"t{number}" if open_thread else None)
-
-    async def find_post(self, target: Target, marker: str) -> Posted | None:
-        """Nothing to look up: this platform never crashes."""
-        raise NotImplementedError
+def _post_ids(notifier: RecordingNotifier) -> list[int]:
+    """The daily posts the platform accepted, in order."""
+    return [s.post_id for s in notifier.sent if s.post_id is not None]
 
 
 def _settings(url: str, data_dir: Path, *, auto_ingest: bool = True) -> Settings:
@@ -110,8 +92,8 @@ async def _sqlite(folder: Path) -> dict[str, Any]:
     service = await Service.start(_settings(url, folder), clock=clock)
     try:
         await _seed_schedules(service, CHANNELS)
-        notifier = InstantNotifier()
-        runner = DailyRunner(service, notifier, runner_id="sqlite")
+        notifier = RecordingNotifier(platform=PLATFORM)
+        runner = service.daily_runner(notifier, runner_id="sqlite")
         clock.set(TICK_AT)
         start = time.perf_counter()
         posted = await runner.tick()
@@ -120,10 +102,10 @@ async def _sqlite(folder: Path) -> dict[str, Any]:
         stored = await _stored(service)
     finally:
         await service.close()
-    duplicates = sum(n - 1 for n in Counter(notifier.post_ids).values() if n > 1)
+    duplicates = sum(n - 1 for n in Counter(_post_ids(notifier)).values() if n > 1)
     return {
         "posted": posted,
-        "sent": len(notifier.post_ids),
+        "sent": len(_post_ids(notifier)),
         "duplicates": duplicates,
         "seconds": seconds,
         "second_tick": again,
@@ -150,15 +132,15 @@ async def _child_run(url: str, runner_id: str, barrier: Barrier) -> dict[str, An
     with tempfile.TemporaryDirectory() as tmp:
         service = await Service.start(_settings(url, Path(tmp), auto_ingest=False), clock=clock)
         try:
-            notifier = InstantNotifier()
-            runner = DailyRunner(service, notifier, runner_id=runner_id)
+            notifier = RecordingNotifier(platform=PLATFORM)
+            runner = service.daily_runner(notifier, runner_id=runner_id)
             await asyncio.to_thread(barrier.wait)  # both processes start ticking together
             start = time.time()
             posted = await runner.tick()
             end = time.time()
         finally:
             await service.close()
-    return {"posted": posted, "post_ids": notifier.post_ids, "start": start, "end": end}
+    return {"posted": posted, "post_ids": _post_ids(notifier), "start": start, "end": end}
 
 
 def _child(url: str, runner_id: str, barrier: Barrier, results: Any) -> None:

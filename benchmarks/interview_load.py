@@ -22,9 +22,9 @@ from pydantic_settings import SettingsConfigDict
 from sqlalchemy import select
 
 from benchmarks.common import median, percentile, table
+from bot.app.service import Service
 from bot.config import DEFAULT_KNOWLEDGE_DIR, Settings
 from bot.core.models import Caller, Concept, Reply, ReplyKind
-from bot.app.service import Service
 from bot.db.tables import AnswerRow
 
 SESSIONS: Final = 500

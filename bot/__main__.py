@@ -74,7 +74,7 @@ def _progress_bar(done: int, total: int) -> None:
 
 async def cmd_console(settings: Settings, _args: argparse.Namespace) -> int:
     """Run the console REPL."""
-    from bot.adapters.console.app import run_console
+    from bot.adapters.console.repl import run_console
 
     service = await _service(settings)
     try:

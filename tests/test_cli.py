@@ -10,7 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.messages import t
+from tests.wording import message_pattern
+
 TIMEOUT_S = 120
+STATS = "통계적 개념"  # a category of the shipped notes
 
 
 @pytest.fixture(scope="module")
@@ -84,23 +88,23 @@ def test_ingest_prints_a_summary(env: dict[str, str], tmp_path: Path) -> None:
     (tmp_path / "mine.md").write_text("Kubernetes - 컨테이너 오케스트레이션\n", encoding="utf-8")
     done = run(env, "ingest", str(tmp_path))
     assert done.returncode == 0, done.stderr
-    assert "개념 추가 1" in done.stdout
+    assert message_pattern("ingest_summary", added=1).search(done.stdout)
     assert run(env, "define", "kubernetes").returncode == 0
 
 
 def test_piped_console_answers_and_exits_at_end_of_input(env: dict[str, str]) -> None:
     done = run(env, "console", stdin="/define cnn\n/help\n")
     assert done.returncode == 0, done.stderr
-    assert "CNN (합성곱 신경망)" in done.stdout and "/interview" in done.stdout
+    assert "CNN (합성곱 신경망)" in done.stdout and t("help_body", "ko") in done.stdout
     assert "\x1b[" not in done.stdout, "no colour codes when piped"
 
 
 def test_an_interview_survives_a_restart(env: dict[str, str]) -> None:
     first = run(env, "console", stdin="/interview 통계 2\n")
-    assert "질문 1/2" in first.stdout
+    assert t("question_title", "ko", number=1, total=2, category=STATS) in first.stdout
     second = run(env, "console", stdin="귀무가설은 차이가 없다는 전제의 가설\n/stop\n")
-    assert "진행 중이던 면접을 이어서" in second.stdout
-    assert "핵심 포인트" in second.stdout and "면접 결과" in second.stdout
+    assert t("interview_resumed", "ko") in second.stdout
+    assert t("field_hits", "ko") in second.stdout and t("summary_title", "ko") in second.stdout
 
 
 def test_run_without_credentials_names_the_missing_variables(env: dict[str, str]) -> None:

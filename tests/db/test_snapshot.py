@@ -7,8 +7,8 @@ import shutil
 from pathlib import Path
 
 from bot.__main__ import quick_knowledge
-from bot.config import Settings
 from bot.app.service import Service
+from bot.config import Settings
 from bot.db import snapshot
 from bot.db.revision import head_revision
 from tests.conftest import SHIPPED_NOTES

@@ -186,12 +186,12 @@ def fallback_points(concept: Concept, top_k: int = MAX_KEY_POINTS) -> tuple[KeyP
     return tuple(KeyPoint((word,)) for word in ranked[:top_k])
 
 
-@lru_cache(maxsize=PLAN_CACHE_SIZE)
 def key_points_of(concept: Concept) -> tuple[KeyPoint, ...]:
     """The key points an answer is graded by: the stored ones, else those derived here."""
     return concept.key_points or fallback_points(concept)
 
 
+@lru_cache(maxsize=PLAN_CACHE_SIZE)
 def _plan(
     term: str,
     aliases: tuple[str, ...],

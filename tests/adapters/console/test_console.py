@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import io
 
-from bot.adapters.console.app import Console
 from bot.adapters.console.render import render
+from bot.adapters.console.repl import Console
+from bot.app.service import Service
+from bot.core.messages import t
 from bot.core.models import Field, Reply, ReplyKind
-from bot.core.service import Service
+from tests.wording import message_pattern
+
+ML = "머신러닝 (딥러닝 포함) 수학 관한 질문 및 답변"  # a category of the shipped notes
 
 
 async def _session(service: Service, *lines: str) -> str:
@@ -19,10 +23,12 @@ async def _session(service: Service, *lines: str) -> str:
 
 async def test_define_help_and_a_numbered_suggestion(service: Service) -> None:
     text = await _session(service, "/define 회귀", "2", "/help", "/nope")
-    assert "혹시 이것을 찾으셨나요?" in text
+    assert t("did_you_mean_title", "ko") in text
     assert "1. 로지스틱 회귀" in text or "1. 선형회귀" in text
-    assert text.count("분류:") == 1, "typing a number looked the suggestion up"
-    assert "/interview" in text and "알 수 없는 명령" in text
+    category = t("field_category", "ko")
+    assert text.count(f"{category}:") == 1, "typing a number looked the suggestion up"
+    assert t("help_body", "ko") in text
+    assert t("console_unknown_command", "ko", command="/nope") in text
 
 
 async def test_plain_text_is_a_lookup_when_no_interview_runs(service: Service) -> None:
@@ -38,22 +44,26 @@ async def test_interview_flow_with_hint_skip_and_summary(service: Service) -> No
         "/skip",
         "/stop",
     )
-    assert "질문 1/3" in text and "힌트" in text
-    assert "맞힌 핵심 포인트" in text and "놓친 핵심 포인트" in text and "모범 답안" in text
-    assert "넘어갔어요" in text and "면접 결과" in text and "평균" in text
+    assert t("question_title", "ko", number=1, total=3, category=ML) in text
+    assert t("hint_title", "ko") in text and t("hint_body", "ko", hint="") in text
+    assert t("field_hits", "ko") in text and t("field_misses", "ko") in text
+    assert t("field_reference", "ko") in text
+    assert t("skipped_title", "ko") in text and t("summary_title", "ko") in text
+    assert message_pattern("summary_average", count=2).search(text)
 
 
 async def test_daily_in_the_console(service: Service) -> None:
     text = await _session(
         service, "/daily set 07:30 평일", "/daily status", "/daily now", "잘 모르겠어요"
     )
-    assert "07:30" in text and "다음 게시" in text
-    assert "Q#1" in text and "핵심 포인트" in text
+    assert message_pattern("daily_set_done", when=t("daily_when", "ko", time="07:30")).search(text)
+    assert f"{t('daily_field_next', 'ko')}:" in text
+    assert t("daily_footer", "ko", post_id=1) in text and t("field_hits", "ko") in text
 
 
 async def test_errors_are_shown_not_raised(service: Service) -> None:
     text = await _session(service, "/interview 없는주제xyz", "/daily set 25:99", "/hint")
-    assert text.count("처리할 수 없어요") == 3
+    assert text.count(t("error_title", "ko")) == 3
 
 
 def test_render_is_plain_when_piped_and_coloured_in_a_terminal() -> None:
@@ -65,4 +75,6 @@ def test_render_is_plain_when_piped_and_coloured_in_a_terminal() -> None:
 
 async def test_reload_reports_the_notes_unchanged(service: Service) -> None:
     text = await _session(service, "/reload")
-    assert "그대로 1" in text and "전체 개념 27개" in text
+    unchanged = {"files": 1, "changed": 0, "unchanged": 1, "deleted": 0}
+    nothing_new = {"added": 0, "updated": 0, "removed": 0}
+    assert message_pattern("ingest_summary", **unchanged, **nothing_new, total=27).search(text)

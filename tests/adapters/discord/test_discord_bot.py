@@ -11,14 +11,17 @@ from typing import Any
 import pytest
 
 from bot.adapters.discord.client import DiscordBot
+from bot.app.service import Service
 from bot.config import Settings
-from bot.core.service import Service
-from tests.adapters.discord.fake_discord import FakeDiscord, running_client
+from bot.core.messages import t
+from tests.fakes.discord import FakeDiscord, running_client
+from tests.wording import message_pattern
 
 GUILD_READY_TIMEOUT_S = 0.05
 EMBED_POLLS = 500
 EMBED_POLL_S = 0.02
 JSON = dict[str, Any]
+STATS = "통계적 개념"  # a category of the shipped notes
 
 
 def _embeds(requests: list[Any]) -> list[JSON]:
@@ -91,7 +94,7 @@ async def test_did_you_mean_buttons_answer_when_pressed(
     fake_discord: FakeDiscord, bot: DiscordBot
 ) -> None:
     handle = await fake_discord.send_slash_command("define", {"term": "회귀"})
-    await _embed_with(handle, "혹시")
+    await _embed_with(handle, t("did_you_mean_title", "ko"))
     pressed = await fake_discord.press_button(label="선형회귀 (Linear Regression)")
     embed = await _embed_with(pressed, "독립변수와 종속변수")
     assert embed["title"].startswith("선형회귀")
@@ -112,27 +115,30 @@ async def test_interview_round_in_a_thread_through_the_modal(
     )
     await handle.responses(count=2)
     (thread,) = fake_discord.threads(fake_discord.channel_id)
+    first_title = t("question_title", "ko", number=1, total=2, category=STATS)
+    second_title = t("question_title", "ko", number=2, total=2, category=STATS)
     question = await fake_discord.wait_until(
         lambda: next(
-            (m for m in fake_discord.channel_messages(int(thread["id"])) if "1/2" in str(m)), None
+            (m for m in fake_discord.channel_messages(int(thread["id"])) if first_title in str(m)),
+            None,
         ),
         5,
         "the first question in the thread",
     )
-    answer = await fake_discord.press_button(label="답변하기", message=question)
+    answer = await fake_discord.press_button(label=t("action_answer", "ko"), message=question)
     await answer.responses()
     assert answer.modal is not None
     submitted = await fake_discord.submit_modal(
         None, {"answer": "귀무가설은 차이가 없다는 전제이고 기각하면 대립가설"}
     )
-    graded = await _embed_with(submitted, "핵심 포인트")
-    assert "맞힌 핵심 포인트" in _text(graded) and "놓친 핵심 포인트" in _text(graded)
-    assert "모범 답안" in _text(graded)
-    second = await _embed_with(submitted, "2/2")
-    stop_message = next(m for m in submitted.messages if "2/2" in str(m))
-    stopped = await fake_discord.press_button(label="그만하기", message=stop_message)
-    summary = await _embed_with(stopped, "면접 결과")
-    assert "평균" in summary["description"]
+    graded = await _embed_with(submitted, t("field_hits", "ko"))
+    assert t("field_hits", "ko") in _text(graded) and t("field_misses", "ko") in _text(graded)
+    assert t("field_reference", "ko") in _text(graded)
+    second = await _embed_with(submitted, second_title)
+    stop_message = next(m for m in submitted.messages if second_title in str(m))
+    stopped = await fake_discord.press_button(label=t("action_stop", "ko"), message=stop_message)
+    summary = await _embed_with(stopped, t("summary_title", "ko"))
+    assert message_pattern("summary_average", count=1).search(summary["description"])
     assert second
 
 
@@ -140,7 +146,7 @@ async def test_daily_is_admin_only(fake_discord: FakeDiscord, bot: DiscordBot) -
     handle = await fake_discord.send_slash_command(
         "daily set", {"time": "09:00"}, user=fake_discord.user
     )
-    refused = await _embed_with(handle, "관리자")
+    refused = await _embed_with(handle, t("admin_only", "ko"))
     assert refused
 
 
@@ -150,11 +156,13 @@ async def test_daily_post_opens_a_thread_and_grades_answers_with_a_spoiler(
     handle = await fake_discord.send_slash_command("daily now", {}, user=fake_discord.admin)
     await _embed_with(handle, "Q#")
     posts = [
-        m for m in fake_discord.channel_messages(fake_discord.channel_id) if "오늘의 질문" in str(m)
+        m
+        for m in fake_discord.channel_messages(fake_discord.channel_id)
+        if t("daily_title_now", "ko") in str(m)
     ]
     assert posts
     (thread,) = [
-        t for t in fake_discord.threads(fake_discord.channel_id) if t["id"] == posts[-1]["id"]
+        th for th in fake_discord.threads(fake_discord.channel_id) if th["id"] == posts[-1]["id"]
     ]
     await fake_discord.send_message_create(
         int(thread["id"]), "잘 모르겠지만 설명해 보겠습니다", author=fake_discord.user
@@ -164,7 +172,7 @@ async def test_daily_post_opens_a_thread_and_grades_answers_with_a_spoiler(
             (
                 m
                 for m in fake_discord.channel_messages(int(thread["id"]))
-                if "핵심 포인트" in str(m)
+                if t("field_hits", "ko") in str(m)
             ),
             None,
         ),

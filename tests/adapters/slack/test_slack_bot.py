@@ -11,10 +11,10 @@ import pytest
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from bot.adapters.slack.app import SlackFrontEnd
+from bot.app.service import Service
 from bot.config import Settings
-from bot.core.service import Service
-
-from .fake_slack import (
+from bot.core.messages import t
+from tests.fakes.slack import (
     ADMIN_USER_ID,
     DEFAULT_CHANNEL_ID,
     DEFAULT_USER_ID,
@@ -25,8 +25,10 @@ from .fake_slack import (
     serve_bolt_http,
     serve_web_app,
 )
+from tests.wording import message_pattern
 
 LONG_TERM = "Longnote"
+STATS = "통계적 개념"  # a category of the shipped notes
 
 
 @pytest.fixture
@@ -95,7 +97,11 @@ async def test_interview_in_a_thread_with_answers_by_reply_and_by_modal(
     fake_slack: FakeSlack, driver: SlackDriver
 ) -> None:
     await driver.slash_command("/interview", "통계 2")
-    question = await fake_slack.wait_for_message(lambda m: m.from_bot and "1/2" in m.all_text())
+    first_title = t("question_title", "ko", number=1, total=2, category=STATS)
+    second_title = t("question_title", "ko", number=2, total=2, category=STATS)
+    question = await fake_slack.wait_for_message(
+        lambda m: m.from_bot and first_title in m.all_text()
+    )
     assert question.thread_ts is not None
     thread_ts = question.thread_ts
 
@@ -106,31 +112,35 @@ async def test_interview_in_a_thread_with_answers_by_reply_and_by_modal(
         thread_ts=thread_ts,
     )
     graded = await fake_slack.wait_for_message(
-        lambda m: m.from_bot and "핵심 포인트" in m.all_text()
+        lambda m: m.from_bot and t("field_hits", "ko") in m.all_text()
     )
     assert graded.thread_ts == thread_ts
-    second = await fake_slack.wait_for_message(lambda m: m.from_bot and "2/2" in m.all_text())
+    second = await fake_slack.wait_for_message(
+        lambda m: m.from_bot and second_title in m.all_text()
+    )
 
-    answer_button = next(b for b in second.buttons() if b.text == "답변하기")
+    answer_button = next(b for b in second.buttons() if b.text == t("action_answer", "ko"))
     await driver.block_action(answer_button)
     await fake_slack.wait_for_call("views.open")
     await driver.view_submission(values={"text": "잘 모르겠어요"})
     summary = await fake_slack.wait_for_message(
-        lambda m: m.from_bot and "면접 결과" in m.all_text()
+        lambda m: m.from_bot and t("summary_title", "ko") in m.all_text()
     )
-    assert summary.thread_ts == thread_ts and "평균" in summary.all_text()
+    assert summary.thread_ts == thread_ts
+    assert message_pattern("summary_average", count=2).search(summary.all_text())
 
 
 async def test_daily_is_admin_only_then_posts_and_grades_in_the_thread(
     fake_slack: FakeSlack, driver: SlackDriver
 ) -> None:
-    await driver.slash_command("/daily", "set 09:00", user_id=DEFAULT_USER_ID)
+    delivery = await driver.slash_command("/daily", "set 09:00", user_id=DEFAULT_USER_ID)
+    assert delivery.acked, "a refused command is still acknowledged"
     refused = await fake_slack.wait_for_response()
-    assert "관리자" in str(refused.payload)
+    assert t("admin_only", "ko") in str(refused.payload)
 
     await driver.slash_command("/daily", "now", user_id=ADMIN_USER_ID)
     posted = await fake_slack.wait_for_message(
-        lambda m: m.from_bot and "오늘의 질문" in m.all_text()
+        lambda m: m.from_bot and t("daily_title_now", "ko") in m.all_text()
     )
     await driver.message_event(
         "잘 모르지만 답해 봅니다",
@@ -142,12 +152,12 @@ async def test_daily_is_admin_only_then_posts_and_grades_in_the_thread(
         lambda m: (
             m.from_bot
             and m.thread_ts == posted.ts
-            and "핵심 포인트" in m.all_text()
+            and t("field_hits", "ko") in m.all_text()
             and not m.is_ephemeral
         )
     )
     private = await fake_slack.wait_for_message(
-        lambda m: m.is_ephemeral and "핵심 포인트" in m.all_text()
+        lambda m: m.is_ephemeral and t("field_hits", "ko") in m.all_text()
     )
     assert private.ephemeral_to == DEFAULT_USER_ID
     assert len(private.all_text()) > len(public.all_text()), "the reference only reaches the person"
@@ -184,7 +194,10 @@ async def test_a_definition_longer_than_the_limits_is_cut_cleanly(
 async def test_rate_limited_post_is_retried(fake_slack: FakeSlack, driver: SlackDriver) -> None:
     fake_slack.fail_next("chat.postMessage", status=429, retry_after=0)
     await driver.slash_command("/interview", "1")
-    await fake_slack.wait_for_message(lambda m: m.from_bot and "1/1" in m.all_text())
+    first_title = message_pattern("question_title", number=1, total=1)
+    await fake_slack.wait_for_message(
+        lambda m: m.from_bot and first_title.search(m.all_text()) is not None
+    )
     statuses = [c.status for c in fake_slack.calls_to("chat.postMessage")]
     assert statuses[0] == 429 and 200 in statuses
 

@@ -63,7 +63,6 @@ def check_aliases(aliases: Mapping[str, Iterable[str]], terms: Iterable[str]) ->
     return problems
 
 
-
 @pytest.fixture(scope="module")
 def shipped() -> dict[str, tuple[str, ...]]:
     return parse_aliases(ALIASES.read_text(encoding="utf-8"), str(ALIASES))

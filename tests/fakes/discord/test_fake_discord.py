@@ -14,7 +14,7 @@ import pytest
 from discord import app_commands
 from discord.http import Route
 
-from tests.adapters.discord.fake_discord import (
+from tests.fakes.discord import (
     CALLBACK_AUTOCOMPLETE,
     CALLBACK_DEFERRED_MESSAGE,
     CALLBACK_MESSAGE,

@@ -16,7 +16,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from .fake_slack import (
+from tests.fakes.slack import (
     ADMIN_USER_ID,
     BOT_USER_ID,
     DEFAULT_CHANNEL_ID,

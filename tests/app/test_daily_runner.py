@@ -845,25 +845,3 @@ def test_helpers_expected_dates() -> None:
         date(2024, 3, 6),
         date(2024, 3, 8),
     ]
-
-
-async def test_the_expiry_job_ends_idle_interviews_and_posts_the_summary_in_their_thread(
-    services: Services, clock: FakeClock
-) -> None:
-    service = await services.start()
-    notifier = RecordingNotifier(clock)
-    runner = service.interview_expiry(notifier)
-    person = Caller(PLATFORM, "someone", "chan-1", WORKSPACE, thread_id="thread-9")
-    other = Caller("elsewhere", "someone", "chan-1", WORKSPACE)
-    await service.interviews.start(person, None, 2)
-    await service.interviews.start(other, None, 2)
-
-    await runner.tick()
-    assert not [s for s in notifier.sent if s.reply.kind.value == "summary"]
-
-    clock.advance(timedelta(minutes=service.settings.interview_idle_minutes + 1))
-    await runner.tick()
-    (summary,) = [s for s in notifier.sent if s.reply.kind.value == "summary"]
-    assert (summary.target.channel_id, summary.target.thread_id) == ("chan-1", "thread-9")
-    assert await service.interviews.current(person) is None
-    assert await service.interviews.current(other) is None, "expired lazily, not posted here"

@@ -1,4 +1,4 @@
-"""The console front end: a REPL over the Service.
+"""The console front end's REPL: typed lines become Service calls and Replies are printed.
 
 In a terminal it uses prompt_toolkit (line editing, history, colour); with piped stdin it reads
 plain lines and exits at end of input.
@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.adapters.console.caller import console_caller
+from bot.adapters.console.notifier import ConsoleNotifier
 from bot.adapters.console.render import render
 from bot.adapters.text_commands import daily_command, start_arguments
 from bot.app.service import Service
 from bot.core.errors import BotError, error_text
 from bot.core.messages import t
 from bot.core.models import Action, Reply, ReplyKind
-from bot.core.ports import Posted, Target
 
 log = logging.getLogger(__name__)
 
@@ -195,29 +195,6 @@ class Console:
     def prompt(self) -> str:
         """The prompt shown before each line."""
         return PROMPT
-
-
-class ConsoleNotifier:
-    """Daily questions in the console: printed, and the next plain line answers them."""
-
-    platform = "console"
-
-    def __init__(self, console: Console) -> None:
-        self.console = console
-        self._count = 0
-
-    async def post(self, target: Target, reply: Reply, *, open_thread: str | None = None) -> Posted:
-        """Print the post; a question opens the console's "thread" for the next answer."""
-        self._count += 1
-        message_id = f"console-{self._count}"
-        self.console.show(reply)
-        if open_thread:
-            self.console.daily_posted(message_id)
-        return Posted(message_id, message_id if open_thread else None)
-
-    async def find_post(self, target: Target, marker: str) -> Posted | None:
-        """The console keeps no history to search."""
-        raise NotImplementedError
 
 
 async def run_console(

@@ -1,0 +1,44 @@
+"""Pushed messages in the console: a daily question or an idle interview's summary is printed,
+and a question opens the console's "thread" so the next plain line answers it."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.core.models import Reply
+from bot.core.ports import Posted, Target
+
+
+class Screen(Protocol):
+    """What the notifier needs of the console."""
+
+    def show(self, reply: Reply) -> None:
+        """Print a reply."""
+        ...
+
+    def daily_posted(self, thread_id: str) -> None:
+        """A daily question was shown: the next plain line answers it."""
+        ...
+
+
+class ConsoleNotifier:
+    """Daily questions in the console: printed, and the next plain line answers them."""
+
+    platform = "console"
+
+    def __init__(self, console: Screen) -> None:
+        self.console = console
+        self._count = 0
+
+    async def post(self, target: Target, reply: Reply, *, open_thread: str | None = None) -> Posted:
+        """Print the post; a question opens the console's "thread" for the next answer."""
+        self._count += 1
+        message_id = f"console-{self._count}"
+        self.console.show(reply)
+        if open_thread:
+            self.console.daily_posted(message_id)
+        return Posted(message_id, message_id if open_thread else None)
+
+    async def find_post(self, target: Target, marker: str) -> Posted | None:
+        """The console keeps no history to search."""
+        raise NotImplementedError

@@ -1,0 +1,73 @@
+"""``/interview start|hint|skip|stop``: a mock interview. Started in a text channel it runs in a
+new public thread; elsewhere (a thread already, a DM) it runs where it was started."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.adapters.discord.caller import caller_of
+from bot.adapters.discord.send import NO_MENTIONS, THREAD_NAME_MAX, post_reply, send
+from bot.app.service import Service
+from bot.core.messages import t
+
+
+class InterviewCommands(
+    app_commands.Group, name="interview", description="모의 면접 · Mock interview"
+):
+    """The ``/interview`` group over a Service."""
+
+    def __init__(self, service: Service) -> None:
+        super().__init__()
+        self.service = service
+        self.locale = service.settings.locale
+
+    @app_commands.command(name="start", description="모의 면접 시작 · Start a mock interview")
+    @app_commands.describe(topic="주제 · topic", rounds="문항 수 · number of questions")
+    async def start(
+        self,
+        interaction: discord.Interaction[Any],
+        topic: str | None = None,
+        rounds: app_commands.Range[int, 1, 20] | None = None,
+    ) -> None:
+        """Open a thread for the interview (in a text channel) and ask the first question."""
+        await interaction.response.defer(thinking=True)
+        caller = caller_of(interaction)
+        channel = interaction.channel
+        if isinstance(channel, discord.TextChannel):
+            name = t("interview_thread_name", self.locale, name=interaction.user.display_name)
+            thread = await channel.create_thread(
+                name=name[:THREAD_NAME_MAX], type=discord.ChannelType.public_thread
+            )
+            caller = replace(caller, thread_id=str(thread.id))
+            replies = await self.service.interviews.start(caller, topic, rounds)
+            await interaction.followup.send(thread.mention, allowed_mentions=NO_MENTIONS)
+            for reply in replies:
+                await post_reply(thread, reply)
+        else:
+            await send(interaction, await self.service.interviews.start(caller, topic, rounds))
+
+    @app_commands.command(name="hint", description="힌트 · Hint")
+    async def hint(self, interaction: discord.Interaction[Any]) -> None:
+        """A hint for the current question, only for the caller."""
+        await interaction.response.defer(thinking=True, ephemeral=True)
+        await send(
+            interaction,
+            [await self.service.interviews.hint(caller_of(interaction))],
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="skip", description="넘기기 · Skip")
+    async def skip(self, interaction: discord.Interaction[Any]) -> None:
+        """Skip the current question."""
+        await interaction.response.defer(thinking=True)
+        await send(interaction, await self.service.interviews.skip(caller_of(interaction)))
+
+    @app_commands.command(name="stop", description="그만하기 · Stop")
+    async def stop(self, interaction: discord.Interaction[Any]) -> None:
+        """End the interview with its summary."""
+        await interaction.response.defer(thinking=True)
+        await send(interaction, [await self.service.interviews.stop(caller_of(interaction))])

@@ -1,0 +1,123 @@
+"""Buttons and the answer modal: what happens when someone presses a button this bot sent.
+
+A button's ``custom_id`` says what it does (prefixes from :mod:`.render`): ``define:<term>``
+looks a term up, ``more:<concept id>`` reads the rest of a definition cut short, and
+``cmd:<action>:<argument>`` is a :class:`~bot.core.models.Action` carried out by
+:meth:`Service.act <bot.app.service.Service.act>`. Actions that take typed text
+(:data:`~bot.app.service.TEXT_ACTIONS`) open :class:`AnswerModal` first; the replies to
+:data:`~bot.app.service.PRIVATE_ACTIONS` only the presser sees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import discord
+
+from bot.adapters.discord.caller import caller_of
+from bot.adapters.discord.errors import report_error
+from bot.adapters.discord.render import COMMAND_PREFIX, DEFINE_PREFIX, MORE_PREFIX, pages
+from bot.adapters.discord.send import NO_MENTIONS, send
+from bot.app.service import PRIVATE_ACTIONS, TEXT_ACTIONS, Service
+from bot.core.messages import t
+from bot.core.models import Caller
+
+ANSWER_MAX = 4000
+MODAL_TITLE_MAX = 45
+MODAL_LABEL_MAX = 45
+
+
+class AnswerModal(discord.ui.Modal):
+    """A text box for an answer (interview question or daily question)."""
+
+    def __init__(
+        self,
+        title: str,
+        label: str,
+        on_answer: Callable[[discord.Interaction[Any], str], Awaitable[None]],
+        *,
+        locale: str,
+    ) -> None:
+        super().__init__(title=title[:MODAL_TITLE_MAX], custom_id="answer-modal")
+        self.on_answer = on_answer
+        self.locale = locale
+        self.text: discord.ui.TextInput[AnswerModal] = discord.ui.TextInput(
+            label=label[:MODAL_LABEL_MAX],
+            style=discord.TextStyle.paragraph,
+            max_length=ANSWER_MAX,
+            custom_id="answer",
+        )
+        self.add_item(self.text)
+
+    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+        """Hand the typed answer on."""
+        await self.on_answer(interaction, self.text.value)
+
+    async def on_error(  # type: ignore[override]
+        self, interaction: discord.Interaction[Any], error: Exception
+    ) -> None:
+        """Report a failed answer like any other error."""
+        await report_error(interaction, error, self.locale)
+
+
+class Buttons:
+    """Dispatches presses of this bot's buttons to the Service (app commands go through the
+    command tree instead)."""
+
+    def __init__(self, service: Service) -> None:
+        self.service = service
+        self.locale = service.settings.locale
+
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """Handle a component interaction; any other kind is left alone."""
+        if interaction.type is not discord.InteractionType.component:
+            return
+        data: dict[str, Any] = dict(interaction.data or {})
+        custom_id = str(data.get("custom_id", ""))
+        try:
+            await self._press(interaction, custom_id)
+        except Exception as exc:
+            await report_error(interaction, exc, self.locale)
+
+    async def _press(self, interaction: discord.Interaction[Any], custom_id: str) -> None:
+        caller = caller_of(interaction)
+        if custom_id.startswith(DEFINE_PREFIX):
+            await interaction.response.defer(thinking=True)
+            await send(
+                interaction,
+                [await self.service.define(caller, custom_id.removeprefix(DEFINE_PREFIX))],
+            )
+        elif custom_id.startswith(MORE_PREFIX):
+            concept = self.service.concept_or_none(int(custom_id.removeprefix(MORE_PREFIX)))
+            await interaction.response.defer(thinking=True, ephemeral=True)
+            for page in pages(concept.definition if concept else "—"):
+                await interaction.followup.send(page, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        elif custom_id.startswith(COMMAND_PREFIX):
+            command, _, argument = custom_id.removeprefix(COMMAND_PREFIX).partition(":")
+            await self._act(interaction, caller, command, argument)
+
+    async def _act(
+        self, interaction: discord.Interaction[Any], caller: Caller, command: str, argument: str
+    ) -> None:
+        private = command in PRIVATE_ACTIONS
+        if command in TEXT_ACTIONS:
+
+            async def on_answer(modal_interaction: discord.Interaction[Any], text: str) -> None:
+                await modal_interaction.response.defer(thinking=True, ephemeral=private)
+                replies = await self.service.act(
+                    caller_of(modal_interaction), command, argument, text
+                )
+                await send(modal_interaction, replies, ephemeral=private)
+
+            modal = AnswerModal(
+                t("answer_modal_title", self.locale),
+                t("answer_modal_label", self.locale),
+                on_answer,
+                locale=self.locale,
+            )
+            await interaction.response.send_modal(modal)
+            return
+        await interaction.response.defer(thinking=True, ephemeral=private)
+        replies = await self.service.act(caller, command, argument)
+        await send(interaction, replies, ephemeral=private)

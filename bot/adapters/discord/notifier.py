@@ -1,0 +1,78 @@
+"""The Discord :class:`~bot.core.ports.Notifier`: the daily runner and interview expiry push
+their posts through it, and it maps Discord's failures onto the port's DeliveryError kinds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+import discord
+
+from bot.adapters.discord.render import render
+from bot.adapters.discord.send import NO_MENTIONS, THREAD_NAME_MAX
+from bot.core.models import Reply
+from bot.core.ports import ChannelUnavailable, Posted, RateLimited, ServerError, Target
+
+HISTORY_SCAN = 50
+
+
+class DiscordNotifier:
+    """Posts daily questions to Discord channels and maps platform errors for the runner."""
+
+    platform = "discord"
+
+    def __init__(self, client: discord.Client) -> None:
+        self.client = client
+
+    async def _channel(self, channel_id: str) -> Any:
+        channel = self.client.get_channel(int(channel_id))
+        if channel is None:
+            channel = await self.client.fetch_channel(int(channel_id))
+        return channel
+
+    async def post(self, target: Target, reply: Reply, *, open_thread: str | None = None) -> Posted:
+        """Send the reply (in a thread when ``target.thread_id``), optionally opening a thread."""
+        try:
+            channel = await self._channel(target.thread_id or target.channel_id)
+            rendered = render(reply)
+            content = None
+            mentions = NO_MENTIONS
+            if target.mention and not target.thread_id:
+                content = f"<@&{int(target.mention)}>"
+                mentions = discord.AllowedMentions(
+                    everyone=False, users=False, roles=[discord.Object(int(target.mention))]
+                )
+            kwargs: dict[str, Any] = {"embed": rendered.embed, "allowed_mentions": mentions}
+            if rendered.view is not None:
+                kwargs["view"] = rendered.view
+            message = await channel.send(content, **kwargs)
+            thread_id = None
+            if open_thread and not target.thread_id:
+                thread = await message.create_thread(name=open_thread[:THREAD_NAME_MAX])
+                thread_id = str(thread.id)
+            return Posted(str(message.id), thread_id)
+        except (discord.Forbidden, discord.NotFound) as exc:
+            raise ChannelUnavailable(f"{exc.status} {exc.text}") from exc
+        except discord.HTTPException as exc:
+            if exc.status == 429:
+                raise RateLimited(float(getattr(exc, "retry_after", 1.0) or 1.0)) from exc
+            raise ServerError(f"{exc.status} {exc.text}") from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise ServerError(str(exc)) from exc
+
+    async def find_post(self, target: Target, marker: str) -> Posted | None:
+        """Look through the channel's recent messages for the bot's post carrying ``marker``."""
+        try:
+            channel = await self._channel(target.channel_id)
+            async for message in channel.history(limit=HISTORY_SCAN):
+                if message.author.id != getattr(self.client.user, "id", None):
+                    continue
+                for embed in message.embeds:
+                    if embed.footer and embed.footer.text and marker in embed.footer.text:
+                        thread = message.thread
+                        return Posted(str(message.id), str(thread.id) if thread else None)
+        except (discord.Forbidden, discord.NotFound) as exc:
+            raise ChannelUnavailable(f"{exc.status} {exc.text}") from exc
+        except discord.HTTPException as exc:
+            raise ServerError(f"{exc.status} {exc.text}") from exc
+        return None

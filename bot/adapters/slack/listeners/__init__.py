@@ -1,0 +1,5 @@
+"""The bolt listeners of the Slack front end, one module per kind of request: slash commands,
+block actions (buttons), view submissions (the answer modal), message events (thread replies),
+and the global error handler that is the one place a failure becomes a message. Each module has
+``register(app, front)``; :class:`~bot.adapters.slack.listeners.front.Front` is what they need
+from the front end."""

@@ -1,0 +1,109 @@
+"""The Slack Web API as the application's jobs see it: the rate-limit-aware client, the
+:class:`SlackNotifier` the daily runner and the interview expiry post through, and the mapping of
+Web API failures to the application's delivery errors."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapters.slack.render import render
+from bot.core.models import Reply
+from bot.core.ports import ChannelUnavailable, Posted, RateLimited, ServerError, Target
+
+RATE_LIMIT_RETRIES = 3
+GONE_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "missing_scope",
+        "account_inactive",
+        "invalid_auth",
+    }
+)
+HISTORY_SCAN = 50
+
+
+def make_client(token: str, base_url: str | None = None) -> AsyncWebClient:
+    """A Web API client that waits out rate limits (429 with Retry-After) before giving up."""
+    kwargs: dict[str, Any] = {"token": token}
+    if base_url:
+        kwargs["base_url"] = base_url
+    client = AsyncWebClient(**kwargs)
+    client.retry_handlers.append(
+        AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)
+    )
+    return client
+
+
+class SlackNotifier:
+    """Posts daily questions to Slack channels and maps Web API errors for the runner."""
+
+    platform = "slack"
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+
+    async def post(self, target: Target, reply: Reply, *, open_thread: str | None = None) -> Posted:
+        """Post the reply (in a thread when ``target.thread_id``); its ts names the thread."""
+        text, blocks = render(reply, show_spoiler=False)
+        group = _group_id(target.mention)
+        if group and not target.thread_id:
+            text = f"<!subteam^{group}> {text}"
+        try:
+            response = await self.client.chat_postMessage(
+                channel=target.channel_id,
+                text=text,
+                blocks=blocks,
+                thread_ts=target.thread_id,
+                unfurl_links=False,
+            )
+        except SlackApiError as exc:
+            raise _delivery_error(exc) from exc
+        except (TimeoutError, OSError) as exc:
+            raise ServerError(str(exc)) from exc
+        ts = str(response["ts"])
+        return Posted(ts, ts if open_thread else None)
+
+    async def find_post(self, target: Target, marker: str) -> Posted | None:
+        """Look through the channel's recent history for the bot's post carrying ``marker``."""
+        try:
+            response = await self.client.conversations_history(
+                channel=target.channel_id, limit=HISTORY_SCAN
+            )
+        except SlackApiError as exc:
+            raise NotImplementedError(str(exc)) from exc
+        messages: list[dict[str, Any]] = response.get("messages", [])
+        for message in messages:
+            if marker in json.dumps(message.get("blocks", []), ensure_ascii=False):
+                return Posted(str(message["ts"]), str(message["ts"]))
+        return None
+
+
+def _delivery_error(exc: SlackApiError) -> Exception:
+    """The delivery error a Web API failure means: rate limited, channel gone, or a server
+    error worth retrying."""
+    status = getattr(exc.response, "status_code", 200)
+    error = str(exc.response.get("error", "")) if exc.response is not None else ""
+    if status == 429:
+        retry = (
+            float(exc.response.headers.get("Retry-After", 1)) if exc.response is not None else 1.0
+        )
+        return RateLimited(retry)
+    if error in GONE_ERRORS or status in (403, 404):
+        return ChannelUnavailable(error or str(status))
+    return ServerError(error or str(status))
+
+
+def _group_id(mention: str | None) -> str | None:
+    """A user group id from ``S123`` or a pasted ``<!subteam^S123|@team>``."""
+    if mention is None:
+        return None
+    found = re.search(r"S[A-Z0-9]+", mention)
+    return found.group(0) if found else ""
