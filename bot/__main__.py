@@ -43,6 +43,11 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument(
         "paths", nargs="*", type=Path, help="default: the configured knowledge paths"
     )
+    ingest.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail on any bad file (default: skip a folder's unusable notes files and say why)",
+    )
     grade = commands.add_parser("grade", help="grade one answer against the concept TERM finds")
     grade.add_argument("--json", action="store_true", help="print one JSON object")
     grade.add_argument("term")
@@ -151,7 +156,7 @@ async def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
         if progress is not None and len(paths) == 1 and paths[0].is_dir():
             count = sum(1 for p in paths[0].rglob("*") if p.is_file())
             progress = progress if count >= PROGRESS_MIN_FILES else None
-        report = await service.ingest(paths, progress=progress)
+        report = await service.ingest(paths, progress=progress, strict=args.strict)
         for warning in report.warnings:
             print(
                 t(

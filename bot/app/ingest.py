@@ -7,7 +7,11 @@ parsing and decoding stay pure in :mod:`bot.core.knowledge`.
   ``synonyms.toml`` curation files, found in the given files or folders (recursively).
 - Unchanged files (same SHA-256) are skipped; a changed file's concepts are matched by term and
   updated in place; files that vanished from an ingested folder lose their concepts.
-- Any bad file aborts the whole ingest with its path and line; the database is left as it was.
+- A notes file found in a folder that cannot be used (binary, undecodable, empty, too big,
+  unreadable, or without a single concept: a SUMMARY.md, a template, a README of links) is
+  skipped and counted, with its path and reason as a warning; the rest of the folder loads.
+  A file named explicitly, a bad curation file, or any finding under ``strict`` aborts the whole
+  ingest with its path and line; the database is then left exactly as it was.
 """
 
 from __future__ import annotations
@@ -63,6 +67,7 @@ class IngestReport:
     updated: int = 0
     removed: int = 0
     skipped: int = 0
+    files_skipped: int = 0
     total: int = 0
     warnings: list[IngestWarning] = field(default_factory=list)
 
@@ -76,7 +81,8 @@ class IngestReport:
         return Msg(
             "ingest_summary",
             {k: getattr(self, k) for k in ("files", "changed", "unchanged", "deleted", "added")}
-            | {k: getattr(self, k) for k in ("updated", "removed", "skipped", "total")},
+            | {k: getattr(self, k) for k in ("updated", "removed", "skipped", "total")}
+            | {"files_skipped": self.files_skipped},
         )
 
 
@@ -134,29 +140,58 @@ class _Plan:
     curation_changed: bool = False
 
 
+def _skip(found: _Found, error: BadInput, report: IngestReport) -> None:
+    """Count a folder's unusable notes file and say why, as a warning."""
+    report.files_skipped += 1
+    report.warnings.append(
+        IngestWarning(
+            found.display,
+            int(str(error.params.get("line", 1))),
+            Msg("file_skipped", {"detail": error.params.get("detail", "")}),
+        )
+    )
+
+
 async def _plan(
     session: AsyncSession,
     files: list[_Found],
     roots: list[Path],
     report: IngestReport,
     progress: Progress | None,
+    strict: bool,
 ) -> _Plan:
     stored = await repo.stored_files(session)
     plan = _Plan()
     seen = {f.display for f in files}
     for index, found in enumerate(files, 1):
+        tolerant = found.kind == "notes" and not (found.explicit or strict)
         limit = MAX_NOTE_BYTES if found.kind == "notes" else MAX_CURATION_BYTES
-        data = _read(found, limit)
+        try:
+            data = _read(found, limit)
+        except BadInput as exc:
+            if not tolerant:
+                raise
+            _skip(found, exc, report)  # not stored: the next ingest looks at it again
+            continue
         digest = hashlib.sha256(data).hexdigest()
         previous = stored.get(found.display)
         changed = previous is None or previous.sha256 != digest
         if found.kind == "notes":
-            report.files += 1
             if changed:
-                concepts = _parse(found, _decode(found, data, report), report)
+                try:
+                    concepts = _parse(found, _decode(found, data, report), report)
+                except BadInput as exc:
+                    if not tolerant:
+                        raise
+                    _skip(found, exc, report)
+                    concepts = []  # stored without concepts: unchanged next time, and an
+                    # edit that emptied a note removes what it held
+                else:
+                    report.files += 1
                 plan.notes.append(repo.FileChange(found.display, digest, len(data), concepts))
                 report.changed += 1
             else:
+                report.files += 1
                 report.unchanged += 1
         elif changed:
             text = _decode(found, data, report)
@@ -227,17 +262,20 @@ async def ingest(
     progress: Progress | None = None,
     key_points: bool = True,
     isolate_tokenizer: bool = True,
+    strict: bool = False,
 ) -> IngestReport:
     """Ingest ``paths`` (files or folders) in one transaction and return what changed.
 
-    Raises :class:`BadInput` (``ingest_failed`` with path and line) for a bad file; nothing is
-    written then. With ``key_points`` the concepts' key points are derived in the same
-    transaction (the tokenizer runs in a child process unless ``isolate_tokenizer`` is False).
+    Raises :class:`BadInput` (``ingest_failed`` with path and line) for a bad file named
+    explicitly, a bad curation file, or (``strict``) any bad file; nothing is written then. A
+    bad notes file found in a folder is otherwise skipped and counted. With ``key_points`` the
+    concepts' key points are derived in the same transaction (the tokenizer runs in a child
+    process unless ``isolate_tokenizer`` is False).
     """
     files, roots = collect(paths)
     report = IngestReport()
     async with sessionmaker() as session, session.begin():
-        plan = await _plan(session, files, roots, report, progress)
+        plan = await _plan(session, files, roots, report, progress, strict)
         if not (plan.notes or plan.deleted or plan.curation_changed):
             report.total = await repo.count_concepts(session)
             return report

@@ -78,9 +78,10 @@ class KnowledgeBase:
         return unchanged(paths, {path: file.sha256 for path, file in stored.items()})
 
     async def ingest(
-        self, paths: Sequence[Path], *, progress: Progress | None = None
+        self, paths: Sequence[Path], *, progress: Progress | None = None, strict: bool = False
     ) -> IngestReport:
-        """Ingest notes (files or folders) and reload the index when anything changed."""
+        """Ingest notes (files or folders) and reload the index when anything changed;
+        ``strict`` makes any bad file fatal (else a folder's bad notes files are skipped)."""
         from bot.app.ingest import ingest
 
         report = await ingest(
@@ -88,6 +89,7 @@ class KnowledgeBase:
             paths,
             progress=progress,
             isolate_tokenizer=self.settings.tokenizer_process,
+            strict=strict,
         )
         if report.knowledge_changed:
             await self.refresh(force=True)

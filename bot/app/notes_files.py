@@ -21,11 +21,20 @@ CURATION_FILES = {
 
 @dataclass(slots=True)
 class Found:
-    """A file to ingest: where it is, how it is named when stored, and its kind."""
+    """A file to ingest: where it is, how it is named when stored, its kind, and whether it was
+    named explicitly (an explicit file that fails fails the ingest; one found in a folder is
+    skipped with its reason)."""
 
     path: Path
     display: str
     kind: str
+    explicit: bool = False
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    """Whether ``path`` lies in a hidden file or folder below ``root`` (``.git``, ``.github``,
+    ``.obsidian`` ...); what the root itself is called does not matter (``..``, ``.notes``)."""
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
 def display_path(path: Path) -> str:
@@ -53,10 +62,9 @@ def collect(paths: Sequence[Path]) -> tuple[list[Found], list[Path]]:
             raise BadInput("ingest_not_found", path=str(given))
         if given.is_dir():
             roots.append(given.resolve())
-            candidates = sorted(p for p in given.rglob("*") if p.is_file())
-            candidates = [
-                p for p in candidates if not any(part.startswith(".") for part in p.parts)
-            ]
+            candidates = sorted(
+                p for p in given.rglob("*") if p.is_file() and not _hidden(p, given)
+            )
         else:
             candidates = [given]
         before = len(found)
@@ -68,7 +76,8 @@ def collect(paths: Sequence[Path]) -> tuple[list[Found], list[Path]]:
                 kind = "notes"  # a file named explicitly is read as notes whatever its suffix
             if kind is not None:
                 resolved = candidate.resolve()
-                found[resolved] = Found(resolved, display_path(resolved), kind)
+                explicit = not given.is_dir()
+                found[resolved] = Found(resolved, display_path(resolved), kind, explicit)
         if len(found) == before and given.is_dir():
             raise BadInput("ingest_no_files", path=str(given))
     return sorted(found.values(), key=lambda f: f.display), roots
@@ -87,7 +96,10 @@ def unchanged(paths: Sequence[Path], stored: Mapping[str, str]) -> bool:
     seen = set()
     for found in files:
         digest = stored.get(found.display)
-        if digest is None or hashlib.sha256(found.path.read_bytes()).hexdigest() != digest:
+        try:
+            if digest is None or hashlib.sha256(found.path.read_bytes()).hexdigest() != digest:
+                return False
+        except OSError:  # unreadable now: the ingest says which file and why
             return False
         seen.add(found.display)
     for path in stored:

@@ -123,10 +123,11 @@ class Service:
         return await self.knowledge.unchanged(paths)
 
     async def ingest(
-        self, paths: Sequence[Path], *, progress: Progress | None = None
+        self, paths: Sequence[Path], *, progress: Progress | None = None, strict: bool = False
     ) -> IngestReport:
-        """Ingest notes (files or folders) and reload the lookup index when anything changed."""
-        return await self.knowledge.ingest(paths, progress=progress)
+        """Ingest notes (files or folders) and reload the lookup index when anything changed
+        (``strict``: any bad file is fatal)."""
+        return await self.knowledge.ingest(paths, progress=progress, strict=strict)
 
     async def reload(self, caller: Caller, paths: Sequence[Path] | None = None) -> IngestReport:
         """Admin command: ingest the configured notes again."""

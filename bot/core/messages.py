@@ -78,12 +78,14 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     # --- ingest --------------------------------------------------------------------------
     "ingest_summary": {
         "ko": (
-            "파일 {files}개 (변경 {changed}, 그대로 {unchanged}, 삭제 {deleted}) · "
+            "파일 {files}개 (변경 {changed}, 그대로 {unchanged}, 삭제 {deleted}, "
+            "노트 없음·읽을 수 없음 {files_skipped}) · "
             "개념 추가 {added}, 수정 {updated}, 삭제 {removed}, 건너뜀 {skipped} · "
             "전체 개념 {total}개"
         ),
         "en": (
-            "{files} files ({changed} changed, {unchanged} unchanged, {deleted} deleted) · "
+            "{files} files ({changed} changed, {unchanged} unchanged, {deleted} deleted, "
+            "{files_skipped} without notes or unreadable) · "
             "concepts {added} added, {updated} updated, {removed} removed, {skipped} skipped · "
             "{total} concepts in all"
         ),
@@ -100,6 +102,10 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     "ingest_no_files": {
         "ko": "{path} 에 노트 파일(.md, .markdown, .txt)이 없습니다.",
         "en": "No notes files (.md, .markdown, .txt) in {path}.",
+    },
+    "file_skipped": {
+        "ko": "건너뛰었습니다: {detail}",
+        "en": "skipped: {detail}",
     },
     "file_binary": {
         "ko": "텍스트가 아닌 바이너리 파일입니다",

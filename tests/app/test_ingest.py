@@ -116,7 +116,7 @@ async def test_ingesting_another_folder_leaves_the_first_alone(
         ("그냥 문장만 있는 파일입니다.\n또 한 줄.\n".encode(), "file_no_concepts", 1),
     ],
 )
-async def test_a_bad_file_names_file_and_line_and_changes_nothing(
+async def test_strict_a_bad_file_names_file_and_line_and_changes_nothing(
     sessions: async_sessionmaker[Any], tmp_path: Path, content: bytes, key: str, line: int
 ) -> None:
     folder = tmp_path / "notes"
@@ -125,7 +125,7 @@ async def test_a_bad_file_names_file_and_line_and_changes_nothing(
     _notes(folder, "good.md", "Alpha - 바뀜\n\nOmega - 새것\n")
     (folder / "zbad.md").write_bytes(content)
     with pytest.raises(BadInput) as err:
-        await ingest(sessions, [folder], isolate_tokenizer=False)
+        await ingest(sessions, [folder], isolate_tokenizer=False, strict=True)
     assert err.value.key == "ingest_failed"
     assert err.value.params["path"].endswith("zbad.md")
     assert err.value.params["line"] == line
@@ -148,8 +148,81 @@ async def test_a_50_mb_file_is_refused_without_reading_it(
         handle.truncate(50 * 1024 * 1024)
     assert (folder / "huge.md").stat().st_size > MAX_NOTE_BYTES
     with pytest.raises(BadInput) as err:
-        await ingest(sessions, [folder], isolate_tokenizer=False)
+        await ingest(sessions, [folder], isolate_tokenizer=False, strict=True)
     assert err.value.params["detail"].key == "file_too_big"  # type: ignore[attr-defined]
+    _notes(folder, "small.md", "Alpha - 하나\n")
+    report = await ingest(sessions, [folder], isolate_tokenizer=False)
+    assert report.files_skipped == 1 and report.added == 1
+    [warning] = [w for w in report.warnings if w.message.key == "file_skipped"]
+    assert warning.path.endswith("huge.md")
+    assert warning.message.params["detail"].key == "file_too_big"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("content", "key", "line"),
+    [
+        (b"Alpha - ok\nBeta - ok\n\x00\x01\x02binary", "file_binary", 3),
+        (b"Alpha - ok\n" + b"\xff\xfe broken \x80\x81\n", "file_encoding", 2),
+        (b"   \n\n", "file_empty", 1),
+        (
+            "# 목차\n\n- [운영체제](os.md)\n- [네트워크](network.md)\n".encode(),
+            "file_no_concepts",
+            1,
+        ),
+    ],
+)
+async def test_a_folder_skips_an_unusable_notes_file_and_says_why(
+    sessions: async_sessionmaker[Any], tmp_path: Path, content: bytes, key: str, line: int
+) -> None:
+    folder = tmp_path / "notes"
+    _notes(folder, "good.md", "Alpha - 하나\n\nOmega - 둘\n")
+    (folder / "SUMMARY.md").write_bytes(content)
+    report = await ingest(sessions, [folder], isolate_tokenizer=False)
+    assert (report.files, report.files_skipped, report.added) == (1, 1, 2)
+    [warning] = [w for w in report.warnings if w.message.key == "file_skipped"]
+    assert warning.path.endswith("SUMMARY.md") and warning.line == line
+    assert warning.message.params["detail"].key == key  # type: ignore[attr-defined]
+    assert report.summary().params["files_skipped"] == 1
+    assert set(await _terms(sessions)) == {"Alpha", "Omega"}
+    again = await ingest(sessions, [folder], isolate_tokenizer=False)
+    assert not again.knowledge_changed, "a skipped file is remembered: unchanged next time"
+
+
+async def test_a_note_edited_to_hold_no_concept_loses_its_concepts(
+    sessions: async_sessionmaker[Any], tmp_path: Path
+) -> None:
+    folder = tmp_path / "notes"
+    _notes(folder, "a.md", "Alpha - 하나\n")
+    _notes(folder, "b.md", "Beta - 둘\n")
+    await ingest(sessions, [folder], isolate_tokenizer=False)
+    _notes(folder, "b.md", "작성 중입니다.\n")
+    report = await ingest(sessions, [folder], isolate_tokenizer=False)
+    assert report.files_skipped == 1 and report.removed == 1
+    assert set(await _terms(sessions)) == {"Alpha"}
+
+
+async def test_a_file_named_explicitly_that_fails_is_still_an_error(
+    sessions: async_sessionmaker[Any], tmp_path: Path
+) -> None:
+    bad = _notes(tmp_path, "template.md", "작성 중입니다.\n")
+    with pytest.raises(BadInput) as err:
+        await ingest(sessions, [bad], isolate_tokenizer=False)
+    assert err.value.params["detail"].key == "file_no_concepts"  # type: ignore[attr-defined]
+
+
+async def test_relative_parent_and_hidden_folders_named_explicitly_load(
+    sessions: async_sessionmaker[Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _notes(tmp_path / "notes", "a.md", "Alpha - 하나\n")
+    _notes(tmp_path / "notes" / ".git", "HEAD.md", "Gitonly - 저장소 내부\n")
+    _notes(tmp_path / "notes" / ".github", "PULL_REQUEST_TEMPLATE.md", "Template - 양식\n")
+    _notes(tmp_path / ".hidden", "b.md", "Beta - 둘\n")
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    report = await ingest(sessions, [Path("../notes"), Path("../.hidden")], isolate_tokenizer=False)
+    assert report.added == 2
+    assert set(await _terms(sessions)) == {"Alpha", "Beta"}, ".git and .github are skipped"
 
 
 async def test_missing_path_and_folder_without_notes(
