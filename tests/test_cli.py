@@ -79,9 +79,13 @@ def test_a_bad_notes_file_is_reported_without_a_traceback(
     env: dict[str, str], tmp_path: Path
 ) -> None:
     (tmp_path / "bad.md").write_bytes(b"Alpha - ok\n\x00\x00\x00")
-    done = run(env, "ingest", str(tmp_path))
+    done = run(env, "ingest", "--strict", str(tmp_path))
     assert done.returncode == 2
     assert "bad.md:2" in done.stderr and "Traceback" not in done.stderr
+    skipped = run(env, "ingest", str(tmp_path))
+    assert skipped.returncode == 0, "in a folder a bad file is skipped, the rest loads"
+    assert "bad.md:2" in skipped.stderr and "Traceback" not in skipped.stderr
+    assert message_pattern("file_skipped").search(skipped.stderr)
 
 
 def test_ingest_prints_a_summary(env: dict[str, str], tmp_path: Path) -> None:
