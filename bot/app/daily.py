@@ -18,7 +18,7 @@ from bot.app.context import Context
 from bot.app.grading import grade_answer
 from bot.core.daily import rules
 from bot.core.daily.picker import remaining_in_cycle
-from bot.core.daily.replies import Figures, question_reply, reveal_reply, when_text
+from bot.core.daily.replies import Figures, reveal_reply, when_text
 from bot.core.daily.schedule import (
     format_time,
     next_occurrence,
@@ -282,12 +282,6 @@ class DailyQuestions:
         """The concept an occurrence asks, with the new cycle and cycle number
         (:func:`bot.core.daily.rules.pick` over the loaded concepts)."""
         return rules.pick(schedule, self.knowledge.concepts(), scores, local_date, post_id)
-
-    def question_reply(
-        self, schedule: ScheduleState, post_id: int, concept: Concept, local_date: date | None
-    ) -> Reply:
-        """The daily post (:func:`bot.core.daily.replies.question_reply`)."""
-        return question_reply(schedule, post_id, concept, local_date)
 
     def reveal_from(self, post: DailyPost, locale: str, figures: Figures) -> Reply | None:
         """The reference answer of a past post with the day's figures already read (answers,

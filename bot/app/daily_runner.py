@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 from bot.app.context import Context
 from bot.app.daily import DailyQuestions
-from bot.core.daily.replies import Figures
+from bot.core.daily.replies import Figures, question_reply
 from bot.core.daily.rules import marker, spec_of, target_of
 from bot.core.daily.schedule import Decision, due_occurrences, next_occurrence
 from bot.core.errors import BotError
@@ -387,9 +387,7 @@ class DailyRunner:
         try:
             if claimed.reveal is not None:
                 await self._reveal(schedule, *claimed.reveal)
-            reply = self.daily.question_reply(
-                schedule, post_id, claimed.concept, claimed.local_date
-            )
+            reply = question_reply(schedule, post_id, claimed.concept, claimed.local_date)
             name = t("daily_thread_name", schedule.locale, term=claimed.concept.term)
             posted = await self._send(
                 schedule, reply, open_thread=_thread_name(name), claim=claimed
