@@ -11,9 +11,12 @@ Two shapes of notes are understood, also mixed in one file:
 The parser works in passes, each a small function:
 
 1. :func:`_normalise` - NFC, invisible characters, CRLF/CR, control characters.
-2. :class:`_Scanner` - one :class:`_Line` per input line: code fences and ``$$`` blocks kept
-   verbatim, HTML comments, front matter, images, navigation links and tables of contents
-   dropped, blockquote markers and HTML tags stripped, headings recognised.
+2. :class:`_Scanner` - one :class:`_Line` per input line. The block structure comes from a
+   CommonMark parser (markdown-it-py, with GFM tables): fenced code (also inside list items and
+   quotes) and ``$$`` blocks kept verbatim, headings (ATX and setext), block quotes, HTML blocks,
+   link reference definitions and thematic breaks. Each text line is then read as written:
+   HTML comments, front matter, images, navigation links and tables of contents dropped,
+   blockquote markers and HTML tags stripped.
 3. :func:`_build_sections` - the heading tree.
 4. :class:`_Collector` - decides for every heading whether it is a *category* (its body holds
    ``Term - definition`` items), a *container* (no body of its own), a *concept* (its body is the
@@ -47,6 +50,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
 
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
 from bot.core.knowledge.text import compact, nfc, normalize_name
 from bot.core.models import ParsedConcept, ParsedNotes, ParseWarning
 
@@ -57,8 +63,6 @@ DEFAULT_CATEGORY = "일반"
 TAB_WIDTH = 4
 #: A term item starts at this column or less; deeper lines continue the item above.
 MAX_ITEM_INDENT = 1
-#: Markdown headings may be indented by up to three spaces.
-MAX_HEADING_INDENT = 3
 #: A term (before `` - `` or glued to a particle) is at most this long ...
 MAX_TERM_CHARS = 40
 #: ... and has at most this many words.
@@ -68,6 +72,8 @@ MAX_TERM_SPEC_CHARS = 120
 #: A parenthetical is an alias only when it is this short.
 MAX_ALIAS_CHARS = 40
 MAX_ALIAS_WORDS = 4
+#: An unclosed fence the pre-pass could not see costs one more parse, at most this often.
+MAX_REPARSES = 3
 #: Front matter must close within this many lines of the top.
 MAX_FRONT_MATTER_LINES = 60
 #: A ``<summary>`` spread over more lines than this is read as ordinary text.
@@ -139,14 +145,20 @@ _SUMMARY_LABEL_WORDS = (
 _SOFT_BREAKS = re.compile("[\x0b\x0c\x85\u2028\u2029]")
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
 _QUOTE = re.compile(r"^( {0,7})>(?:[ \t]*>)*[ \t]?")
-_FENCE_OPEN = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
-_FENCE_CANDIDATE = re.compile(r"^\s*(?:>\s?)*\s*(`{3,}|~{3,})")
 _MATH_FENCE = re.compile(r"^\s*\$\$\s*$")
-_ATX_HEADING = re.compile(r"^(#{1,6})(?:[ \t]+(.*))?$")
-_CLOSING_HASHES = re.compile(r"(?:^|\s+)#+\s*$")
+#: ``$$`` blocks are handed to the CommonMark parser as fences with this mark and info string.
+_MATH_MARK = "`" * 7
+_MATH_INFO = "interview-bot-math"
+#: A line that may open a fence / that may close one (only fence characters).
+_FENCE_OPENER = re.compile(r"^[ \t]*(?:>[ \t]*)*(?:[-*+][ \t]+|\d{1,9}[.)][ \t]+)*(`{3,}|~{3,})")
+_ROOT_FENCE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})")
+_FENCE_CLOSER = re.compile(r"^[ \t]*(?:>[ \t]*)*(`{3,}|~{3,})[ \t]*$")
+_INLINE_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_CONTAINERS = frozenset(
+    {"blockquote_open", "blockquote_close", "list_item_open", "list_item_close"}
+)
 _RULE_CHARS = re.compile(r"-{3,}|\*{3,}|_{3,}|={3,}")
 _FRONT_MATTER_KEY = re.compile(r"^[\w-]+\s*:")
-_REF_DEFINITION = re.compile(r"^\s*\[[^\]]+\]:\s*\S+")
 _SUMMARY_FULL = re.compile(r"<summary\b[^<>]*>(.*?)</summary\s*>", re.I)
 _SUMMARY_OPEN = re.compile(r"<summary\b[^<>]*>", re.I)
 _SUMMARY_CLOSE = re.compile(r"</summary\s*>", re.I)
@@ -264,7 +276,6 @@ class _Kind(Enum):
     TEXT = "text"
     HEADING = "heading"
     CODE = "code"
-    RULE = "rule"  # ---, ***, ===: a horizontal rule or a setext underline; blank in the end
 
 
 @dataclass(slots=True)
@@ -293,62 +304,203 @@ class _Line:
 
     @property
     def has_text(self) -> bool:
-        """Whether the line holds anything (code counts, blanks and rules do not)."""
+        """Whether the line holds anything (code counts, blanks do not)."""
         return self.kind in (_Kind.TEXT, _Kind.CODE) and bool(self.text.strip())
 
 
+class _Role(Enum):
+    """What the CommonMark parser made of a source line."""
+
+    NONE = "none"  # blank, a link reference definition, a thematic break, an underline
+    TEXT = "text"  # paragraph, list item, table, HTML block
+    CODE = "code"  # inside a fenced block (fence lines included)
+    HEADING = "heading"  # an ATX heading or a setext heading's text line
+
+
 @dataclass(slots=True)
-class _Fence:
-    char: str
-    length: int
-    quoted: bool
+class _Block:
+    """A heading or a fence as the CommonMark parser found it."""
+
+    start: int
+    end: int
+    title: str = ""
+    level: int = 0
+    fence: str = ""  # the fence's markup; "" for headings
+    setext: bool = False
+
+
+def _markdown() -> MarkdownIt:
+    """CommonMark with GFM tables; indented code is off (notes indent continuation text)."""
+    return MarkdownIt("commonmark", {"html": True}).enable("table").disable("code")
+
+
+_MD = _markdown()
 
 
 class _Scanner:
-    """Turns normalised lines into :class:`_Line` values (one per input line, same numbers)."""
+    """Turns normalised lines into :class:`_Line` values (one per input line, same numbers).
+
+    Block structure comes from the CommonMark parser (markdown-it-py): which lines are fenced
+    code, headings, block quotes, HTML blocks, tables and thematic breaks. The note-shape rules
+    then read each text line as written (list markers and indentation kept), so items such as
+    ``Term - definition`` are found the way the note's author typed them.
+    """
 
     def __init__(self, raw: list[str]) -> None:
         self.raw = raw
         self.warnings: list[ParseWarning] = []
-        self._fence: _Fence | None = None
         self._in_comment = False
         self._summary_lines = 0  # > 0 while inside a multi-line <summary>
-        # Where the last possible closer of each block is: an opener after it is not a block.
         self._last_comment_close = -1
-        self._last_fence_close = {"`": -1, "~": -1, "$": -1}
         for index, line in enumerate(raw):
             if "-->" in line:
                 self._last_comment_close = index
-            char = _fence_candidate(line)
-            if char:
-                self._last_fence_close[char] = index
 
     def scan(self) -> list[_Line]:
-        """All lines, with front matter blanked and post-passes applied."""
-        skip_until = _front_matter_end(self.raw)
-        lines = [
-            _Line(index + 1, _Kind.BLANK) if index < skip_until else self._line(index, raw)
-            for index, raw in enumerate(self.raw)
-        ]
-        _apply_setext(lines)
+        """All lines, front matter blank, fences verbatim, headings recognised."""
+        roles, quoted, blocks = self._structure()
+        fence_ends = {block.end - 1: block for block in blocks.values() if block.fence}
+        lines: list[_Line] = []
+        for index, raw in enumerate(self.raw):
+            number = index + 1
+            role = roles[index]
+            block = blocks.get(index)
+            if role is _Role.CODE:
+                lines.append(_code(number, _strip_quote(raw)[0] if quoted[index] else raw))
+                opened = fence_ends.get(index)
+                if opened is not None and (
+                    opened.start == index or not _closes(lines[-1].text, opened.fence)
+                ):
+                    # a fence its list item or quote ended without a closer: close it
+                    indent = _fence_indent(lines, opened)
+                    closer = " " * indent + opened.fence
+                    lines.append(_Line(number, _Kind.CODE, closer, indent=indent))
+            elif role is _Role.HEADING and block is not None:
+                if block.setext and not self._setext_fits(lines, block):
+                    lines.append(self._line(index, raw, False))
+                    continue
+                title = _clean_title(_heading_text(block.title))
+                kind = _Kind.HEADING if title else _Kind.BLANK
+                lines.append(_Line(number, kind, title, level=block.level))
+            elif role is _Role.TEXT:
+                lines.append(self._line(index, raw, quoted[index]))
+            else:
+                lines.append(_Line(number, _Kind.BLANK))
         _drop_reference_lists(lines)
         return lines
 
-    # -- one line
+    @staticmethod
+    def _setext_fits(lines: Sequence[_Line], block: _Block) -> bool:
+        """A setext heading (``Title`` over ``===`` / ``---``) counts only as a one-line title
+        after a blank line or a heading, and never when it is a table row or a term item."""
+        before = lines[-1] if lines else None
+        return (
+            (before is None or before.kind in (_Kind.BLANK, _Kind.HEADING))
+            and not block.title.startswith("|")
+            and _split_term_definition(block.title) is None
+        )
 
-    def _line(self, index: int, raw: str) -> _Line:
+    # -- structure from the CommonMark parser
+
+    def _structure(self) -> tuple[list[_Role], list[bool], dict[int, _Block]]:
+        """Each line's role, whether it is quoted, and the headings and fences by first line."""
+        source = list(self.raw)
+        for index in range(_front_matter_end(source)):
+            source[index] = ""
+        self._prepare(source)
+        tokens = _MD.parse("\n".join(source))
+        for _ in range(MAX_REPARSES):
+            unclosed = _unclosed_fence(tokens, source)
+            if unclosed is None:
+                break
+            self.warnings.append(ParseWarning(unclosed + 1, WARN_UNCLOSED_FENCE))
+            source[unclosed] = _escape_fence(source[unclosed])
+            tokens = _MD.parse("\n".join(source))
+        count = len(source)
+        roles = [_Role.NONE] * count
+        quoted = [False] * count
+        blocks: dict[int, _Block] = {}
+        containers = 0  # list items and block quotes open around the current token
+        for position, token in enumerate(tokens):
+            if token.type in _CONTAINERS:
+                containers += token.nesting
+            if token.map is None:
+                continue
+            start, end = token.map[0], min(token.map[1], count)
+            if token.type == "blockquote_open":
+                quoted[start:end] = [True] * (end - start)
+            elif token.type == "fence":
+                fence = "$$" if token.info == _MATH_INFO else token.markup
+                blocks[start] = _Block(start, end, fence=fence)
+                roles[start:end] = [_Role.CODE] * (end - start)
+            elif token.type == "heading_open":
+                setext = token.markup in ("=", "-")
+                if containers or (setext and end - start > 2):
+                    roles[start:end] = [_Role.TEXT] * (end - start)  # text, as the note means
+                    if setext:
+                        roles[end - 1] = _Role.NONE
+                    continue
+                roles[start] = _Role.HEADING
+                title = tokens[position + 1].content
+                blocks[start] = _Block(start, end, title, int(token.tag[1]), setext=setext)
+            elif token.type in ("paragraph_open", "html_block", "table_open"):
+                for index in range(start, end):
+                    if roles[index] is _Role.NONE:
+                        roles[index] = _Role.TEXT
+        return roles, quoted, blocks
+
+    def _prepare(self, source: list[str]) -> None:
+        """Make the CommonMark parser see what the notes mean: ``$$`` blocks as fences, and
+        openers that never close (a fence or a comment) as text."""
+        closes = [index for index, line in enumerate(source) if _MATH_FENCE.match(line)]
+        opened: int | None = None
+        for index in closes:
+            if opened is None:
+                if index != closes[-1]:
+                    opened = index
+                    indent = source[index][: len(source[index]) - len(source[index].lstrip())]
+                    source[index] = f"{indent}{_MATH_MARK}{_MATH_INFO}"
+            else:
+                indent = source[index][: len(source[index]) - len(source[index].lstrip())]
+                source[index] = f"{indent}{_MATH_MARK}"
+                opened = None
+        last_close = {"`": -1, "~": -1}
+        for index, line in enumerate(source):
+            closer = _FENCE_CLOSER.match(line)
+            if closer is not None:
+                last_close[closer[1][0]] = index
+        fence = ""  # the fence open at this line, as the pre-pass pairs them
+        for index, line in enumerate(source):
+            if fence:
+                closer = _FENCE_CLOSER.match(line)
+                if closer is not None and closer[1].startswith(fence):
+                    fence = ""
+                continue
+            opener = _FENCE_OPENER.match(line)
+            if opener is not None and not (opener[1][0] == "`" and "`" in line[opener.end() :]):
+                if last_close[opener[1][0]] <= index:
+                    # unclosed: at the top level it would swallow the rest of the file (a list
+                    # item's or a quote's fence ends with it, which CommonMark does by itself)
+                    if _ROOT_FENCE.match(line):
+                        self.warnings.append(ParseWarning(index + 1, WARN_UNCLOSED_FENCE))
+                        source[index] = _escape_fence(line)
+                else:
+                    fence = opener[1]
+                    continue
+            opens = line.lstrip().startswith("<!--")
+            if opens and self._last_comment_close < index and "-->" not in line:
+                source[index] = line.replace("<!--", "&lt;!--", 1)
+
+    # -- one text line
+
+    def _line(self, index: int, raw: str, quoted: bool) -> _Line:
         number = index + 1
-        if self._fence is not None:
-            return self._code_line(number, raw)
         if not raw.strip():
             return _Line(number, _Kind.BLANK)
         text = self._drop_comments(index, raw)
-        text, quoted = _strip_quote(text)
-        fence = self._open_fence(index, text, quoted)
-        if fence is not None:
-            self._fence = fence
-            return _code(number, text)
-        if "data:image" in text or _REF_DEFINITION.match(text):
+        if quoted:
+            text = _strip_quote(text)[0]
+        if "data:image" in text:
             return _Line(number, _Kind.BLANK)
         text, summary = self._summary(text)
         text = _strip_tags(text)
@@ -356,19 +508,9 @@ class _Scanner:
             text = _IMAGE.sub("", text)
         text = _expand_indent(text).rstrip()
         content = text.lstrip()
-        if not content:
+        if not content or _RULE_CHARS.fullmatch(content.replace(" ", "")):
             return _Line(number, _Kind.BLANK)
         indent = len(text) - len(content)
-        if indent > MAX_HEADING_INDENT or content[0] not in "#-*_=":
-            return self._text_line(number, text, indent, quoted, summary)
-        heading = _ATX_HEADING.match(content)
-        if heading is not None and not quoted and not summary:
-            title = _clean_title(_CLOSING_HASHES.sub("", heading[2] or ""))
-            if not title:
-                return _Line(number, _Kind.BLANK)
-            return _Line(number, _Kind.HEADING, title, level=len(heading[1]))
-        if _RULE_CHARS.fullmatch(content.replace(" ", "")):
-            return _Line(number, _Kind.RULE, text.strip())
         return self._text_line(number, text, indent, quoted, summary)
 
     def _text_line(self, number: int, text: str, indent: int, quoted: bool, summary: bool) -> _Line:
@@ -404,31 +546,6 @@ class _Scanner:
             ref_label=ref_label,
             colon_term=colon_term,
         )
-
-    def _code_line(self, number: int, raw: str) -> _Line:
-        assert self._fence is not None
-        text = _strip_quote(raw)[0] if self._fence.quoted else raw
-        if _closes_fence(text, self._fence):
-            self._fence = None
-        return _code(number, text)
-
-    # -- fences, comments, summaries
-
-    def _open_fence(self, index: int, text: str, quoted: bool) -> _Fence | None:
-        if _MATH_FENCE.match(text):
-            char, length = "$", 2
-        else:
-            match = _FENCE_OPEN.match(text)
-            if match is None or len(match["indent"].expandtabs(TAB_WIDTH)) > 3 * TAB_WIDTH:
-                return None
-            char, length = match["fence"][0], len(match["fence"])
-            if char == "`" and "`" in match["info"]:
-                return None  # ```inline``` is not a fence
-        if self._last_fence_close[char] <= index:
-            if char != "$":
-                self.warnings.append(ParseWarning(index + 1, WARN_UNCLOSED_FENCE))
-            return None
-        return _Fence(char, length, quoted)
 
     def _drop_comments(self, index: int, text: str) -> str:
         """``text`` without HTML comments; a comment may span lines (state kept between calls)."""
@@ -494,25 +611,49 @@ def _code(number: int, text: str) -> _Line:
     return _Line(number, _Kind.CODE, text, indent=indent)
 
 
-def _fence_candidate(line: str) -> str:
-    """The fence character (`` ` ``, ``~``, ``$``) if ``line`` could close a block, else ''."""
-    if "```" not in line and "~~~" not in line and "$$" not in line:
-        return ""
-    if _MATH_FENCE.match(line):
-        return "$"
-    match = _FENCE_CANDIDATE.match(line)
-    if match is None or line[match.end() :].strip():
-        return ""
-    return match[1][0]
+def _heading_text(inline: str) -> str:
+    """A heading's inline source without comments, tags and images."""
+    inline = _INLINE_COMMENT.sub("", inline)
+    inline = _strip_tags(inline)
+    return _IMAGE.sub("", inline) if "![" in inline else inline
 
 
-def _closes_fence(text: str, fence: _Fence) -> bool:
+def _closes(text: str, fence: str) -> bool:
+    """Whether ``text`` (a code line) closes a block opened with ``fence``."""
     stripped = text.strip()
-    return (
-        len(stripped) >= fence.length
-        and stripped == fence.char * len(stripped)
-        and (fence.char != "$" or len(stripped) == 2)
-    )
+    if fence == "$$":
+        return stripped == "$$"
+    return len(stripped) >= len(fence) and stripped == fence[0] * len(stripped)
+
+
+def _unclosed_fence(tokens: Sequence[Token], source: Sequence[str]) -> int | None:
+    """The first line of a fence that runs to the end of the file without closing, if any.
+
+    CommonMark lets such a fence swallow the rest of the file; a note means text there (a fence
+    inside a list item or a quote ends with it, which is kept)."""
+    last = len(source)
+    while last > 0 and not source[last - 1].strip():
+        last -= 1
+    for token in tokens:
+        if token.type != "fence" or token.map is None or token.level > 0:
+            continue
+        start, end = token.map
+        if end >= last and (end - 1 == start or not _closes(source[end - 1], token.markup)):
+            return start
+    return None
+
+
+def _escape_fence(line: str) -> str:
+    """``line`` with its fence escaped, so the CommonMark parser reads it as text."""
+    match = _FENCE_OPENER.match(line)
+    at = match.start(1) if match is not None else len(line) - len(line.lstrip())
+    return f"{line[:at]}\\{line[at:]}"
+
+
+def _fence_indent(lines: Sequence[_Line], block: _Block) -> int:
+    """The indentation of a fence's opening line (its closer goes in the same column)."""
+    first = next(line for line in lines if line.number == block.start + 1)
+    return first.indent
 
 
 def _front_matter_end(raw: Sequence[str]) -> int:
@@ -652,31 +793,6 @@ def _split_into(text: str, words: Sequence[str]) -> bool:
             reachable[end - len(w)] for w in words if len(w) <= end and text.endswith(w, 0, end)
         )
     return reachable[-1]
-
-
-def _apply_setext(lines: list[_Line]) -> None:
-    """``Title`` underlined with ``===`` or ``---`` is a heading (only a one-line paragraph that
-    is not a list item or a term item); every other rule becomes blank."""
-    for index, line in enumerate(lines):
-        if line.kind is not _Kind.RULE:
-            continue
-        lines[index] = _Line(line.number, _Kind.BLANK)
-        prev = lines[index - 1] if index else None
-        before = lines[index - 2] if index > 1 else None
-        if (
-            prev is not None
-            and prev.kind is _Kind.TEXT
-            and not prev.quoted
-            and prev.indent <= MAX_HEADING_INDENT
-            and (before is None or before.kind in (_Kind.BLANK, _Kind.HEADING))
-            and not _LIST_MARKER.match(prev.content)
-            and not prev.content.startswith("|")
-            and _split_term_definition(prev.content) is None
-        ):
-            title = _clean_title(prev.content)
-            if title:
-                level = 1 if line.text.startswith("=") else 2
-                lines[index - 1] = _Line(prev.number, _Kind.HEADING, title, level=level)
 
 
 def _drop_reference_lists(lines: list[_Line]) -> None:

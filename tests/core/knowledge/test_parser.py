@@ -885,3 +885,48 @@ def test_bold_term_with_a_colon_is_an_item_but_plain_colons_are_prose() -> None:
 )
 def test_bracketed_headings(heading: str, term: str) -> None:
     assert one(f"{heading}\n본문.\n").term == term
+
+
+# --- block structure from the CommonMark parser ---------------------------------------------------
+
+
+def test_fence_opened_in_a_nested_list_item_ends_with_the_item() -> None:
+    text = (
+        "## 자바 제네릭\n"
+        "- 예시\n"
+        "    - ``` java\n"
+        "      List<String> names;\n"
+        "    - 타입 안정성\n"
+        "\n"
+        "## 리플렉션\n"
+        "런타임에 클래스 정보를 읽는다.\n"
+    )
+    found = by_term(parse_notes(text))
+    assert list(found) == ["자바 제네릭", "리플렉션"]
+    assert "List<String> names;" in found["자바 제네릭"].definition
+    assert found["자바 제네릭"].definition.count("```") == 2  # closed where the item ended
+    assert found["리플렉션"].definition == "런타임에 클래스 정보를 읽는다."
+
+
+def test_fence_in_a_quote_and_a_heading_inside_it_stay_code() -> None:
+    text = "## 셸\n> ```sh\n> # not a heading\n> ls -al\n> ```\n\n## 다음\n본문.\n"
+    found = by_term(parse_notes(text))
+    assert list(found) == ["셸", "다음"]
+    assert found["셸"].definition == "```sh\n# not a heading\nls -al\n```"
+
+
+def test_link_reference_definitions_and_thematic_breaks_are_not_text() -> None:
+    text = "## 캐시\n빠른 저장소.\n\n[wiki]: https://w.example/cache\n\n***\n\n지역성.\n"
+    assert one(text).definition == "빠른 저장소.\n\n지역성."
+
+
+def test_heading_inside_a_list_item_is_text_not_a_section() -> None:
+    text = "## 트리\n- # 루트\n  계층 구조.\n"
+    concept = one(text)
+    assert concept.term == "트리"
+
+
+def test_pathological_fence_lines_parse_quickly_and_keep_the_invariants() -> None:
+    text = "```x\n" * 3000 + "## A\n본문.\n"
+    parsed = parse_notes(text)
+    assert_well_formed(parsed, text)
