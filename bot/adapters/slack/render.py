@@ -8,6 +8,7 @@ action_id 255; button value 2,000; 25 elements in an actions block. Slack needs 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from bot.adapters.fit import cut, split
@@ -33,9 +34,21 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+_WEB_LINK = re.compile(r"\[(?P<text>[^\[\]\n]+)\]\((?P<url>https?://[^\s()<>|]+)\)")
+
+
 def mrkdwn(text: str) -> str:
-    """The core's ``**bold**`` as Slack's ``*bold*``, everything else escaped."""
-    return escape(text).replace("**", "*")
+    """The core's ``**bold**`` as Slack's ``*bold*``, markdown web links as Slack links
+    (``<url|text>``), everything else escaped."""
+    out: list[str] = []
+    position = 0
+    for match in _WEB_LINK.finditer(text):
+        out.append(escape(text[position : match.start()]).replace("**", "*"))
+        label = escape(match["text"]).replace("**", "")
+        out.append(f"<{escape(match['url'])}|{label}>")
+        position = match.end()
+    out.append(escape(text[position:]).replace("**", "*"))
+    return "".join(out)
 
 
 def chunks(text: str, limit: int = SECTION_MAX) -> list[str]:

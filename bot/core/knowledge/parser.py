@@ -176,6 +176,7 @@ _LINK = re.compile(
     r"\[(?P<text>[^\[\]]*)\]\((?P<url>[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)(?:\s+[\"'][^\"']*[\"'])?\s*\)"
 )
 _REF_LINK = re.compile(r"\[(?P<text>[^\[\]]+)\]\[[^\[\]]*\]")
+_WEB_URL = re.compile(r"^https?://\S+$", re.I)
 _BARE_URL = re.compile(r"<?https?://[^\s<>]+>?")
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
 _EMOJI_CODE = re.compile(r":[a-z][a-z0-9_+-]*:")
@@ -690,10 +691,20 @@ def _strip_tags(text: str) -> str:
     return _HTML_TAG.sub("", text)
 
 
-def _inline_text(text: str) -> str:
-    """Links to their text, bold marks removed, HTML entities decoded."""
+def _keep_web_link(match: re.Match[str]) -> str:
+    """A link to the web stays a markdown link; one into the notes' own files or page (which
+    a chat reader cannot follow) becomes its text."""
+    url = match["url"].strip("<>")
+    if _WEB_URL.match(url) and match["text"].strip():
+        return f"[{match['text']}]({url})"
+    return match["text"]
+
+
+def _inline_text(text: str, *, links: bool = True) -> str:
+    """Bold marks removed, HTML entities decoded; web links kept as markdown links (``links``),
+    other links (and all of them when not ``links``) to their text."""
     if "[" in text:
-        text = _LINK.sub(lambda m: m["text"], text)
+        text = _LINK.sub(_keep_web_link if links else lambda m: m["text"], text)
         text = _REF_LINK.sub(lambda m: m["text"], text)
     if "**" in text:
         text = _BOLD.sub(r"\1", text)
@@ -704,7 +715,7 @@ def _inline_text(text: str) -> str:
 
 def _clean_title(text: str) -> str:
     """A heading's text as shown: no markdown marks, emoji codes or decoration at the ends."""
-    text = _inline_text(text).replace("`", "")
+    text = _inline_text(text, links=False).replace("`", "")
     text = _EMOJI_CODE.sub("", text)
     text = " ".join(text.split())
     return _strip_symbols(text).rstrip(":：").strip()
@@ -1282,7 +1293,7 @@ def _render(lines: Sequence[_Line], head: str = "") -> str:
     chunks: list[str] = []
     current: list[_Line] = []
     joins_head = bool(head)
-    for line in lines:
+    for line in _without_trailing_links(lines, bool(head)):
         if line.kind in (_Kind.TEXT, _Kind.CODE) and (line.text.strip() or line.kind is _Kind.CODE):
             current.append(line)
         elif line.kind is not _Kind.HEADING:
@@ -1301,6 +1312,20 @@ def _render(lines: Sequence[_Line], head: str = "") -> str:
             chunks.insert(0, head)
     text = "\n\n".join(chunks).strip()
     return _DANGLING_SEPARATOR.sub("", text)
+
+
+def _without_trailing_links(lines: Sequence[_Line], has_head: bool) -> Sequence[_Line]:
+    """``lines`` without the link-only lines (see-also, sources, next page) that trail an answer;
+    a stub made only of links keeps them (it is judged elsewhere)."""
+    end = len(lines)
+    while end > 0 and (
+        not lines[end - 1].has_text
+        or (lines[end - 1].kind is _Kind.TEXT and lines[end - 1].link_only)
+    ):
+        end -= 1
+    if end == 0 and not has_head:
+        return lines
+    return lines[:end]
 
 
 def _dedent(chunk: Sequence[_Line]) -> str:

@@ -692,7 +692,9 @@ def test_reference_sections_and_labels_are_dropped() -> None:
     )
     parsed = parse_notes(text)
     assert [c.term for c in parsed.concepts] == ["해시"]
-    assert parsed.concepts[0].definition == "키를 인덱스로 바꾼다. 자세한 건 위키 참고."
+    assert parsed.concepts[0].definition == (
+        "키를 인덱스로 바꾼다. 자세한 건 [위키](https://w.org/hash) 참고."
+    )
     assert parsed.skipped == 0
 
 
@@ -737,10 +739,16 @@ def test_html_tags_are_handled_but_other_angle_brackets_kept() -> None:
     assert concept.definition == "2^10 = 1024, H2O, List<T>, a 굵게, x < y"
 
 
-def test_links_become_their_text() -> None:
-    assert (
-        one("## REST\n[Roy Fielding](https://x.y)이 제안.\n").definition == "Roy Fielding이 제안."
+def test_web_links_keep_their_url_other_links_become_their_text() -> None:
+    text = (
+        '## REST\n[Roy Fielding](https://x.y/rf "title")이 제안. [다음 글](./http.md), '
+        "[위](#rest)\n"
     )
+    assert one(text).definition == "[Roy Fielding](https://x.y/rf)이 제안. 다음 글, 위"
+
+
+def test_links_in_a_heading_become_their_text() -> None:
+    assert one("## [REST](https://x.y) API\n본문.\n").term == "REST API"
 
 
 def test_mixed_file_items_then_headings() -> None:
@@ -868,7 +876,17 @@ def test_navigation_words_but_not_names_that_start_like_them() -> None:
         "## Next.js\n리액트 프레임워크.\n\n[Next.js](https://nextjs.org)\n\n"
         "[Back to top]\n[다음 글: 라우팅](./r.md)\n"
     )
-    assert one(text).definition == "리액트 프레임워크.\n\nNext.js"
+    assert one(text).definition == "리액트 프레임워크."  # the trailing link is a reference
+
+
+def test_links_that_trail_an_answer_are_trimmed_but_links_inside_it_stay() -> None:
+    text = (
+        "## 해시 테이블\n"
+        "키를 [해시 함수](https://h.example)로 바꾼다.\n\n"
+        "- [위키백과](https://w.example/hash)\n"
+        "- https://blog.example/hash\n"
+    )
+    assert one(text).definition == "키를 [해시 함수](https://h.example)로 바꾼다."
 
 
 def test_bold_term_with_a_colon_is_an_item_but_plain_colons_are_prose() -> None:
