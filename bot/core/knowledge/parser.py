@@ -69,6 +69,9 @@ MAX_TERM_CHARS = 40
 MAX_TERM_WORDS = 5
 #: The whole left side of ``Term (parenthetical) - ``, parenthetical included.
 MAX_TERM_SPEC_CHARS = 120
+#: A sub-heading is a topic of its own (not a part of the answer above) only with a name this short.
+MAX_TOPIC_CHARS = 60
+MAX_TOPIC_WORDS = 8
 #: A parenthetical is an alias only when it is this short.
 MAX_ALIAS_CHARS = 40
 MAX_ALIAS_WORDS = 4
@@ -78,6 +81,8 @@ MAX_REPARSES = 3
 MAX_FRONT_MATTER_LINES = 60
 #: A ``<summary>`` spread over more lines than this is read as ordinary text.
 MAX_SUMMARY_LINES = 5
+#: A byline (작성자 : ...) is a short line.
+MAX_BYLINE_CHARS = 200
 #: Labels (목차, Contents ...) are short lines; longer lines are never checked for one.
 MAX_LABEL_CHARS = 40
 #: Weak items (``- CNN은 ...``) never take a stem longer than this.
@@ -97,8 +102,9 @@ WARN_UNCLOSED_COMMENT = "parse_unclosed_comment"
 #: Words that make a heading a document or collection title, never a concept.
 COLLECTION_WORDS = frozenset(
     {
-        "질문", "면접", "모음", "목록", "노트", "인터뷰", "스터디", "답변", "기출",
-        "interview", "interviews", "questions", "notes", "cheatsheet", "faq", "q&a",
+        "질문", "면접", "모음", "목록", "노트", "인터뷰", "스터디", "답변", "기출", "질의응답",
+        "예상질문", "면접질문", "interview", "interviews", "question", "questions", "notes",
+        "cheatsheet", "faq", "q&a", "qna", "whatistudy",
     }
 )  # fmt: skip
 #: Sub-headings that are parts of one answer (장점/단점 ...), not concepts of their own.
@@ -109,9 +115,34 @@ GENERIC_SUBHEADINGS = frozenset(
         "비교", "차이", "차이점", "요약", "정리", "결론", "설명", "목적", "필요성", "한계",
         "문제점", "해결책", "해결방법", "코드", "구현", "배경", "용도", "활용", "특성",
         "과정", "방법", "단계", "유형", "주의점", "참고", "추가", "심화", "꼬리질문",
-        "pros", "cons", "prosandcons", "advantages",
-        "disadvantages", "definition", "example", "examples", "features", "summary", "usage",
-        "overview", "howitworks", "implementation", "code", "note", "notes",
+        "장단점비교", "개념설명", "해결방안", "주의할점", "주의사항", "특이사항", "한줄요약",
+        "들어가며", "들어가기전에", "시작하며", "마치며", "마무리", "후기", "회고", "소개", "이유",
+        "언제쓰는가", "언제쓰이는가", "사용이유", "사용하는이유", "동작과정", "작동원리",
+        "작동방식", "예시코드", "코드예시", "실습", "그림", "비교표", "보충", "더알아보기",
+        "pros", "cons", "prosandcons", "pros&cons", "장점&단점", "장점및단점", "advantage",
+        "advantages", "disadvantage",
+        "disadvantages", "definition", "example", "examples", "feature", "features", "summary",
+        "usage", "overview", "howitworks", "implementation", "code", "note", "notes", "intro",
+        "introduction", "motivation", "background", "conclusion", "review", "prologue",
+        "epilogue", "tldr", "whyuseit", "why", "problem", "solution", "characteristics",
+        "comparison", "concept", "details", "etc", "기타", "공통점", "비교정리", "문제상황",
+        "해결", "적용", "사례", "사용사례", "예시상황", "결과", "테스트", "정리하기", "요약정리",
+    }
+)  # fmt: skip
+#: Words that make ``X의 <word>`` a part of X's answer (차이 is not one: a comparison is a topic).
+_GENERIC_TAILS = frozenset(
+    {
+        "장점", "단점", "장단점", "특징", "한계", "문제점", "예시", "예제", "구조", "원리",
+        "동작원리", "동작", "사용법", "정의", "개념", "필요성", "목적", "용도", "활용", "구현",
+        "과정", "방법", "특성", "주의점", "주의사항", "해결책", "해결방법", "종류",
+    }
+)  # fmt: skip
+#: Heading words for who wrote or maintains the notes (never concepts, bodies dropped).
+BYLINE_TITLES = frozenset(
+    {
+        "contributor", "contributors", "member", "members", "멤버", "멤버소개", "팀원",
+        "팀원소개", "참여자", "참여인원", "기여자", "작성자", "author", "authors", "license",
+        "라이선스", "라이센스", "스터디원", "스터디멤버",
     }
 )  # fmt: skip
 #: Parentheticals that annotate a term and are never an alias of it.
@@ -176,6 +207,12 @@ _LINK = re.compile(
     r"\[(?P<text>[^\[\]]*)\]\((?P<url>[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)(?:\s+[\"'][^\"']*[\"'])?\s*\)"
 )
 _REF_LINK = re.compile(r"\[(?P<text>[^\[\]]+)\]\[[^\[\]]*\]")
+_BYLINE = re.compile(
+    r"^(?:작성자|글쓴이|author|authors|written\s+by|writer|contributors?)(?=[\s:：|,]|$)",
+    re.I,
+)
+#: A table's header separator (``|---|:---:|``) or one of its cells.
+_RULE_CELL = re.compile(r"^[\s|:\-]+$")
 _WEB_URL = re.compile(r"^https?://\S+$", re.I)
 _BARE_URL = re.compile(r"<?https?://[^\s<>]+>?")
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
@@ -212,7 +249,9 @@ _QUESTION_MARK = re.compile(r"[?？]$")
 _KO_QUESTION_END = re.compile(
     r"(?:설명\s*(?:해\s*(?:주세요|주십시오|주시겠어요|보세요|봐|줘|라)|하시오|하세요|하라|"
     r"할\s*수\s*있나요)|무엇인가요|무엇인가|무엇입니까|뭔가요|뭐예요|뭐에요|말해\s*(?:주세요|보세요)|"
-    r"알려\s*주세요|\S\S(?:이)?란)$"
+    r"알려\s*주세요|(?:말씀|얘기|이야기)\s*해\s*(?:주세요|주십시오|보세요)|무엇인지|"
+    r"(?:일|을|할|될|있을|없을|쓸|볼)까(?:요)?|(?:인|는|은|한)가(?:요)?|(?:나|되나|있나|하나|쓰나)요|"
+    r"\S\S(?:이)?란)$"
 )
 _EN_QUESTION_START = re.compile(r"^(?:what|why|how|explain|describe|define)\s", re.I)
 _EN_TERM_PATTERNS = tuple(
@@ -297,6 +336,7 @@ class _Line:
     summary: bool = False
     ref_label: bool = False
     colon_term: bool = False  # **Term**: definition (bold term, then a colon)
+    nav_row: bool = False  # a table row with a cell that is only a link or a check mark
 
     @property
     def content(self) -> str:
@@ -388,6 +428,7 @@ class _Scanner:
             else:
                 lines.append(_Line(number, _Kind.BLANK))
         _drop_reference_lists(lines)
+        _drop_navigation_tables(lines)
         return lines
 
     @staticmethod
@@ -516,13 +557,18 @@ class _Scanner:
 
     def _text_line(self, number: int, text: str, indent: int, quoted: bool, summary: bool) -> _Line:
         content = _LIST_MARKER.sub("", text.lstrip())
-        if _is_navigation(content) or (
-            len(content) <= MAX_LABEL_CHARS
-            and _TOC_HINT.search(content)
-            and _TOC_LABEL.match(_decoration_free(content))
+        if (
+            _is_navigation(content)
+            or (
+                len(content) <= MAX_LABEL_CHARS
+                and _TOC_HINT.search(content)
+                and _TOC_LABEL.match(_decoration_free(content))
+            )
+            or _is_byline(content)
         ):
             return _Line(number, _Kind.BLANK)
         link_only = _is_link_only(content)
+        nav_row = content.startswith("|") and _is_navigation_row(content)
         ref_label = False
         plain = content.replace("**", "") if content.startswith("**") else content
         label = _REFERENCE_LABEL.match(plain)
@@ -546,6 +592,7 @@ class _Scanner:
             summary=summary,
             ref_label=ref_label,
             colon_term=colon_term,
+            nav_row=nav_row,
         )
 
     def _drop_comments(self, index: int, text: str) -> str:
@@ -793,7 +840,44 @@ def _is_summary_label(text: str) -> bool:
     if not words:
         return True
     joined = "".join(words)
-    return _split_into(joined, _SUMMARY_LABEL_WORDS)
+    return _split_into(joined, _SUMMARY_LABEL_WORDS) or bool(_TOC_LABEL.match(" ".join(words)))
+
+
+def _is_byline(content: str) -> bool:
+    """``작성자 : [이름](...)``, ``Author: ...``: who wrote the note, not what it says."""
+    plain = content.replace("**", "").lstrip("> ")
+    return len(plain) <= MAX_BYLINE_CHARS and _BYLINE.match(plain) is not None
+
+
+def _is_navigation_row(content: str) -> bool:
+    """A table row with a cell that is only a link or only a check mark / emoji (a study
+    tracker or an index of pages), never a row of a comparison table."""
+    cells = [cell.strip() for cell in content.strip().strip("|").split("|")]
+    return any(
+        cell and (_is_link_only(cell) or (_is_decoration(cell) and not _RULE_CELL.match(cell)))
+        for cell in cells
+    )
+
+
+def _drop_navigation_tables(lines: list[_Line]) -> None:
+    """A table most of whose rows point elsewhere (links, check marks) is an index: dropped."""
+    index = 0
+    while index < len(lines):
+        if not (lines[index].kind is _Kind.TEXT and lines[index].content.startswith("|")):
+            index += 1
+            continue
+        end = index
+        while (
+            end < len(lines)
+            and lines[end].kind is _Kind.TEXT
+            and lines[end].content.startswith("|")
+        ):
+            end += 1
+        rows = [line for line in lines[index:end] if not _RULE_CELL.fullmatch(line.content)]
+        if rows and 2 * sum(line.nav_row for line in rows) >= len(rows):
+            for i in range(index, end):
+                lines[i] = _Line(lines[i].number, _Kind.BLANK)
+        index = end
 
 
 def _split_into(text: str, words: Sequence[str]) -> bool:
@@ -1127,17 +1211,47 @@ def _fold_words(title: str) -> set[str]:
 
 def _is_collection_title(title: str) -> bool:
     """``면접 질문 정리``, ``Interview Questions``: a title over many concepts."""
-    return bool(_fold_words(title) & COLLECTION_WORDS)
+    return bool(_fold_words(title) & COLLECTION_WORDS) or _title_key(title) in COLLECTION_WORDS
+
+
+def _title_key(title: str) -> str:
+    """A title as compared with the word lists: no numbering, parenthetical, symbols, spaces."""
+    text = _split_paren(_category_name(title))[0]
+    return compact(_decoration_free(text).casefold())
 
 
 def _is_generic_title(title: str) -> bool:
-    return compact(_category_name(title).casefold()) in GENERIC_SUBHEADINGS
+    """장점, 단점, ``멀티 프로세스의 장점``, ``Pros & Cons``, ``4. 정리``: a part of an answer."""
+    return _is_bare_generic(title) or _generic_of_something(title)
+
+
+def _is_part(title: str) -> bool:
+    """A sub-heading that is a part of the answer above it, never a concept: 장점, 해결방안?,
+    ``Cookie의 단점`` (a question about such a part, ``X의 장점은?``, stays a question)."""
+    return _is_bare_generic(title) or (_generic_of_something(title) and not _is_question(title))
+
+
+def _is_bare_generic(title: str) -> bool:
+    key = _title_key(title)
+    return key in GENERIC_SUBHEADINGS or compact(_category_name(title).casefold()) in (
+        GENERIC_SUBHEADINGS
+    )
+
+
+def _generic_of_something(title: str) -> bool:
+    """``멀티 프로세스의 장점``, ``Cookie의 단점``: a generic part named with its subject."""
+    words = _decoration_free(_split_paren(_category_name(title))[0]).casefold().split()
+    return len(words) >= 2 and words[-2].endswith("의") and words[-1] in _GENERIC_TAILS
+
+
+def _is_byline_title(title: str) -> bool:
+    return _title_key(title) in BYLINE_TITLES
 
 
 def _is_noise_title(title: str) -> bool:
     """Table of contents and reference headings: never concepts, never categories."""
     label = _decoration_free(_category_name(title))
-    return bool(_TOC_LABEL.match(label)) or _is_reference_title(title)
+    return bool(_TOC_LABEL.match(label)) or _is_reference_title(title) or _is_byline_title(title)
 
 
 def _is_reference_title(title: str) -> bool:
@@ -1408,8 +1522,54 @@ class _Collector:
         self._visit_children(root, self.default_category)
 
     def _visit_children(self, section: _Section, category: str) -> None:
+        """Visit sub-headings in order. A generic one (장점, 단점, 정리 ...) is never a concept of
+        its own: it joins the concept its previous sibling made (flat notes put ``## 단점`` after
+        ``## 쿠키``), else it becomes the answer of the heading above it."""
+        previous: int | None = None
         for child in section.children:
+            if _is_part(child.title):
+                previous = self._attach_part(child, section, previous, category)
+                continue
+            count = len(self.concepts)
             self._visit(child, category)
+            made = [
+                i for i in range(count, len(self.concepts)) if self.concepts[i].line == child.line
+            ]
+            previous = made[0] if made else None
+
+    def _attach_part(
+        self, part: _Section, owner: _Section, previous: int | None, category: str
+    ) -> int | None:
+        """Add a generic sub-heading's content to the concept at ``previous`` or, without one, make
+        it the answer of ``owner``; returns the concept it went to (None if skipped)."""
+        pending: list[_Section] = []
+        lines = [_synthetic(part.line, part.title), *part.body, *self._answer_lines(part, pending)]
+        text = _render(lines)
+        target = previous
+        if not any(line.has_text for line in lines[1:]) or not text:
+            target = None
+        elif previous is not None:
+            concept = self.concepts[previous]
+            self.concepts[previous] = replace(concept, definition=f"{concept.definition}\n\n{text}")
+        else:
+            heading = _parse_heading(owner.title) if owner.level else None
+            if (
+                heading is not None
+                and heading.term is not None
+                and not _is_collection_title(owner.title)
+                and not _is_noise_title(owner.title)
+            ):
+                self._add(heading.term, text, category, owner.line, heading.question)
+                target = len(self.concepts) - 1
+            elif not _is_bare_generic(part.title):
+                self._visit(part, category)  # 정렬 알고리즘의 종류, on its own at the top
+                return None
+            else:
+                self.skipped += 1
+                target = None
+        for sub in pending:
+            self._visit(sub, category)
+        return target
 
     def _visit(self, section: _Section, category: str) -> None:
         if _is_noise_title(section.title):
@@ -1481,7 +1641,7 @@ class _Collector:
         pending: list[_Section] = []
         lines = [*section.body, *self._answer_lines(section, pending)]
         definition = _render(lines)
-        stub = all(line.link_only for line in lines if line.has_text)
+        stub = not any(_is_answer_line(line) for line in lines)  # links or questions only
         if heading.term is None or not heading.term.term or not definition or stub:
             self.skipped += 1
         else:
@@ -1489,20 +1649,28 @@ class _Collector:
         for sub in pending:
             self._visit(sub, category)
 
-    def _answer_lines(self, section: _Section, pending: list[_Section]) -> list[_Line]:
-        """Sub-headings' content as part of an answer; question-shaped ones and categories are
-        set aside (``pending``) to be visited on their own."""
+    def _answer_lines(
+        self, section: _Section, pending: list[_Section], *, whole: bool = False
+    ) -> list[_Line]:
+        """Sub-headings' content as part of an answer. Question-shaped ones, categories and
+        topics of their own (a sub-heading that names something and has its own text) are set
+        aside (``pending``) to be visited on their own; under a question or a generic part
+        (``whole``) every sub-heading but a question belongs to the answer."""
+        whole = whole or _is_question(section.title) or _is_generic_title(section.title)
         lines: list[_Line] = []
         for child in section.children:
-            if _is_toc_title(child.title):
+            if _is_toc_title(child.title) or _is_byline_title(child.title):
                 continue
-            if _is_question(child.title) or _is_container(child):
+            if (_is_question(child.title) and not _is_part(child.title)) or _is_container(child):
+                pending.append(child)
+                continue
+            if not whole and _is_topic(child):
                 pending.append(child)
                 continue
             body = child.body
             if _is_reference_title(child.title):
                 body = [line for line in body if not line.link_only]
-            content = [*body, *self._answer_lines(child, pending)]
+            content = [*body, *self._answer_lines(child, pending, whole=whole)]
             if any(line.has_text for line in content):
                 lines.append(_Line(child.line, _Kind.BLANK))
                 lines.append(_synthetic(child.line, child.title))
@@ -1533,6 +1701,19 @@ class _Collector:
         first = next((line for line in lines if line.has_text and not line.link_only), None)
         if first is not None:
             self.warnings.append(ParseWarning(first.number, WARN_IGNORED_TEXT))
+
+
+def _is_topic(section: _Section) -> bool:
+    """A sub-heading that is a concept of its own: it names something (not a generic part such
+    as 장점 or 예시) and has answer text of its own."""
+    if _is_generic_title(section.title) or _is_noise_title(section.title):
+        return False
+    heading = _parse_heading(section.title)
+    return (
+        heading.term is not None
+        and _is_name_like(heading.term.term, MAX_TOPIC_CHARS, MAX_TOPIC_WORDS)
+        and section.parsed.kind is _BodyKind.PROSE
+    )
 
 
 def _is_container(section: _Section) -> bool:

@@ -948,3 +948,148 @@ def test_pathological_fence_lines_parse_quickly_and_keep_the_invariants() -> Non
     text = "```x\n" * 3000 + "## A\n본문.\n"
     parsed = parse_notes(text)
     assert_well_formed(parsed, text)
+
+
+# --- what is not a concept, decided on structure -------------------------------------------------
+
+
+def test_document_title_over_a_toc_is_a_container_and_its_topics_are_concepts() -> None:
+    text = (
+        "# Network (네트워크)\n"
+        "\n"
+        "> 작성자 : [김아무개](https://github.com/example), [이아무개](https://github.com/e2)\n"
+        "\n"
+        "<details>\n"
+        "<summary>Table of Contents</summary>\n"
+        "\n"
+        "- [OSI 7 계층](#osi-7-계층)\n"
+        "- [TCP 와 UDP](#tcp-와-udp)\n"
+        "\n"
+        "</details>\n"
+        "\n"
+        "---\n"
+        "\n"
+        "## OSI 7 계층\n"
+        "통신 과정을 일곱 단계로 나눈 참조 모델.\n"
+        "### 계층을 나눈 이유\n"
+        "문제가 생긴 단계만 고칠 수 있다.\n"
+        "## TCP 와 UDP\n"
+        "연결형과 비연결형 전송 프로토콜.\n"
+    )
+    parsed = parse_notes(text)
+    assert [(c.term, c.category) for c in parsed.concepts] == [
+        ("OSI 7 계층", "Network (네트워크)"),
+        ("계층을 나눈 이유", "Network (네트워크)"),
+        ("TCP 와 UDP", "Network (네트워크)"),
+    ]
+    assert parsed.concepts[0].definition == "통신 과정을 일곱 단계로 나눈 참조 모델."
+
+
+def test_a_named_sub_heading_with_its_own_text_is_its_own_concept() -> None:
+    text = (
+        "## TCP\n연결형 프로토콜.\n"
+        "### 3-way handshake\nSYN, SYN-ACK, ACK.\n"
+        "### TCP의 장점\n신뢰성.\n"
+        "### 해결방안?\n재전송.\n"
+    )
+    found = by_term(parse_notes(text))
+    assert list(found) == ["TCP", "3-way handshake"]
+    assert (
+        found["TCP"].definition == "연결형 프로토콜.\n\nTCP의 장점\n신뢰성.\n\n해결방안?\n재전송."
+    )
+
+
+def test_flat_generic_headings_join_the_concept_before_them() -> None:
+    text = (
+        "## Cookie\n브라우저에 저장되는 작은 데이터.\n"
+        "## 단점\n- 보안에 취약하다.\n"
+        "## Session\n서버에 저장되는 상태.\n"
+        "## 장단점\n- 서버 자원을 쓴다.\n"
+    )
+    found = by_term(parse_notes(text))
+    assert list(found) == ["Cookie", "Session"]
+    assert (
+        found["Cookie"].definition == "브라우저에 저장되는 작은 데이터.\n\n단점\n- 보안에 취약하다."
+    )
+    assert found["Session"].definition.endswith("장단점\n- 서버 자원을 쓴다.")
+
+
+def test_an_overview_first_under_a_heading_is_that_heading_s_answer() -> None:
+    text = "# 로드 밸런싱\n## 개요\n서버에 부하를 나눈다.\n## L4 로드 밸런서\n포트 기준 분산.\n"
+    parsed = parse_notes(text)
+    assert [c.term for c in parsed.concepts] == ["로드 밸런싱", "L4 로드 밸런서"]
+    assert parsed.concepts[0].definition == "개요\n서버에 부하를 나눈다."
+
+
+def test_a_bare_generic_heading_with_nothing_to_join_is_skipped() -> None:
+    parsed = parse_notes("## 정리\n- 요약 한 줄.\n")
+    assert parsed.concepts == ()
+    assert parsed.skipped == 1
+
+
+def test_bylines_contributor_sections_and_tracker_tables_are_dropped() -> None:
+    text = (
+        "# 김아무개\n"
+        "|Study|바로가기|\n"
+        "|---|---|\n"
+        "|Array, LinkedList|:white_check_mark:|\n"
+        "|Stack, Queue|[link](./stack.md)|\n"
+        "\n"
+        "## 스택\n"
+        "- 작성자 홍길동 | 스택 정리\n"
+        "\n"
+        "후입선출 구조.\n"
+        "\n"
+        "| 연산 | 복잡도 |\n"
+        "|---|---|\n"
+        "| push | O(1) |\n"
+        "\n"
+        "## Contributor\n"
+        "| [<img src='a.png'>](https://github.com/a) | [<img src='b.png'>](https://g.example/b) |\n"
+        "|:---:|:---:|\n"
+        "| 가 | 나 |\n"
+    )
+    parsed = parse_notes(text)
+    assert [c.term for c in parsed.concepts] == ["스택"]
+    assert (
+        parsed.concepts[0].definition
+        == "후입선출 구조.\n\n| 연산 | 복잡도 |\n|---|---|\n| push | O(1) |"
+    )
+
+
+def test_question_heading_whose_body_is_only_the_next_question_is_skipped() -> None:
+    text = (
+        "## 예상 질문\n"
+        "### 페이지 테이블을 줄이는 방법을 설명해 주세요\n"
+        "* 다단계 페이지 테이블에 대해 설명해 주세요\n"
+        "### TLB란?\n"
+        "주소 변환 캐시.\n"
+    )
+    parsed = parse_notes(text)
+    assert [c.term for c in parsed.concepts] == ["TLB"]
+
+
+def test_study_section_titles_are_collections_not_concepts() -> None:
+    text = (
+        "# Array, LinkedList\n"
+        "## Question\n"
+        "1. Array와 LinkedList의 차이가 무엇인가요?\n"
+        "- 저장 방식이 다릅니다.\n"
+        "\n"
+        "## :nerd_face: What I study\n"
+        "### 1. Array\n"
+        "- 연속된 메모리.\n"
+        "### 2. LinkedList\n"
+        "- 포인터로 연결.\n"
+    )
+    terms_found = [c.term for c in parse_notes(text).concepts]
+    assert "Question" not in terms_found and "What I study" not in terms_found
+    assert terms_found == ["Array와 LinkedList의 차이", "Array", "LinkedList"]
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["장점", "단점", "Pros & Cons", "4. 정리", "멀티 프로세스의 장점", "Disadvantages", "개요"],
+)
+def test_generic_titles(title: str) -> None:
+    assert one(f"## 프로세스\n실행 중인 프로그램.\n### {title}\n내용.\n").term == "프로세스"
