@@ -213,6 +213,10 @@ _BYLINE = re.compile(
 )
 #: A table's header separator (``|---|:---:|``) or one of its cells.
 _RULE_CELL = re.compile(r"^[\s|:\-]+$")
+#: ``Term : description`` in a heading (a colon with a space after it; ``a:b`` stays whole).
+_HEADING_COLON = re.compile(r"\s*[:：]\s+")
+#: A markdown backslash escape (``\[7]``): in a title, the character itself.
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 _WEB_URL = re.compile(r"^https?://\S+$", re.I)
 _BARE_URL = re.compile(r"<?https?://[^\s<>]+>?")
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
@@ -763,7 +767,7 @@ def _inline_text(text: str, *, links: bool = True) -> str:
 def _clean_title(text: str) -> str:
     """A heading's text as shown: no markdown marks, emoji codes or decoration at the ends."""
     text = _inline_text(text, links=False).replace("`", "")
-    text = _EMOJI_CODE.sub("", text)
+    text = _ESCAPED.sub(r"\1", _EMOJI_CODE.sub("", text))
     text = " ".join(text.split())
     return _strip_symbols(text).rstrip(":：").strip()
 
@@ -1195,6 +1199,12 @@ def _parse_heading(title: str) -> _Heading:
         return _Heading(_term_from_question(title), _question_text(title))
     text = _NUMBERING.sub("", title).strip()
     text = _TAG_PREFIX.sub("", text).strip() or text.strip("[] ") or title
+    described = _HEADING_COLON.search(text)
+    if described is not None:  # 응용 계층 (Application Layer) : 데이터 단위 message
+        left, right = text[: described.start()].strip(), text[described.end() :].strip()
+        term = _term_from_name(left) if right else None
+        if term is not None:
+            return _Heading(replace(term, description=right), None)
     core, inner = _split_paren(text)
     if inner and core and _is_alias(inner, core):
         return _Heading(_Term(core, (inner,)), None)
@@ -1559,6 +1569,7 @@ class _Collector:
                 and not _is_collection_title(owner.title)
                 and not _is_noise_title(owner.title)
             ):
+                text = _with_description(heading.term, text)
                 self._add(heading.term, text, category, owner.line, heading.question)
                 target = len(self.concepts) - 1
             elif not _is_bare_generic(part.title):
@@ -1645,6 +1656,7 @@ class _Collector:
         if heading.term is None or not heading.term.term or not definition or stub:
             self.skipped += 1
         else:
+            definition = _with_description(heading.term, definition)
             self._add(heading.term, definition, category, section.line, heading.question)
         for sub in pending:
             self._visit(sub, category)
@@ -1701,6 +1713,11 @@ class _Collector:
         first = next((line for line in lines if line.has_text and not line.link_only), None)
         if first is not None:
             self.warnings.append(ParseWarning(first.number, WARN_IGNORED_TEXT))
+
+
+def _with_description(term: _Term, definition: str) -> str:
+    """A heading's ``: description`` as the first line of its answer."""
+    return f"{term.description}\n{definition}" if term.description else definition
 
 
 def _is_topic(section: _Section) -> bool:

@@ -1093,3 +1093,16 @@ def test_study_section_titles_are_collections_not_concepts() -> None:
 )
 def test_generic_titles(title: str) -> None:
     assert one(f"## 프로세스\n실행 중인 프로그램.\n### {title}\n내용.\n").term == "프로세스"
+
+
+def test_heading_with_a_colon_names_the_term_and_describes_it() -> None:
+    text = (
+        "#### \\[7] 응용 계층 (Application Layer) : 데이터 단위 message\n"
+        "사용자와 맞닿는 계층.\n"
+        "#### 시각 12:30 기준\n"
+        "본문.\n"
+    )
+    first, second = parse_notes(text).concepts
+    assert (first.term, first.aliases) == ("응용 계층", ("Application Layer",))
+    assert first.definition == "데이터 단위 message\n사용자와 맞닿는 계층."
+    assert second.term == "시각 12:30 기준"
