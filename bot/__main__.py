@@ -9,6 +9,7 @@ import argparse
 import asyncio
 import json
 import logging
+import shlex
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
@@ -183,6 +184,9 @@ async def cmd_grade(settings: Settings, args: argparse.Namespace) -> int:
         if result.kind is not MatchKind.CONFIDENT or result.match is None:
             reply = await service.define(console_caller_for(settings), args.term)
             print(reply.body or reply.title, file=sys.stderr)
+            for choice in reply.suggestions:  # several notes name it: say how to pick one
+                picked = shlex.quote(choice.argument)
+                print(f"  {choice.label}: grade {picked} ...", file=sys.stderr)
             return 1
         concept = service.concept(result.match.concept_id)
         graded = service.context.grader.grade(concept, answer, service.synonyms)

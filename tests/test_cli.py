@@ -116,3 +116,23 @@ def test_run_without_credentials_names_the_missing_variables(env: dict[str, str]
     done = run(clean, "run")
     assert done.returncode == 2
     assert "DISCORD_TOKEN" in done.stderr and "SLACK_BOT_TOKEN" in done.stderr
+
+
+def test_grade_names_the_choices_when_several_notes_have_the_term(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    own = {**env, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'same.sqlite3'}"}
+    for folder, text in (("net", "출처가 다른 요청을 허용하는 정책."), ("web", "교차 출처 공유.")):
+        (tmp_path / "notes" / folder).mkdir(parents=True)
+        (tmp_path / "notes" / folder / "cors.md").write_text(f"## CORS\n{text}\n")
+    assert run(own, "ingest", str(tmp_path / "notes")).returncode == 0
+    done = run(own, "grade", "--json", "CORS", "다른 출처의 요청을 허용")
+    assert done.returncode == 1
+    assert message_pattern("same_name_body", query="CORS").search(done.stderr)
+    lines = [line for line in done.stderr.splitlines() if "grade " in line]
+    assert len(lines) == 2
+    assert {"net/cors.md" in line for line in lines} == {True, False}
+    argument = lines[0].split("grade ", 1)[1].removesuffix(" ...").strip("'")
+    graded = run(own, "grade", "--json", argument, "다른 출처의 요청을 허용")
+    assert graded.returncode == 0, graded.stderr
+    assert json.loads(graded.stdout)["term"] == "CORS"

@@ -127,8 +127,8 @@ class KnowledgeBase:
         return self.current.concepts()
 
     def search(self, query: str) -> LookupResult:
-        """Look up in the loaded index without refreshing (internal use)."""
-        return self.current.index.lookup(query)
+        """Look up in the loaded knowledge without refreshing (internal use)."""
+        return self.current.lookup(query)
 
     async def lookup(self, query: str) -> LookupResult:
         """Look ``query`` up; raises BadInput for an empty or overlong query."""

@@ -62,6 +62,11 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     "field_category": {"ko": "분류", "en": "Category"},
     "field_source": {"ko": "출처", "en": "Source"},
     "did_you_mean_title": {"ko": "혹시 이것을 찾으셨나요?", "en": "Did you mean?"},
+    "same_name_title": {"ko": "같은 이름의 개념이 여럿 있어요", "en": "Several concepts have this name"},
+    "same_name_body": {
+        "ko": "'{query}'은(는) 여러 노트에 있어요. 출처를 보고 하나를 골라 주세요.",
+        "en": "'{query}' is in several notes. Pick one by its source below.",
+    },
     "did_you_mean_body": {
         "ko": "'{query}'와(과) 정확히 일치하는 개념이 없어요. 아래에서 골라 주세요.",
         "en": "No concept matches '{query}' exactly. Pick one below.",
@@ -171,6 +176,10 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     "synonyms_invalid": {
         "ko": "동의어 파일을 읽을 수 없습니다 ({path}:{line}): {detail}",
         "en": "cannot read the synonyms file ({path}:{line}): {detail}",
+    },
+    "glossary_invalid": {
+        "ko": "용어집 파일을 읽을 수 없습니다 ({path}:{line}): {detail}",
+        "en": "cannot read the glossary file ({path}:{line}): {detail}",
     },
     # --- interview -----------------------------------------------------------------------
     "interview_started": {

@@ -11,7 +11,8 @@ from bot.config import Settings
 from bot.core.errors import BadInput, Forbidden
 from bot.core.knowledge.library import MAX_QUERY_CHARS
 from bot.core.knowledge.replies import echo
-from bot.core.models import Caller, ReplyKind
+from bot.core.messages import t
+from bot.core.models import Caller, MatchKind, ReplyKind
 
 USER = Caller("test", "u1", "c1", workspace_id="w1")
 ADMIN = Caller("test", "admin", "c1", workspace_id="w1", is_admin=True)
@@ -33,8 +34,49 @@ async def test_confident_definition_shows_both_names_category_source_and_runners
 async def test_did_you_mean_offers_actions_that_define(service: Service) -> None:
     reply = await service.define(USER, "회귀")
     assert reply.kind is ReplyKind.SUGGESTIONS
-    assert {a.argument for a in reply.suggestions} == {"선형회귀", "로지스틱 회귀"}
+    assert {a.argument.split(" §")[0] for a in reply.suggestions} == {"선형회귀", "로지스틱 회귀"}
     assert all(a.command == "define" for a in reply.suggestions)
+    chosen = await service.act(USER, "define", reply.suggestions[0].argument)
+    assert chosen[0].kind is ReplyKind.DEFINITION
+    assert chosen[0].title.startswith(reply.suggestions[0].argument.split(" §")[0])
+
+
+async def test_same_name_in_several_notes_is_offered_by_source_and_each_choice_shows_it(
+    make_settings: type[Settings], tmp_path: Path, sqlite_url: str
+) -> None:
+    notes = tmp_path / "notes"
+    (notes / "network").mkdir(parents=True)
+    (notes / "web").mkdir()
+    (notes / "network" / "cors.md").write_text(
+        "# 네트워크\n## CORS\n출처가 다른 요청을 허용하는 정책.\n"
+    )
+    (notes / "web" / "cors.md").write_text(
+        "# 웹 보안\n## CORS\n브라우저의 교차 출처 리소스 공유.\n"
+    )
+    settings = make_settings(
+        database_url=sqlite_url, data_dir=tmp_path / "data", knowledge_paths=[notes]
+    )
+    service = await Service.start(settings)
+    try:
+        reply = await service.define(USER, "cors")
+        assert reply.kind is ReplyKind.SUGGESTIONS
+        assert reply.title == t("same_name_title", "ko")
+        labels = [a.label for a in reply.suggestions]
+        assert len(labels) == 2 and len(set(labels)) == 2
+        assert any("network/cors.md" in label for label in labels)
+        assert any("web/cors.md" in label for label in labels)
+        bodies = set()
+        for action in reply.suggestions:
+            (shown,) = await service.act(USER, action.command, action.argument)
+            assert shown.kind is ReplyKind.DEFINITION
+            bodies.add(shown.body)
+        assert bodies == {"출처가 다른 요청을 허용하는 정책.", "브라우저의 교차 출처 리소스 공유."}
+        choices = await service.knowledge.autocomplete("CO")
+        assert len({label for label, _ in choices}) == len(choices) == 2
+        for _, value in choices:
+            assert (await service.lookup(value)).kind is MatchKind.CONFIDENT
+    finally:
+        await service.close()
 
 
 async def test_unknown_terms_are_declined_and_echoed_inertly(service: Service) -> None:

@@ -7,13 +7,24 @@ answers read is :mod:`bot.core.knowledge.replies`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from bot.core.errors import BadInput
-from bot.core.knowledge.search import IndexEntry, SearchIndex
-from bot.core.models import Concept, LookupResult
+from bot.core.knowledge.aliases import name_key
+from bot.core.knowledge.search import EXACT_SCORE, IndexEntry, SearchIndex, clip
+from bot.core.models import Concept, LookupResult, MatchKind, Suggestion
 
 MAX_QUERY_CHARS = 200
+#: ``CORS §12``: one concept chosen from several of the same name (a button, an autocomplete
+#: choice). The term comes first so the choice still means something after a re-ingest.
+_REFERENCE = re.compile(r"(?P<term>.*?)\s*§(?P<id>\d{1,18})")
+
+
+def reference(concept: Concept) -> str:
+    """How a choice names exactly ``concept``: its term and id (:meth:`Knowledge.lookup` reads
+    it back; when the id is gone or names another concept, the term is looked up)."""
+    return f"{concept.term} §{concept.id}"
 
 
 def check_query(query: str) -> str:
@@ -51,5 +62,14 @@ class Knowledge:
         return list(self._concepts.values())
 
     def lookup(self, query: str) -> LookupResult:
-        """The lookup outcome for a (checked) query."""
+        """The lookup outcome for a (checked) query; a :func:`reference` finds its concept."""
+        chosen = _REFERENCE.fullmatch(query)
+        if chosen is not None:
+            concept = self._concepts.get(int(chosen["id"]))
+            term = chosen["term"]
+            if concept is not None and (not term or name_key(term) == name_key(concept.term)):
+                match = Suggestion(concept.id, clip(concept.term), EXACT_SCORE)
+                return LookupResult(query=query, kind=MatchKind.CONFIDENT, match=match)
+            if term:
+                return self.index.lookup(term)
         return self.index.lookup(query)

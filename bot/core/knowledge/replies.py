@@ -6,8 +6,9 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 
-from bot.core.knowledge.library import MAX_QUERY_CHARS, Knowledge, check_query
-from bot.core.knowledge.search import clip
+from bot.core.knowledge.aliases import name_key
+from bot.core.knowledge.library import MAX_QUERY_CHARS, Knowledge, check_query, reference
+from bot.core.knowledge.search import EXACT_SCORE, clip
 from bot.core.messages import t
 from bot.core.models import (
     Action,
@@ -61,9 +62,15 @@ def define_reply(knowledge: Knowledge, query: str, locale: str) -> Reply:
         concept = knowledge.concept(result.match.concept_id)
         return definition_reply(knowledge, concept, locale, result)
     if result.kind is MatchKind.DID_YOU_MEAN:
+        same = sum(s.score >= EXACT_SCORE for s in result.suggestions) > 1
+        title, body = (
+            ("same_name_title", "same_name_body")
+            if same
+            else ("did_you_mean_title", "did_you_mean_body")
+        )
         return Reply(
-            title=t("did_you_mean_title", locale),
-            body=t("did_you_mean_body", locale, query=echo(query)),
+            title=t(title, locale),
+            body=t(body, locale, query=echo(query)),
             kind=ReplyKind.SUGGESTIONS,
             suggestions=_suggestion_actions(knowledge, result.suggestions),
         )
@@ -74,16 +81,31 @@ def define_reply(knowledge: Knowledge, query: str, locale: str) -> Reply:
     )
 
 
+def source_label(concept: Concept) -> str:
+    """Where a concept comes from, short: its category and the last folders of its file
+    (``네트워크 · network/cors.md``), to tell concepts of the same name apart."""
+    parts = concept.source_path.replace("\\", "/").rstrip("/").split("/")
+    place = "/".join(parts[-2:])
+    return f"{concept.category} · {place}" if concept.category else place
+
+
+def choice_labels(concepts: Sequence[Concept]) -> list[str]:
+    """A label per concept: its display name, with its source where another has the same name."""
+    names = [display_name(concept) for concept in concepts]
+    keys = [name_key(concept.term) for concept in concepts]
+    return [
+        f"{name} — {source_label(concept)}" if keys.count(key) > 1 else name
+        for name, key, concept in zip(names, keys, concepts, strict=True)
+    ]
+
+
 def _suggestion_actions(
     knowledge: Knowledge, suggestions: Sequence[Suggestion]
 ) -> tuple[Action, ...]:
+    concepts = [knowledge.concept(s.concept_id) for s in suggestions]
     return tuple(
-        Action(
-            "define",
-            display_name(knowledge.concept(s.concept_id)),
-            knowledge.concept(s.concept_id).term,
-        )
-        for s in suggestions
+        Action("define", clip(label), reference(concept))
+        for label, concept in zip(choice_labels(concepts), concepts, strict=True)
     )
 
 
@@ -112,10 +134,18 @@ def definition_reply(
 
 def autocomplete_choices(knowledge: Knowledge, prefix: str) -> list[tuple[str, str]]:
     """Choices for autocomplete: (label, value), at most 25, each at most 100 characters."""
+    found = knowledge.index.autocomplete(prefix[:MAX_QUERY_CHARS])
+    concepts = [knowledge.concept_or_none(s.concept_id) for s in found]
+    known = [concept for concept in concepts if concept is not None]
+    labels = iter(choice_labels(known))
+    keys = [name_key(concept.term) for concept in known]
     choices = []
-    for suggestion in knowledge.index.autocomplete(prefix[:MAX_QUERY_CHARS]):
-        concept = knowledge.concept_or_none(suggestion.concept_id)
-        label = display_name(concept) if concept else suggestion.term
-        value = concept.term if concept else suggestion.term
-        choices.append((clip(label), clip(value)))
+    for suggestion, concept in zip(found, concepts, strict=True):
+        if concept is None:
+            choices.append((clip(suggestion.term), clip(suggestion.term)))
+            continue
+        label = next(labels)
+        # the plain term, unless another choice has the same name (then exactly this one)
+        shared = keys.count(name_key(concept.term)) > 1 and len(reference(concept)) <= 100
+        choices.append((clip(label), reference(concept) if shared else clip(concept.term)))
     return choices
