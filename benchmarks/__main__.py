@@ -19,6 +19,7 @@ BENCHMARKS = (
     "interview_load",
     "idle_rss",
     "daily_fanout",
+    "ingest_real",
 )
 
 
