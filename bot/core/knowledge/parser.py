@@ -197,7 +197,7 @@ _TAG_NAMES = (
     "details|summary|br|img|a|p|div|sup|sub|b|i|u|s|em|strong|code|pre|span|small|big|center|"
     "font|mark|del|ins|kbd|hr|blockquote|ul|ol|li|table|thead|tbody|tfoot|tr|th|td|dl|dt|dd|"
     "figure|figcaption|h[1-6]|section|article|header|footer|nav|abbr|cite|q|tt|strike|picture|"
-    "source|video|iframe|input|label"
+    "source|video|iframe|input|label|image"
 )
 _HTML_TAG = re.compile(rf"</?(?:{_TAG_NAMES})(?=[\s/>])[^<>]*>", re.I)
 _BREAK_TAG = re.compile(r"<br\s*/?>", re.I)
@@ -211,8 +211,18 @@ _BYLINE = re.compile(
     r"^(?:작성자|글쓴이|author|authors|written\s+by|writer|contributors?)(?=[\s:：|,]|$)",
     re.I,
 )
+_DEFINITION_MARK = re.compile(r"^[:：]\s+")
 #: A table's header separator (``|---|:---:|``) or one of its cells.
 _RULE_CELL = re.compile(r"^[\s|:\-]+$")
+#: ``RR (Round-Robin) Scheduling``: a parenthetical inside a term, words after it.
+_MIDDLE_PAREN = re.compile(
+    r"(?P<head>[^()（）]+?)\s*[(（](?P<inner>[^()（）]+)[)）]\s*(?P<tail>[^()（）]+)"
+)
+#: ``JWT 개념``, ``반정규화의 정의``, ``Docker란``: a name with a word that only says "what it is".
+_DEFINITION_SUFFIX = re.compile(
+    r"(?:\s*의)?\s+(?:개념|정의|개요|이란|란|concept|definition|overview)$|(?<=\S)(?:이란|란)$",
+    re.I,
+)
 #: ``Term : description`` in a heading (a colon with a space after it; ``a:b`` stays whole).
 _HEADING_COLON = re.compile(r"\s*[:：]\s+")
 #: A markdown backslash escape (``\[7]``): in a title, the character itself.
@@ -222,7 +232,10 @@ _BARE_URL = re.compile(r"<?https?://[^\s<>]+>?")
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
 _EMOJI_CODE = re.compile(r":[a-z][a-z0-9_+-]*:")
 _LIST_MARKER = re.compile(r"^(?:[-*+•]|\d{1,3}[.)])\s+(?:\[[ xX]\]\s+)?")
-_NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*[.)]|\d+(?:\.\d+)+|\(\d+\))\s+")
+_NUMBERING = re.compile(
+    r"^(?:(?:\d+(?:[.-]\d+)*[.)]|\(\d+(?:-\d+)?\))(?:\s+|(?=[^\d\s.)]))"
+    r"|\d+(?:\.\d+)+\s+|\d\ufe0f?\u20e3\s*)"
+)
 _TAG_PREFIX = re.compile(r"^\[[^\[\]]{1,20}\]\s*")
 _Q_MARKER = re.compile(r"^(?:Q\s*\d*|질문\s*\d*)\s*[.:)：]\s*", re.I)
 _ANSWER_MARKER = re.compile(r"^(?:A\s*\d*|답변?|answer)\s*[.:)：]\s*", re.I)
@@ -571,6 +584,9 @@ class _Scanner:
             or _is_byline(content)
         ):
             return _Line(number, _Kind.BLANK)
+        if _DEFINITION_MARK.match(content):  # ": definition" (a definition-list line)
+            text = text.replace(":", "", 1)
+            content = _DEFINITION_MARK.sub("", content)
         link_only = _is_link_only(content)
         nav_row = content.startswith("|") and _is_navigation_row(content)
         ref_label = False
@@ -783,7 +799,7 @@ def _strip_symbols(text: str) -> str:
 
 
 def _is_symbol(char: str) -> bool:
-    return char.isspace() or unicodedata.category(char) in ("So", "Mn", "Cf") or char == "\ufe0f"
+    return char.isspace() or unicodedata.category(char) in ("So", "Sk", "Mn", "Me", "Cf")
 
 
 def _decoration_free(text: str) -> str:
@@ -1013,6 +1029,30 @@ def _term_from_name(text: str) -> _Term | None:
     return _Term(core, description=f"({inner})")
 
 
+def _shape_aliases(term: _Term) -> tuple[str, ...]:
+    """The term's aliases plus the names its shape implies: ``RR (Round-Robin) Scheduling``
+    is also ``RR Scheduling`` and ``Round-Robin Scheduling``; ``JWT 개념`` is also ``JWT``."""
+    names = [*term.aliases]
+    middle = _MIDDLE_PAREN.fullmatch(term.term)
+    if middle is not None:
+        head, inner, tail = middle["head"].strip(), middle["inner"].strip(), middle["tail"].strip()
+        words = head.split()
+        if inner and tail and words and _is_alias(inner, head):
+            names.append(f"{head} {tail}")
+            names.append(" ".join([*words[:-1], inner, tail]))
+    bare = _DEFINITION_SUFFIX.sub("", term.term).strip()
+    if bare and bare != term.term and _is_name_like(bare):
+        names.append(bare)
+    seen = {normalize_name(term.term)}
+    kept: list[str] = []
+    for name in names:
+        key = normalize_name(name)
+        if key and key not in seen:
+            seen.add(key)
+            kept.append(name)
+    return tuple(kept)
+
+
 def _split_top_level(text: str, separator: str) -> list[str]:
     """Split on ``separator`` where it is outside parentheses and brackets."""
     if separator not in text:
@@ -1197,7 +1237,9 @@ def _parse_heading(title: str) -> _Heading:
     """The term and question a heading names (``### Q. 프로세스란?`` -> 프로세스, 프로세스란?)."""
     if _is_question(title):
         return _Heading(_term_from_question(title), _question_text(title))
-    text = _NUMBERING.sub("", title).strip()
+    text = _strip_symbols(_NUMBERING.sub("", title))
+    if text.startswith("[") and text.endswith("]") and text.count("[") == 1:
+        text = text[1:-1].strip()  # [ 이진 탐색 트리의 단점 ]
     text = _TAG_PREFIX.sub("", text).strip() or text.strip("[] ") or title
     described = _HEADING_COLON.search(text)
     if described is not None:  # 응용 계층 (Application Layer) : 데이터 단위 message
@@ -1267,7 +1309,10 @@ def _is_noise_title(title: str) -> bool:
 def _is_reference_title(title: str) -> bool:
     label = _decoration_free(_category_name(title))
     match = _REFERENCE_LABEL.match(label)
-    return match is not None and match.end() == len(label)
+    if match is not None and match.end() == len(label):
+        return True
+    pointer = _REFERENCE_LABEL.match(title)  # 출처: https://...
+    return pointer is not None and pointer.end() > 0 and _is_link_only(title[pointer.end() :])
 
 
 def _is_toc_title(title: str) -> bool:
@@ -1291,6 +1336,7 @@ class _Item:
     first: str  # the definition's first line ("" when the answer starts below)
     question: str | None = None
     lines: list[_Line] = field(default_factory=list)
+    marker: str = ""  # "bullet" / "ordered" when the item is a list item
 
     @property
     def answered(self) -> bool:
@@ -1326,12 +1372,55 @@ def _item_start(line: _Line) -> _Item | None:
         terms, definition, question = split  # 장점 - ... continues the item above instead
         return _Item(_ItemKind.TERM, line.number, terms, definition, question)
     if _is_question(body) and (is_list or _Q_MARKER.match(body)):
-        return _question_item(line.number, body)
+        item = _question_item(line.number, body)
+        if item is not None:
+            item.marker = _marker_kind(content)
+        return item
     if is_list:
         weak = _weak_term(body)
         if weak is not None:
             return _Item(_ItemKind.WEAK, line.number, (weak,), body)
     return None
+
+
+def _marker_kind(content: str) -> str:
+    """``ordered`` for ``1.`` / ``1)`` items, ``bullet`` for ``-`` / ``*`` / ``+``, else ''."""
+    marker = _LIST_MARKER.match(content)
+    if marker is None:
+        return ""
+    return "ordered" if marker[0][0].isdigit() else "bullet"
+
+
+def _next_in_question_list(items: Sequence[_Item], line: _Line) -> _Item | None:
+    """In a list of questions (``1. 트랜잭션이란?`` ``2. 트랜잭션의 성질 ACID`` ...) a sibling
+    item is the next question, not the answer to the one above: answers sit below a question,
+    deeper or in another kind of list."""
+    if not items or items[-1].kind is not _ItemKind.QUESTION or not items[-1].marker:
+        return None
+    if line.kind is not _Kind.TEXT or line.quoted or line.indent > MAX_ITEM_INDENT:
+        return None
+    content = line.content
+    if _marker_kind(content) != items[-1].marker:
+        return None
+    body = _LIST_MARKER.sub("", content)
+    if _ANSWER_MARKER.match(body):
+        return None
+    item = _question_item(line.number, body)
+    if item is not None:
+        item.marker = items[-1].marker
+    return item
+
+
+def _is_question_list(lines: Sequence[_Line]) -> bool:
+    """An answer that is only a flat list, at least half of it questions: a question bank."""
+    texts = [line for line in lines if line.has_text]
+    if len(texts) < 2 or any(line.kind is not _Kind.TEXT or line.summary for line in texts):
+        return False
+    indents = {line.indent for line in texts}
+    if len(indents) > 1 or not all(_LIST_MARKER.match(line.content) for line in texts):
+        return False
+    questions = sum(_is_question(_unlisted(line.content)) for line in texts)
+    return 2 * questions >= len(texts)
 
 
 def _question_item(number: int, text: str) -> _Item | None:
@@ -1365,6 +1454,8 @@ def _split_items(lines: Sequence[_Line]) -> tuple[list[_Line], list[_Item]]:
         item = _item_start(line)
         if item is not None and item.kind is _ItemKind.WEAK and _answering(items):
             item = None  # list items under a question are its answer, not new concepts
+        if item is None:
+            item = _next_in_question_list(items, line)
         if item is not None:
             items.append(item)
         elif items:
@@ -1652,7 +1743,8 @@ class _Collector:
         pending: list[_Section] = []
         lines = [*section.body, *self._answer_lines(section, pending)]
         definition = _render(lines)
-        stub = not any(_is_answer_line(line) for line in lines)  # links or questions only
+        # links or questions only, or a bank of questions
+        stub = not any(_is_answer_line(line) for line in lines) or _is_question_list(lines)
         if heading.term is None or not heading.term.term or not definition or stub:
             self.skipped += 1
         else:
@@ -1705,7 +1797,7 @@ class _Collector:
                 category=category,
                 line=line,
                 question=question,
-                aliases=term.aliases,
+                aliases=_shape_aliases(term),
             )
         )
 
@@ -1730,6 +1822,8 @@ def _is_topic(section: _Section) -> bool:
         heading.term is not None
         and _is_name_like(heading.term.term, MAX_TOPIC_CHARS, MAX_TOPIC_WORDS)
         and section.parsed.kind is _BodyKind.PROSE
+        # text of its own: a heading over only code (인터페이스 정의, 구현) is part of the answer
+        and any(line.kind is _Kind.TEXT and _is_answer_line(line) for line in section.body)
     )
 
 

@@ -1106,3 +1106,63 @@ def test_heading_with_a_colon_names_the_term_and_describes_it() -> None:
     assert (first.term, first.aliases) == ("응용 계층", ("Application Layer",))
     assert first.definition == "데이터 단위 message\n사용자와 맞닿는 계층."
     assert second.term == "시각 12:30 기준"
+
+
+def test_a_numbered_list_of_questions_is_a_question_bank_not_answers() -> None:
+    text = (
+        "### 트랜잭션 (Transaction)\n"
+        "1. 트랜잭션이란?\n"
+        "2. 트랜잭션의 성질 ACID\n"
+        "3. 데드락을 방지할 수 있는 방법은?\n"
+        "\n"
+        "## 스택과 큐\n"
+        "1. 스택과 큐의 차이점\n"
+        "2. 스택과 큐를 어디에 쓰나요?\n"
+        "3. 큐 두 개로 스택을 만들 수 있을까요?\n"
+        "\n"
+        "## 배열\n"
+        "1. 배열과 연결 리스트의 차이가 무엇인가요?\n"
+        "- 배열은 연속된 메모리에 저장됩니다.\n"
+    )
+    parsed = parse_notes(text)
+    assert [c.term for c in parsed.concepts] == ["배열과 연결 리스트의 차이"]
+    assert parsed.concepts[0].definition == "- 배열은 연속된 메모리에 저장됩니다."
+
+
+def test_terms_lose_numbering_brackets_and_emoji_and_gain_the_names_their_shape_implies() -> None:
+    text = (
+        "## 1-1) 목적이 분명한 힌트\n본문.\n"
+        "## [ 이진 탐색 트리의 균형 ]\n본문.\n"
+        "## 2️⃣ 2차 캐시\n본문.\n"
+        "## 1) 🐰 토끼 계좌\n본문.\n"
+        "## RR (Round-Robin) Scheduling\n본문.\n"
+        "## JWT 개념\n본문.\n"
+        "## 3-way handshake\n본문.\n"
+    )
+    found = {c.term: c.aliases for c in parse_notes(text).concepts}
+    assert list(found) == [
+        "목적이 분명한 힌트",
+        "이진 탐색 트리의 균형",
+        "2차 캐시",
+        "토끼 계좌",
+        "RR (Round-Robin) Scheduling",
+        "JWT 개념",
+        "3-way handshake",
+    ]
+    assert found["RR (Round-Robin) Scheduling"] == ("RR Scheduling", "Round-Robin Scheduling")
+    assert found["JWT 개념"] == ("JWT",)
+
+
+def test_definition_list_marks_image_tags_and_source_headings_are_not_text() -> None:
+    text = (
+        "# MST\n\n: 최소 비용으로 모든 정점을 잇는 트리.\n<image src='./m.png' width='600' />\n"
+        "##### 출처: https://blog.example/mst\n"
+    )
+    concept = one(text)
+    assert concept.definition == "최소 비용으로 모든 정점을 잇는 트리."
+
+
+def test_a_sub_heading_over_only_code_stays_part_of_the_answer() -> None:
+    text = "## 스택\n후입선출.\n### 인터페이스 정의\n```java\ninterface Stack {}\n```\n"
+    concept = one(text)
+    assert concept.definition.endswith("```java\ninterface Stack {}\n```")
