@@ -204,7 +204,8 @@ _BREAK_TAG = re.compile(r"<br\s*/?>", re.I)
 _SUP_TAG = re.compile(r"<sup\b[^<>]*>", re.I)
 _IMAGE = re.compile(r"!\[[^\[\]]*\]\([^()]*(?:\([^()]*\)[^()]*)*\)")
 _LINK = re.compile(
-    r"\[(?P<text>[^\[\]]*)\]\((?P<url>[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)(?:\s+[\"'][^\"']*[\"'])?\s*\)"
+    r"\[(?P<text>(?:[^\[\]]|\[[^\[\]]*\])*)\]"  # link text, one level of [brackets] inside
+    r"\((?P<url>[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)(?:\s+[\"'][^\"']*[\"'])?\s*\)"
 )
 _REF_LINK = re.compile(r"\[(?P<text>[^\[\]]+)\]\[[^\[\]]*\]")
 _BYLINE = re.compile(
@@ -1239,7 +1240,7 @@ def _parse_heading(title: str) -> _Heading:
         return _Heading(_term_from_question(title), _question_text(title))
     text = _strip_symbols(_NUMBERING.sub("", title))
     if text.startswith("[") and text.endswith("]") and text.count("[") == 1:
-        text = text[1:-1].strip()  # [ 이진 탐색 트리의 단점 ]
+        text = _strip_symbols(text[1:-1])  # [ 이진 탐색 트리의 단점 ], [ 👶 Minor GC ]
     text = _TAG_PREFIX.sub("", text).strip() or text.strip("[] ") or title
     described = _HEADING_COLON.search(text)
     if described is not None:  # 응용 계층 (Application Layer) : 데이터 단위 message
@@ -1412,15 +1413,19 @@ def _next_in_question_list(items: Sequence[_Item], line: _Line) -> _Item | None:
 
 
 def _is_question_list(lines: Sequence[_Line]) -> bool:
-    """An answer that is only a flat list, at least half of it questions: a question bank."""
+    """An answer that is only a flat list (after at most a short label such as 기타), at least
+    half of it questions, a third when numbered: a question bank, not knowledge."""
     texts = [line for line in lines if line.has_text]
+    if texts and not _LIST_MARKER.match(texts[0].content) and len(texts[0].content) <= 20:
+        texts = texts[1:]
     if len(texts) < 2 or any(line.kind is not _Kind.TEXT or line.summary for line in texts):
         return False
     indents = {line.indent for line in texts}
     if len(indents) > 1 or not all(_LIST_MARKER.match(line.content) for line in texts):
         return False
     questions = sum(_is_question(_unlisted(line.content)) for line in texts)
-    return 2 * questions >= len(texts)
+    share = 3 if all(_marker_kind(line.content) == "ordered" for line in texts) else 2
+    return share * questions >= len(texts)
 
 
 def _question_item(number: int, text: str) -> _Item | None:
