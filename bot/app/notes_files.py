@@ -4,6 +4,7 @@ ingest (so a start with unchanged notes loads nothing heavy)."""
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,14 +38,25 @@ def _hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
+def canonical(path: Path) -> Path:
+    """One name per file whatever the working directory: absolute, ``..`` folded, the folders'
+    symlinks resolved but not a symlinked file itself (so removing the link is noticed)."""
+    whole = Path(os.path.abspath(path))
+    return whole.parent.resolve() / whole.name
+
+
 def display_path(path: Path) -> str:
     """How a file is named in the database and in ``source``: relative to the project when it
-    lives there, else absolute."""
-    resolved = path.resolve()
-    for base in (PROJECT_ROOT, Path.cwd().resolve()):
-        if resolved.is_relative_to(base):
-            return resolved.relative_to(base).as_posix()
-    return resolved.as_posix()
+    lives there, else its canonical absolute path (never relative to the working directory)."""
+    whole = canonical(path)
+    if whole.is_relative_to(PROJECT_ROOT):
+        return whole.relative_to(PROJECT_ROOT).as_posix()
+    return whole.as_posix()
+
+
+def _points_outside(path: Path, root: Path) -> bool:
+    """A symlink in a notes folder whose target lies outside it (never followed)."""
+    return path.is_symlink() and not path.resolve().is_relative_to(root)
 
 
 def absolute(display: str) -> Path:
@@ -61,9 +73,12 @@ def collect(paths: Sequence[Path]) -> tuple[list[Found], list[Path]]:
         if not given.exists():
             raise BadInput("ingest_not_found", path=str(given))
         if given.is_dir():
-            roots.append(given.resolve())
+            root = given.resolve()
+            roots.append(root)
             candidates = sorted(
-                p for p in given.rglob("*") if p.is_file() and not _hidden(p, given)
+                p
+                for p in given.rglob("*")
+                if p.is_file() and not _hidden(p, given) and not _points_outside(p, root)
             )
         else:
             candidates = [given]
@@ -75,9 +90,9 @@ def collect(paths: Sequence[Path]) -> tuple[list[Found], list[Path]]:
             if kind is None and not given.is_dir():
                 kind = "notes"  # a file named explicitly is read as notes whatever its suffix
             if kind is not None:
-                resolved = candidate.resolve()
+                whole = canonical(candidate)
                 explicit = not given.is_dir()
-                found[resolved] = Found(resolved, display_path(resolved), kind, explicit)
+                found[whole] = Found(whole, display_path(whole), kind, explicit)
         if len(found) == before and given.is_dir():
             raise BadInput("ingest_no_files", path=str(given))
     return sorted(found.values(), key=lambda f: f.display), roots
@@ -103,6 +118,6 @@ def unchanged(paths: Sequence[Path], stored: Mapping[str, str]) -> bool:
             return False
         seen.add(found.display)
     for path in stored:
-        if path not in seen and any(absolute(path).resolve().is_relative_to(r) for r in roots):
+        if path not in seen and any(canonical(absolute(path)).is_relative_to(r) for r in roots):
             return False
     return True
