@@ -212,6 +212,11 @@ _BYLINE = re.compile(
     r"^(?:작성자|글쓴이|author|authors|written\s+by|writer|contributors?)(?=[\s:：|,]|$)",
     re.I,
 )
+#: A sentence that only leads to something else (a figure, a file, the text below).
+_LEAD_IN = re.compile(
+    r"(?:알아보자|살펴보자|정리해\s*보자|알아봅시다|살펴봅시다|(?:다음과|아래와)\s*같다|"
+    r"(?:다음과|아래와)\s*같습니다|참고하자|참고하세요)\s*[.!:]?$"
+)
 _DEFINITION_MARK = re.compile(r"^[:：]\s+")
 #: A table's header separator (``|---|:---:|``) or one of its cells.
 _RULE_CELL = re.compile(r"^[\s|:\-]+$")
@@ -912,14 +917,17 @@ def _split_into(text: str, words: Sequence[str]) -> bool:
 
 
 def _drop_reference_lists(lines: list[_Line]) -> None:
-    """``참고:`` / ``**References**`` and the link-only lines after it are dropped."""
+    """``참고:`` / ``**References**`` and the link-only lines after it are dropped, and so is
+    everything indented below such a label (the sources listed in its list item)."""
     index = 0
     while index < len(lines):
         if lines[index].kind is _Kind.TEXT and lines[index].ref_label:
+            label = lines[index].indent
             follow = index + 1
             while follow < len(lines) and (
                 lines[follow].kind is _Kind.BLANK
                 or (lines[follow].kind is _Kind.TEXT and lines[follow].link_only)
+                or (lines[follow].kind is _Kind.TEXT and lines[follow].indent > label + 1)
             ):
                 follow += 1
             if any(lines[i].link_only for i in range(index + 1, follow)):
@@ -1348,7 +1356,10 @@ class _Item:
 def _is_answer_line(line: _Line) -> bool:
     if line.kind is _Kind.CODE:
         return line.has_text
-    return line.has_text and not line.link_only and not _is_question(_unlisted(line.content))
+    if not line.has_text or line.link_only:
+        return False
+    content = _unlisted(line.content)
+    return not _is_question(content) and not _LEAD_IN.search(content)
 
 
 def _unlisted(content: str) -> str:
@@ -1545,7 +1556,17 @@ def _without_trailing_links(lines: Sequence[_Line], has_head: bool) -> Sequence[
         end -= 1
     if end == 0 and not has_head:
         return lines
-    return lines[:end]
+    start = 0
+    while (
+        not has_head
+        and start < end
+        and (  # an image credit or a source before the answer
+            not lines[start].has_text
+            or (lines[start].kind is _Kind.TEXT and lines[start].link_only)
+        )
+    ):
+        start += 1
+    return lines[start:end]
 
 
 def _dedent(chunk: Sequence[_Line]) -> str:

@@ -1166,3 +1166,17 @@ def test_a_sub_heading_over_only_code_stays_part_of_the_answer() -> None:
     text = "## 스택\n후입선출.\n### 인터페이스 정의\n```java\ninterface Stack {}\n```\n"
     concept = one(text)
     assert concept.definition.endswith("```java\ninterface Stack {}\n```")
+
+
+def test_lead_ins_and_source_lists_are_no_answer_and_credits_do_not_lead_one() -> None:
+    text = (
+        "## 주소 공간\n* 위의 그림처럼 주소를 바꾸는 과정을 알아보자.\n"
+        "## IP 주소\n- 참고 자료\n\n        https://video.example/1\n        정보처리기사 필기 책\n"
+        "## 파이프\n[_img reference_](https://img.example/pipe)\n\n단방향 통신 채널.\n"
+        "## 캐시\n빠른 저장소로 볼 수 있다.\n"
+    )
+    parsed = parse_notes(text)
+    assert [(c.term, c.definition) for c in parsed.concepts] == [
+        ("파이프", "단방향 통신 채널."),
+        ("캐시", "빠른 저장소로 볼 수 있다."),
+    ]
