@@ -31,7 +31,11 @@ log = logging.getLogger(__name__)
 
 
 class KnowledgeBase:
-    """The loaded concepts, their index and synonyms, kept current with the database."""
+    """The loaded concepts, their index and synonyms, kept current with the database.
+
+    The synonyms grading uses are the notes' own groups and the packaged glossary's; the index reads
+    names through the same glossary (see :mod:`bot.core.knowledge.glossary`).
+    """
 
     def __init__(
         self,
@@ -59,7 +63,7 @@ class KnowledgeBase:
                 concepts = await repo.load_concepts(session)
                 synonyms_text = await repo.get_meta(session, SYNONYMS_KEY)
             groups = json.loads(synonyms_text) if synonyms_text else []
-            self.synonyms = SynonymMap.from_groups(groups)
+            self.synonyms = SynonymMap.with_glossary(groups)
             self.current = Knowledge(concepts)
             self._version = version
             database = snapshot.sqlite_file(self.settings.resolved_database_url)

@@ -1,6 +1,7 @@
 """A loanword and synonym map used by grading in both directions (kernel = 커널 = 필터 ...).
 
-The map is data (``knowledge/synonyms.toml``): groups of spellings that mean the same thing in an
+The map is data: the notes' own groups (``knowledge/synonyms.toml``) and, for grading, the general
+glossary's (:meth:`SynonymMap.with_glossary`): groups of spellings that mean the same thing in an
 interview answer. A word may sit in several groups; :meth:`SynonymMap.variants` returns the union
 of its groups (not the transitive closure), so ``경사`` (gradient) does not drag in everything
 ``기울기`` (slope) is equal to.
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from bot.core.errors import BadInput
+from bot.core.knowledge.glossary import Glossary, default_glossary
 from bot.core.knowledge.text import compact, fold
 
 # A spelling longer than this is not a word but a pasted paragraph.
@@ -66,6 +68,16 @@ class SynonymMap:
                 index.setdefault(synonym_key(member), set()).update(members)
         frozen = {key: frozenset(values) for key, values in index.items()}
         return cls(tuple(normal_groups), frozen)
+
+    @classmethod
+    def with_glossary(
+        cls, groups: Iterable[Iterable[str]], glossary: Glossary | None = None
+    ) -> SynonymMap:
+        """The map grading uses: the general glossary's groups (default: the packaged one,
+        :func:`~bot.core.knowledge.glossary.default_glossary`) and the notes' own ``groups``
+        (their ``synonyms.toml``), so an English answer hits a Korean key point in any notes."""
+        chosen = default_glossary() if glossary is None else glossary
+        return cls.from_groups([*chosen.synonym_groups(), *groups])
 
     @classmethod
     def empty(cls) -> SynonymMap:

@@ -6,12 +6,19 @@ not in the notes with one cutoff; ``WRatio`` and ``partial_ratio`` cannot, so th
 1. Normalise it (:func:`~bot.core.knowledge.text.query_forms`): the name as typed, then without
    question words, then without a trailing particle, each compared without spaces.
    An exact hit on a concept's term or alias is CONFIDENT (score 100).
+   Otherwise each form is tried by its glossary :meth:`~bot.core.knowledge.glossary.Glossary.
+   cross_key` (싱글톤 패턴 finds "Singleton 패턴", 가상 메모리 finds "Virtual Memory"): a hit is
+   exact-tier too, but only ever after an own name missed, and when the key belongs to several
+   concepts they are offered as DID_YOU_MEAN. A direct hit lists the concepts sharing its cross
+   key first among its runners-up.
 2. Otherwise ``rapidfuzz.process.extract`` with ``fuzz.ratio`` over every term and alias, each
    preprocessed once to compact "loose" jamo (sound-alike jamo folded: 도꺼 == 도커). Aliases
    of one concept collapse to its best score. CONFIDENT needs :data:`CONFIDENT_SCORE`, a query
    of at least :data:`MIN_FUZZY_CONFIDENT_LENGTH` jamo and a lead of :data:`CONFIDENT_MARGIN`
    over the next concept; anything from :data:`DID_YOU_MEAN_SCORE` up is a suggestion.
    Names that contain the query (회귀 -> 선형회귀, 로지스틱 회귀) are added as suggestions.
+   A term's glossary translations (``singleton pattern`` for "Singleton 패턴") are names here
+   and in autocomplete, never exact names.
 3. No name close: the definitions' words are searched (합성곱 -> CNN); hits are only ever
    DID_YOU_MEAN suggestions, scored at most :data:`DEFINITION_SCORE_CEILING`.
 """
@@ -24,11 +31,12 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, chain
 from typing import Final
 
 from rapidfuzz import fuzz, process
 
+from bot.core.knowledge.glossary import Glossary, default_glossary
 from bot.core.knowledge.text import (
     compact,
     ends_with_final_jamo,
@@ -199,11 +207,16 @@ class SearchIndex:
 
     Built once from :class:`IndexEntry` items (cheap enough to rebuild on every reload); every
     method is pure and safe to call from several threads. Concept ids must be unique.
+    ``glossary`` reads names across languages (default: the packaged one; pass
+    ``Glossary.empty()`` to compare names only as written).
     """
 
-    def __init__(self, entries: Iterable[IndexEntry]) -> None:
+    def __init__(self, entries: Iterable[IndexEntry], glossary: Glossary | None = None) -> None:
+        self._glossary = default_glossary() if glossary is None else glossary
         self._terms: dict[int, str] = {}
         self._exact: dict[str, list[int]] = {}
+        # Glossary cross keys (one per name that has one) -> the concepts named so.
+        self._cross: dict[str, list[int]] = {}
         # Fuzzy choices: compact loose jamo of every name, then particle-stripped variants.
         self._choices: list[str] = []
         self._choice_ids: list[int] = []
@@ -216,14 +229,25 @@ class SearchIndex:
             cid = entry.concept_id
             self._terms[cid] = entry.term
             names = (entry.term, *entry.aliases)
-            for name in names:
+            # Translations of the term are fuzzy names only: never an exact hit, no cross key.
+            term = normalize_name(entry.term)
+            translated = (
+                (name, False) for name in self._glossary.translations(term, normalized=True)
+            )
+            for name, own in chain(((name, True) for name in names), translated):
                 normal = normalize_name(name)
                 key = compact(normal)
                 if not key:
                     continue
-                owners = self._exact.setdefault(key, [])
-                if cid not in owners:
-                    owners.append(cid)
+                if own:
+                    owners = self._exact.setdefault(key, [])
+                    if cid not in owners:
+                        owners.append(cid)
+                    cross = self._glossary.cross_key(normal, normalized=True)
+                    if cross is not None:
+                        crossed = self._cross.setdefault(cross, [])
+                        if cid not in crossed:
+                            crossed.append(cid)
                 choice = fuzzy_key(key)
                 if (choice, cid) not in seen_choices:
                     seen_choices.add((choice, cid))
@@ -277,6 +301,10 @@ class SearchIndex:
         for form in forms:
             owners = self._exact.get(compact(form))
             if owners:
+                return self._exact_result(query, owners, plain, key, self._cross_owners(form))
+        for form in forms:
+            owners = self._cross_owners(form)
+            if owners:
                 return self._exact_result(query, owners, plain, key)
         fuzzy = self._fuzzy(key)
         ranked = self._with_containing(fuzzy, plain, key)
@@ -303,10 +331,28 @@ class SearchIndex:
             query=query, kind=MatchKind.DID_YOU_MEAN, suggestions=tuple(ranked[:MAX_SUGGESTIONS])
         )
 
-    def _exact_result(self, query: str, owners: list[int], plain: str, key: str) -> LookupResult:
+    def _cross_owners(self, form: str) -> list[int]:
+        """The concepts with a name sharing the glossary cross key of the query ``form``."""
+        if not self._cross:
+            return []
+        cross = self._glossary.cross_key(form)
+        return self._cross.get(cross, []) if cross is not None else []
+
+    def _exact_result(
+        self,
+        query: str,
+        owners: list[int],
+        plain: str,
+        key: str,
+        related: Iterable[int] = (),
+    ) -> LookupResult:
+        """The result for exact-tier ``owners``: CONFIDENT when there is one, else DID_YOU_MEAN.
+        Runners-up: the ``related`` concepts (same cross key), then close fuzzy names."""
         exact = [self._suggestion(cid, EXACT_SCORE) for cid in owners]
+        others = [self._suggestion(cid, EXACT_SCORE) for cid in related if cid not in owners]
+        shown = {*owners, *(s.concept_id for s in others)}
         close = self._with_containing(self._fuzzy(key), plain, key)
-        others = [s for s in close if s.concept_id not in owners]
+        others += [s for s in close if s.concept_id not in shown]
         if len(exact) == 1:
             return LookupResult(
                 query=query,

@@ -118,6 +118,25 @@ def test_english_answer_to_a_korean_point_via_synonyms(synonyms: SynonymMap) -> 
     assert hit_labels(answer, target, SynonymMap.empty()) == []
 
 
+def test_english_answer_to_notes_without_synonyms_via_the_glossary() -> None:
+    """Notes people bring have no synonyms file: the packaged glossary still links the
+    languages (최적화 = optimization, 메모리 = memory ...), in both directions."""
+    points = ("메모리", "최적화", "속도", "지연 시간")
+    target = concept("캐시", tuple(KeyPoint((point,)) for point in points))
+    answer = "A cache keeps hot data in memory: an optimization for speed that cuts latency."
+    glossary_only = SynonymMap.with_glossary(())
+    assert hit_labels(answer, target, SynonymMap.empty()) == []
+    assert hit_labels(answer, target, glossary_only) == list(points)
+    assert grade(target, answer, glossary_only).score == 100
+    english = concept("Index", (KeyPoint(("search",)), KeyPoint(("sort",))))
+    assert hit_labels("검색이 빨라지도록 키를 정렬해 둔다", english, glossary_only) == [
+        "search",
+        "sort",
+    ]
+    # the concept's own name in the other language is still the question, not an answer
+    assert grade(target, "cache cache 캐쉬", glossary_only).score == 0
+
+
 def test_korean_answer_to_an_english_point_via_synonyms(synonyms: SynonymMap) -> None:
     target = concept("Pooling layer", (KeyPoint(("kernel",)), KeyPoint(("stride",))))
     assert hit_labels("커널을 보폭만큼 옮긴다", target, synonyms) == ["kernel", "stride"]

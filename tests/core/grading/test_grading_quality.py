@@ -320,10 +320,12 @@ def concepts() -> dict[str, Concept]:
     return shipped_concepts()
 
 
-@pytest.fixture(scope="module")
-def synonyms() -> SynonymMap:
+@pytest.fixture(scope="module", params=["notes", "notes+glossary"])
+def synonyms(request: pytest.FixtureRequest) -> SynonymMap:
+    """The notes' own synonyms, and the map the bot grades with: those and the glossary's."""
     text = (KNOWLEDGE / "synonyms.toml").read_text(encoding="utf-8")
-    return SynonymMap.parse(text, "synonyms.toml")
+    notes = SynonymMap.parse(text, "synonyms.toml")
+    return notes if request.param == "notes" else SynonymMap.with_glossary(notes.groups)
 
 
 def test_the_labelled_set_covers_enough_shipped_concepts(concepts: dict[str, Concept]) -> None:

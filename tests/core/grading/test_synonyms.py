@@ -8,6 +8,7 @@ import pytest
 
 from bot.core.errors import BadInput
 from bot.core.grading.synonyms import SynonymMap, synonym_key
+from bot.core.knowledge.glossary import Glossary
 
 SHIPPED = Path(__file__).resolve().parents[3] / "knowledge" / "synonyms.toml"
 
@@ -135,3 +136,14 @@ def test_bad_files_name_the_line(text: str, line: int, detail: str) -> None:
 
 def test_an_empty_file_is_an_empty_map() -> None:
     assert len(SynonymMap.parse("# nothing yet\n", "s.toml")) == 0
+
+
+def test_the_grading_map_is_the_glossary_and_the_notes_groups(shipped: SynonymMap) -> None:
+    combined = SynonymMap.with_glossary([["foo", "푸"], *shipped.groups])
+    assert "푸" in combined.variants("foo")
+    assert "커널" in combined.variants("kernel")  # the notes' group
+    assert "optimization" in combined.variants("최적화")  # the glossary's
+    assert "교착 상태" in combined.variants("deadlock")
+    assert len(combined) > len(shipped) + 300
+    own = SynonymMap.with_glossary([["foo", "푸"]], Glossary([["교착 상태", "deadlock"]]))
+    assert len(own) == 2 and own.variants("deadlock") == {"deadlock", "교착 상태"}

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.knowledge.aliases import aliases_for_terms, parse_aliases
+from bot.core.knowledge.glossary import Glossary
 from bot.core.knowledge.parser import parse_notes
 from bot.core.knowledge.search import (
     AUTOCOMPLETE_LIMIT,
@@ -293,6 +294,103 @@ def test_autocomplete_cuts_long_terms() -> None:
 
 def test_autocomplete_nothing_close(small: SearchIndex) -> None:
     assert small.autocomplete("qqqqzzzz") == []
+
+
+# --- across languages: the glossary -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def brought() -> SearchIndex:
+    """Notes people bring: headings in one language, no aliases file (교착상태(Deadlock) as the
+    parser gives it: the parenthetical is an alias)."""
+    return SearchIndex(
+        [
+            entry(1, "Singleton 패턴", definition="인스턴스를 하나만 만드는 패턴"),
+            entry(2, "Context Switching", definition="CPU가 다른 프로세스로 바꾸는 것"),
+            entry(3, "가상 메모리", definition="물리 메모리보다 큰 주소 공간"),
+            entry(4, "교착상태", "Deadlock", definition="서로의 자원을 기다리며 멈춘 상태"),
+            entry(5, "Transaction", definition="all or nothing unit of work"),
+            entry(6, "프로세스", definition="실행 중인 프로그램"),
+            entry(7, "Thread", definition="프로세스 안의 실행 흐름"),
+            entry(8, "퀵 정렬", definition="피벗으로 나누어 정렬"),
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("싱글톤 패턴", 1), ("싱글턴 패턴이란?", 1), ("singleton pattern", 1), ("싱글톤패턴", 1),
+        ("컨텍스트 스위칭", 2), ("문맥 교환이 뭐야", 2), ("context switch", 2),
+        ("virtual memory", 3), ("Virtual Memory란", 3), ("가상메모리", 3),
+        ("데드락", 4), ("교착 상태", 4), ("dead-lock", 4),
+        ("트랜잭션", 5), ("트랜잭션이란?", 5), ("process", 6), ("스레드", 7), ("쓰레드란", 7),
+        ("quick sort", 8), ("퀵소트", 8), ("Quicksort 알고리즘", None),
+    ],
+)  # fmt: skip
+def test_the_other_language_finds_a_concept_first_and_confidently(
+    brought: SearchIndex, query: str, expected: int | None
+) -> None:
+    result = brought.lookup(query)
+    if expected is None:  # 퀵 정렬 알고리즘 is not a name of it: a suggestion at most
+        assert result.kind is not MatchKind.CONFIDENT, result
+        return
+    assert result.kind is MatchKind.CONFIDENT, result
+    assert result.match is not None and result.match.concept_id == expected
+    assert result.match.score == 100
+
+
+def test_without_the_glossary_the_other_language_is_not_found() -> None:
+    plain = SearchIndex([entry(1, "Singleton 패턴"), entry(2, "Transaction")], Glossary.empty())
+    assert plain.lookup("싱글톤 패턴").kind is not MatchKind.CONFIDENT
+    assert plain.lookup("트랜잭션").kind is MatchKind.NOTHING
+
+
+def test_a_typo_in_the_other_language_is_matched_against_translations(
+    brought: SearchIndex,
+) -> None:
+    result = brought.lookup("singelton pattern")
+    assert result.kind is MatchKind.CONFIDENT, result
+    assert result.match is not None and result.match.term == "Singleton 패턴"
+    assert result.match.score < 100
+
+
+def test_autocomplete_offers_a_term_by_its_translation(brought: SearchIndex) -> None:
+    assert brought.autocomplete("싱글")[0].term == "Singleton 패턴"
+    assert brought.autocomplete("virtual me")[0].term == "가상 메모리"
+
+
+def test_two_concepts_sharing_a_cross_key_are_not_one_confident_answer() -> None:
+    index = SearchIndex([entry(1, "Deadlock"), entry(2, "교착 상태"), entry(3, "Mutex")])
+    for query in ("데드락", "데드락이란?", "교착"):
+        result = index.lookup(query)
+        assert result.kind is MatchKind.DID_YOU_MEAN, result
+        assert {s.concept_id for s in result.suggestions[:2]} == {1, 2}
+        assert result.suggestions[0].score == result.suggestions[1].score == 100
+
+
+def test_an_exact_own_name_beats_a_cross_key() -> None:
+    index = SearchIndex([entry(1, "Deadlock"), entry(2, "교착 상태"), entry(3, "데드락 회피")])
+    result = index.lookup("deadlock")
+    assert result.kind is MatchKind.CONFIDENT, result
+    assert result.match is not None and result.match.concept_id == 1
+    assert result.suggestions[0].concept_id == 2  # the same term in the other language
+    result = index.lookup("교착 상태")
+    assert result.match is not None and result.match.concept_id == 2
+    assert [s.concept_id for s in result.suggestions[:1]] == [1]
+
+
+def test_an_alias_beats_another_concepts_cross_key() -> None:
+    index = SearchIndex([entry(1, "Lock", "데드락"), entry(2, "Deadlock")])
+    result = index.lookup("데드락")
+    assert result.kind is MatchKind.CONFIDENT
+    assert result.match is not None and result.match.concept_id == 1
+
+
+def test_a_glossary_word_alone_does_not_pick_a_compound() -> None:
+    index = SearchIndex([entry(1, "Singleton 패턴"), entry(2, "Observer 패턴")])
+    result = index.lookup("pattern")
+    assert result.kind is not MatchKind.CONFIDENT, result
 
 
 # --- acceptance set: the shipped notes and aliases --------------------------------------------
