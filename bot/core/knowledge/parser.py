@@ -1346,6 +1346,7 @@ class _Item:
     question: str | None = None
     lines: list[_Line] = field(default_factory=list)
     marker: str = ""  # "bullet" / "ordered" when the item is a list item
+    colon: bool = False  # named as **Term**: definition
 
     @property
     def answered(self) -> bool:
@@ -1378,11 +1379,13 @@ def _item_start(line: _Line) -> _Item | None:
     body = _LIST_MARKER.sub("", content)
     is_list = len(body) != len(content)
     split = _split_term_definition(body)
+    colon = False
     if split is None and line.colon_term:
         split = _split_colon_definition(body)
+        colon = True
     if split is not None and not all(_is_generic_title(t.term) for t in split[0]):
         terms, definition, question = split  # 장점 - ... continues the item above instead
-        return _Item(_ItemKind.TERM, line.number, terms, definition, question)
+        return _Item(_ItemKind.TERM, line.number, terms, definition, question, colon=colon)
     if _is_question(body) and (is_list or _Q_MARKER.match(body)):
         item = _question_item(line.number, body)
         if item is not None:
@@ -1485,6 +1488,22 @@ def _answering(items: Sequence[_Item]) -> bool:
     return bool(items) and items[-1].kind is _ItemKind.QUESTION
 
 
+def _mixed_list(items: Sequence[_Item]) -> bool:
+    """Bold-labelled points inside a list of plain facts (``- **선점 방식** : ...`` then
+    ``- 최적의 알고리즘이다``): one answer, not a category of terms."""
+    labelled = [item for item in items if item.kind is _ItemKind.TERM and item.colon]
+    if not labelled:
+        return False
+    return any(
+        line.kind is _Kind.TEXT
+        and line.indent <= MAX_ITEM_INDENT
+        and not line.quoted
+        and _LIST_MARKER.match(line.content) is not None
+        for item in items
+        for line in item.lines
+    )
+
+
 def _parse_body(lines: list[_Line]) -> _Body:
     orphans, items = _split_items(lines)
     texts = [line for line in lines if line.has_text]
@@ -1505,6 +1524,7 @@ def _parse_body(lines: list[_Line]) -> _Body:
             item.kind is _ItemKind.TERM or (item.kind is _ItemKind.QUESTION and item.answered)
             for item in items
         )
+        and not _mixed_list(items)
     ):
         kind = _BodyKind.ITEMS
     else:

@@ -68,6 +68,8 @@ FUZZY_CANDIDATES: Final = 64
 DEFINITION_SCORE_CEILING: Final = 55.0
 # The share of the query's weighted words a definition must contain to be suggested.
 DEFINITION_MIN_COVERAGE: Final = 0.5
+#: A query of at most this many words may be a name the notes use inside a definition.
+MAX_NAMED_WORDS: Final = 3
 MIN_TOKEN_LENGTH: Final = 2
 # A query found inside names (회귀 in 선형회귀 and 로지스틱 회귀) is offered as "did you mean" even
 # below DID_YOU_MEAN_SCORE; at most this many occurrences are looked at.
@@ -202,6 +204,26 @@ def _script_buckets(choices: list[str], ids: list[int]) -> dict[int, tuple[_Buck
     }
 
 
+_COMPARE_TAIL = re.compile(
+    r"(?:\s*의)?\s*(?:차이점?|비교|차이점과\s*공통점)(?:은|는|이란|란)?$"
+    r"|^(?:the\s+)?(?:differences?|comparison)\s+(?:between|of)\s+",
+    re.I,
+)
+_COMPARE_SPLIT = re.compile(r"\s+(?:vs\.?|versus|대)\s+|\s*[&/]\s*|(?<=\S)(?:와|과)\s+|\s+and\s+")
+
+
+def comparison_key(normal: str, glossary: Glossary) -> str | None:
+    """One key for the ways a comparison is named: ``TCP vs UDP``, ``TCP와 UDP의 차이``,
+    ``TCP & UDP``, ``difference between TCP and UDP`` (the sides in any order, each read through
+    the glossary); None when ``normal`` (a normalised name) compares nothing."""
+    text = _COMPARE_TAIL.sub("", normal).strip()
+    sides = [side.strip() for side in _COMPARE_SPLIT.split(text)]
+    if len(sides) < 2 or not all(sides):
+        return None
+    keys = sorted(glossary.cross_key(side, normalized=True) or compact(side) for side in sides)
+    return "vs:" + "|".join(keys)
+
+
 class SearchIndex:
     """An in-memory lookup index over concepts' names, aliases and definitions.
 
@@ -243,11 +265,14 @@ class SearchIndex:
                     owners = self._exact.setdefault(key, [])
                     if cid not in owners:
                         owners.append(cid)
-                    cross = self._glossary.cross_key(normal, normalized=True)
-                    if cross is not None:
-                        crossed = self._cross.setdefault(cross, [])
-                        if cid not in crossed:
-                            crossed.append(cid)
+                    for cross in (
+                        self._glossary.cross_key(normal, normalized=True),
+                        comparison_key(normal, self._glossary),
+                    ):
+                        if cross is not None:
+                            crossed = self._cross.setdefault(cross, [])
+                            if cid not in crossed:
+                                crossed.append(cid)
                 choice = fuzzy_key(key)
                 if (choice, cid) not in seen_choices:
                     seen_choices.add((choice, cid))
@@ -273,6 +298,7 @@ class SearchIndex:
         self._names = _SubstringFinder(name_keys)
         self._vocabulary = list(postings)
         self._postings = [postings[token] for token in self._vocabulary]
+        self._word_index = {token: position for position, token in enumerate(self._vocabulary)}
         self._words = _SubstringFinder(self._vocabulary)
         self._alphabetical = sorted(self._terms, key=lambda c: (fold(self._terms[c]), c))
 
@@ -314,6 +340,15 @@ class SearchIndex:
             return LookupResult(query=query, kind=kind, suggestions=tuple(hits[:MAX_SUGGESTIONS]))
         best = ranked[0]
         lead = best.score - ranked[1].score if len(ranked) > 1 else best.score
+        named = self._named_in_text(forms[-1], best.concept_id)
+        if named:  # GIL ~ "Agile" must not hide the note that says GIL
+            offered = [s for s in ranked if s.concept_id not in {n.concept_id for n in named}]
+            merged = [best, *named, *offered[1:]] if offered and offered[0] == best else named
+            return LookupResult(
+                query=query,
+                kind=MatchKind.DID_YOU_MEAN,
+                suggestions=tuple(merged[:MAX_SUGGESTIONS]),
+            )
         if (
             fuzzy
             and best == fuzzy[0]
@@ -331,12 +366,37 @@ class SearchIndex:
             query=query, kind=MatchKind.DID_YOU_MEAN, suggestions=tuple(ranked[:MAX_SUGGESTIONS])
         )
 
+    def _named_in_text(self, normalized_query: str, best: int) -> list[Suggestion]:
+        """Other concepts whose note contains every word of a short query exactly (the query
+        is a name the notes use, so a fuzzy hit on another name must not hide them)."""
+        words = list(dict.fromkeys(_tokens(normalized_query)))
+        if not words or len(words) > MAX_NAMED_WORDS:
+            return []
+        found: set[int] | None = None
+        for word in words:
+            position = self._word_index.get(word)
+            if position is None:
+                return []
+            ids = set(self._postings[position])
+            found = ids if found is None else found & ids
+            if not found:
+                return []
+        assert found is not None
+        if best in found or len(found) > MAX_SUGGESTIONS:
+            return []  # the best already says it, or the words are too common to mean a name
+        return [self._suggestion(cid, DEFINITION_SCORE_CEILING) for cid in sorted(found)]
+
     def _cross_owners(self, form: str) -> list[int]:
         """The concepts with a name sharing the glossary cross key of the query ``form``."""
         if not self._cross:
             return []
         cross = self._glossary.cross_key(form)
-        return self._cross.get(cross, []) if cross is not None else []
+        owners = list(self._cross.get(cross, [])) if cross is not None else []
+        compared = comparison_key(form, self._glossary)
+        for cid in self._cross.get(compared, []) if compared is not None else []:
+            if cid not in owners:
+                owners.append(cid)
+        return owners
 
     def _exact_result(
         self,

@@ -1180,3 +1180,22 @@ def test_lead_ins_and_source_lists_are_no_answer_and_credits_do_not_lead_one() -
         ("파이프", "단방향 통신 채널."),
         ("캐시", "빠른 저장소로 볼 수 있다."),
     ]
+
+
+def test_bold_labelled_points_in_a_list_of_facts_are_one_answer_not_a_category() -> None:
+    text = (
+        "### 스케줄링 알고리즘\n"
+        "#### SJF (Shortest-Job-First) Scheduling\n"
+        "- **비선점 방식** : 실행 시간이 가장 짧은 프로세스에 먼저 할당한다.\n"
+        "- **선점 방식** : 남은 시간이 더 짧으면 빼앗는다.\n"
+        "- 평균 대기 시간이 최소다.\n"
+        "#### 통계 용어\n"
+        "- **평균**: 값의 합을 개수로 나눈 값\n"
+        "- **분산**: 평균에서 떨어진 정도\n"
+    )
+    found = {c.term: c for c in parse_notes(text).concepts}
+    assert list(found) == ["SJF (Shortest-Job-First) Scheduling", "평균", "분산"]
+    assert found["SJF (Shortest-Job-First) Scheduling"].aliases == (
+        "SJF Scheduling",
+        "Shortest-Job-First Scheduling",
+    )

@@ -526,3 +526,36 @@ def test_acceptance_accuracy(shipped: SearchIndex) -> None:
         f"negatives not confident {rejected}/{len(NEGATIVES)})"
     )
     assert accuracy >= 0.95
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["TCP와 UDP의 차이", "TCP와 UDP의 차이점은?", "udp vs tcp", "difference between TCP and UDP"],
+)
+def test_a_comparison_is_found_however_it_is_named(query: str) -> None:
+    index = SearchIndex([entry(1, "TCP vs UDP"), entry(2, "TCP"), entry(3, "UDP 포장")])
+    result = index.lookup(query)
+    assert result.kind is MatchKind.CONFIDENT and top(result) == "TCP vs UDP"
+
+
+def test_two_notes_comparing_the_same_pair_are_both_offered() -> None:
+    index = SearchIndex([entry(1, "프로세스와 스레드의 차이"), entry(2, "Process vs Thread")])
+    result = index.lookup("프로세스 vs 스레드")
+    assert result.kind is MatchKind.DID_YOU_MEAN
+    assert {s.concept_id for s in result.suggestions} >= {1, 2}
+
+
+def test_a_fuzzy_alias_hit_never_hides_a_note_that_names_the_query() -> None:
+    index = SearchIndex(
+        [
+            entry(1, "애자일 방법론", "Agile"),
+            entry(
+                2,
+                "Global Interpreter Lock",
+                definition="파이썬의 GIL은 한 번에 한 스레드만 실행한다.",
+            ),
+        ]
+    )
+    result = index.lookup("GIL")
+    assert result.kind is MatchKind.DID_YOU_MEAN
+    assert 2 in {s.concept_id for s in result.suggestions}
