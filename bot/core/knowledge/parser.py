@@ -1286,6 +1286,29 @@ def _is_generic_title(title: str) -> bool:
     return _is_bare_generic(title) or _generic_of_something(title)
 
 
+def _owner_term(section: _Section) -> _Term | None:
+    """The term a heading names when its generic parts may become its answer (not the root, a
+    collection or a table of contents)."""
+    if not section.level or _is_collection_title(section.title) or _is_noise_title(section.title):
+        return None
+    return _parse_heading(section.title).term
+
+
+def _part_subject(title: str) -> str | None:
+    """``멀티 프로세스의 장점`` -> ``멀티 프로세스``; None for a bare generic title."""
+    if not _generic_of_something(title):
+        return None
+    words = _split_paren(_category_name(title))[0].split()
+    return " ".join(words[:-1]).removesuffix("의").strip() or None
+
+
+def _names_match(subject: str, term: str) -> bool:
+    """Whether a part's subject names ``term`` (``영속성 컨텍스트`` and ``영속성 컨텍스트
+    Persistence Context``; the glossary-free comparison of names)."""
+    a, b = compact(normalize_name(subject)), compact(normalize_name(term))
+    return bool(a) and bool(b) and (a == b or b.startswith(a) or a.startswith(b))
+
+
 def _is_part(title: str) -> bool:
     """A sub-heading that is a part of the answer above it, never a concept: 장점, 해결방안?,
     ``Cookie의 단점`` (a question about such a part, ``X의 장점은?``, stays a question)."""
@@ -1670,54 +1693,73 @@ class _Collector:
 
     def _visit_children(self, section: _Section, category: str) -> None:
         """Visit sub-headings in order. A generic one (장점, 단점, 정리 ...) is never a concept of
-        its own: it joins the concept its previous sibling made (flat notes put ``## 단점`` after
-        ``## 쿠키``), else it becomes the answer of the heading above it."""
-        previous: int | None = None
+        its own: ``X의 특징`` joins the concept named X (the heading above, or the previous
+        sibling); a bare one joins the concept its previous sibling made (flat notes put
+        ``## 단점`` after ``## 쿠키``), else it becomes the answer of the heading above."""
+        previous: int | None = None  # the concept the previous sibling made
+        owned: int | None = None  # the concept made for ``section`` from its parts
+        owner = _owner_term(section)
         for child in section.children:
-            if _is_part(child.title):
-                previous = self._attach_part(child, section, previous, category)
+            if not _is_part(child.title):
+                count = len(self.concepts)
+                self._visit(child, category)
+                made = (
+                    i
+                    for i in range(count, len(self.concepts))
+                    if self.concepts[i].line == child.line
+                )
+                previous = next(made, None)
                 continue
-            count = len(self.concepts)
-            self._visit(child, category)
-            made = [
-                i for i in range(count, len(self.concepts)) if self.concepts[i].line == child.line
-            ]
-            previous = made[0] if made else None
+            subject = _part_subject(child.title)
+            if subject is not None:
+                if owner is not None and _names_match(subject, owner.term):
+                    target = owned
+                elif previous is not None and _names_match(subject, self.concepts[previous].term):
+                    target = previous
+                else:
+                    self._visit(child, category)  # 정렬 알고리즘의 종류, a topic of its own
+                    continue
+            else:
+                target = previous if previous is not None else owned
+            if target is None and (subject is not None or previous is None) and owner is None:
+                self.skipped += 1
+                continue
+            made_for_owner = target is None
+            placed = self._attach_part(child, target, section, owner, category)
+            if made_for_owner and placed is not None:
+                owned = placed
+            if target is previous and placed is not None:
+                previous = placed
 
     def _attach_part(
-        self, part: _Section, owner: _Section, previous: int | None, category: str
+        self,
+        part: _Section,
+        target: int | None,
+        section: _Section,
+        owner: _Term | None,
+        category: str,
     ) -> int | None:
-        """Add a generic sub-heading's content to the concept at ``previous`` or, without one, make
-        it the answer of ``owner``; returns the concept it went to (None if skipped)."""
+        """Add a generic sub-heading's content to the concept at ``target`` or, without one, make
+        it the answer of ``section`` (named ``owner``); returns the concept it went to."""
         pending: list[_Section] = []
         lines = [_synthetic(part.line, part.title), *part.body, *self._answer_lines(part, pending)]
         text = _render(lines)
-        target = previous
-        if not any(line.has_text for line in lines[1:]) or not text:
-            target = None
-        elif previous is not None:
-            concept = self.concepts[previous]
-            self.concepts[previous] = replace(concept, definition=f"{concept.definition}\n\n{text}")
-        else:
-            heading = _parse_heading(owner.title) if owner.level else None
-            if (
-                heading is not None
-                and heading.term is not None
-                and not _is_collection_title(owner.title)
-                and not _is_noise_title(owner.title)
-            ):
-                text = _with_description(heading.term, text)
-                self._add(heading.term, text, category, owner.line, heading.question)
-                target = len(self.concepts) - 1
-            elif not _is_bare_generic(part.title):
-                self._visit(part, category)  # 정렬 알고리즘의 종류, on its own at the top
-                return None
-            else:
-                self.skipped += 1
-                target = None
+        placed: int | None = None
+        if any(line.has_text for line in lines[1:]) and text:
+            if target is not None:
+                concept = self.concepts[target]
+                merged = f"{concept.definition}\n\n{text}"
+                self.concepts[target] = replace(concept, definition=merged)
+                placed = target
+            elif owner is not None:
+                heading = _parse_heading(section.title)
+                self._add(
+                    owner, _with_description(owner, text), category, section.line, heading.question
+                )
+                placed = len(self.concepts) - 1
         for sub in pending:
             self._visit(sub, category)
-        return target
+        return placed
 
     def _visit(self, section: _Section, category: str) -> None:
         if _is_noise_title(section.title):
@@ -1806,7 +1848,11 @@ class _Collector:
         topics of their own (a sub-heading that names something and has its own text) are set
         aside (``pending``) to be visited on their own; under a question or a generic part
         (``whole``) every sub-heading but a question belongs to the answer."""
-        whole = whole or _is_question(section.title) or _is_generic_title(section.title)
+        generic = _is_generic_title(section.title)
+        topics = sum(_is_topic(child) for child in section.children) if generic else 0
+        # a generic part's sub-headings are its own, unless it lists several topics (특징: 1차
+        # 캐시, 변경 감지 ...), which are concepts of their own
+        whole = whole or _is_question(section.title) or (generic and topics < 2)
         lines: list[_Line] = []
         for child in section.children:
             if _is_toc_title(child.title) or _is_byline_title(child.title):

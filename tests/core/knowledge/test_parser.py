@@ -1199,3 +1199,26 @@ def test_bold_labelled_points_in_a_list_of_facts_are_one_answer_not_a_category()
         "SJF Scheduling",
         "Shortest-Job-First Scheduling",
     )
+
+
+def test_a_part_named_for_the_document_joins_it_and_its_topics_stand_alone() -> None:
+    text = (
+        "# 🚀 영속성 컨텍스트 Persistence Context\n"
+        "## 1. 개요\n엔티티를 저장하는 환경.\n"
+        "## 2. 엔티티의 생명주기\n비영속, 영속, 준영속, 삭제.\n"
+        "## 3. 영속성 컨텍스트의 특징\n"
+        "### 1차 캐시\n조회한 엔티티를 보관한다.\n"
+        "### 변경 감지 (더티체크)\n스냅샷과 비교해 수정 쿼리를 만든다.\n"
+    )
+    found = {c.term: c for c in parse_notes(text).concepts}
+    assert list(found) == [
+        "영속성 컨텍스트 Persistence Context",
+        "엔티티의 생명주기",
+        "1차 캐시",
+        "변경 감지",
+    ]
+    assert (
+        found["영속성 컨텍스트 Persistence Context"].definition
+        == "1. 개요\n엔티티를 저장하는 환경."
+    )
+    assert found["변경 감지"].aliases == ("더티체크",)
