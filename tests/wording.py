@@ -8,7 +8,7 @@ import re
 from bot.core.messages import t
 
 
-def message_pattern(key: str, **known: object) -> re.Pattern[str]:
-    """The Korean message ``key`` with the ``known`` parameters filled in; every other parameter
-    matches any text on its line."""
-    return re.compile(re.sub(r"\\\{\w+\\\}", ".+?", re.escape(t(key, "ko", **known))))
+def message_pattern(key: str, locale: str = "ko", **known: object) -> re.Pattern[str]:
+    """The message ``key`` (Korean unless ``locale``) with the ``known`` parameters filled in;
+    every other parameter matches any text on its line."""
+    return re.compile(re.sub(r"\\\{\w+\\\}", ".+?", re.escape(t(key, locale, **known))))

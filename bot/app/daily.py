@@ -11,6 +11,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -29,8 +30,10 @@ from bot.core.daily.schedule import (
 from bot.core.errors import BadInput, Conflict, Forbidden, NotFound
 from bot.core.grading.replies import grade_reply
 from bot.core.interview.rules import resolve_topic
+from bot.core.knowledge.replies import echo
 from bot.core.messages import t
 from bot.core.models import (
+    Action,
     Caller,
     Concept,
     DailyPost,
@@ -340,4 +343,33 @@ class DailyQuestions:
                 ephemeral=True,
             )
         hidden = post.revealed_at is None
-        return grade_reply(result, concept, locale, hide_reference=hidden)
+        graded = grade_reply(result, concept, locale, hide_reference=hidden)
+        return replace(graded, ephemeral=True)  # a grade never spoils the question for others
+
+    def acknowledge(self, caller: Caller, reference: str, locale: str) -> Reply:
+        """What the thread sees of a person's answer: that they answered, and a button that shows
+        each person their own grade (the grade itself goes only to them)."""
+        name = echo(caller.display_name) if caller.display_name else t("someone", locale)
+        return Reply(
+            t("daily_answered_public", locale, name=name),
+            kind=ReplyKind.INFO,
+            actions=(Action("daily.mine", t("action_daily_mine", locale), reference),),
+        )
+
+    async def mine(self, caller: Caller, reference: str) -> Reply:
+        """The caller's own grade on a daily question (private), graded again from the stored
+        answer; a clear no when they have not answered it."""
+        post = await self.find_post(reference)
+        if post is None or post.concept_id is None:
+            raise NotFound("daily_no_post")
+        concept = self.knowledge.concept_or_none(post.concept_id)
+        async with self.ctx.sessions() as session:
+            schedule = await repo.schedule_by_id(session, post.schedule_id)
+            answer = await repo.stored_answer(session, post.id, caller.user_id)
+        assert schedule is not None
+        locale = self.ctx.locale(caller) if caller.locale else schedule.locale
+        if answer is None or concept is None:
+            return Reply(t("daily_not_answered", locale), kind=ReplyKind.INFO, ephemeral=True)
+        result = self.ctx.grader.grade(concept, answer, self.knowledge.synonyms)
+        graded = grade_reply(result, concept, locale, hide_reference=post.revealed_at is None)
+        return replace(graded, ephemeral=True)

@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 # Actions whose replies only the person who chose them should see (hints; a daily grade with
 # the hidden reference), and the ones that take typed text (a modal or text box first).
-PRIVATE_ACTIONS = frozenset({"interview.hint", "daily.answer"})
+PRIVATE_ACTIONS = frozenset({"interview.hint", "daily.answer", "daily.mine"})
 TEXT_ACTIONS = frozenset({"interview.answer", "daily.answer"})
 
 
@@ -181,6 +181,8 @@ class Service:
             return await self.interviews.answer(caller, text)
         if command == "daily.answer":
             return [await self.daily.answer(caller, argument, text)]
+        if command == "daily.mine":
+            return [await self.daily.mine(caller, argument)]
         raise BadInput("unknown_action")
 
     async def answer_in_thread(self, caller: Caller, text: str) -> list[Reply]:
@@ -190,7 +192,9 @@ class Service:
             return await self.interviews.answer(caller, text)
         thread = caller.conversation
         if await self.daily.find_post(thread) is not None:
-            return [await self.daily.answer(caller, thread, text)]
+            # the grade (or "already answered") only for them; the thread sees that they answered
+            graded = await self.daily.answer(caller, thread, text)
+            return [graded, self.daily.acknowledge(caller, thread, self.locale(caller))]
         return []
 
     def help(self, caller: Caller | None = None) -> Reply:

@@ -271,6 +271,16 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     },
     "daily_reveal_nobody": {"ko": "아무도 답하지 않았어요.", "en": "Nobody answered."},
     "daily_reveal_missed": {"ko": "많이 놓친 포인트: {points}", "en": "Most missed: {points}"},
+    "daily_answered_public": {
+        "ko": "{name} 님이 답했어요. 채점 결과는 본인에게만 보여요.",
+        "en": "{name} answered. Only they can see their grade.",
+    },
+    "action_daily_mine": {"ko": "내 채점 보기", "en": "See my grade"},
+    "daily_not_answered": {
+        "ko": "아직 이 질문에 답하지 않았어요. 스레드에 답을 남기거나 답변하기 버튼을 눌러 주세요.",
+        "en": "You have not answered this question yet. Reply in the thread or press Answer.",
+    },
+    "someone": {"ko": "누군가", "en": "Someone"},
     "daily_already_answered": {
         "ko": "이미 이 질문에 답하셨어요 ({score}점). 내일 질문을 기다려 주세요!",
         "en": "You already answered this one ({score}/100). See you tomorrow!",

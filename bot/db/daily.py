@@ -455,6 +455,15 @@ async def previous_answer(session: AsyncSession, post_id: int, user_id: str) -> 
     )
 
 
+async def stored_answer(session: AsyncSession, post_id: int, user_id: str) -> str | None:
+    """The text a person answered a daily question with, if they answered."""
+    return await session.scalar(
+        select(AnswerRow.answer).where(
+            AnswerRow.daily_post_id == post_id, AnswerRow.user_id == user_id
+        )
+    )
+
+
 async def figures(session: AsyncSession, post_id: int) -> tuple[int, float, list[tuple[str, int]]]:
     """(answers, average score, most missed key points with counts) of one daily question."""
     rows = (

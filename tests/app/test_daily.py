@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,11 +17,13 @@ from bot.app.daily_runner import DailyRunner
 from bot.app.service import Service
 from bot.config import DEFAULT_KNOWLEDGE_DIR, Settings
 from bot.core.errors import BadInput, Conflict, Forbidden, NotFound
+from bot.core.messages import t
 from bot.core.models import Caller, Concept, Reply, ReplyKind
 from bot.core.ports import Posted, Target
 from bot.db import daily as repo
 from bot.db.tables import AnswerRow
 from bot.testing import FakeClock, RecordingNotifier
+from tests.wording import message_pattern
 
 PLATFORM = "test"
 WORKSPACE = "w1"
@@ -382,3 +385,28 @@ async def test_a_now_post_does_not_hide_later_questions_from_the_reveal(
     assert [target.thread_id for target, _ in reveals(notifier)] == threads[:-1]
     status = fields(await db_service.daily.status(ADMIN))
     assert status["Last post"] == "2024-03-03 09:00 KST"
+
+
+async def test_thread_answers_are_graded_privately_and_the_thread_only_hears_who_answered(
+    service: Service, clock: FakeClock
+) -> None:
+    await service.daily.set(ADMIN, "09:00")
+    notifier = Notifier()
+    await post_today(service, service.daily_runner(notifier), clock)
+    [(_, posted)] = questions(notifier)
+    assert posted.thread_id is not None
+    concept = await concept_of(service, posted)
+    alice = replace(person("alice"), display_name="Alice @everyone", thread_id=posted.thread_id)
+
+    graded, public = await service.answer_in_thread(alice, concept.definition)
+    assert graded.kind is ReplyKind.GRADE and graded.ephemeral, "the grade is for alice only"
+    assert not public.ephemeral and public.kind is ReplyKind.INFO
+    assert message_pattern("daily_answered_public", locale="en").search(public.title)
+    assert "@everyone" not in public.title
+    assert [a.command for a in public.actions] == ["daily.mine"]
+
+    (mine,) = await service.act(alice, "daily.mine", public.actions[0].argument)
+    assert mine.kind is ReplyKind.GRADE and mine.ephemeral
+    assert mine.extra["score"] == graded.extra["score"]
+    (nothing,) = await service.act(person("bob"), "daily.mine", public.actions[0].argument)
+    assert nothing.ephemeral and nothing.title == t("daily_not_answered", "en")

@@ -23,6 +23,8 @@ async def answer_thread_message(service: Service, message: discord.Message) -> N
     caller = caller_of_message(message)
     try:
         for reply in await service.answer_in_thread(caller, message.content):
+            if reply.ephemeral:
+                continue  # no interaction to whisper in: the reply's button shows it privately
             await post_reply(thread, reply, reference=message)
     except Exception as exc:
         await report_error(message, exc, service.settings.locale)

@@ -150,7 +150,7 @@ async def test_daily_is_admin_only(fake_discord: FakeDiscord, bot: DiscordBot) -
     assert refused
 
 
-async def test_daily_post_opens_a_thread_and_grades_answers_with_a_spoiler(
+async def test_daily_post_opens_a_thread_and_grades_answers_privately_with_a_spoiler(
     fake_discord: FakeDiscord, bot: DiscordBot
 ) -> None:
     handle = await fake_discord.send_slash_command("daily now", {}, user=fake_discord.admin)
@@ -167,19 +167,27 @@ async def test_daily_post_opens_a_thread_and_grades_answers_with_a_spoiler(
     await fake_discord.send_message_create(
         int(thread["id"]), "잘 모르겠지만 설명해 보겠습니다", author=fake_discord.user
     )
-    graded = await fake_discord.wait_until(
+    answered = message_pattern("daily_answered_public")
+    ack = await fake_discord.wait_until(
         lambda: next(
             (
                 m
                 for m in fake_discord.channel_messages(int(thread["id"]))
-                if t("field_hits", "ko") in str(m)
+                if answered.search(str(m))
             ),
             None,
         ),
         5,
-        "a graded reply in the thread",
+        "the thread hears that someone answered",
     )
+    in_thread = str(fake_discord.channel_messages(int(thread["id"])))
+    assert t("field_hits", "ko") not in in_thread, "nobody else sees the grade or its points"
+    shown = await fake_discord.press_button(
+        label=t("action_daily_mine", "ko"), message=ack, user=fake_discord.user
+    )
+    graded = await _embed_with(shown, t("field_hits", "ko"))
     assert "||" in str(graded), "the reference stays a spoiler until revealed"
+    assert all(m.get("flags", 0) & 64 for m in shown.messages), "only the person sees it"
 
 
 async def test_a_definition_over_the_limits_is_cut_cleanly(

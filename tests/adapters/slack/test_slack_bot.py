@@ -148,11 +148,12 @@ async def test_daily_is_admin_only_then_posts_and_grades_in_the_thread(
         channel_id=DEFAULT_CHANNEL_ID,
         thread_ts=posted.ts,
     )
-    public = await fake_slack.wait_for_message(
+    answered = message_pattern("daily_answered_public")
+    await fake_slack.wait_for_message(
         lambda m: (
             m.from_bot
             and m.thread_ts == posted.ts
-            and t("field_hits", "ko") in m.all_text()
+            and answered.search(m.all_text()) is not None
             and not m.is_ephemeral
         )
     )
@@ -160,7 +161,8 @@ async def test_daily_is_admin_only_then_posts_and_grades_in_the_thread(
         lambda m: m.is_ephemeral and t("field_hits", "ko") in m.all_text()
     )
     assert private.ephemeral_to == DEFAULT_USER_ID
-    assert len(private.all_text()) > len(public.all_text()), "the reference only reaches the person"
+    public = [m for m in fake_slack.messages if not m.is_ephemeral and m.thread_ts == posted.ts]
+    assert not any(t("field_hits", "ko") in m.all_text() for m in public), "the grade is private"
 
 
 async def test_a_definition_longer_than_the_limits_is_cut_cleanly(
