@@ -20,6 +20,7 @@ BENCHMARKS = (
     "idle_rss",
     "daily_fanout",
     "ingest_real",
+    "grade_quality",
 )
 
 
