@@ -26,9 +26,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("bot")
 
-PROGRESS_MIN_FILES = 20
-PROGRESS_WIDTH = 30
-
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -53,6 +50,12 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--json", action="store_true", help="print one JSON object")
     grade.add_argument("term")
     grade.add_argument("answer", help="the answer text ('-' reads it from stdin)")
+    appeal = commands.add_parser(
+        "appeal", help="say a grade was wrong: the answer counts as correct (ANSWER_ID from grade)"
+    )
+    appeal.add_argument("answer_id", help="the stored answer's id that grade printed")
+    appeal.add_argument("note", nargs="*", help="an optional comment for whoever fixes the notes")
+    commands.add_parser("appeals", help="appeals per concept with their rate, and the latest")
     commands.add_parser("migrate", help="apply database migrations and exit")
     commands.add_parser("discord", help="run the Discord bot (DISCORD_TOKEN)")
     slack = commands.add_parser("slack", help="run the Slack bot (Socket Mode; --http for HTTP)")
@@ -68,14 +71,6 @@ async def _service(settings: Settings, *, auto_ingest: bool | None = None) -> Se
     from bot.app.service import Service
 
     return await Service.start(settings, auto_ingest=auto_ingest)
-
-
-def _progress_bar(done: int, total: int) -> None:
-    filled = PROGRESS_WIDTH * done // max(total, 1)
-    sys.stderr.write(f"\r[{'#' * filled}{'.' * (PROGRESS_WIDTH - filled)}] {done}/{total}")
-    if done == total:
-        sys.stderr.write("\n")
-    sys.stderr.flush()
 
 
 async def cmd_console(settings: Settings, _args: argparse.Namespace) -> int:
@@ -150,14 +145,17 @@ async def cmd_define(settings: Settings, args: argparse.Namespace) -> int:
 
 async def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
     """Ingest notes and print the summary and warnings."""
+    from bot.adapters.console.progress import progress_bar
+
     service = await _service(settings, auto_ingest=False)
     try:
-        progress = _progress_bar if sys.stderr.isatty() else None
+        bar = progress_bar(sys.stderr, settings.locale)  # a terminal only; plain otherwise
         paths = args.paths or settings.knowledge_paths
-        if progress is not None and len(paths) == 1 and paths[0].is_dir():
-            count = sum(1 for p in paths[0].rglob("*") if p.is_file())
-            progress = progress if count >= PROGRESS_MIN_FILES else None
-        report = await service.ingest(paths, progress=progress, strict=args.strict)
+        try:
+            report = await service.ingest(paths, progress=bar, strict=args.strict)
+        finally:
+            if bar is not None:
+                bar.close()
         for warning in report.warnings:
             print(
                 t(
@@ -189,9 +187,10 @@ async def cmd_grade(settings: Settings, args: argparse.Namespace) -> int:
                 print(f"  {choice.label}: grade {picked} ...", file=sys.stderr)
             return 1
         concept = service.concept(result.match.concept_id)
-        graded = service.context.grader.grade(concept, answer, service.synonyms)
+        graded, answer_id = await service.grade(console_caller_for(settings), concept, answer)
         if args.json:
             payload = {
+                "answer_id": answer_id,
                 "term": concept.term,
                 "score": graded.score,
                 "band": graded.band.value,
@@ -204,7 +203,35 @@ async def cmd_grade(settings: Settings, args: argparse.Namespace) -> int:
             from bot.adapters.console.render import render
             from bot.core.grading.replies import grade_reply
 
-            print(render(grade_reply(graded, concept, settings.locale)))
+            print(render(grade_reply(graded, concept, settings.locale, answer_id=answer_id)))
+            print(t("appeal_cli_hint", settings.locale, answer_id=answer_id))
+        return 0
+    finally:
+        await service.close()
+
+
+async def cmd_appeal(settings: Settings, args: argparse.Namespace) -> int:
+    """Appeal one stored grade as the console person; exit 0 whether new or already recorded."""
+    from bot.adapters.console.render import render
+
+    service = await _service(settings, auto_ingest=False)
+    try:
+        caller = console_caller_for(settings)
+        reply = await service.appeals.appeal(caller, args.answer_id, " ".join(args.note))
+        print(render(reply))
+        return 0
+    finally:
+        await service.close()
+
+
+async def cmd_appeals(settings: Settings, _args: argparse.Namespace) -> int:
+    """Print every appealed concept with its appeal rate, and the latest appeals."""
+    from bot.adapters.console.render import render
+
+    service = await _service(settings, auto_ingest=False)
+    try:
+        reply = await service.appeals.report(console_caller_for(settings), everywhere=True)
+        print(render(reply))
         return 0
     finally:
         await service.close()
@@ -301,6 +328,8 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[Any, Any,
     "define": cmd_define,
     "ingest": cmd_ingest,
     "grade": cmd_grade,
+    "appeal": cmd_appeal,
+    "appeals": cmd_appeals,
     "migrate": cmd_migrate,
     "discord": cmd_discord,
     "slack": cmd_slack,

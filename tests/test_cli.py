@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -70,7 +71,7 @@ def test_grade_json(env: dict[str, str]) -> None:
     )
     assert done.returncode == 0, done.stderr
     payload = json.loads(done.stdout)
-    assert set(payload) == {"term", "score", "band", "hits", "misses", "reference"}
+    assert set(payload) == {"answer_id", "term", "score", "band", "hits", "misses", "reference"}
     assert payload["term"] == "CNN" and payload["score"] > 0
     assert {h["point"] for h in payload["hits"]} >= {"합성곱"}
 
@@ -94,6 +95,48 @@ def test_ingest_prints_a_summary(env: dict[str, str], tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert message_pattern("ingest_summary", added=1).search(done.stdout)
     assert run(env, "define", "kubernetes").returncode == 0
+
+
+def test_ingest_draws_a_progress_bar_on_a_terminal_only(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    for number in range(3):
+        (tmp_path / f"n{number}.md").write_text(
+            f"개념{number} - 진행 표시 확인용 설명 {number}\n", encoding="utf-8"
+        )
+    piped = run(env, "ingest", str(tmp_path))
+    assert piped.returncode == 0, piped.stderr
+    assert "\r" not in piped.stderr and t("ingest_progress_files", "ko") not in piped.stderr
+    (tmp_path / "n0.md").write_text("개념0 - 바뀐 설명\n", encoding="utf-8")
+    terminal, stderr = pty.openpty()
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "ingest", str(tmp_path)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            env=env,
+        )
+        os.close(stderr)
+        drawn = b""
+        while chunk := _read_pty(terminal):  # read as it comes: a full terminal would block it
+            drawn += chunk
+        out, _ = process.communicate(timeout=TIMEOUT_S)
+    finally:
+        os.close(terminal)
+    done = subprocess.CompletedProcess(process.args, process.returncode, out.decode(), "")
+    assert done.returncode == 0
+    text = drawn.decode("utf-8", errors="replace")
+    assert t("ingest_progress_files", "ko") in text and "3/3" in text
+    assert t("ingest_progress_key_points", "ko") in text and "1/1" in text
+    assert message_pattern("ingest_summary", changed=1).search(done.stdout)
+
+
+def _read_pty(fd: int) -> bytes:
+    try:
+        return os.read(fd, 65536)
+    except OSError:  # the other end closed
+        return b""
 
 
 def test_piped_console_answers_and_exits_at_end_of_input(env: dict[str, str]) -> None:
@@ -136,3 +179,29 @@ def test_grade_names_the_choices_when_several_notes_have_the_term(
     graded = run(own, "grade", "--json", argument, "다른 출처의 요청을 허용")
     assert graded.returncode == 0, graded.stderr
     assert json.loads(graded.stdout)["term"] == "CORS"
+
+
+def test_a_grade_is_appealed_and_the_appeals_show_the_concept_with_its_rate(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    own = {**env, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'appeals.sqlite3'}"}
+    graded = run(own, "grade", "--json", "docker", "가상화 기술")
+    assert graded.returncode == 0, graded.stderr
+    answer_id = json.loads(graded.stdout)["answer_id"]
+    shown = run(own, "grade", "docker", "컨테이너로 격리해요")
+    assert shown.returncode == 0, shown.stderr
+    assert message_pattern("appeal_cli_hint").search(shown.stdout), "says how to appeal"
+
+    appealed = run(own, "appeal", str(answer_id), "컨테이너", "기술이라고", "했어요")
+    assert appealed.returncode == 0, appealed.stderr
+    assert t("appeal_recorded_title", "ko") in appealed.stdout
+    again = run(own, "appeal", str(answer_id))
+    assert again.returncode == 0 and t("appeal_already_title", "ko") in again.stdout
+    missing = run(own, "appeal", "999999")
+    assert missing.returncode == 2 and t("appeal_no_answer", "ko") in missing.stderr
+
+    listed = run(own, "appeals")
+    assert listed.returncode == 0, listed.stderr
+    line = t("appeals_concept_line", "ko", term="Docker", appeals=1, graded=2, rate=50)
+    assert line in listed.stdout
+    assert t("appeals_note_line", "ko", note="컨테이너 기술이라고 했어요") in listed.stdout

@@ -43,6 +43,7 @@ from bot.core.models import (
     ScheduleState,
 )
 from bot.core.ports import DeliveryError
+from bot.db import appeals as appeals_repo
 from bot.db import daily as repo
 
 if TYPE_CHECKING:
@@ -343,7 +344,7 @@ class DailyQuestions:
                 ephemeral=True,
             )
         hidden = post.revealed_at is None
-        graded = grade_reply(result, concept, locale, hide_reference=hidden)
+        graded = grade_reply(result, concept, locale, hide_reference=hidden, answer_id=stored)
         return replace(graded, ephemeral=True)  # a grade never spoils the question for others
 
     def acknowledge(self, caller: Caller, reference: str, locale: str) -> Reply:
@@ -366,10 +367,12 @@ class DailyQuestions:
         async with self.ctx.sessions() as session:
             schedule = await repo.schedule_by_id(session, post.schedule_id)
             answer = await repo.stored_answer(session, post.id, caller.user_id)
+            answer_id = await appeals_repo.daily_answer_id(session, post.id, caller.user_id)
         assert schedule is not None
         locale = self.ctx.locale(caller) if caller.locale else schedule.locale
         if answer is None or concept is None:
             return Reply(t("daily_not_answered", locale), kind=ReplyKind.INFO, ephemeral=True)
         result = self.ctx.grader.grade(concept, answer, self.knowledge.synonyms)
-        graded = grade_reply(result, concept, locale, hide_reference=post.revealed_at is None)
+        hidden = post.revealed_at is None
+        graded = grade_reply(result, concept, locale, hide_reference=hidden, answer_id=answer_id)
         return replace(graded, ephemeral=True)

@@ -7,7 +7,8 @@ import asyncio
 
 from bot.app.context import Context
 from bot.core.grading.grader import MAX_ANSWER_CHARS
-from bot.core.models import AnswerRecord, Concept, Grade
+from bot.core.models import AnswerRecord, Caller, Concept, Grade
+from bot.db import interviews as repo
 
 MAX_STORED_ANSWER_CHARS = 4_000
 
@@ -30,3 +31,14 @@ async def grade_answer(
         hints_used=hints_used,
     )
     return result, record
+
+
+async def grade_and_record(
+    ctx: Context, caller: Caller, concept: Concept, text: str
+) -> tuple[Grade, int]:
+    """Grade an answer given on its own (the command line's ``grade``) and store it in the
+    caller's history, so it can be appealed; returns the grade and the stored answer's id."""
+    result, record = await grade_answer(ctx, concept, text)
+    async with ctx.sessions() as session, session.begin():
+        answer_id = await repo.record_standalone(session, caller, record, ctx.clock.now())
+    return result, answer_id

@@ -201,7 +201,8 @@ class MockInterviews:
         state, concept = running.state, running.concept
         hints = state.hints_used
         result, record = await grade_answer(self.ctx, concept, text, hints_used=hints)
-        return [grade_reply(result, concept, state.locale), *await self._advance(running, record)]
+        answer_id, after = await self._advance(running, record)
+        return [grade_reply(result, concept, state.locale, answer_id=answer_id), *after]
 
     async def skip(self, caller: Caller) -> list[Reply]:
         """Skip the current question: scored 0, the reference shown, then the next question."""
@@ -220,7 +221,8 @@ class MockInterviews:
             skipped=True,
             hints_used=state.hints_used,
         )
-        return [skipped_reply(concept, state.locale), *await self._advance(running, record)]
+        _, after = await self._advance(running, record)
+        return [skipped_reply(concept, state.locale), *after]
 
     async def hint(self, caller: Caller) -> Reply:
         """Reveal one key point of the current question, partly masked (heaviest first); after
@@ -262,10 +264,11 @@ class MockInterviews:
                 ended.append((state, reply))
         return ended
 
-    async def _advance(self, running: _Running, record: AnswerRecord) -> list[Reply]:
+    async def _advance(self, running: _Running, record: AnswerRecord) -> tuple[int, list[Reply]]:
         """Store ``record`` as the answer to the current question and move on to the next
         question (chosen before the write, from the past scores read with the state) or the
-        summary; Conflict when another answer to this question was stored first."""
+        summary; returns the stored answer's id with those replies. Conflict when another answer
+        to this question was stored first."""
         state = running.state
         asked_count = len(state.asked)
         next_concept: Concept | None = None
@@ -293,7 +296,7 @@ class MockInterviews:
                 raise Conflict("interview_already_graded")
             scores = await repo.scores_of(session, state.id) if next_concept is None else []
         if next_concept is None:
-            return [summary_reply(state.locale, scores, t("summary_finished", state.locale))]
+            return moved, [summary_reply(state.locale, scores, t("summary_finished", state.locale))]
         moved_on = replace(
             state,
             asked=(*state.asked, next_concept.id),
@@ -303,4 +306,4 @@ class MockInterviews:
             hints_used=0,
             updated_at=now,
         )
-        return [question_reply(moved_on, asked_count + 1, next_concept)]
+        return moved, [question_reply(moved_on, asked_count + 1, next_concept)]

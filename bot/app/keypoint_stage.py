@@ -1,76 +1,282 @@
 """The key-point stage of an ingest: derive candidates for new or changed definitions with the
-tokenizer (in a child process, so the running bot never holds the model), rank every concept's
-candidates by IDF over the whole knowledge base, and let curated points win.
+tokenizer, rank every concept's candidates by IDF over the whole knowledge base, and let curated
+points win.
+
+The stage touches no database: the ingest gives it the concepts as they will be after the
+ingest and writes what it returns, so the tokenizer never runs inside a write transaction.
+
+The tokenizer runs in a child process by default (:class:`ChildTokenizer`: ``python -m
+bot.app.keypoint_stage``, which imports the tokenizer and nothing of the bot's database or
+settings), so the running bot never holds the model; the child starts loading the model as soon
+as the ingest knows a notes file changed, while the notes are still being parsed.
+:class:`InProcessTokenizer` keeps one model loaded in this process (tests, benchmarks).
 """
 
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
-from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from typing import Any
-
-from sqlalchemy.ext.asyncio import AsyncSession
+import contextlib
+import json
+import os
+import sys
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Final, Protocol
 
 from bot.core.grading.keypoints import (
+    DEFAULT_WORKERS,
     KeyPointExtractor,
     curated_words,
     rank,
 )
 from bot.core.models import KeyPoint
-from bot.db import knowledge as repo
+
+# Called with (definitions tokenised, definitions to tokenise).
+KeyPointProgress = Callable[[int, int], None]
+# The child's messages are JSON lines; the result line holds every candidate of a batch.
+CHILD_LINE_LIMIT: Final = 1 << 30
+# How long closing waits for the child to leave by itself before it is killed.
+CHILD_EXIT_WAIT_S: Final = 2.0
 
 # With ``reuse`` (tests, in-process ingests) one tokenizer and its per-definition cache stay
-# loaded between ingests.
+# loaded between ingests; the lock keeps two ingests of one process from using it at once.
 _shared: KeyPointExtractor | None = None
+_shared_lock = threading.Lock()
 
 
 def derive_candidates(
-    definitions: Sequence[str], user_words: Sequence[str], *, reuse: bool = False
+    definitions: Sequence[str],
+    user_words: Sequence[str],
+    *,
+    reuse: bool = False,
+    progress: KeyPointProgress | None = None,
 ) -> list[list[str]]:
     """Candidate key words of each definition (loads the tokenizer model; with ``reuse`` one
     model stays loaded in this process for the next call)."""
     global _shared
-    if reuse:
+    if not reuse:
+        return KeyPointExtractor(user_words).candidates_of(definitions, progress)
+    with _shared_lock:
         if _shared is None:
             _shared = KeyPointExtractor()
-        extractor = _shared
-        extractor.add_user_words(user_words)
-    else:
-        extractor = KeyPointExtractor(user_words)
-    return extractor.candidates_of(definitions)
+        _shared.add_user_words(user_words)
+        return _shared.candidates_of(definitions, progress)
 
 
-async def _derive(definitions: list[str], user_words: list[str], isolate: bool) -> list[list[str]]:
-    if not definitions:
-        return []
-    if not isolate:
-        return await asyncio.to_thread(derive_candidates, definitions, user_words, reuse=True)
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+class Tokenizer(Protocol):
+    """Where candidate key words come from: started early (it may load its model meanwhile),
+    asked once or more per ingest, closed at its end."""
+
+    async def start(self) -> None:
+        """Begin loading (may do nothing); calling it again does nothing."""
+
+    async def derive(
+        self,
+        definitions: Sequence[str],
+        user_words: Sequence[str],
+        progress: KeyPointProgress | None = None,
+    ) -> list[list[str]]:
+        """The candidates of each definition, tokenised with ``user_words`` known."""
+
+    async def close(self) -> None:
+        """Release the model (and its process)."""
+
+
+class InProcessTokenizer:
+    """The tokenizer in this process, on a worker thread; its model stays loaded."""
+
+    async def start(self) -> None:
+        """Nothing to start: the model loads on first use and stays."""
+
+    async def derive(
+        self,
+        definitions: Sequence[str],
+        user_words: Sequence[str],
+        progress: KeyPointProgress | None = None,
+    ) -> list[list[str]]:
+        """Candidates on a worker thread (``progress`` is called on the event loop)."""
+        if not definitions:
+            return []
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(pool, derive_candidates, definitions, user_words)
+        report: KeyPointProgress | None = None
+        if progress is not None:
+            callback = progress
+
+            def report(done: int, total: int) -> None:
+                loop.call_soon_threadsafe(callback, done, total)
+
+        return await asyncio.to_thread(
+            derive_candidates, list(definitions), list(user_words), reuse=True, progress=report
+        )
+
+    async def close(self) -> None:
+        """The model stays loaded for the next ingest."""
 
 
-async def update_key_points(
-    session: AsyncSession, curated: Mapping[str, tuple[KeyPoint, ...]], *, isolate: bool = True
-) -> int:
-    """Derive and store key points for every concept; returns how many needed the tokenizer."""
-    inputs = await repo.key_point_inputs(session)
+class TokenizerFailed(RuntimeError):
+    """The tokenizer process failed or went away; the ingest writes nothing."""
+
+
+class ChildTokenizer:
+    """The tokenizer in a child process started for one ingest: it loads the model as soon as
+    it starts, answers batches over pipes (JSON lines, with progress) and exits on close."""
+
+    def __init__(self, *, num_workers: int = DEFAULT_WORKERS) -> None:
+        self._num_workers = num_workers
+        self._process: asyncio.subprocess.Process | None = None
+        self._asked = False
+
+    async def start(self) -> None:
+        """Start the child (it begins loading the model at once)."""
+        if self._process is not None:
+            return
+        package_root = str(Path(__file__).resolve().parents[2])
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(
+            part for part in (package_root, env.get("PYTHONPATH", "")) if part
+        )
+        self._process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot.app.keypoint_stage",
+            str(self._num_workers),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            env=env,
+            limit=CHILD_LINE_LIMIT,
+        )
+
+    async def derive(
+        self,
+        definitions: Sequence[str],
+        user_words: Sequence[str],
+        progress: KeyPointProgress | None = None,
+    ) -> list[list[str]]:
+        """Send one batch to the child and wait for its candidates."""
+        if not definitions:
+            return []
+        await self.start()
+        process = self._process
+        assert process is not None and process.stdin is not None and process.stdout is not None
+        request = {"definitions": list(definitions), "user_words": list(user_words)}
+        self._asked = True
+        try:
+            process.stdin.write(json.dumps(request).encode() + b"\n")
+            await process.stdin.drain()
+        except (BrokenPipeError, ConnectionResetError) as exc:
+            raise TokenizerFailed("the tokenizer process went away") from exc
+        while True:
+            line = await process.stdout.readline()
+            if not line:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(process.wait(), CHILD_EXIT_WAIT_S)
+                raise TokenizerFailed(f"the tokenizer process exited ({process.returncode})")
+            message = json.loads(line)
+            if "candidates" in message:
+                found: list[list[str]] = message["candidates"]
+                if len(found) != len(definitions):
+                    raise TokenizerFailed("the tokenizer process answered the wrong batch")
+                return found
+            if "error" in message:
+                raise TokenizerFailed(str(message["error"]))
+            if progress is not None:
+                progress(int(message["done"]), int(message["total"]))
+
+    async def close(self) -> None:
+        """Let the child go: one never asked (still loading the model for nothing) is stopped
+        at once, one that answered leaves when its input closes (or is stopped after a
+        moment)."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        if process.stdin is not None:
+            process.stdin.close()
+        if self._asked:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(process.wait(), CHILD_EXIT_WAIT_S)
+        if process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+            await process.wait()
+
+
+@dataclass(frozen=True, slots=True)
+class KeyPointItem:
+    """One concept as it will be after the ingest: its term, every name (term, the note's and
+    curated aliases), its definition, and its stored candidates (None: to be derived)."""
+
+    term: str
+    names: tuple[str, ...]
+    definition: str
+    candidates: list[str] | None
+
+
+@dataclass(frozen=True, slots=True)
+class DerivedKeyPoints:
+    """A concept's candidate words and the key points chosen for it."""
+
+    candidates: list[str]
+    points: tuple[KeyPoint, ...]
+
+
+async def derive_key_points(
+    items: Sequence[KeyPointItem],
+    curated: Mapping[str, tuple[KeyPoint, ...]],
+    tokenizer: Tokenizer,
+    progress: KeyPointProgress | None = None,
+) -> list[DerivedKeyPoints]:
+    """Candidates and key points of every item, in order: items without candidates go through
+    the tokenizer (with every name and curated word as a user word), then all are ranked by IDF
+    over all items; a curated concept keeps its curated points."""
     user_words = sorted(
-        {name for item in inputs for name in item.names} | curated_words(dict(curated))
+        {name for item in items for name in item.names} | curated_words(dict(curated))
     )
-    missing = [item for item in inputs if item.candidates is None]
-    derived = await _derive([item.definition for item in missing], user_words, isolate)
-    by_id = {item.id: found for item, found in zip(missing, derived, strict=True)}
-    per_item = [
-        item.candidates if item.candidates is not None else by_id[item.id] for item in inputs
+    missing = [index for index, item in enumerate(items) if item.candidates is None]
+    derived = await tokenizer.derive([items[i].definition for i in missing], user_words, progress)
+    per_item: list[list[str]] = [item.candidates or [] for item in items]
+    for index, found in zip(missing, derived, strict=True):
+        per_item[index] = found
+    ranked = await asyncio.to_thread(rank, per_item, [item.names for item in items])
+    return [
+        DerivedKeyPoints(found, curated.get(item.term) or points)
+        for item, found, points in zip(items, per_item, ranked, strict=True)
     ]
-    ranked = rank(per_item, [item.names for item in inputs])
-    values: dict[int, tuple[list[str], list[list[Any]]]] = {}
-    for item, found, points in zip(inputs, per_item, ranked, strict=True):
-        chosen = curated.get(item.term) or points
-        values[item.id] = (found, repo.key_points_to_json(chosen))
-    await repo.save_key_points(session, values)
-    return len(missing)
+
+
+# --- the child process ------------------------------------------------------------------------
+
+
+def _send(out: IO[bytes], message: Mapping[str, Any]) -> None:
+    out.write(json.dumps(message).encode() + b"\n")  # ASCII: any text survives the pipe
+    out.flush()
+
+
+def child_main(num_workers: int = DEFAULT_WORKERS) -> int:
+    """The child's loop: load the model, then answer each request line on stdin (definitions
+    and user words) with progress lines and one line of candidates, until stdin closes."""
+    out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray prints must not break the protocol
+    extractor = KeyPointExtractor(num_workers=num_workers)
+    extractor.load()  # while the parent is still parsing the notes
+    for line in sys.stdin.buffer:
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+            extractor.add_user_words(request["user_words"])
+
+            def progress(done: int, total: int) -> None:
+                _send(out, {"done": done, "total": total})
+
+            found = extractor.candidates_of(request["definitions"], progress)
+        except Exception as exc:  # reported to the parent, which fails the ingest
+            _send(out, {"error": f"{type(exc).__name__}: {exc}"})
+        else:
+            _send(out, {"candidates": found})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(child_main(int(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_WORKERS))

@@ -14,19 +14,22 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from bot.app.appeals import Appeals
 from bot.app.clock import SystemClock
 from bot.app.context import Context
 from bot.app.daily import DailyQuestions
 from bot.app.daily_runner import DailyRunner
 from bot.app.expiry import InterviewExpiry
+from bot.app.grading import grade_and_record
 from bot.app.interview import MockInterviews
 from bot.app.knowledge import KnowledgeBase
 from bot.config import Settings
 from bot.core.errors import BadInput, error_text
+from bot.core.grading.appeal_replies import APPEAL_ACTION
 from bot.core.grading.grader import KeywordGrader
 from bot.core.grading.synonyms import SynonymMap
 from bot.core.messages import t
-from bot.core.models import Caller, Concept, LookupResult, Reply
+from bot.core.models import Caller, Concept, Grade, LookupResult, Reply
 from bot.core.ports import Clock, Grader, Notifier
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.migrate import upgrade_to_head
@@ -38,7 +41,7 @@ log = logging.getLogger(__name__)
 
 # Actions whose replies only the person who chose them should see (hints; a daily grade with
 # the hidden reference), and the ones that take typed text (a modal or text box first).
-PRIVATE_ACTIONS = frozenset({"interview.hint", "daily.answer", "daily.mine"})
+PRIVATE_ACTIONS = frozenset({"interview.hint", "daily.answer", "daily.mine", APPEAL_ACTION})
 TEXT_ACTIONS = frozenset({"interview.answer", "daily.answer"})
 
 
@@ -70,6 +73,7 @@ class Service:
         self.knowledge = self.context.knowledge
         self.interviews = MockInterviews(self.context)
         self.daily = DailyQuestions(self.context)
+        self.appeals = Appeals(self.context)
 
     # --- life cycle ----------------------------------------------------------------------
 
@@ -168,7 +172,9 @@ class Service:
     ) -> list[Reply]:
         """Carry out an :class:`Action` a person chose (a button): ``define``, ``interview.hint``,
         ``interview.skip``, ``interview.stop``; ``interview.answer`` and ``daily.answer`` take the
-        typed ``text``. Front ends answer privately what :data:`PRIVATE_ACTIONS` names."""
+        typed ``text``; ``appeal`` (the button under a grade: its argument the stored answer's
+        id) takes an optional note as ``text``. Front ends answer privately what
+        :data:`PRIVATE_ACTIONS` names."""
         if command == "define":
             return [await self.define(caller, argument)]
         if command == "interview.hint":
@@ -183,6 +189,8 @@ class Service:
             return [await self.daily.answer(caller, argument, text)]
         if command == "daily.mine":
             return [await self.daily.mine(caller, argument)]
+        if command == APPEAL_ACTION:
+            return [await self.appeals.appeal(caller, argument, text)]
         raise BadInput("unknown_action")
 
     async def answer_in_thread(self, caller: Caller, text: str) -> list[Reply]:
@@ -196,6 +204,11 @@ class Service:
             graded = await self.daily.answer(caller, thread, text)
             return [graded, self.daily.acknowledge(caller, thread, self.locale(caller))]
         return []
+
+    async def grade(self, caller: Caller, concept: Concept, text: str) -> tuple[Grade, int]:
+        """Grade one answer given on its own (the command line's ``grade``) and store it in the
+        caller's history so it can be appealed; returns the grade and the stored answer's id."""
+        return await grade_and_record(self.context, caller, concept, text)
 
     def help(self, caller: Caller | None = None) -> Reply:
         """The command list."""

@@ -21,6 +21,8 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
             "/interview [주제] [문항 수] — 모의 면접을 시작합니다\n"
             "    면접 중: 그냥 입력하면 답변, /hint 힌트, /skip 넘기기, /stop 끝내기\n"
             "/daily now | set HH:MM [시간대] [요일] | off | status — 오늘의 질문\n"
+            "/appeal [답변 번호] [메모] — 채점이 틀렸다고 알립니다 (그 답은 맞은 것으로 기록)\n"
+            "/appeals — 개념별 이의 제기 현황 (관리자)\n"
             "/reload — 노트를 다시 불러옵니다\n"
             "/help — 이 도움말\n"
             "/quit — 끝내기"
@@ -30,6 +32,8 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
             "/interview [topic] [rounds] — start a mock interview\n"
             "    while it runs: type to answer, /hint, /skip, /stop\n"
             "/daily now | set HH:MM [time zone] [weekdays] | off | status — daily question\n"
+            "/appeal [answer id] [note] — tell the bot a grade was wrong (it then counts as correct)\n"
+            "/appeals — appeals per concept (admins)\n"
             "/reload — load the notes again\n"
             "/help — this help\n"
             "/quit — leave"
@@ -62,7 +66,10 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     "field_category": {"ko": "분류", "en": "Category"},
     "field_source": {"ko": "출처", "en": "Source"},
     "did_you_mean_title": {"ko": "혹시 이것을 찾으셨나요?", "en": "Did you mean?"},
-    "same_name_title": {"ko": "같은 이름의 개념이 여럿 있어요", "en": "Several concepts have this name"},
+    "same_name_title": {
+        "ko": "같은 이름의 개념이 여럿 있어요",
+        "en": "Several concepts have this name",
+    },
     "same_name_body": {
         "ko": "'{query}'은(는) 여러 노트에 있어요. 출처를 보고 하나를 골라 주세요.",
         "en": "'{query}' is in several notes. Pick one by its source below.",
@@ -95,6 +102,9 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
             "{total} concepts in all"
         ),
     },
+    "ingest_progress_files": {"ko": "노트 읽기", "en": "reading notes"},
+    "ingest_progress_key_points": {"ko": "핵심 포인트", "en": "key points"},
+    "ingest_progress_saving": {"ko": "저장", "en": "saving"},
     "ingest_warning": {
         "ko": "주의: {path}:{line}: {message}",
         "en": "warning: {path}:{line}: {message}",
@@ -349,6 +359,61 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "ko": "관리자만 사용할 수 있는 명령입니다.",
         "en": "Only admins can use this command.",
     },
+    # --- appeals -------------------------------------------------------------------------
+    "action_appeal": {"ko": "맞게 답했어요", "en": "I was right"},
+    "appeal_recorded_title": {"ko": "이의를 접수했어요", "en": "Appeal recorded"},
+    "appeal_recorded_body": {
+        "ko": (
+            "'{term}' 답변({score}점)을 맞은 답으로 기록했어요. 기록과 복습에서는 정답으로 "
+            "셉니다. 핵심 포인트를 고치는 데 참고할게요."
+        ),
+        "en": (
+            "Your answer on '{term}' ({score}/100) now counts as correct in your history and "
+            "reviews. It will help fix the key points."
+        ),
+    },
+    "appeal_already_title": {"ko": "이미 접수된 이의예요", "en": "Already appealed"},
+    "appeal_already_body": {
+        "ko": "'{term}' 답변({score}점)의 이의는 {when}에 이미 기록되었어요.",
+        "en": "Your appeal of the answer on '{term}' ({score}/100) was already recorded on {when}.",
+    },
+    "appeal_not_yours": {
+        "ko": "본인이 받은 채점에만 이의를 제기할 수 있어요.",
+        "en": "Only the person who got this grade can appeal it.",
+    },
+    "appeal_no_answer": {
+        "ko": "이의를 제기할 채점을 찾지 못했어요.",
+        "en": "There is no such grade to appeal.",
+    },
+    "appeal_nothing_yet": {
+        "ko": "이번 세션에서 받은 채점이 없어요. /appeal <답변 번호> 로 지정할 수 있어요.",
+        "en": "No grade in this session yet. Name one with /appeal <answer id>.",
+    },
+    "appeal_skipped": {
+        "ko": "넘긴 질문에는 이의를 제기할 수 없어요.",
+        "en": "A skipped question cannot be appealed.",
+    },
+    "appeal_cli_hint": {
+        "ko": "채점이 틀렸다면: interview-bot appeal {answer_id} [메모]",
+        "en": "Grader wrong? interview-bot appeal {answer_id} [note]",
+    },
+    "appeals_title": {"ko": "이의 제기 현황", "en": "Appeals"},
+    "appeals_none": {"ko": "아직 접수된 이의가 없어요.", "en": "No appeals yet."},
+    "appeals_by_concept": {
+        "ko": "개념별 (이의 / 채점된 답변)",
+        "en": "By concept (appeals / graded answers)",
+    },
+    "appeals_concept_line": {
+        "ko": "{term} — 이의 {appeals}건 / 채점 {graded}건 ({rate}%)",
+        "en": "{term} — {appeals} appeals / {graded} graded ({rate}%)",
+    },
+    "appeals_latest": {"ko": "최근 이의", "en": "Latest appeals"},
+    "appeals_latest_line": {
+        "ko": "{when} · {term} · {score}점 ({band}) · 답변 #{answer_id}",
+        "en": "{when} · {term} · {score}/100 ({band}) · answer #{answer_id}",
+    },
+    "appeals_answer_line": {"ko": "  답변: {excerpt}", "en": "  answer: {excerpt}"},
+    "appeals_note_line": {"ko": "  메모: {note}", "en": "  note: {note}"},
 }
 
 

@@ -310,3 +310,57 @@ class DailyPost:
     revealed_at: datetime | None
     attempts: int
     error: str | None
+
+
+# --- appeals --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAnswer:
+    """A graded answer as the history holds it: whose it is, and what it got."""
+
+    id: int
+    platform: str
+    workspace_id: str
+    user_id: str
+    concept_id: int | None
+    term: str
+    score: int
+    band: str
+    answer: str
+    skipped: bool
+    accepted: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Appeal:
+    """A person's claim that a grade was wrong ("I was right"), as recorded: who, when, which
+    answer (None once its row is gone), the original score and band, the answer and a note."""
+
+    id: int
+    answer_id: int | None
+    concept_id: int | None
+    term: str
+    platform: str
+    workspace_id: str
+    user_id: str
+    score: int
+    band: str
+    answer: str
+    note: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AppealCount:
+    """How often a concept's grades were appealed: appeals against its graded answers."""
+
+    term: str
+    appeals: int
+    graded: int
+
+    @property
+    def rate(self) -> float:
+        """Appeals per graded answer, 0-1 (never above 1, even when answers were deleted)."""
+        return self.appeals / max(self.graded, self.appeals, 1)

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.models import AnswerRecord, Caller, DailyPost, ScheduleState
+from bot.db.appeals import credited_score
 from bot.db.tables import AnswerRow, DailyPostRow, DailyScheduleRow, utcnow
 
 CLAIMED, POSTED, SKIPPED, FAILED = "claimed", "posted", "skipped", "failed"
@@ -371,9 +372,10 @@ async def take_reveals(
 async def channel_scores(
     session: AsyncSession, platform: str, workspace_id: str, channel_id: str
 ) -> dict[int, float]:
-    """The channel's average daily score per concept."""
+    """The channel's average daily score per concept (an accepted appeal counts as full
+    marks)."""
     rows = await session.execute(
-        select(AnswerRow.concept_id, func.avg(AnswerRow.score))
+        select(AnswerRow.concept_id, func.avg(credited_score()))
         .where(
             AnswerRow.platform == platform,
             AnswerRow.workspace_id == workspace_id,
@@ -398,7 +400,7 @@ async def channel_scores_many(
             AnswerRow.workspace_id,
             AnswerRow.channel_id,
             AnswerRow.concept_id,
-            func.avg(AnswerRow.score),
+            func.avg(credited_score()),
         )
         .where(
             AnswerRow.platform == platform,
@@ -421,29 +423,29 @@ async def record_answer(
     schedule: ScheduleState,
     caller: Caller,
     record: AnswerRecord,
-) -> bool:
-    """Store a person's answer to a daily question; False if they already answered it."""
+) -> int | None:
+    """Store a person's answer to a daily question; returns its id, None if they already
+    answered it."""
     try:
         async with session.begin_nested():
-            session.add(
-                AnswerRow(
-                    daily_post_id=post.id,
-                    platform=schedule.platform,
-                    workspace_id=schedule.workspace_id,
-                    channel_id=schedule.channel_id,
-                    user_id=caller.user_id,
-                    concept_id=record.concept_id,
-                    term=record.term,
-                    score=record.score,
-                    band=record.band,
-                    hits=list(record.hits),
-                    misses=list(record.misses),
-                    answer=record.answer,
-                )
+            row = AnswerRow(
+                daily_post_id=post.id,
+                platform=schedule.platform,
+                workspace_id=schedule.workspace_id,
+                channel_id=schedule.channel_id,
+                user_id=caller.user_id,
+                concept_id=record.concept_id,
+                term=record.term,
+                score=record.score,
+                band=record.band,
+                hits=list(record.hits),
+                misses=list(record.misses),
+                answer=record.answer,
             )
+            session.add(row)
     except IntegrityError:
-        return False
-    return True
+        return None
+    return row.id
 
 
 async def previous_answer(session: AsyncSession, post_id: int, user_id: str) -> int | None:
@@ -468,7 +470,7 @@ async def figures(session: AsyncSession, post_id: int) -> tuple[int, float, list
     """(answers, average score, most missed key points with counts) of one daily question."""
     rows = (
         await session.execute(
-            select(AnswerRow.score, AnswerRow.misses).where(AnswerRow.daily_post_id == post_id)
+            select(credited_score(), AnswerRow.misses).where(AnswerRow.daily_post_id == post_id)
         )
     ).all()
     if not rows:
@@ -491,7 +493,7 @@ async def figures_many(
         return found
     rows = (
         await session.execute(
-            select(AnswerRow.daily_post_id, AnswerRow.score, AnswerRow.misses).where(
+            select(AnswerRow.daily_post_id, credited_score(), AnswerRow.misses).where(
                 AnswerRow.daily_post_id.in_(post_ids)
             )
         )

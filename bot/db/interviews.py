@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.models import AnswerRecord, Caller, InterviewState
+from bot.db.appeals import credited_score
 from bot.db.tables import AnswerRow, InterviewRow
 
 ACTIVE = "active"
@@ -102,14 +103,15 @@ async def record_answer(
     next_concept_id: int | None,
     next_question: str | None,
     now: datetime,
-) -> bool:
-    """Store the answer to the current question and move the interview on, once, at ``now``.
+) -> int | None:
+    """Store the answer to the current question and move the interview on, once, at ``now``;
+    returns the stored answer's id.
 
     First a compare-and-set: the interview moves on only if it is still active and at
     ``state.question_seq`` (the first statement writes, so on SQLite the transaction holds the
     write lock from its start; on PostgreSQL a racing update waits for this one's row lock and
     then finds the question moved on). Then the answer row, which the unique
-    ``(interview_id, question_seq)`` guards once more. False when another answer to the same
+    ``(interview_id, question_seq)`` guards once more. None when another answer to the same
     question got there first or the interview ended meanwhile: the caller must roll back.
     """
     values: dict[str, object] = {
@@ -131,10 +133,11 @@ async def record_answer(
         .execution_options(synchronize_session=False)
     )
     if not result.rowcount:  # type: ignore[attr-defined]
-        return False
+        return None
     try:
-        await session.execute(
-            insert(AnswerRow).values(
+        stored = await session.scalar(
+            insert(AnswerRow)
+            .values(
                 interview_id=state.id,
                 question_seq=state.question_seq,
                 platform=state.platform,
@@ -144,10 +147,33 @@ async def record_answer(
                 created_at=now,
                 **_answer_fields(record),
             )
+            .returning(AnswerRow.id)
         )
     except IntegrityError:
-        return False
-    return True
+        return None
+    assert stored is not None
+    return int(stored)
+
+
+async def record_standalone(
+    session: AsyncSession, caller: Caller, record: AnswerRecord, now: datetime
+) -> int:
+    """Store an answer graded on its own (the command line's ``grade``) in the caller's
+    history; returns its id."""
+    stored = await session.scalar(
+        insert(AnswerRow)
+        .values(
+            platform=caller.platform,
+            workspace_id=caller.workspace_id,
+            channel_id=caller.conversation,
+            user_id=caller.user_id,
+            created_at=now,
+            **_answer_fields(record),
+        )
+        .returning(AnswerRow.id)
+    )
+    assert stored is not None
+    return int(stored)
 
 
 def _answer_fields(record: AnswerRecord) -> dict[str, object]:
@@ -189,19 +215,21 @@ async def finish(session: AsyncSession, interview_id: int, status: str, now: dat
 
 
 async def scores_of(session: AsyncSession, interview_id: int) -> list[tuple[str, int]]:
-    """(term, score) of every answered question of an interview, in order."""
+    """(term, score) of every answered question of an interview, in order (an accepted appeal
+    counts as full marks)."""
     rows = await session.execute(
-        select(AnswerRow.term, AnswerRow.score)
+        select(AnswerRow.term, credited_score())
         .where(AnswerRow.interview_id == interview_id)
         .order_by(AnswerRow.question_seq)
     )
-    return [(term, score) for term, score in rows]
+    return [(term, int(score)) for term, score in rows]
 
 
 async def past_scores(session: AsyncSession, caller: Caller) -> dict[int, float]:
-    """The caller's average score per concept over all their answers (any channel)."""
+    """The caller's average score per concept over all their answers (any channel; an
+    accepted appeal counts as full marks)."""
     rows = await session.execute(
-        select(AnswerRow.concept_id, func.avg(AnswerRow.score))
+        select(AnswerRow.concept_id, func.avg(credited_score()))
         .where(
             AnswerRow.platform == caller.platform,
             AnswerRow.workspace_id == caller.workspace_id,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -15,6 +15,15 @@ from bot.db.tables import AliasRow, ConceptRow, MetaRow, NoteFile, utcnow
 
 KNOWLEDGE_VERSION_KEY = "knowledge_version"
 SYNONYMS_KEY = "synonyms"
+# PostgreSQL advisory lock taken by every ingest's write transaction (SQLite's BEGIN IMMEDIATE
+# serialises writers already).
+PG_KNOWLEDGE_LOCK = 0x6B6E6F77  # "know"
+
+# A concept's derived values as stored: (candidate words, key points as JSON).
+Derived = tuple[list[str], list[list[Any]]]
+# Ids or paths per ``IN (...)`` list (well under any database's limit on bound parameters).
+IN_CHUNK = 500
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,13 +38,15 @@ class StoredFile:
 
 @dataclass(slots=True)
 class FileChange:
-    """A notes file to write: its new hash and parsed concepts."""
+    """A notes file to write: its new hash and parsed concepts, and (when key points were
+    derived) each concept's candidates and key points, in the same order."""
 
     path: str
     sha256: str
     size: int
     concepts: Sequence[ParsedConcept]
     kind: str = "notes"
+    derived: Sequence[Derived] | None = None
 
 
 @dataclass(slots=True)
@@ -94,66 +105,151 @@ async def delete_files(session: AsyncSession, paths: Iterable[str]) -> int:
 
 
 async def apply_file(session: AsyncSession, change: FileChange, counts: ApplyCounts) -> None:
-    """Write one changed file: concepts matched by term are updated in place (ids, and so history,
-    survive an edit), new ones added, vanished ones removed."""
-    file = await session.scalar(select(NoteFile).where(NoteFile.path == change.path))
-    if file is None:
-        file = NoteFile(path=change.path, kind=change.kind, sha256=change.sha256, size=change.size)
-        session.add(file)
-        await session.flush()
-        existing: dict[str, ConceptRow] = {}
-    else:
-        file.sha256, file.size, file.kind, file.ingested_at = (
-            change.sha256,
-            change.size,
-            change.kind,
-            utcnow(),
+    """Write one changed file (see :func:`apply_files`)."""
+    await apply_files(session, [change], counts)
+
+
+def _chunks(items: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+async def apply_files(
+    session: AsyncSession, changes: Sequence[FileChange], counts: ApplyCounts
+) -> None:
+    """Write changed files in a few statements whatever their number: a file's concepts matched
+    by term are updated in place (ids, and so history, survive an edit), new ones added,
+    vanished ones removed. With ``change.derived`` every concept of the file gets the
+    candidates and key points derived for it; without, a changed definition loses its stale
+    ones."""
+    for change in changes:
+        if change.derived is not None and len(change.derived) != len(change.concepts):
+            raise ValueError(f"derived key points do not match the concepts of {change.path}")
+    if not changes:
+        return
+    now = utcnow()
+    file_ids: dict[str, int] = {}
+    for chunk in _chunks([change.path for change in changes]):
+        found = await session.execute(
+            select(NoteFile.path, NoteFile.id).where(NoteFile.path.in_(chunk))
         )
-        rows = await session.scalars(select(ConceptRow).where(ConceptRow.file_id == file.id))
-        existing = {row.term: row for row in rows}
-    new_rows: list[dict[str, Any]] = []
-    for position, parsed in enumerate(change.concepts):
-        row = existing.pop(parsed.term, None)
-        if row is None:
-            new_rows.append(
+        file_ids.update({path: fid for path, fid in found})
+    known = [change for change in changes if change.path in file_ids]
+    if known:
+        await session.execute(
+            update(NoteFile),
+            [
                 {
-                    "file_id": file.id,
-                    "term": parsed.term,
-                    "category": parsed.category,
-                    "definition": parsed.definition,
-                    "line": parsed.line,
-                    "position": position,
-                    "question": parsed.question,
-                    "note_aliases": list(parsed.aliases),
-                    "tokens": None,
-                    "key_points": None,
+                    "id": file_ids[c.path],
+                    "sha256": c.sha256,
+                    "size": c.size,
+                    "kind": c.kind,
+                    "ingested_at": now,
                 }
-            )
-            counts.added += 1
-            continue
-        if (row.definition, row.category, row.line, row.question, row.note_aliases) != (
-            parsed.definition,
-            parsed.category,
-            parsed.line,
-            parsed.question,
-            list(parsed.aliases),
-        ):
-            counts.updated += 1
-            if row.definition != parsed.definition:
-                row.tokens, row.key_points = None, None
-        else:
-            row.position = position
-            continue
-        row.category, row.definition, row.line = parsed.category, parsed.definition, parsed.line
-        row.question, row.note_aliases, row.position = (
-            parsed.question,
-            list(parsed.aliases),
-            position,
+                for c in known
+            ],
         )
-    for stale in existing.values():
-        await session.delete(stale)
-        counts.removed += 1
-    await session.flush()
+    fresh = [change for change in changes if change.path not in file_ids]
+    if fresh:
+        inserted = await session.execute(
+            insert(NoteFile).returning(NoteFile.path, NoteFile.id),
+            [
+                {
+                    "path": c.path,
+                    "kind": c.kind,
+                    "sha256": c.sha256,
+                    "size": c.size,
+                    "ingested_at": now,
+                }
+                for c in fresh
+            ],
+        )
+        file_ids.update({path: fid for path, fid in inserted})
+    stored: dict[int, list[Any]] = {}
+    for id_chunk in _chunks([file_ids[c.path] for c in known]):
+        rows = await session.execute(
+            select(
+                ConceptRow.id,
+                ConceptRow.file_id,
+                ConceptRow.term,
+                ConceptRow.category,
+                ConceptRow.definition,
+                ConceptRow.line,
+                ConceptRow.position,
+                ConceptRow.question,
+                ConceptRow.note_aliases,
+                ConceptRow.tokens,
+                ConceptRow.key_points,
+            )
+            .where(ConceptRow.file_id.in_(id_chunk))
+            .order_by(ConceptRow.id)
+        )
+        for row in rows:
+            stored.setdefault(row.file_id, []).append(row)
+    new_rows: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    stale: list[int] = []
+    for change in changes:
+        file_id = file_ids[change.path]
+        rows_of_file = stored.get(file_id, [])
+        existing = {row.term: row for row in rows_of_file}  # a repeated term: the last row
+        repeated = [row.id for row in rows_of_file if existing[row.term] is not row]
+        stale.extend(repeated)
+        counts.removed += len(repeated)
+        for position, parsed in enumerate(change.concepts):
+            tokens, points = (
+                change.derived[position] if change.derived is not None else (None, None)
+            )
+            row = existing.pop(parsed.term, None)
+            if row is None:
+                new_rows.append(
+                    {
+                        "file_id": file_id,
+                        "term": parsed.term,
+                        "category": parsed.category,
+                        "definition": parsed.definition,
+                        "line": parsed.line,
+                        "position": position,
+                        "question": parsed.question,
+                        "note_aliases": list(parsed.aliases),
+                        "tokens": tokens,
+                        "key_points": points,
+                    }
+                )
+                counts.added += 1
+                continue
+            values: dict[str, Any] = {}
+            content = (parsed.definition, parsed.category, parsed.line, parsed.question)
+            aliases = list(parsed.aliases)
+            if (row.definition, row.category, row.line, row.question) != content or (
+                row.note_aliases != aliases
+            ):
+                counts.updated += 1
+                values.update(
+                    definition=parsed.definition,
+                    category=parsed.category,
+                    line=parsed.line,
+                    question=parsed.question,
+                    note_aliases=aliases,
+                )
+                if change.derived is None and row.definition != parsed.definition:
+                    values.update(tokens=None, key_points=None)
+            if row.position != position:
+                values["position"] = position
+            if change.derived is not None:
+                if row.tokens != tokens:
+                    values["tokens"] = tokens
+                if row.key_points != points:
+                    values["key_points"] = points
+            if values:
+                updates.append({"id": row.id, **values})
+        for vanished in existing.values():
+            stale.append(vanished.id)
+            counts.removed += 1
+    for stale_chunk in _chunks(stale):
+        await session.execute(delete(ConceptRow).where(ConceptRow.id.in_(stale_chunk)))
+    if updates:
+        await session.execute(update(ConceptRow), updates)
     if new_rows:  # one multi-row INSERT: far cheaper than the unit of work for new concepts
         await session.execute(insert(ConceptRow), new_rows)
 
@@ -248,40 +344,50 @@ async def set_meta(session: AsyncSession, key: str, value: str | None) -> None:
         row.value = value
 
 
+async def lock_knowledge(session: AsyncSession) -> None:
+    """Serialise ingests' write transactions: on PostgreSQL an advisory lock held until the
+    transaction ends; on SQLite the transaction's ``BEGIN IMMEDIATE`` already holds the write
+    lock (this first statement takes it)."""
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        await session.execute(text(f"SELECT pg_advisory_xact_lock({PG_KNOWLEDGE_LOCK})"))
+
+
 @dataclass(frozen=True, slots=True)
-class KeyPointInput:
-    """What key-point derivation needs of a stored concept."""
+class StoredConcept:
+    """A stored concept as the key-point stage and the ingest's plan see it."""
 
     id: int
+    path: str
     term: str
-    names: tuple[str, ...]
+    note_aliases: tuple[str, ...]
     definition: str
-    candidates: list[str] | None
+    tokens: list[str] | None
+    key_points: list[list[Any]] | None
 
 
-async def key_point_inputs(session: AsyncSession) -> list[KeyPointInput]:
-    """Every concept with its names and stored candidate words (None when not yet derived)."""
-    aliases: dict[int, list[str]] = {}
-    for cid, alias in await session.execute(select(AliasRow.concept_id, AliasRow.alias)):
-        aliases.setdefault(cid, []).append(alias)
+async def stored_concepts(session: AsyncSession) -> list[StoredConcept]:
+    """Every concept with its file's path, by file and position (ties by id)."""
     rows = await session.execute(
         select(
             ConceptRow.id,
+            NoteFile.path,
             ConceptRow.term,
             ConceptRow.note_aliases,
             ConceptRow.definition,
             ConceptRow.tokens,
-        ).order_by(ConceptRow.id)
+            ConceptRow.key_points,
+        )
+        .join(NoteFile)
+        .order_by(NoteFile.path, ConceptRow.position, ConceptRow.id)
     )
     return [
-        KeyPointInput(cid, term, (term, *note_aliases, *aliases.get(cid, ())), definition, tokens)
-        for cid, term, note_aliases, definition, tokens in rows
+        StoredConcept(cid, path, term, tuple(aliases or ()), definition, tokens, points)
+        for cid, path, term, aliases, definition, tokens, points in rows
     ]
 
 
-async def save_key_points(
-    session: AsyncSession, values: Mapping[int, tuple[list[str], list[list[Any]]]]
-) -> None:
+async def save_key_points(session: AsyncSession, values: Mapping[int, Derived]) -> None:
     """Store each concept's candidate words and key points (``{id: (candidates, points)}``)."""
     if values:
         await session.execute(

@@ -202,6 +202,40 @@ class AnswerRow(Base):
     answer: Mapped[str] = mapped_column(Text, default="")
     skipped: Mapped[bool] = mapped_column(default=False)
     hints_used: Mapped[int] = mapped_column(Integer, default=0)
+    accepted: Mapped[bool] = mapped_column(default=False)  # appealed: counts as correct
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AppealRow(Base):
+    """A person's claim that the grade of one of their answers was wrong ("I was right").
+
+    One per answer (the unique ``answer_id``). The answer's term, score, band and text are copied,
+    so the appeal still counts against the concept's term when the concept or the answer row is
+    gone (``answer_id`` and ``concept_id`` are then NULL).
+    """
+
+    __tablename__ = "appeals"
+    __table_args__ = (
+        UniqueConstraint("answer_id"),
+        Index("ix_appeals_term", "term"),
+        Index("ix_appeals_workspace", "platform", "workspace_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("answers.id", ondelete="SET NULL"), nullable=True
+    )
+    concept_id: Mapped[int | None] = mapped_column(
+        ForeignKey("concepts.id", ondelete="SET NULL"), nullable=True
+    )
+    term: Mapped[str] = mapped_column(String(300))
+    platform: Mapped[str] = mapped_column(String(20))
+    workspace_id: Mapped[str] = mapped_column(String(100), default="")
+    user_id: Mapped[str] = mapped_column(String(100))
+    score: Mapped[int] = mapped_column(Integer)
+    band: Mapped[str] = mapped_column(String(20))
+    answer: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

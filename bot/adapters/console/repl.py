@@ -19,7 +19,8 @@ from bot.adapters.console.notifier import ConsoleNotifier
 from bot.adapters.console.render import render
 from bot.adapters.text_commands import daily_command, start_arguments
 from bot.app.service import Service
-from bot.core.errors import BotError, error_text
+from bot.core.errors import BotError, NotFound, error_text
+from bot.core.grading.appeal_replies import APPEAL_ACTION, answer_number
 from bot.core.messages import t
 from bot.core.models import Action, Reply, ReplyKind
 
@@ -40,6 +41,7 @@ class Console:
         self.caller = console_caller(service.settings.locale)
         self.locale = service.locale(self.caller)
         self._last_suggestions: tuple[Action, ...] = ()
+        self._last_graded: str | None = None  # the answer id of the last grade shown
         self.commands: dict[str, Handler] = {
             "/define": self._define,
             "/d": self._define,
@@ -50,6 +52,8 @@ class Console:
             "/skip": self._skip,
             "/stop": self._stop,
             "/daily": self._daily,
+            "/appeal": self._appeal,
+            "/appeals": self._appeals,
             "/reload": self._reload,
         }
         self.notifier = ConsoleNotifier(self)
@@ -58,9 +62,13 @@ class Console:
         self._daily_thread: str | None = None
 
     def show(self, reply: Reply) -> None:
-        """Print a reply and remember its suggestions (a number picks one)."""
+        """Print a reply and remember its suggestions (a number picks one) and the answer a
+        grade's appeal would name (``/appeal``)."""
         if reply.suggestions:
             self._last_suggestions = reply.suggestions
+        for action in reply.actions:
+            if action.command == APPEAL_ACTION:
+                self._last_graded = action.argument
         self.out.write(render(reply, colour=self.colour) + "\n\n")
         self.out.flush()
 
@@ -130,6 +138,21 @@ class Console:
     async def _reload(self, _argument: str) -> list[Reply]:
         report = await self.service.reload(self.caller)
         return [Reply(report.summary().render(self.locale), kind=ReplyKind.INFO)]
+
+    async def _appeal(self, argument: str) -> list[Reply]:
+        """``/appeal [answer id] [note]``: the grader was wrong about the last grade shown in
+        this session, or about the answer named by its id."""
+        first, _, rest = argument.partition(" ")
+        if answer_number(first) is not None:
+            reference, note = first, rest
+        elif self._last_graded is not None:
+            reference, note = self._last_graded, argument
+        else:
+            raise NotFound("appeal_nothing_yet")
+        return [await self.service.appeals.appeal(self.caller, reference, note)]
+
+    async def _appeals(self, _argument: str) -> list[Reply]:
+        return [await self.service.appeals.report(self.caller, everywhere=True)]
 
     async def _daily(self, argument: str) -> list[Reply]:
         return [await daily_command(self.service, self.caller, argument, self.runner)]

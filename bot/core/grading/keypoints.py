@@ -14,10 +14,10 @@ import os
 import re
 import tomllib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from bot.core.errors import BadInput
 from bot.core.knowledge.text import compact, fold, normalize_name
@@ -83,6 +83,19 @@ class KeyPointSource:
     definition: str
 
 
+class TokenLike(Protocol):
+    """What extraction reads of a token: a Kiwi token or a :class:`Token`."""
+
+    @property
+    def form(self) -> str: ...
+    @property
+    def tag(self) -> str: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Token:
     """The part of a Kiwi token extraction uses (kept separate so ranking is testable)."""
@@ -91,6 +104,12 @@ class Token:
     tag: str
     start: int
     end: int
+
+
+# Called with (definitions done, definitions in all) while a batch is tokenised.
+TokenizeProgress = Callable[[int, int], None]
+# How often (in definitions) a batch reports progress, at most.
+PROGRESS_STEPS: Final = 100
 
 
 @lru_cache(maxsize=KEY_CACHE_SIZE)
@@ -103,49 +122,52 @@ def _is_generic(candidate: str) -> bool:
     return candidate in GENERIC_WORDS or _key(candidate) in GENERIC_WORDS
 
 
-def candidates(tokens: Sequence[Token], text: str) -> list[str]:
+def candidates(tokens: Iterable[TokenLike], text: str) -> list[str]:
     """The key-point candidates of one tokenised definition, in order of appearance.
 
     Nouns (NNG/NNP, with a glued noun suffix: 가중+치 -> 가중치) and foreign words are
     candidates; a run of two or three nouns (or foreign words) separated by nothing but spaces
     is also one joined candidate (경사 하강 법 -> 경사하강법, scale out -> ``scale out``).
+    ``tokens`` may be Kiwi's own tokens: nothing is copied.
     """
-    words: list[Token] = []
+    # (form, tag, start, end); an empty form breaks a run of nouns.
+    words: list[tuple[str, str, int, int]] = []
     for token in tokens:
         tag = token.tag.split("-")[0]
-        if tag == NOUN_SUFFIX_TAG and words and words[-1].end == token.start:
-            last = words[-1]
-            if last.tag in NOUN_TAGS and last.form:
-                words[-1] = Token(last.form + token.form, last.tag, last.start, token.end)
+        form = token.form
+        if tag == NOUN_SUFFIX_TAG and words and words[-1][3] == token.start:
+            last_form, last_tag, last_start, _ = words[-1]
+            if last_tag in NOUN_TAGS and last_form:
+                words[-1] = (last_form + form, last_tag, last_start, token.end)
                 continue
-        if (tag in NOUN_TAGS or tag == FOREIGN_TAG) and not _is_generic(token.form):
-            words.append(Token(token.form, tag, token.start, token.end))
+        if (tag in NOUN_TAGS or tag == FOREIGN_TAG) and not _is_generic(form):
+            words.append((form, tag, token.start, token.end))
         else:
-            words.append(Token("", tag, token.start, token.end))  # breaks a run of nouns
+            words.append(("", tag, token.start, token.end))
 
     found: list[str] = []
-    run: list[Token] = []
+    run: list[tuple[str, str, int, int]] = []
 
     def close_run() -> None:
         if 2 <= len(run) <= MAX_JOINED_NOUNS:
-            foreign = run[0].tag == FOREIGN_TAG
-            joiner = " " if foreign else ""
-            found.append(joiner.join(word.form for word in run))
+            joiner = " " if run[0][1] == FOREIGN_TAG else ""
+            found.append(joiner.join(word[0] for word in run))
         run.clear()
 
-    for word in words:
-        if not word.form:
+    for form, tag, start, end in words:
+        if not form:
             close_run()
             continue
-        form = word.form.casefold() if word.tag == FOREIGN_TAG else word.form
+        foreign = tag == FOREIGN_TAG
+        if foreign:
+            form = form.casefold()
         found.append(form)
         if run:
             previous = run[-1]
-            same_kind = (previous.tag == FOREIGN_TAG) == (word.tag == FOREIGN_TAG)
-            gap = text[previous.end : word.start]
-            if not same_kind or gap.strip():
+            same_kind = (previous[1] == FOREIGN_TAG) == foreign
+            if not same_kind or text[previous[3] : start].strip():
                 close_run()
-        run.append(Token(form, word.tag, word.start, word.end))
+        run.append((form, tag, start, end))
     close_run()
     return found
 
@@ -186,13 +208,17 @@ def rank(
         counts: Counter[str] = Counter()
         first_spelling: dict[str, str] = {}
         order: dict[str, int] = {}
+        usable: dict[str, bool] = {}  # per spelling: a word repeats within a definition
         for position, word in enumerate(found):
-            if not _usable(word, name_keys):
+            ok = usable.get(word)
+            if ok is None:
+                ok = usable[word] = _usable(word, name_keys)
+            if not ok:
                 continue
             key = _key(word)
             counts[key] += 1
-            first_spelling.setdefault(key, word)
-            order.setdefault(key, position)
+            if key not in first_spelling:
+                first_spelling[key], order[key] = word, position
         scored = [
             (
                 (1.0 + math.log(count))
@@ -276,15 +302,32 @@ class KeyPointExtractor:
         names = [(item.term, *item.aliases) for item in items]
         return rank(per_item, names, top_k)
 
-    def candidates_of(self, definitions: Sequence[str]) -> list[list[str]]:
+    def candidates_of(
+        self, definitions: Sequence[str], progress: TokenizeProgress | None = None
+    ) -> list[list[str]]:
         """Candidate key words of each definition (with repeats, in order). Definitions tokenised
-        before with the same user words are not tokenised again."""
+        before with the same user words are not tokenised again.
+
+        The batch runs on Kiwi's worker threads while this thread turns each result into
+        candidates as it arrives, so no more than a few definitions' tokens are held at once.
+        ``progress`` hears (done, total) over the definitions, about :data:`PROGRESS_STEPS`
+        times.
+        """
         if self._pending or len(self._seen) > MAX_CACHED_DEFINITIONS:
             self._seen.clear()  # new user words tokenise differently
         texts = [fold_for_tokenizer(definition) for definition in definitions]
         new = [text for text in dict.fromkeys(texts) if text not in self._seen]
-        for text, tokens in zip(new, self.tokenize(new), strict=True):
-            self._seen[text] = candidates(tokens, text)
+        total, done = len(texts), len(texts) - len(new)
+        step = max(1, total // PROGRESS_STEPS)
+        if progress is not None and new:
+            progress(done, total)
+        if new:
+            kiwi = self._tokenizer()
+            for text, tokens in zip(new, kiwi.tokenize(new), strict=True):
+                self._seen[text] = candidates(tokens, text)
+                done += 1
+                if progress is not None and (done % step == 0 or done == total):
+                    progress(done, total)
         return [self._seen[text] for text in texts]
 
 

@@ -3,6 +3,7 @@ missed, and the reference answer with the hit points marked."""
 
 from __future__ import annotations
 
+from bot.core.grading.appeal_replies import appeal_action
 from bot.core.messages import t
 from bot.core.models import Concept, Field, Grade, Reply, ReplyKind
 
@@ -14,10 +15,16 @@ def reference_body(concept: Concept, locale: str, reference: str | None = None) 
 
 
 def grade_reply(
-    grade_: Grade, concept: Concept, locale: str, *, hide_reference: bool = False
+    grade_: Grade,
+    concept: Concept,
+    locale: str,
+    *,
+    hide_reference: bool = False,
+    answer_id: int | None = None,
 ) -> Reply:
     """A graded answer: score and band, key points hit (with the words that hit) and missed, and
-    the reference answer with the hit points marked (hidden as a spoiler when asked)."""
+    the reference answer with the hit points marked (hidden as a spoiler when asked). Given the
+    stored answer's id, it carries the button that appeals the grade ("I was right")."""
     hits = ", ".join(
         t("hit_with_word", locale, point=h.point.label, word=h.matched) for h in grade_.hits
     )
@@ -35,5 +42,11 @@ def grade_reply(
         kind=ReplyKind.GRADE,
         fields=fields,
         spoiler=reference if hide_reference else "",
-        extra={"score": grade_.score, "band": grade_.band.value, "concept_id": concept.id},
+        actions=(appeal_action(answer_id, locale),) if answer_id is not None else (),
+        extra={
+            "score": grade_.score,
+            "band": grade_.band.value,
+            "concept_id": concept.id,
+            "answer_id": answer_id,
+        },
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 from bot.adapters.console.render import render
 from bot.adapters.console.repl import Console
@@ -78,3 +79,29 @@ async def test_reload_reports_the_notes_unchanged(service: Service) -> None:
     unchanged = {"files": 1, "changed": 0, "unchanged": 1, "deleted": 0}
     nothing_new = {"added": 0, "updated": 0, "removed": 0}
     assert message_pattern("ingest_summary", **unchanged, **nothing_new, total=27).search(text)
+
+
+async def test_appeal_the_last_grade_then_read_the_appeals(service: Service) -> None:
+    text = await _session(
+        service,
+        "/appeal",
+        "/interview 통계 2",
+        "잘 모르겠어요",
+        "/appeal 제 말로는 맞게 설명했어요",
+        "/appeal",
+        "/appeals",
+    )
+    assert t("appeal_nothing_yet", "ko") in text, "nothing graded yet in this session"
+    assert text.count(t("appeal_recorded_title", "ko")) == 1
+    assert t("appeal_already_title", "ko") in text
+    assert t("appeals_title", "ko") in text
+    assert message_pattern("appeals_concept_line", appeals=1, graded=1, rate=100).search(text)
+    assert t("appeals_note_line", "ko", note="제 말로는 맞게 설명했어요") in text
+
+
+async def test_the_appeals_list_is_refused_to_a_non_admin(service: Service) -> None:
+    out = io.StringIO()
+    console = Console(service, out)
+    console.caller = replace(console.caller, is_admin=False)
+    await console.run(io.StringIO("/appeals\n"), interactive=False)
+    assert t("error_title", "ko") in out.getvalue() and t("admin_only", "ko") in out.getvalue()

@@ -14,6 +14,7 @@ from bot.adapters.discord.client import DiscordBot
 from bot.app.service import Service
 from bot.config import Settings
 from bot.core.messages import t
+from bot.core.models import Caller
 from tests.fakes.discord import FakeDiscord, running_client
 from tests.wording import message_pattern
 
@@ -22,6 +23,7 @@ EMBED_POLLS = 500
 EMBED_POLL_S = 0.02
 JSON = dict[str, Any]
 STATS = "통계적 개념"  # a category of the shipped notes
+_ADMIN = Caller("console", "admin", "console", is_admin=True)  # reads the appeals
 
 
 def _embeds(requests: list[Any]) -> list[JSON]:
@@ -231,3 +233,43 @@ async def test_everyone_is_echoed_without_a_ping(
     embed = await _embed_with(handle, "zzqx")
     assert "@everyone" not in _text(embed)
     assert all(not m.get("mention_everyone") for m in handle.messages)
+
+
+async def test_the_appeal_button_on_a_grade_records_it_privately_for_its_owner_only(
+    fake_discord: FakeDiscord, bot: DiscordBot, service: Service
+) -> None:
+    handle = await fake_discord.send_slash_command(
+        "interview start", {"topic": "통계", "rounds": 2}
+    )
+    await handle.responses(count=2)
+    (thread,) = fake_discord.threads(fake_discord.channel_id)
+    first_title = t("question_title", "ko", number=1, total=2, category=STATS)
+    question = await fake_discord.wait_until(
+        lambda: next(
+            (m for m in fake_discord.channel_messages(int(thread["id"])) if first_title in str(m)),
+            None,
+        ),
+        5,
+        "the first question in the thread",
+    )
+    answer = await fake_discord.press_button(label=t("action_answer", "ko"), message=question)
+    await answer.responses()
+    submitted = await fake_discord.submit_modal(None, {"answer": "잘 모르겠어요"})
+    await _embed_with(submitted, t("field_hits", "ko"))
+    graded = next(m for m in submitted.messages if t("field_hits", "ko") in str(m))
+
+    stranger = await fake_discord.press_button(
+        label=t("action_appeal", "ko"), message=graded, user=fake_discord.admin
+    )
+    await _embed_with(stranger, t("appeal_not_yours", "ko"))
+    assert stranger.messages and all(m.get("flags", 0) & 64 for m in stranger.messages)
+    nothing = await service.appeals.report(_ADMIN, everywhere=True)
+    assert nothing.body == t("appeals_none", "ko"), "a refused appeal records nothing"
+
+    pressed = await fake_discord.press_button(label=t("action_appeal", "ko"), message=graded)
+    await _embed_with(pressed, t("appeal_recorded_title", "ko"))
+    assert pressed.messages and all(m.get("flags", 0) & 64 for m in pressed.messages)
+    report = await service.appeals.report(_ADMIN, everywhere=True)
+    assert message_pattern("appeals_concept_line", appeals=1, graded=1, rate=100).search(
+        report.body
+    )

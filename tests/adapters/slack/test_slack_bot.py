@@ -14,6 +14,7 @@ from bot.adapters.slack.app import SlackFrontEnd
 from bot.app.service import Service
 from bot.config import Settings
 from bot.core.messages import t
+from bot.core.models import Caller
 from tests.fakes.slack import (
     ADMIN_USER_ID,
     DEFAULT_CHANNEL_ID,
@@ -224,3 +225,44 @@ async def test_http_mode_serves_a_health_endpoint(front: SlackFrontEnd) -> None:
     ):
         assert response.status == 200
         assert (await response.json())["concepts"] == 27
+
+
+async def test_the_appeal_button_on_a_grade_records_it_privately_for_its_owner_only(
+    fake_slack: FakeSlack, driver: SlackDriver, service: Service
+) -> None:
+    await driver.slash_command("/interview", "통계 2")
+    first_title = t("question_title", "ko", number=1, total=2, category=STATS)
+    question = await fake_slack.wait_for_message(
+        lambda m: m.from_bot and first_title in m.all_text()
+    )
+    await driver.message_event(
+        "잘 모르겠어요",
+        user_id=DEFAULT_USER_ID,
+        channel_id=DEFAULT_CHANNEL_ID,
+        thread_ts=question.thread_ts,
+    )
+    graded = await fake_slack.wait_for_message(
+        lambda m: m.from_bot and t("field_hits", "ko") in m.all_text()
+    )
+    (button,) = [b for b in graded.buttons() if b.text == t("action_appeal", "ko")]
+    everywhere = Caller("console", "admin", "console", is_admin=True)
+
+    await driver.block_action(button, user_id=ADMIN_USER_ID)
+    refused = await fake_slack.wait_for_message(
+        lambda m: m.is_ephemeral and t("appeal_not_yours", "ko") in m.all_text()
+    )
+    assert refused.ephemeral_to == ADMIN_USER_ID
+    nothing = await service.appeals.report(everywhere, everywhere=True)
+    assert nothing.body == t("appeals_none", "ko"), "a refused appeal records nothing"
+
+    await driver.block_action(button, user_id=DEFAULT_USER_ID)
+    recorded = await fake_slack.wait_for_message(
+        lambda m: m.is_ephemeral and t("appeal_recorded_title", "ko") in m.all_text()
+    )
+    assert recorded.ephemeral_to == DEFAULT_USER_ID and recorded.thread_ts == question.thread_ts
+    public = [m for m in fake_slack.messages if not m.is_ephemeral]
+    assert not any(t("appeal_recorded_title", "ko") in m.all_text() for m in public)
+    report = await service.appeals.report(everywhere, everywhere=True)
+    assert message_pattern("appeals_concept_line", appeals=1, graded=1, rate=100).search(
+        report.body
+    )
