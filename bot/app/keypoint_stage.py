@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import IO, Any, Final, Protocol
 
 from bot.core.grading.keypoints import (
+    CANDIDATES_VERSION,
     DEFAULT_WORKERS,
     KeyPointExtractor,
     curated_words,
@@ -233,7 +234,11 @@ async def derive_key_points(
     user_words = sorted(
         {name for item in items for name in item.names} | curated_words(dict(curated))
     )
-    missing = [index for index, item in enumerate(items) if item.candidates is None]
+    missing = [
+        index
+        for index, item in enumerate(items)
+        if not item.candidates or item.candidates[0] != CANDIDATES_VERSION  # none, or stale
+    ]
     derived = await tokenizer.derive([items[i].definition for i in missing], user_words, progress)
     per_item: list[list[str]] = [item.candidates or [] for item in items]
     for index, found in zip(missing, derived, strict=True):

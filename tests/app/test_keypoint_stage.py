@@ -17,6 +17,7 @@ from bot.app.keypoint_stage import (
     derive_candidates,
     derive_key_points,
 )
+from bot.core.grading.keypoints import CANDIDATES_VERSION
 from bot.core.models import KeyPoint
 
 DEFINITIONS = [
@@ -44,7 +45,8 @@ async def test_the_child_process_derives_what_the_tokenizer_derives_here() -> No
     assert found == expected
     assert again == expected[:1], "one child answers several batches"
     assert seen and seen[-1] == (3, 3)
-    assert "합성곱" in found[0] and "역전파" in found[1]
+    assert found[0][0] == CANDIDATES_VERSION
+    assert "\x02합성곱" in found[0] and "\x02역전파" in found[1]
 
 
 async def test_a_child_that_died_fails_the_batch() -> None:
@@ -81,12 +83,12 @@ async def test_stored_candidates_are_reused_and_curated_points_win() -> None:
 
     curated = {"CNN": (KeyPoint(("합성곱", "convolution"), 2.0),)}
     items = [
-        KeyPointItem("CNN", ("CNN",), DEFINITIONS[0], ["합성곱", "커널", "풀링"]),
+        KeyPointItem("CNN", ("CNN",), DEFINITIONS[0], [CANDIDATES_VERSION, "합성곱", "커널"]),
         KeyPointItem("역전파", ("역전파", "backprop"), DEFINITIONS[1], None),
     ]
     derived = await derive_key_points(items, curated, Recording())
     assert asked == [[DEFINITIONS[1]]], "stored candidates are not tokenised again"
-    assert derived[0].candidates == ["합성곱", "커널", "풀링"]
+    assert derived[0].candidates == [CANDIDATES_VERSION, "합성곱", "커널"]
     assert derived[0].points == curated["CNN"]
     labels = [point.label for point in derived[1].points]
     assert labels and "역전파" not in labels, "a concept's own name is never its key point"

@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Any, Final, Protocol
 
 from bot.core.errors import BadInput
+from bot.core.knowledge.glossary import default_glossary
 from bot.core.knowledge.text import compact, fold, normalize_name
 from bot.core.models import KeyPoint
 
@@ -66,6 +67,45 @@ GENERIC_WORDS: Final[frozenset[str]] = frozenset(
     data model method
     """
     )
+)
+
+# Words a derived key point is never (on top of GENERIC_WORDS): what any note of the field says
+# (자료구조 for a stack, 프로토콜 for HTTPS), the notes' own narration (정리, 이번, 현상), and
+# English function words of citations and headings (how, does, what ...). Grading does not read it.
+DERIVED_STOPWORDS: Final[frozenset[str]] = frozenset(
+    _word_list(
+        """
+    자료구조 자료 데이터베이스 프로토콜 알고리즘 시스템 프로그램 메소드 메서드 함수 클래스 객체 연산
+    구조 기반 단계 정보 만족 이슈 현상 메커니즘 환경 정리 일시 광범위 슬로건 대부분 난이도 우수성
+    기준 이번 우리 여기 저기 이것 그것 정말 가장 매우 항상 보통 대신 직접 실제 자체 각각 다른
+    이유 목적 용도 방향 측면 상황 예제 코드 구현 그림 표 출처 참고 링크 블로그 글 문서 아래 위
+    사람 생각 경험 질문 답변 면접 개발자 공부 정도 요청 부분 개 가지 번 명 차 번째 당시 전부
+    how does do did what why when where who which whose whom can could should would will shall
+    may might must has have had was were been being its their there here then than also not no
+    yes very more most less least such other another each every some any all both either neither
+    """
+    )
+)
+# A derived point's weight from where the note puts it: emphasised (**bold**, `code`) or in the
+# first sentence (the definition proper) weigh this much more.
+EMPHASIS_BOOST: Final = 2.0
+LEAD_BOOST: Final = 1.3
+LEAD_CHARS: Final = 160
+# Markers on stored candidates (a candidate list is stored with the concept and re-ranked later).
+CANDIDATES_VERSION: Final = "\x00kp2"
+_EMPHASISED: Final = "\x01"
+_LEAD: Final = "\x02"
+# What the tokenizer never sees: fenced code, links' targets, URLs, HTML tags, images.
+_FENCED = re.compile(r"^[ \t]*(`{3,}|~{3,}|\${2}).*?^[ \t]*\1[ \t]*$", re.M | re.S)
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_URL = re.compile(r"<?https?://\S+>?")
+_TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
+_CODE_SPAN = re.compile(r"`([^`\n]{1,80})`")
+_CODE_LIKE = re.compile(r"[(){}\[\];=<>]|\w\.\w|::|->|^\W")
+_EMPHASIS = re.compile(r"\*\*([^*\n]{1,60})\*\*|`([^`\n]{1,40})`")
+_REFERENCE_LINE = re.compile(
+    r"^\s*(?:[-*>]\s*)?(?:출처|참고|참조|reference|source)s?\s*[:：].*$", re.I | re.M
 )
 
 _TOML_LINE = re.compile(r"at line (\d+)")
@@ -122,16 +162,30 @@ def _is_generic(candidate: str) -> bool:
     return candidate in GENERIC_WORDS or _key(candidate) in GENERIC_WORDS
 
 
+def _spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    return [match.span() for match in pattern.finditer(text)]
+
+
+def _inside(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
+    return any(a <= start and end <= b for a, b in spans)
+
+
 def candidates(tokens: Iterable[TokenLike], text: str) -> list[str]:
     """The key-point candidates of one tokenised definition, in order of appearance.
 
     Nouns (NNG/NNP, with a glued noun suffix: 가중+치 -> 가중치) and foreign words are
     candidates; a run of two or three nouns (or foreign words) separated by nothing but spaces
-    is also one joined candidate (경사 하강 법 -> 경사하강법, scale out -> ``scale out``).
-    ``tokens`` may be Kiwi's own tokens: nothing is copied.
+    is also one candidate, written as the note writes it (흐름 제어, ``scale out``). A candidate
+    the note emphasises (``**bold**``, `` `code` ``) or puts in its first sentence is marked so
+    :func:`rank` can weigh it up. ``tokens`` may be Kiwi's own tokens: nothing is copied.
     """
+    emphasised = _spans(_EMPHASIS, text)
+    lead = min(len(text), LEAD_CHARS)
     # (form, tag, start, end); an empty form breaks a run of nouns.
     words: list[tuple[str, str, int, int]] = []
+    glued_generic: tuple[str, int, int] | None = (
+        None  # a generic noun glued to the next (후+입선출)
+    )
     for token in tokens:
         tag = token.tag.split("-")[0]
         form = token.form
@@ -140,18 +194,33 @@ def candidates(tokens: Iterable[TokenLike], text: str) -> list[str]:
             if last_tag in NOUN_TAGS and last_form:
                 words[-1] = (last_form + form, last_tag, last_start, token.end)
                 continue
+        if glued_generic is not None and tag in NOUN_TAGS and glued_generic[2] == token.start:
+            generic_form, start, _ = glued_generic
+            glued_generic = None
+            words[-1] = (generic_form + form, tag, start, token.end)  # one word: 후입선출
+            continue
+        glued_generic = None
         if (tag in NOUN_TAGS or tag == FOREIGN_TAG) and not _is_generic(form):
             words.append((form, tag, token.start, token.end))
         else:
+            if tag in NOUN_TAGS:
+                glued_generic = (form, token.start, token.end)
             words.append(("", tag, token.start, token.end))
 
     found: list[str] = []
     run: list[tuple[str, str, int, int]] = []
 
+    def mark(word: str, start: int, end: int) -> str:
+        flags = _EMPHASISED if _inside(emphasised, start, end) else ""
+        return flags + (_LEAD if start < lead else "") + word
+
     def close_run() -> None:
         if 2 <= len(run) <= MAX_JOINED_NOUNS:
-            joiner = " " if run[0][1] == FOREIGN_TAG else ""
-            found.append(joiner.join(word[0] for word in run))
+            start, end = run[0][2], run[-1][3]
+            written = " ".join(text[start:end].split())
+            if run[0][1] == FOREIGN_TAG:
+                written = written.casefold()
+            found.append(mark(written, start, end))
         run.clear()
 
     for form, tag, start, end in words:
@@ -161,7 +230,7 @@ def candidates(tokens: Iterable[TokenLike], text: str) -> list[str]:
         foreign = tag == FOREIGN_TAG
         if foreign:
             form = form.casefold()
-        found.append(form)
+        found.append(mark(form, start, end))
         if run:
             previous = run[-1]
             same_kind = (previous[1] == FOREIGN_TAG) == foreign
@@ -172,13 +241,58 @@ def candidates(tokens: Iterable[TokenLike], text: str) -> list[str]:
     return found
 
 
-def _usable(candidate: str, names: Sequence[str]) -> bool:
-    """Whether ``candidate`` may be a key point of a concept called ``names``."""
+def _names_of(names: Sequence[str]) -> tuple[list[str], list[str], set[str]]:
+    """The comparison forms of a concept's names, of their translations, and the names'
+    glossary cross keys: what a key point may not be (it would give the answer away)."""
+    glossary = default_glossary()
+    own = [key for key in dict.fromkeys(_key(name) for name in names) if key]
+    translated: list[str] = []
+    crosses: set[str] = set()
+    for name in names:
+        for spelling in glossary.translations(name):
+            key = _key(spelling)
+            if key and key not in own and key not in translated:
+                translated.append(key)
+        cross = glossary.cross_key(name)
+        if cross is not None:
+            crosses.add(cross)
+    return own, translated, crosses
+
+
+def _name_with_generic(key: str, name: str) -> bool:
+    """``트랜잭션연산`` for 트랜잭션: the name and a generic word."""
+    if len(name) < MIN_CANDIDATE_CHARS or name not in key:
+        return False
+    rest = key.replace(name, "", 1)
+    return len(rest) <= 1 or rest in GENERIC_WORDS or rest in DERIVED_STOPWORDS
+
+
+def _usable(
+    candidate: str,
+    names: Sequence[str],
+    crosses: set[str] | None = None,
+    translated: Sequence[str] = (),
+) -> bool:
+    """Whether ``candidate`` may be a key point of a concept called ``names`` (their comparison
+    forms; ``translated`` those of their translations, ``crosses`` their glossary cross keys)."""
     key = _key(candidate)
     if len(key) < MIN_CANDIDATE_CHARS or key.isdigit() or _is_generic(candidate):
         return False
-    # The concept's own name, or a piece of it (로지스틱 of 로지스틱 회귀), gives nothing away.
-    return not any(key == name or key in name for name in names)
+    if key in DERIVED_STOPWORDS or candidate.casefold() in DERIVED_STOPWORDS:
+        return False
+    for name in names:
+        # The concept's name, a piece of it (로지스틱 of 로지스틱 회귀), or the name with a
+        # generic word (트랜잭션 연산 for Transaction) gives nothing away.
+        if key == name or key in name or _name_with_generic(key, name):
+            return False
+    for name in translated:  # a translation whole (합성곱 alone still tells CNN's story)
+        if key == name or _name_with_generic(key, name):
+            return False
+    if crosses:
+        cross = default_glossary().cross_key(candidate)
+        if cross is not None and cross in crosses:
+            return False  # a translation or transliteration of the name (연결 리스트, Linked List)
+    return True
 
 
 def _derived_weight(score: float, best: float) -> float:
@@ -188,6 +302,15 @@ def _derived_weight(score: float, best: float) -> float:
     return round(1.0 + (MAX_DERIVED_WEIGHT - 1.0) * max(0.0, 2.0 * share - 1.0), 1)
 
 
+def _unmarked(candidate: str) -> tuple[str, float]:
+    """A stored candidate without its markers, and the boost they stand for."""
+    boost = 1.0
+    while candidate[:1] in (_EMPHASISED, _LEAD):
+        boost *= EMPHASIS_BOOST if candidate[0] == _EMPHASISED else LEAD_BOOST
+        candidate = candidate[1:]
+    return candidate, boost
+
+
 def rank(
     per_item: Sequence[Sequence[str]],
     names: Sequence[Sequence[str]],
@@ -195,44 +318,68 @@ def rank(
 ) -> list[tuple[KeyPoint, ...]]:
     """Pick each item's top ``top_k`` candidates by TF x IDF over all items.
 
-    ``per_item[i]`` are item i's candidates (with repeats), ``names[i]`` its term and aliases.
-    Weights run from 1 to :data:`MAX_DERIVED_WEIGHT` by score relative to the item's best.
+    ``per_item[i]`` are item i's candidates (with repeats, as :func:`candidates` marks them),
+    ``names[i]`` its term and aliases. A candidate the note emphasises or puts first counts
+    more; a phrase wins over its own words (흐름 제어 over 흐름 and 제어), so one phrase in an
+    answer never hits two points. Weights run from 1 to :data:`MAX_DERIVED_WEIGHT` by score
+    relative to the item's best.
     """
     total = len(per_item)
     document_frequency: Counter[str] = Counter()
     for found in per_item:
-        document_frequency.update({_key(word) for word in found})
+        document_frequency.update({_key(_unmarked(word)[0]) for word in found})
     results: list[tuple[KeyPoint, ...]] = []
     for found, item_names in zip(per_item, names, strict=True):
-        name_keys = [_key(name) for name in item_names if _key(name)]
+        name_keys, translated, crosses = _names_of(item_names)
         counts: Counter[str] = Counter()
+        boosts: dict[str, float] = {}
         first_spelling: dict[str, str] = {}
         order: dict[str, int] = {}
         usable: dict[str, bool] = {}  # per spelling: a word repeats within a definition
-        for position, word in enumerate(found):
+        for position, marked in enumerate(found):
+            if marked.startswith("\x00"):
+                continue  # the version marker
+            word, boost = _unmarked(marked)
             ok = usable.get(word)
             if ok is None:
-                ok = usable[word] = _usable(word, name_keys)
+                ok = usable[word] = _usable(word, name_keys, crosses, translated)
             if not ok:
                 continue
             key = _key(word)
             counts[key] += 1
+            boosts[key] = max(boosts.get(key, 1.0), boost)
             if key not in first_spelling:
                 first_spelling[key], order[key] = word, position
         scored = [
             (
                 (1.0 + math.log(count))
-                * (math.log((1 + total) / (1 + document_frequency[key])) + 1.0),
+                * (math.log((1 + total) / (1 + document_frequency[key])) + 1.0)
+                * boosts[key],
                 key,
             )
             for key, count in counts.items()
         ]
         scored.sort(key=lambda pair: (-pair[0], order[pair[1]]))
-        best = scored[0][0] if scored else 1.0
+        chosen: list[tuple[float, str]] = []
+        also: dict[str, list[str]] = {}  # a phrase's own words chosen before it
+        for score, key in scored:
+            if any(key in other for _, other in chosen):
+                continue  # a word of a phrase already chosen
+            # a phrase replaces its words chosen before it, which stay its other spellings
+            parts = [(s, k) for s, k in chosen if k in key]
+            if parts:
+                chosen = [pair for pair in chosen if pair not in parts]
+                score = max(score, *(s for s, _ in parts))
+                also[key] = [first_spelling[k] for _, k in parts]
+            chosen.append((score, key))
+            if len(chosen) >= top_k:
+                break
+        chosen.sort(key=lambda pair: (-pair[0], order[pair[1]]))
+        best = chosen[0][0] if chosen else 1.0
         results.append(
             tuple(
-                KeyPoint((first_spelling[key],), _derived_weight(score, best))
-                for score, key in scored[:top_k]
+                KeyPoint((first_spelling[key], *also.get(key, ())), _derived_weight(score, best))
+                for score, key in chosen[:top_k]
             )
         )
     return results
@@ -324,7 +471,7 @@ class KeyPointExtractor:
         if new:
             kiwi = self._tokenizer()
             for text, tokens in zip(new, kiwi.tokenize(new), strict=True):
-                self._seen[text] = candidates(tokens, text)
+                self._seen[text] = [CANDIDATES_VERSION, *candidates(tokens, text)]
                 done += 1
                 if progress is not None and (done % step == 0 or done == total):
                     progress(done, total)
@@ -332,10 +479,18 @@ class KeyPointExtractor:
 
 
 def fold_for_tokenizer(text: str) -> str:
-    """The definition as the tokenizer should see it: NFC, unified width and case for Latin.
-
-    Spacing and punctuation stay (they separate sentences and noun runs).
+    """The definition as the tokenizer should see it: NFC, unified width and case for Latin;
+    without what is never a talking point (fenced code, images, links' targets, URLs, HTML tags,
+    source lines, inline code that is code). Spacing and punctuation stay (they separate
+    sentences and noun runs); emphasis marks stay (they mark what the note stresses).
     """
+    text = _FENCED.sub(" ", text)
+    text = _IMAGE.sub(" ", text)
+    text = _LINK.sub(r"\1", text)
+    text = _URL.sub(" ", text)
+    text = _TAG.sub(" ", text)
+    text = _REFERENCE_LINE.sub(" ", text)
+    text = _CODE_SPAN.sub(lambda m: " " if _CODE_LIKE.search(m[1]) else m[0], text)
     return fold(text)
 
 
