@@ -70,9 +70,10 @@ LATIN_NEGATORS: Final[frozenset[str]] = frozenset(
 # What negates a Korean word: the next word (기다림 없이, 동기가 아니라), the next word after a
 # -지 ending (기다리지 않고; 안에서 alone is "inside"), glued on (기다리지않고, 효과없는), or the
 # word before (안 기다린다).
-KOREAN_NEGATING_NEXT: Final[tuple[str, ...]] = ("없", "아니")
+KOREAN_NEGATING_NEXT: Final[tuple[str, ...]] = ("없", "아니", "아닙", "아님", "아닌")
 KOREAN_NEGATING_AFTER_JI: Final[tuple[str, ...]] = ("않", "안", "못")
-KOREAN_NEGATING_GLUED: Final[tuple[str, ...]] = ("지않", "지못", "지안", "없")
+KOREAN_NEGATING_GLUED: Final[tuple[str, ...]] = ("지않", "지못", "지안", "지도않", "지는않", "없")
+KOREAN_JI_ENDINGS: Final[tuple[str, ...]] = ("지", "지도", "지는", "지를", "지만은")
 KOREAN_NEGATING_BEFORE: Final[frozenset[str]] = frozenset({"안", "못"})
 # Verb and adjective endings cut from stems, besides the particles of text.py.
 ENDINGS: Final[tuple[str, ...]] = (
@@ -280,7 +281,8 @@ def _negated(answer: _Answer, spelling: _Spelling, first: int, end: int) -> bool
     following = words[last + 1] if last + 1 < len(words) else ""
     if following.startswith(KOREAN_NEGATING_NEXT):
         return True
-    return rest.endswith("지") and following.startswith(KOREAN_NEGATING_AFTER_JI)
+    # 기다리지 않고, and with a particle on the -지: 구별하지도 않는다, 쓰지는 못한다
+    return rest.endswith(KOREAN_JI_ENDINGS) and following.startswith(KOREAN_NEGATING_AFTER_JI)
 
 
 def _find(answer: _Answer, spelling: _Spelling) -> str:

@@ -372,3 +372,13 @@ def test_grading_never_loads_the_tokenizer() -> None:
     root = Path(__file__).resolve().parents[3]
     done = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize(
+    "answer", ["구별이 아닙니다", "구별은 아님", "구별하지도 않는다", "구별하지는 못한다"]
+)
+def test_negations_with_particles_and_polite_endings_do_not_hit(answer: str) -> None:
+    point = KeyPoint(("구별",), 1.0)
+    concept = Concept(1, "판별", "일반", "구별한다", "n.md", 1, key_points=(point,))
+    assert grade(concept, answer, SynonymMap.empty()).score == 0
+    assert grade(concept, "진짜와 가짜를 구별한다", SynonymMap.empty()).score == 100
