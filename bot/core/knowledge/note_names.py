@@ -1,0 +1,527 @@
+"""What a note names (pure): terms and their aliases, questions and the term they ask about,
+headings and the titles that are parts, collections, tables of contents or bylines."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from bot.core.knowledge.markdown_inline import (
+    TOC_LABEL,
+    decoration_free,
+    is_link_only,
+    strip_symbols,
+)
+from bot.core.knowledge.text import compact, normalize_name
+
+#: A term (before `` - `` or glued to a particle) is at most this long ...
+MAX_TERM_CHARS = 40
+#: ... and has at most this many words.
+MAX_TERM_WORDS = 5
+#: The whole left side of ``Term (parenthetical) - ``, parenthetical included.
+MAX_TERM_SPEC_CHARS = 120
+#: A parenthetical is an alias only when it is this short.
+MAX_ALIAS_CHARS = 40
+MAX_ALIAS_WORDS = 4
+#: Weak items (``- CNN은 ...``) never take a stem longer than this.
+MAX_WEAK_STEM_CHARS = 30
+
+# --- vocabulary -------------------------------------------------------------------------------
+
+#: Words that make a heading a document or collection title, never a concept.
+COLLECTION_WORDS = frozenset(
+    {
+        "질문", "면접", "모음", "목록", "노트", "인터뷰", "스터디", "답변", "기출", "질의응답",
+        "예상질문", "면접질문", "interview", "interviews", "question", "questions", "notes",
+        "cheatsheet", "faq", "q&a", "qna", "whatistudy",
+    }
+)  # fmt: skip
+#: Sub-headings that are parts of one answer (장점/단점 ...), not concepts of their own.
+GENERIC_SUBHEADINGS = frozenset(
+    {
+        "장점", "단점", "장단점", "장점과단점", "특징", "정의", "개념", "개요", "예시",
+        "예제", "예", "종류", "원리", "동작원리", "동작방식", "구조", "사용법", "사용예",
+        "비교", "차이", "차이점", "요약", "정리", "결론", "설명", "목적", "필요성", "한계",
+        "문제점", "해결책", "해결방법", "코드", "구현", "배경", "용도", "활용", "특성",
+        "과정", "방법", "단계", "유형", "주의점", "참고", "추가", "심화", "꼬리질문",
+        "장단점비교", "개념설명", "해결방안", "주의할점", "주의사항", "특이사항", "한줄요약",
+        "들어가며", "들어가기전에", "시작하며", "마치며", "마무리", "후기", "회고", "소개", "이유",
+        "언제쓰는가", "언제쓰이는가", "사용이유", "사용하는이유", "동작과정", "작동원리",
+        "작동방식", "예시코드", "코드예시", "실습", "그림", "비교표", "보충", "더알아보기",
+        "pros", "cons", "prosandcons", "pros&cons", "장점&단점", "장점및단점", "advantage",
+        "advantages", "disadvantage",
+        "disadvantages", "definition", "example", "examples", "feature", "features", "summary",
+        "usage", "overview", "howitworks", "implementation", "code", "note", "notes", "intro",
+        "introduction", "motivation", "background", "conclusion", "review", "prologue",
+        "epilogue", "tldr", "whyuseit", "why", "problem", "solution", "characteristics",
+        "comparison", "concept", "details", "etc", "기타", "공통점", "비교정리", "문제상황",
+        "해결", "적용", "사례", "사용사례", "예시상황", "결과", "테스트", "정리하기", "요약정리",
+    }
+)  # fmt: skip
+#: Words that make ``X의 <word>`` a part of X's answer (차이 is not one: a comparison is a topic).
+_GENERIC_TAILS = frozenset(
+    {
+        "장점", "단점", "장단점", "특징", "한계", "문제점", "예시", "예제", "구조", "원리",
+        "동작원리", "동작", "사용법", "정의", "개념", "필요성", "목적", "용도", "활용", "구현",
+        "과정", "방법", "특성", "주의점", "주의사항", "해결책", "해결방법", "종류",
+    }
+)  # fmt: skip
+#: Heading words for who wrote or maintains the notes (never concepts, bodies dropped).
+BYLINE_TITLES = frozenset(
+    {
+        "contributor", "contributors", "member", "members", "멤버", "멤버소개", "팀원",
+        "팀원소개", "참여자", "참여인원", "기여자", "작성자", "author", "authors", "license",
+        "라이선스", "라이센스", "스터디원", "스터디멤버",
+    }
+)  # fmt: skip
+#: Parentheticals that annotate a term and are never an alias of it.
+ANNOTATIONS = frozenset(
+    {"중요", "필수", "추가", "todo", "정리중", "작성중", "참고", "심화", "복습"}
+)
+#: First words of a list item that are never terms, even with a particle (이것은 ...).
+WEAK_STOPWORDS = frozenset(
+    {
+        "이것", "그것", "저것", "이건", "그건", "여기", "거기", "이번", "다음", "결론", "결국",
+        "이때", "그때", "요약", "정리", "참고", "또한", "그리고", "하지만", "우리", "저희", "이",
+        "그", "저", "나", "너", "제", "내", "둘", "셋", "이들", "그들", "모두", "전자", "후자",
+    }
+)  # fmt: skip
+#: Particles that glue a term to the sentence in a weak item (``- CNN은 ...``).
+WEAK_PARTICLES = ("이란", "란", "은", "는")
+#: Particles that need a final consonant (받침) before them; their pairs need none.
+_AFTER_CONSONANT = frozenset({"이란", "은", "이", "을", "과"})
+_AFTER_VOWEL = frozenset({"란", "는", "가", "를", "와"})
+#: ``RR (Round-Robin) Scheduling``: a parenthetical inside a term, words after it.
+_MIDDLE_PAREN = re.compile(
+    r"(?P<head>[^()（）]+?)\s*[(（](?P<inner>[^()（）]+)[)）]\s*(?P<tail>[^()（）]+)"
+)
+#: ``JWT 개념``, ``반정규화의 정의``, ``Docker란``: a name with a word that only says "what it is".
+_DEFINITION_SUFFIX = re.compile(
+    r"(?:\s*의)?\s+(?:개념|정의|개요|이란|란|concept|definition|overview)$|(?<=\S)(?:이란|란)$",
+    re.I,
+)
+#: ``Term : description`` in a heading (a colon with a space after it; ``a:b`` stays whole).
+_HEADING_COLON = re.compile(r"\s*[:：]\s+")
+_NUMBERING = re.compile(
+    r"^(?:(?:\d+(?:[.-]\d+)*[.)]|\(\d+(?:-\d+)?\))(?:\s+|(?=[^\d\s.)]))"
+    r"|\d+(?:\.\d+)+\s+|\d\ufe0f?\u20e3\s*)"
+)
+_TAG_PREFIX = re.compile(r"^\[[^\[\]]{1,20}\]\s*")
+Q_MARKER = re.compile(r"^(?:Q\s*\d*|질문\s*\d*)\s*[.:)：]\s*", re.I)
+_SEPARATOR = re.compile(r"[ \t][-–—]{1,2}(?=[ \t]|$)")
+_BRACKETS = re.compile(r"[()\[\]（）]")
+_NOT_NAME = re.compile(r"[,;!?\"“”<>|=`{}]|->|=>|\.(?:\s|$)|:(?:\s|$)|\s/\s")
+_SENTENCE_END = re.compile(
+    r"(?:습니다|니다|어요|아요|해요|세요|이다|한다|된다|있다|없다|했다|였다|는다)$"
+)
+REFERENCE_LABEL = re.compile(
+    r"^(?:references?|reference links?|sources?|참고(?:\s*(?:자료|문헌|링크|사이트|글|블로그))?|"
+    r"출처|관련\s*링크|더\s*읽을\s*거리|further reading|see also|links?)\s*[:：]?\s*",
+    re.I,
+)
+_QUESTION_MARK = re.compile(r"[?？]$")
+_KO_QUESTION_END = re.compile(
+    r"(?:설명\s*(?:해\s*(?:주세요|주십시오|주시겠어요|보세요|봐|줘|라)|하시오|하세요|하라|"
+    r"할\s*수\s*있나요)|무엇인가요|무엇인가|무엇입니까|뭔가요|뭐예요|뭐에요|말해\s*(?:주세요|보세요)|"
+    r"알려\s*주세요|(?:말씀|얘기|이야기)\s*해\s*(?:주세요|주십시오|보세요)|무엇인지|"
+    r"(?:일|을|할|될|있을|없을|쓸|볼)까(?:요)?|(?:인|는|은|한)가(?:요)?|(?:나|되나|있나|하나|쓰나)요|"
+    r"\S\S(?:이)?란)$"
+)
+_EN_QUESTION_START = re.compile(r"^(?:what|why|how|explain|describe|define)\s", re.I)
+_EN_TERM_PATTERNS = tuple(
+    re.compile(pattern, re.I)
+    for pattern in (
+        r"what\s+does\s+(?:an?\s+|the\s+)?(?P<t>.+?)\s+(?:mean|do)",
+        r"how\s+(?:does|do)\s+(?:an?\s+|the\s+)?(?P<t>.+?)\s+work",
+        r"(?:what|who)\s+(?:is|are|was|were)\s+(?:an?\s+|the\s+)?(?P<t>.+)",
+        r"what'?s\s+(?:an?\s+|the\s+)?(?P<t>.+)",
+        r"(?:explain|describe|define)\s+(?:what\s+)?(?:an?\s+|the\s+)?(?P<t>.+?)(?:\s+is)?",
+    )
+)
+#: Korean question tails, tried in order; ``p`` is a particle checked against the stem.
+_KO_TERM_PATTERNS = tuple(
+    re.compile(pattern)
+    for pattern in (
+        r"(?P<t>.+?)\s*(?:에\s*대해서?|에\s*대하여|에\s*관해서?|에\s*관하여|에\s*대한)(?:\s.*)?",
+        r"(?P<t>.+?)(?P<p>을|를)\s*(?:설명|정의|비교|말해|알려|소개).*",
+        r"(?P<t>.+?)(?P<p>이란|란)\s*(?:무엇|뭐|뭔|어떤|어떻게).*",
+        r"(?P<t>.+?)(?P<p>은|는|이|가)\s*(?:무엇|뭐|뭔|어떤\s*(?:것|개념|의미|뜻)).*",
+        r"(?P<t>.+?)\s*(?:설명\s*해\s*(?:주세요|주십시오|보세요|봐|줘|라)|설명하시오|설명하세요).*",
+        r"(?P<t>.+?)(?P<p>이란|란)",
+        r"(?P<t>.+?)(?P<p>은|는)",
+    )
+)
+
+
+# --- terms, questions, aliases ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NoteTerm:
+    """One term named by a note: display text, aliases, and a non-name parenthetical."""
+
+    term: str
+    aliases: tuple[str, ...] = ()
+    description: str = ""
+
+
+def is_name_like(
+    text: str, max_chars: int = MAX_TERM_CHARS, max_words: int = MAX_TERM_WORDS
+) -> bool:
+    """Short, no sentence punctuation, no sentence ending: something a person would look up."""
+    text = text.strip()
+    return (
+        0 < len(text) <= max_chars
+        and len(text.split()) <= max_words
+        and _NOT_NAME.search(text) is None
+        and any(char.isalnum() for char in text)
+        and text[0] not in "-*+>#(（[)"
+        and _SENTENCE_END.search(text) is None
+        and "(" not in text
+        and ")" not in text
+    )
+
+
+def _is_alias(inner: str, core: str) -> bool:
+    inner = inner.strip()
+    return (
+        is_name_like(inner, MAX_ALIAS_CHARS, MAX_ALIAS_WORDS)
+        and compact(inner.casefold()) not in ANNOTATIONS
+        and normalize_name(inner) != normalize_name(core)
+    )
+
+
+def _split_paren(text: str) -> tuple[str, str | None]:
+    """``프로세스(Process)`` -> (``프로세스``, ``Process``); no trailing parenthetical -> None."""
+    text = text.strip()
+    if not text.endswith((")", "）")):
+        return text, None
+    start = max(text.rfind("(", 0, -1), text.rfind("（", 0, -1))
+    inner = text[start + 1 : -1]
+    core = text[:start].strip() if start > 0 else ""
+    if not core or ")" in inner or "）" in inner:
+        return text, None
+    return core, inner.strip()
+
+
+def _term_from_name(text: str) -> NoteTerm | None:
+    """A term from a name with an optional trailing parenthetical, or None if not name-like."""
+    core, inner = _split_paren(text)
+    if not is_name_like(core):
+        return None
+    if inner is None or not inner:
+        return NoteTerm(core)
+    if _is_alias(inner, core):
+        return NoteTerm(core, (inner,))
+    return NoteTerm(core, description=f"({inner})")
+
+
+def shape_aliases(term: NoteTerm) -> tuple[str, ...]:
+    """The term's aliases plus the names its shape implies: ``RR (Round-Robin) Scheduling``
+    is also ``RR Scheduling`` and ``Round-Robin Scheduling``; ``JWT 개념`` is also ``JWT``."""
+    names = [*term.aliases]
+    middle = _MIDDLE_PAREN.fullmatch(term.term)
+    if middle is not None:
+        head, inner, tail = middle["head"].strip(), middle["inner"].strip(), middle["tail"].strip()
+        words = head.split()
+        if inner and tail and words and _is_alias(inner, head):
+            names.append(f"{head} {tail}")
+            names.append(" ".join([*words[:-1], inner, tail]))
+    bare = _DEFINITION_SUFFIX.sub("", term.term).strip()
+    if bare and bare != term.term and is_name_like(bare):
+        names.append(bare)
+    seen = {normalize_name(term.term)}
+    kept: list[str] = []
+    for name in names:
+        key = normalize_name(name)
+        if key and key not in seen:
+            seen.add(key)
+            kept.append(name)
+    return tuple(kept)
+
+
+def _split_top_level(text: str, separator: str) -> list[str]:
+    """Split on ``separator`` where it is outside parentheses and brackets."""
+    if separator not in text:
+        return [text]
+    parts: list[str] = []
+    depth = start = 0
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char in "([（":
+            depth += 1
+        elif char in ")]）":
+            depth -= 1
+        elif depth == 0 and text.startswith(separator, index):
+            parts.append(text[start:index])
+            index += len(separator)
+            start = index
+            continue
+        index += 1
+    parts.append(text[start:])
+    return parts
+
+
+def _balanced(text: str) -> bool:
+    if not _BRACKETS.search(text):
+        return True
+    depth = 0
+    for char in text:
+        if char in "([（":
+            depth += 1
+        elif char in ")]）":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def split_term_definition(content: str) -> tuple[tuple[NoteTerm, ...], str, str | None] | None:
+    """``Term - definition`` -> (terms, definition, question); None when the line is not one.
+
+    The first `` - `` outside parentheses is the separator; what is before it must be short and
+    name-like (``동기 / 비동기`` names two terms), or a short question (``프로세스란? - ...``).
+    """
+    if content.startswith("|"):
+        return None
+    for match in _SEPARATOR.finditer(content):
+        left = content[: match.start()].strip()
+        if len(left) > MAX_TERM_SPEC_CHARS:
+            return None
+        if not _balanced(left):
+            continue
+        definition = content[match.end() :].strip()
+        if _QUESTION_MARK.search(left) and len(left) <= MAX_TERM_SPEC_CHARS:
+            term = term_from_question(left)
+            if term is not None:
+                return (term,), definition, question_text(left)
+            return None
+        terms = [_term_from_name(part) for part in _split_top_level(left, " / ")]
+        if all(term is not None for term in terms):
+            return tuple(t for t in terms if t is not None), definition, None
+        return None
+    return None
+
+
+def split_colon_definition(content: str) -> tuple[tuple[NoteTerm, ...], str, str | None] | None:
+    """``Term: definition`` (only used where the term was bold in the note)."""
+    index = min((i for i in (content.find(":"), content.find("：")) if i > 0), default=-1)
+    if index < 0:
+        return None
+    term = _term_from_name(content[:index])
+    return None if term is None else ((term,), content[index + 1 :].strip(), None)
+
+
+def _particle_fits(stem: str, particle: str) -> bool:
+    """Whether ``particle`` agrees with the last syllable of ``stem``.
+
+    은/이란 follow a final consonant (받침), 는/란 follow none. Latin letters, digits and
+    brackets before a particle are accepted either way."""
+    stem = stem.rstrip()
+    if not stem:
+        return False
+    last = stem[-1]
+    if not "가" <= last <= "힣":
+        return True
+    final = (ord(last) - 0xAC00) % 28 != 0
+    if particle in _AFTER_CONSONANT:
+        return final
+    if particle in _AFTER_VOWEL:
+        return not final
+    return True
+
+
+def weak_term(content: str) -> NoteTerm | None:
+    """``CNN은 합성곱 층 ...`` -> CNN: the first word is a term glued to 은/는/이란/란."""
+    prefix = content[: MAX_WEAK_STEM_CHARS + max(map(len, WEAK_PARTICLES)) + 1]
+    words = _split_top_level(prefix, " ")
+    if len(words) == 1 and len(prefix) < len(content):
+        return None  # the first word is longer than any stem
+    word = words[0].rstrip(",.:")
+    for particle in WEAK_PARTICLES:
+        if not word.endswith(particle):
+            continue
+        stem = word[: -len(particle)]
+        if (
+            stem
+            and len(stem) <= MAX_WEAK_STEM_CHARS
+            and stem not in WEAK_STOPWORDS
+            and not is_generic_title(stem)
+            and _particle_fits(stem, particle)
+        ):
+            return _term_from_name(stem)
+    return None
+
+
+def _strip_question_prefix(text: str) -> str:
+    text = Q_MARKER.sub("", text.strip())
+    return _TAG_PREFIX.sub("", _NUMBERING.sub("", text)).strip()
+
+
+def is_question(text: str) -> bool:
+    """A question or an interview prompt: ``?``, ``Q.``, ``설명해주세요``, ``X란``, ``What is``."""
+    text = text.strip()
+    if not text or not any(char.isalnum() for char in text):
+        return False
+    if Q_MARKER.match(text):
+        return True
+    text = _NUMBERING.sub("", text).rstrip(" .!。")
+    return bool(
+        _QUESTION_MARK.search(text)
+        or _KO_QUESTION_END.search(text)
+        or _EN_QUESTION_START.match(text)
+    )
+
+
+def question_text(text: str) -> str:
+    """The question as asked: no ``Q.`` marker or numbering."""
+    return _strip_question_prefix(text) or text.strip()
+
+
+def term_from_question(text: str) -> NoteTerm | None:
+    """The term a question is about: ``프로세스(Process)란?`` -> 프로세스 (alias Process),
+    ``What is a process?`` -> process, ``X의 차이점은?`` -> X의 차이점."""
+    text = _strip_question_prefix(text).rstrip(" ?？.!。")
+    term = _english_question_term(text) or _korean_question_term(text) or text
+    term = term.strip(" ,.:")
+    if not term:
+        return None
+    core, inner = _split_paren(term)
+    if inner and core and _is_alias(inner, core):
+        return NoteTerm(core, (inner,))
+    return NoteTerm(term)
+
+
+def _english_question_term(text: str) -> str | None:
+    for pattern in _EN_TERM_PATTERNS:
+        match = pattern.fullmatch(text)
+        if match is not None:
+            return match["t"]
+    return None
+
+
+def _korean_question_term(text: str) -> str | None:
+    for pattern in _KO_TERM_PATTERNS:
+        match = pattern.fullmatch(text)
+        if match is None:
+            continue
+        stem, particle = match["t"], match.groupdict().get("p")
+        if particle is None or _particle_fits(stem, particle):
+            return stem
+        if particle == "이란" and _particle_fits(stem + "이", "란"):
+            return stem + "이"  # 파이란 -> 파이
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class NoteHeading:
+    """The term and the question a heading names (either may be missing)."""
+
+    term: NoteTerm | None
+    question: str | None
+
+
+def parse_heading(title: str) -> NoteHeading:
+    """The term and question a heading names (``### Q. 프로세스란?`` -> 프로세스, 프로세스란?)."""
+    if is_question(title):
+        return NoteHeading(term_from_question(title), question_text(title))
+    text = strip_symbols(_NUMBERING.sub("", title))
+    if text.startswith("[") and text.endswith("]") and text.count("[") == 1:
+        text = strip_symbols(text[1:-1])  # [ 이진 탐색 트리의 단점 ], [ 👶 Minor GC ]
+    text = _TAG_PREFIX.sub("", text).strip() or text.strip("[] ") or title
+    described = _HEADING_COLON.search(text)
+    if described is not None:  # 응용 계층 (Application Layer) : 데이터 단위 message
+        left, right = text[: described.start()].strip(), text[described.end() :].strip()
+        term = _term_from_name(left) if right else None
+        if term is not None:
+            return NoteHeading(replace(term, description=right), None)
+    core, inner = _split_paren(text)
+    if inner and core and _is_alias(inner, core):
+        return NoteHeading(NoteTerm(core, (inner,)), None)
+    return NoteHeading(NoteTerm(text) if text else None, None)
+
+
+def category_name(title: str) -> str:
+    """A heading as a category name: without its numbering."""
+    return _NUMBERING.sub("", title).strip() or title
+
+
+def _fold_words(title: str) -> set[str]:
+    return {word.casefold() for word in re.split(r"[\s,/·()]+", title) if word}
+
+
+def is_collection_title(title: str) -> bool:
+    """``면접 질문 정리``, ``Interview Questions``: a title over many concepts."""
+    return bool(_fold_words(title) & COLLECTION_WORDS) or _title_key(title) in COLLECTION_WORDS
+
+
+def _title_key(title: str) -> str:
+    """A title as compared with the word lists: no numbering, parenthetical, symbols, spaces."""
+    text = _split_paren(category_name(title))[0]
+    return compact(decoration_free(text).casefold())
+
+
+def is_generic_title(title: str) -> bool:
+    """장점, 단점, ``멀티 프로세스의 장점``, ``Pros & Cons``, ``4. 정리``: a part of an answer."""
+    return _is_bare_generic(title) or _generic_of_something(title)
+
+
+def part_subject(title: str) -> str | None:
+    """``멀티 프로세스의 장점`` -> ``멀티 프로세스``; None for a bare generic title."""
+    if not _generic_of_something(title):
+        return None
+    words = _split_paren(category_name(title))[0].split()
+    return " ".join(words[:-1]).removesuffix("의").strip() or None
+
+
+def names_match(subject: str, term: str) -> bool:
+    """Whether a part's subject names ``term`` (``영속성 컨텍스트`` and ``영속성 컨텍스트
+    Persistence Context``; the glossary-free comparison of names)."""
+    a, b = compact(normalize_name(subject)), compact(normalize_name(term))
+    return bool(a) and bool(b) and (a == b or b.startswith(a) or a.startswith(b))
+
+
+def is_part(title: str) -> bool:
+    """A sub-heading that is a part of the answer above it, never a concept: 장점, 해결방안?,
+    ``Cookie의 단점`` (a question about such a part, ``X의 장점은?``, stays a question)."""
+    return _is_bare_generic(title) or (_generic_of_something(title) and not is_question(title))
+
+
+def _is_bare_generic(title: str) -> bool:
+    key = _title_key(title)
+    return key in GENERIC_SUBHEADINGS or compact(category_name(title).casefold()) in (
+        GENERIC_SUBHEADINGS
+    )
+
+
+def _generic_of_something(title: str) -> bool:
+    """``멀티 프로세스의 장점``, ``Cookie의 단점``: a generic part named with its subject."""
+    words = decoration_free(_split_paren(category_name(title))[0]).casefold().split()
+    return len(words) >= 2 and words[-2].endswith("의") and words[-1] in _GENERIC_TAILS
+
+
+def is_byline_title(title: str) -> bool:
+    """Contributors, members, authors, licence: who wrote the notes, not what they say."""
+    return _title_key(title) in BYLINE_TITLES
+
+
+def is_noise_title(title: str) -> bool:
+    """Table of contents and reference headings: never concepts, never categories."""
+    label = decoration_free(category_name(title))
+    return bool(TOC_LABEL.match(label)) or is_reference_title(title) or is_byline_title(title)
+
+
+def is_reference_title(title: str) -> bool:
+    """참고 자료, References, ``출처: https://...``: a heading over sources."""
+    label = decoration_free(category_name(title))
+    match = REFERENCE_LABEL.match(label)
+    if match is not None and match.end() == len(label):
+        return True
+    pointer = REFERENCE_LABEL.match(title)  # 출처: https://...
+    return pointer is not None and pointer.end() > 0 and is_link_only(title[pointer.end() :])
+
+
+def is_toc_title(title: str) -> bool:
+    """목차, Contents: a heading over a table of contents."""
+    return bool(TOC_LABEL.match(decoration_free(category_name(title))))
