@@ -66,12 +66,21 @@ _GENERIC_TAILS = frozenset(
         "과정", "방법", "특성", "주의점", "주의사항", "해결책", "해결방법", "종류",
     }
 )  # fmt: skip
+#: Last words that make a heading an answer's examples (다양한 사용 예시, 코드 예제).
+_EXAMPLE_TAILS = frozenset(
+    {"예시", "예제", "사용법", "사용예", "실습", "예시코드", "examples", "example"}
+)
+#: Point 2, Step 3, 예시 1: a numbered part.
+_NUMBERED_PART = re.compile(
+    r"^(?:point|step|case|part|예시|예제|상황|단계|문제|과정|케이스)\s*\d+$", re.I
+)
 #: Heading words for who wrote or maintains the notes (never concepts, bodies dropped).
 BYLINE_TITLES = frozenset(
     {
         "contributor", "contributors", "member", "members", "멤버", "멤버소개", "팀원",
         "팀원소개", "참여자", "참여인원", "기여자", "작성자", "author", "authors", "license",
-        "라이선스", "라이센스", "스터디원", "스터디멤버",
+        "라이선스", "라이센스", "스터디원", "스터디멤버", "rules", "규칙", "스터디규칙",
+        "진행방식", "스터디방식", "contributing", "howtocontribute", "커밋규칙", "커밋컨벤션",
     }
 )  # fmt: skip
 #: Parentheticals that annotate a term and are never an alias of it.
@@ -116,7 +125,7 @@ _SENTENCE_END = re.compile(
 )
 REFERENCE_LABEL = re.compile(
     r"^(?:references?|reference links?|sources?|참고(?:\s*(?:자료|문헌|링크|사이트|글|블로그))?|"
-    r"출처|관련\s*링크|더\s*읽을\s*거리|further reading|see also|links?)\s*[:：]?\s*",
+    r"출처|참조|관련\s*링크|더\s*읽을\s*거리|further reading|see also|links?)\s*[:：]?\s*",
     re.I,
 )
 _QUESTION_MARK = re.compile(r"[?？]$")
@@ -490,6 +499,11 @@ def is_part(title: str) -> bool:
 
 def _is_bare_generic(title: str) -> bool:
     key = _title_key(title)
+    if _NUMBERED_PART.match(decoration_free(category_name(title))):
+        return True  # Point 2, Step 3, 예시 1, 상황 2
+    words = decoration_free(_split_paren(category_name(title))[0]).casefold().split()
+    if words and words[-1] in _EXAMPLE_TAILS:
+        return True  # 다양한 사용 예시, 기본 사용법: an answer's examples, whatever they are of
     return key in GENERIC_SUBHEADINGS or compact(category_name(title).casefold()) in (
         GENERIC_SUBHEADINGS
     )

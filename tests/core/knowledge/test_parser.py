@@ -1222,3 +1222,16 @@ def test_a_part_named_for_the_document_joins_it_and_its_topics_stand_alone() -> 
         == "1. 개요\n엔티티를 저장하는 환경."
     )
     assert found["변경 감지"].aliases == ("더티체크",)
+
+
+def test_numbered_parts_examples_rules_and_reference_only_answers_are_not_concepts() -> None:
+    text = (
+        "## 람다\n익명 함수.\n"
+        "### 다양한 사용 예시\n```cpp\nauto f = [](){};\n```\n"
+        "### Point 2\n캡처 방식이 다르다.\n"
+        "## Rules\n매주 월요일 스터디.\n"
+        "## eXtreme Programming\n참조 : [위키](https://w.example/xp)\n"
+    )
+    parsed = parse_notes(text)
+    assert [c.term for c in parsed.concepts] == ["람다"]
+    assert "캡처 방식이 다르다." in parsed.concepts[0].definition
