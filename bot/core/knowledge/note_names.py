@@ -44,6 +44,7 @@ GENERIC_SUBHEADINGS = frozenset(
         "비교", "차이", "차이점", "요약", "정리", "결론", "설명", "목적", "필요성", "한계",
         "문제점", "해결책", "해결방법", "코드", "구현", "배경", "용도", "활용", "특성",
         "과정", "방법", "단계", "유형", "주의점", "참고", "추가", "심화", "꼬리질문",
+        "삽입", "삭제", "탐색", "검색", "조회", "수정", "갱신", "생성", "연산", "동작",
         "장단점비교", "개념설명", "해결방안", "주의할점", "주의사항", "특이사항", "한줄요약",
         "들어가며", "들어가기전에", "시작하며", "마치며", "마무리", "후기", "회고", "소개", "이유",
         "언제쓰는가", "언제쓰이는가", "사용이유", "사용하는이유", "동작과정", "작동원리",
@@ -69,6 +70,10 @@ _GENERIC_TAILS = frozenset(
 #: Last words that make a heading an answer's examples (다양한 사용 예시, 코드 예제).
 _EXAMPLE_TAILS = frozenset(
     {"예시", "예제", "사용법", "사용예", "실습", "예시코드", "examples", "example"}
+)
+#: 사용하면 좋은 경우, 활용하기 좋은 문제, 쓰는 때: when the answer above applies.
+_WHEN_TO_USE = re.compile(
+    r"(?:하면|할|하는|하기|쓰는|쓸|쓰면|사용하는|사용할|사용하면)\s*(?:좋은\s*)?(?:경우|때|문제|상황)$"
 )
 #: Point 2, Step 3, 예시 1: a numbered part.
 _NUMBERED_PART = re.compile(
@@ -504,6 +509,8 @@ def _is_bare_generic(title: str) -> bool:
     words = decoration_free(_split_paren(category_name(title))[0]).casefold().split()
     if words and words[-1] in _EXAMPLE_TAILS:
         return True  # 다양한 사용 예시, 기본 사용법: an answer's examples, whatever they are of
+    if _WHEN_TO_USE.search(" ".join(words)):
+        return True  # 사용하면 좋은 경우, 활용하기 좋은 문제: when the answer above applies
     return key in GENERIC_SUBHEADINGS or compact(category_name(title).casefold()) in (
         GENERIC_SUBHEADINGS
     )

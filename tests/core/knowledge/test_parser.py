@@ -1235,3 +1235,15 @@ def test_numbered_parts_examples_rules_and_reference_only_answers_are_not_concep
     parsed = parse_notes(text)
     assert [c.term for c in parsed.concepts] == ["람다"]
     assert "캡처 방식이 다르다." in parsed.concepts[0].definition
+
+
+def test_operations_and_when_to_use_sections_are_parts_of_the_concept_above() -> None:
+    text = (
+        "## B-Tree\n균형 잡힌 다진 탐색 트리.\n"
+        "### 삽입\n리프에 넣고 넘치면 분할한다.\n"
+        "### 삭제\n재분배하거나 합친다.\n"
+        "### 사용하면 좋은 경우\n- 디스크 기반 인덱스\n"
+    )
+    concept = one(text)
+    assert concept.term == "B-Tree"
+    assert "재분배하거나 합친다." in concept.definition and "디스크 기반 인덱스" in concept.definition
