@@ -9,11 +9,15 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import shlex
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from bot.config import Settings, get_settings
 from bot.core.errors import BotError, error_text
@@ -254,7 +258,7 @@ async def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
         applied = await upgrade_to_head(engine)
     finally:
         await engine.dispose()
-    print("migrated" if applied else "up to date")
+    print(t("migrate_done" if applied else "migrate_up_to_date", settings.locale))
     return 0
 
 
@@ -287,24 +291,25 @@ async def _run_front_ends(settings: Settings, front_ends: list[tuple[str, bool]]
     return 0
 
 
-def _refuse(missing: list[str]) -> int:
-    print(
-        f"Missing environment variable(s): {', '.join(missing)} (see README, Deployment)",
-        file=sys.stderr,
-    )
+def _refuse(settings: Settings, missing: list[str]) -> int:
+    print(t("missing_credentials", settings.locale, names=", ".join(missing)), file=sys.stderr)
     return 2
 
 
 async def cmd_discord(settings: Settings, _args: argparse.Namespace) -> int:
     """Run the Discord front end."""
     missing = missing_credentials(settings, "discord")
-    return _refuse(missing) if missing else await _run_front_ends(settings, [("discord", False)])
+    if missing:
+        return _refuse(settings, missing)
+    return await _run_front_ends(settings, [("discord", False)])
 
 
 async def cmd_slack(settings: Settings, args: argparse.Namespace) -> int:
     """Run the Slack front end (Socket Mode, or HTTP with --http)."""
     missing = missing_credentials(settings, "slack", http=args.http)
-    return _refuse(missing) if missing else await _run_front_ends(settings, [("slack", args.http)])
+    if missing:
+        return _refuse(settings, missing)
+    return await _run_front_ends(settings, [("slack", args.http)])
 
 
 async def cmd_run(settings: Settings, _args: argparse.Namespace) -> int:
@@ -318,7 +323,8 @@ async def cmd_run(settings: Settings, _args: argparse.Namespace) -> int:
         front_ends.append(("slack", True))
     if not front_ends:
         return _refuse(
-            ["DISCORD_TOKEN", "or SLACK_BOT_TOKEN with SLACK_APP_TOKEN (or SLACK_SIGNING_SECRET)"]
+            settings,
+            ["DISCORD_TOKEN", "SLACK_BOT_TOKEN + SLACK_APP_TOKEN (SLACK_SIGNING_SECRET)"],
         )
     return await _run_front_ends(settings, front_ends)
 
@@ -348,10 +354,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return asyncio.run(command(settings, args))
     except BotError as exc:
-        print(error_text(exc, settings.locale), file=sys.stderr)
+        _say_refused(args, exc.key, error_text(exc, settings.locale))
         return 2
+    except BrokenPipeError:  # define ... | head -1: the reader has gone, nothing to say
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     except KeyboardInterrupt:
         return 130
+    except (OSError, DBAPIError) as exc:  # the database cannot be reached or opened
+        log.debug("database unreachable", exc_info=True)
+        where = make_url(settings.resolved_database_url).render_as_string(hide_password=True)
+        text = t("database_unreachable", settings.locale, url=where, reason=_reason(exc))
+        _say_refused(args, "database_unreachable", text)
+        return 2
+
+
+def _reason(exc: BaseException) -> str:
+    """The first line of what went wrong, without a traceback."""
+    original = getattr(exc, "orig", None) or exc
+    return (str(original).strip().splitlines() or [type(original).__name__])[0][:300]
+
+
+def _say_refused(args: argparse.Namespace, key: str, text: str) -> None:
+    """Say why a command was refused: on stderr, and as JSON on stdout for ``--json``."""
+    print(text, file=sys.stderr)
+    if getattr(args, "json", False):
+        print(json.dumps({"error": key, "message": text}, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import pty
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -205,3 +206,37 @@ def test_a_grade_is_appealed_and_the_appeals_show_the_concept_with_its_rate(
     line = t("appeals_concept_line", "ko", term="Docker", appeals=1, graded=2, rate=50)
     assert line in listed.stdout
     assert t("appeals_note_line", "ko", note="컨테이너 기술이라고 했어요") in listed.stdout
+
+
+def test_a_closed_pipe_ends_quietly(env: dict[str, str]) -> None:
+    done = subprocess.run(
+        f"{shlex.quote(sys.executable)} -m bot define --json 도커 | head -c 1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=TIMEOUT_S,
+        check=False,
+    )
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr
+
+
+def test_an_unreachable_database_is_one_clear_line(env: dict[str, str]) -> None:
+    unreachable = {**env, "DATABASE_URL": "postgresql+asyncpg://bot:secret@127.0.0.1:9/none"}
+    done = run(unreachable, "define", "--json", "도커")
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr and "secret" not in done.stderr
+    assert message_pattern("database_unreachable").search(done.stderr)
+    assert json.loads(done.stdout)["error"] == "database_unreachable"
+
+
+def test_refusals_print_json_with_json(env: dict[str, str]) -> None:
+    done = run(env, "define", "--json", " ")
+    assert done.returncode == 2
+    assert json.loads(done.stdout)["error"] == "define_empty_query"
+
+
+def test_migrate_speaks_the_configured_language(env: dict[str, str]) -> None:
+    done = run({**env, "LOCALE": "en"}, "migrate")
+    assert done.returncode == 0
+    assert done.stdout.strip() in {t("migrate_done", "en"), t("migrate_up_to_date", "en")}

@@ -103,6 +103,19 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         ),
     },
     "ingest_progress_files": {"ko": "노트 읽기", "en": "reading notes"},
+    "database_unreachable": {
+        "ko": "데이터베이스에 연결할 수 없어요 ({url}): {reason}. DATABASE_URL을 확인해 주세요.",
+        "en": "Cannot reach the database ({url}): {reason}. Check DATABASE_URL.",
+    },
+    "missing_credentials": {
+        "ko": "환경 변수가 없어요: {names} (README의 배포 안내를 보세요)",
+        "en": "Missing environment variable(s): {names} (see README, Deployment)",
+    },
+    "migrate_done": {"ko": "데이터베이스를 최신으로 올렸어요.", "en": "Database migrated."},
+    "migrate_up_to_date": {
+        "ko": "데이터베이스가 이미 최신이에요.",
+        "en": "Database already up to date.",
+    },
     "ingest_progress_key_points": {"ko": "핵심 포인트", "en": "key points"},
     "ingest_progress_saving": {"ko": "저장", "en": "saving"},
     "ingest_warning": {
