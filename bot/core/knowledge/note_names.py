@@ -115,7 +115,7 @@ _DEFINITION_SUFFIX = re.compile(
     re.I,
 )
 #: ``Term : description`` in a heading (a colon with a space after it; ``a:b`` stays whole).
-_HEADING_COLON = re.compile(r"\s*[:：]\s+")
+_HEADING_COLON = re.compile(r"\s*(?:[:：]|=>|->|→)\s+")
 _NUMBERING = re.compile(
     r"^(?:(?:\d+(?:[.-]\d+)*[.)]|\(\d+(?:-\d+)?\))(?:\s+|(?=[^\d\s.)]))"
     r"|\d+(?:\.\d+)+\s+|\d\ufe0f?\u20e3\s*)"

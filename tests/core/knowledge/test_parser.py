@@ -1101,8 +1101,11 @@ def test_heading_with_a_colon_names_the_term_and_describes_it() -> None:
         "사용자와 맞닿는 계층.\n"
         "#### 시각 12:30 기준\n"
         "본문.\n"
+        "#### 패킷 => 3계층의 단위\n"
+        "캡슐화된 데이터.\n"
     )
-    first, second = parse_notes(text).concepts
+    first, second, third = parse_notes(text).concepts
+    assert (third.term, third.definition) == ("패킷", "3계층의 단위\n캡슐화된 데이터.")
     assert (first.term, first.aliases) == ("응용 계층", ("Application Layer",))
     assert first.definition == "데이터 단위 message\n사용자와 맞닿는 계층."
     assert second.term == "시각 12:30 기준"
