@@ -7,12 +7,15 @@ piece is cut here: title 256, description 4,096, field value 1,024, 25 fields, f
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import discord
 
 from bot.adapters.fit import cut, split
-from bot.core.models import Action, Reply, ReplyKind
+from bot.core.grading.appeal_replies import APPEAL_ACTION
+from bot.core.grading.grader import band_for
+from bot.core.models import Action, Band, Reply, ReplyKind
 
 TITLE_MAX = 256
 DESCRIPTION_MAX = 4096
@@ -38,19 +41,72 @@ COLOURS = {
     ReplyKind.INFO: discord.Colour.dark_grey(),
 }
 
+# a grade's colour by its band (Reply.extra["band"]); a grade without one (a skipped question)
+# by its score (Reply.extra["score"])
+BAND_COLOURS = {
+    Band.EXCELLENT: discord.Colour.green(),
+    Band.GOOD: discord.Colour.green(),
+    Band.PARTIAL: discord.Colour.orange(),
+    Band.OFF_TOPIC: discord.Colour.red(),
+}
+
+# the button style of each Service command (the rest: primary for a reply's actions, secondary
+# for its suggestions): answering is the one main action, stopping ends the interview
+BUTTON_STYLES = {
+    "interview.answer": discord.ButtonStyle.primary,
+    "daily.answer": discord.ButtonStyle.primary,
+    "interview.hint": discord.ButtonStyle.secondary,
+    "interview.skip": discord.ButtonStyle.secondary,
+    "interview.stop": discord.ButtonStyle.danger,
+    APPEAL_ACTION: discord.ButtonStyle.secondary,
+}
+
 # custom_id prefixes of the buttons this bot sends (parsed back in the client).
 DEFINE_PREFIX = "define:"
 MORE_PREFIX = "more:"
 COMMAND_PREFIX = "cmd:"
 
 
+_FORMATTING_RUNS = re.compile(r"\|{2,}|~{2,}")
+
+
+def escape_note(text: str) -> str:
+    """Note text with Discord's spoiler (``||``) and strikethrough (``~~``) marks escaped, so a
+    note's ``a || b`` or ``~~`` reads as written (the core's ``**bold**`` is kept)."""
+    return _FORMATTING_RUNS.sub(lambda run: "".join("\\" + c for c in run.group()), text)
+
+
 def pages(text: str, limit: int = CONTENT_MAX) -> list[str]:
-    """``text`` in pieces of at most ``limit`` characters (line or word boundaries)."""
-    return split(text, limit)
+    """Note ``text`` (escaped, :func:`escape_note`) in pieces of at most ``limit`` characters
+    (line or word boundaries)."""
+    return split(escape_note(text), limit)
 
 
 def _spoiler(text: str) -> str:
-    return "||" + text.replace("||", "| |") + "||"
+    """``text`` (already escaped) hidden behind the bot's own spoiler marks."""
+    return "||" + text + "||"
+
+
+def colour_of(reply: Reply) -> discord.Colour | None:
+    """The embed colour of a reply: by kind, and a grade's by its band (green for excellent and
+    good, orange for partial, red for off topic)."""
+    if reply.kind is ReplyKind.GRADE:
+        band = reply.extra.get("band")
+        score = reply.extra.get("score")
+        if band in set(Band):
+            return BAND_COLOURS[Band(str(band))]
+        if isinstance(score, int):
+            return BAND_COLOURS[band_for(score)]
+    return COLOURS.get(reply.kind)
+
+
+def button_style(action: Action, reply: Reply) -> discord.ButtonStyle:
+    """The style of an action's button: :data:`BUTTON_STYLES`, else primary for the reply's
+    actions and secondary for its suggestions."""
+    default = (
+        discord.ButtonStyle.primary if action in reply.actions else discord.ButtonStyle.secondary
+    )
+    return BUTTON_STYLES.get(action.command, default)
 
 
 def _custom_id(action: Action) -> str:
@@ -70,7 +126,7 @@ class Rendered:
 def render(reply: Reply, *, more_id: str | None = None) -> Rendered:
     """The reply as an embed and a view. Text over the description limit is cut cleanly, with a
     "more" button (custom_id from ``more_id``) that reads the rest, when ``more_id`` is given."""
-    body = reply.body
+    body = escape_note(reply.body)
     budget = EMBED_TOTAL_MAX
     title = cut(reply.title or "\u200b", TITLE_MAX)
     budget -= len(title)
@@ -78,19 +134,18 @@ def render(reply: Reply, *, more_id: str | None = None) -> Rendered:
     budget -= len(footer)
     fields: list[tuple[str, str, bool]] = []
     for item in reply.fields[: FIELDS_MAX - 1]:
-        name, value = cut(item.name, FIELD_NAME_MAX), cut(item.value or "—", FIELD_VALUE_MAX)
+        name = cut(item.name, FIELD_NAME_MAX)
+        value = cut(escape_note(item.value) or "—", FIELD_VALUE_MAX)
         fields.append((name, value, item.inline))
         budget -= len(name) + len(value)
     spoiler = ""
     if reply.spoiler:
-        spoiler = _spoiler(cut(reply.spoiler, FIELD_VALUE_MAX - 4))
+        spoiler = _spoiler(cut(escape_note(reply.spoiler), FIELD_VALUE_MAX - 4))
         budget -= len(spoiler) + 10
     description_limit = max(0, min(DESCRIPTION_MAX, budget - 10))
     description = cut(body, description_limit) if body else ""
     truncated = bool(body) and description != body
-    embed = discord.Embed(
-        title=title, description=description or None, colour=COLOURS.get(reply.kind)
-    )
+    embed = discord.Embed(title=title, description=description or None, colour=colour_of(reply))
     for name, value, inline in fields:
         embed.add_field(name=name, value=value, inline=inline)
     if spoiler:
@@ -105,15 +160,10 @@ def _view(reply: Reply, more_id: str | None) -> discord.ui.View | None:
     actions = [*reply.actions, *reply.suggestions]
     buttons: list[discord.ui.Button[discord.ui.View]] = []
     for action in actions:
-        style = (
-            discord.ButtonStyle.primary
-            if action in reply.actions
-            else discord.ButtonStyle.secondary
-        )
         buttons.append(
             discord.ui.Button(
                 label=cut(action.label, BUTTON_LABEL_MAX) or "?",
-                style=style,
+                style=button_style(action, reply),
                 custom_id=_custom_id(action),
             )
         )

@@ -1,42 +1,68 @@
 """Who is calling, as the core sees it: the one place a Slack payload becomes a
 :class:`~bot.core.models.Caller`, and the one place admins are decided.
 
-Admins are the workspace's admins and owners (``users.info``, cached per process) and the users
-configured in ``SLACK_ADMIN_USERS``. The conversation is the channel; ``thread_id`` the thread ts
+Admins are the workspace's admins and owners (``users.info``, remembered per process for
+:data:`ADMIN_CACHE_SECONDS`, so a promotion or demotion counts within minutes; a failed look-up is
+never remembered: that call is refused and the next one asks again) and the users configured in
+``SLACK_ADMIN_USERS``. The conversation is the channel; ``thread_id`` the thread ts
 when the call comes from inside a thread.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+import time
+from collections.abc import Callable, Iterable
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.models import Caller
 
+ADMIN_CACHE_SECONDS = 300.0  # how long a users.info answer about admin rights is trusted
+
+log = logging.getLogger(__name__)
+
 
 class Callers:
-    """Builds the Caller for a slash command, a button, a modal or a message event."""
+    """Builds the Caller for a slash command, a button, a modal or a message event.
 
-    def __init__(self, client: AsyncWebClient, admins: Iterable[str] = ()) -> None:
+    ``clock`` (seconds, monotonic) times the admin cache; tests pass their own."""
+
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        admins: Iterable[str] = (),
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.client = client
         self.admins = frozenset(admins)
-        self._admin_cache: dict[str, bool] = {}
+        self.clock = clock
+        self._admin_cache: dict[str, tuple[bool, float]] = {}  # user -> (admin, expires at)
 
     async def is_admin(self, user_id: str) -> bool:
-        """Workspace admins and owners, or the configured list (``SLACK_ADMIN_USERS``)."""
+        """Workspace admins and owners, or the configured list (``SLACK_ADMIN_USERS``). A
+        ``users.info`` answer is remembered for :data:`ADMIN_CACHE_SECONDS`; when the look-up
+        fails the user is not an admin for this call only (nothing is remembered)."""
         if user_id in self.admins:
             return True
-        if user_id not in self._admin_cache:
-            try:
-                info = await self.client.users_info(user=user_id)
-                user: dict[str, Any] = info.get("user") or {}
-                self._admin_cache[user_id] = bool(user.get("is_admin") or user.get("is_owner"))
-            except SlackApiError:
-                self._admin_cache[user_id] = False
-        return self._admin_cache[user_id]
+        now = self.clock()
+        cached = self._admin_cache.get(user_id)
+        if cached is not None and now < cached[1]:
+            return cached[0]
+        try:
+            info = await self.client.users_info(user=user_id)
+        except (SlackApiError, aiohttp.ClientError, TimeoutError):
+            log.warning("users.info failed for %s: not treated as an admin", user_id, exc_info=True)
+            self._admin_cache.pop(user_id, None)
+            return False
+        user: dict[str, Any] = info.get("user") or {}
+        admin = bool(user.get("is_admin") or user.get("is_owner"))
+        self._admin_cache[user_id] = (admin, now + ADMIN_CACHE_SECONDS)
+        return admin
 
     async def caller(
         self, user_id: str, channel_id: str, team_id: str, thread_ts: str | None = None

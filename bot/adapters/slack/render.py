@@ -111,5 +111,11 @@ def render(reply: Reply, *, show_spoiler: bool = True) -> tuple[str, list[dict[s
             }
         )
     blocks = blocks[:BLOCKS_MAX]
-    fallback = cut(escape(f"{reply.title}\n{reply.body}"), TEXT_MAX)
-    return fallback, blocks
+    return fallback_text(reply), blocks
+
+
+def fallback_text(reply: Reply) -> str:
+    """The message's top-level ``text`` (notifications, screen readers, clients without blocks):
+    the title and body in Slack mrkdwn like the blocks (``*bold*``, never the core's ``**``)."""
+    title = escape(reply.title).replace("**", "")
+    return cut(f"{title}\n{mrkdwn(reply.body)}" if reply.body else title, TEXT_MAX)

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import discord
 import pytest
 
 from bot.adapters.discord.client import DiscordBot
@@ -273,3 +274,83 @@ async def test_the_appeal_button_on_a_grade_records_it_privately_for_its_owner_o
     assert message_pattern("appeals_concept_line", appeals=1, graded=1, rate=100).search(
         report.body
     )
+
+
+def _buttons(message: JSON) -> dict[str, int]:
+    """Each button's label and style in a message."""
+    return {
+        button["label"]: button["style"]
+        for row in message.get("components", [])
+        for button in row.get("components", [])
+    }
+
+
+async def test_grades_are_coloured_by_band_and_buttons_styled_by_what_they_do(
+    fake_discord: FakeDiscord, bot: DiscordBot, service: Service
+) -> None:
+    handle = await fake_discord.send_slash_command(
+        "interview start", {"topic": "통계", "rounds": 2}
+    )
+    await handle.responses(count=2)
+    (thread,) = fake_discord.threads(fake_discord.channel_id)
+    first_title = t("question_title", "ko", number=1, total=2, category=STATS)
+    question = await fake_discord.wait_until(
+        lambda: next(
+            (m for m in fake_discord.channel_messages(int(thread["id"])) if first_title in str(m)),
+            None,
+        ),
+        5,
+        "the first question in the thread",
+    )
+    styles = _buttons(question)
+    assert styles[t("action_answer", "ko")] == discord.ButtonStyle.primary.value
+    assert styles[t("action_stop", "ko")] == discord.ButtonStyle.danger.value
+    assert styles[t("action_hint", "ko")] == discord.ButtonStyle.secondary.value
+
+    answer = await fake_discord.press_button(label=t("action_answer", "ko"), message=question)
+    await answer.responses()
+    submitted = await fake_discord.submit_modal(None, {"answer": "잘 모르겠어요"})
+    graded = await _embed_with(submitted, t("field_hits", "ko"))
+    assert message_pattern("grade_title", score=0).search(graded["title"])
+    assert graded["color"] == discord.Colour.red().value, "0점 is red, not green"
+    graded_message = next(m for m in submitted.messages if t("field_hits", "ko") in str(m))
+    assert _buttons(graded_message)[t("action_appeal", "ko")] == (
+        discord.ButtonStyle.secondary.value
+    )
+
+    second_title = t("question_title", "ko", number=2, total=2, category=STATS)
+    await _embed_with(submitted, second_title)
+    second = next(m for m in submitted.messages if second_title in str(m))
+    concept = max(
+        (c for c in service.concepts() if c.term in _text(second["embeds"][0])),
+        key=lambda c: len(c.term),
+    )
+    again = await fake_discord.press_button(label=t("action_answer", "ko"), message=second)
+    await again.responses()
+    right = await fake_discord.submit_modal(None, {"answer": concept.definition[:3000]})
+    excellent = await _embed_with(right, t("field_hits", "ko"))
+    assert excellent["color"] == discord.Colour.green().value, excellent["title"]
+
+
+async def test_spoiler_and_strikethrough_marks_in_notes_read_as_written(
+    fake_discord: FakeDiscord, make_settings: type[Settings], tmp_path: Path
+) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "marks.md").write_text(
+        "Pipemark - 논리합은 a || b 로 쓰고 ~~취소선~~ 처럼 보이면 안 된다\n", encoding="utf-8"
+    )
+    settings = make_settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'm.sqlite3'}",
+        data_dir=tmp_path,
+        knowledge_paths=[notes],
+    )
+    service = await Service.start(settings)
+    try:
+        async with running_client(_bot(service, fake_discord), fake_discord):
+            handle = await fake_discord.send_slash_command("define", {"term": "pipemark"})
+            embed = await _embed_with(handle, "Pipemark")
+            assert r"a \|\| b" in embed["description"]
+            assert r"\~\~취소선\~\~" in embed["description"]
+    finally:
+        await service.close()

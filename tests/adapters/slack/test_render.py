@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.adapters.slack.render import mrkdwn
+from bot.adapters.slack.render import mrkdwn, render
+from bot.core.models import Reply
 
 
 def test_bold_becomes_slack_bold_and_control_characters_are_escaped() -> None:
@@ -18,3 +19,8 @@ def test_markdown_web_links_become_slack_links_with_escaped_parts() -> None:
 
 def test_a_link_label_cannot_smuggle_a_mention() -> None:
     assert mrkdwn("[<!channel>](https://x.example)") == "<https://x.example|&lt;!channel&gt;>"
+
+
+def test_the_fallback_text_is_mrkdwn_with_escaped_control_characters() -> None:
+    text, _ = render(Reply("**제목** <!here>", "**TCP** & [위키](https://w.example)"))
+    assert text == "제목 &lt;!here&gt;\n*TCP* &amp; <https://w.example|위키>"

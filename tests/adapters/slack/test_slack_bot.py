@@ -4,6 +4,7 @@ verification, and Socket Mode) against the fake Slack on 127.0.0.1, over a real 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import aiohttp
@@ -11,6 +12,7 @@ import pytest
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from bot.adapters.slack.app import SlackFrontEnd
+from bot.adapters.slack.caller import ADMIN_CACHE_SECONDS
 from bot.app.service import Service
 from bot.config import Settings
 from bot.core.messages import t
@@ -266,3 +268,79 @@ async def test_the_appeal_button_on_a_grade_records_it_privately_for_its_owner_o
     assert message_pattern("appeals_concept_line", appeals=1, graded=1, rate=100).search(
         report.body
     )
+
+
+async def test_interview_hint_skip_and_stop_commands_act_on_the_running_interview(
+    fake_slack: FakeSlack, driver: SlackDriver
+) -> None:
+    await driver.slash_command("/interview", "hint")
+    none = await fake_slack.wait_for_response()
+    assert t("interview_none", "ko") in str(none.payload), "nothing runs yet"
+
+    await driver.slash_command("/interview", "통계 2")
+    first_title = t("question_title", "ko", number=1, total=2, category=STATS)
+    second_title = t("question_title", "ko", number=2, total=2, category=STATS)
+    question = await fake_slack.wait_for_message(
+        lambda m: m.from_bot and first_title in m.all_text()
+    )
+    thread_ts = question.thread_ts
+
+    await driver.slash_command("/interview", "hint")
+    hint = await fake_slack.wait_for_response(lambda p: t("hint_title", "ko") in str(p.payload))
+    assert hint.ok and hint.payload["response_type"] == "ephemeral", "only the caller sees it"
+
+    await driver.slash_command("/interview", "skip")
+    skipped = await fake_slack.wait_for_message(
+        lambda m: m.from_bot and t("skipped_title", "ko") in m.all_text()
+    )
+    second = await fake_slack.wait_for_message(
+        lambda m: m.from_bot and second_title in m.all_text()
+    )
+    assert skipped.thread_ts == thread_ts and second.thread_ts == thread_ts
+
+    await driver.slash_command("/interview", "stop")
+    summary = await fake_slack.wait_for_message(
+        lambda m: m.from_bot and t("summary_title", "ko") in m.all_text()
+    )
+    assert summary.thread_ts == thread_ts
+    assert message_pattern("summary_average", count=1).search(summary.all_text())
+    assert not [p for p in fake_slack.response_posts if t("interview_none", "ko") in str(p)][1:]
+
+
+async def test_the_notification_text_of_a_post_is_slack_mrkdwn_not_markdown(
+    fake_slack: FakeSlack, driver: SlackDriver
+) -> None:
+    await driver.slash_command("/interview", "통계 1")
+    await fake_slack.wait_for_message(
+        lambda m: m.from_bot and message_pattern("question_title").search(m.all_text()) is not None
+    )
+    await driver.slash_command("/interview", "skip")
+    skipped = await fake_slack.wait_for_message(
+        lambda m: (
+            m.from_bot and m.origin == "chat.postMessage" and t("skipped_title", "ko") in m.text
+        )
+    )
+    assert "**" not in skipped.text, "the core's markdown bold never reaches a notification"
+    assert f"*{t('field_reference', 'ko')}*" in skipped.text
+
+
+async def test_a_failed_admin_look_up_is_not_remembered_and_rights_are_checked_again(
+    fake_slack: FakeSlack, driver: SlackDriver, front: SlackFrontEnd
+) -> None:
+    now = [1000.0]
+    front.callers.clock = lambda: now[0]
+    fake_slack.fail_next("users.info", status=500)
+    await driver.slash_command("/daily", "set 09:00", user_id=ADMIN_USER_ID)
+    refused = await fake_slack.wait_for_response()
+    assert t("admin_only", "ko") in str(refused.payload), "the failed look-up refuses once"
+
+    await driver.slash_command("/daily", "set 09:00", user_id=ADMIN_USER_ID)
+    allowed = await fake_slack.wait_for_response(lambda p: p is not refused)
+    assert t("admin_only", "ko") not in str(allowed.payload), "the next call asks Slack again"
+    assert [c.status for c in fake_slack.calls_to("users.info")] == [500, 200]
+
+    fake_slack.users[ADMIN_USER_ID] = replace(fake_slack.users[ADMIN_USER_ID], is_admin=False)
+    now[0] += ADMIN_CACHE_SECONDS + 1
+    await driver.slash_command("/daily", "set 09:00", user_id=ADMIN_USER_ID)
+    demoted = await fake_slack.wait_for_response(lambda p: p not in (refused, allowed))
+    assert t("admin_only", "ko") in str(demoted.payload), "a demotion counts once it expires"

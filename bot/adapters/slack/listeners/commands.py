@@ -14,8 +14,27 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from bot.adapters.slack.listeners.front import Front
 from bot.adapters.slack.render import render
 from bot.adapters.text_commands import daily_command, start_arguments
+from bot.app.service import PRIVATE_ACTIONS
 from bot.core.messages import t
-from bot.core.models import Reply, ReplyKind
+from bot.core.models import Caller, Reply, ReplyKind
+
+INTERVIEW_ACTIONS = frozenset({"hint", "skip", "stop"})
+
+
+async def interview_action(front: Front, caller: Caller, sub: str, respond: AsyncRespond) -> None:
+    """``/interview hint|skip|stop``, as the interview's buttons do it, on the caller's running
+    interview in this channel (a slash command names the channel, never the thread: the Service
+    finds the thread). What the buttons post in the thread is posted there; what only the caller
+    may see (the hint) is answered privately where the command was typed. With no interview
+    running the Service's "no interview" reaches the error handler."""
+    caller = await front.service.interviews.where_running(caller)
+    command = f"interview.{sub}"
+    for reply in await front.service.act(caller, command):
+        if reply.ephemeral or command in PRIVATE_ACTIONS or caller.thread_id is None:
+            text, blocks = render(reply)
+            await respond(text=text, blocks=blocks, response_type="ephemeral")
+        else:
+            await front.post(caller.channel_id, reply, thread_ts=caller.thread_id)
 
 
 def register(app: AsyncApp, front: Front) -> None:
@@ -31,16 +50,16 @@ def register(app: AsyncApp, front: Front) -> None:
 
     async def interview(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         """``/interview [start] [topic] [rounds]``: a thread under a head message, the first
-        question in it. ``hint``, ``skip`` and ``stop`` only get "no interview running" (the
-        thread's buttons do those)."""
+        question in it. ``hint``, ``skip`` and ``stop`` act on the caller's running interview in
+        this channel (:func:`interview_action`)."""
         await ack()
         words = command.get("text", "").split()
         sub = words[0].lower() if words else "start"
-        if sub in ("hint", "skip", "stop"):
-            await respond(text=t("interview_none", front.locale), response_type="ephemeral")
+        caller = await front.callers.of_command(command)
+        if sub in INTERVIEW_ACTIONS:
+            await interview_action(front, caller, sub, respond)
             return
         topic, rounds = start_arguments(" ".join(words[1:] if sub == "start" else words))
-        caller = await front.callers.of_command(command)
         name = command.get("user_name") or caller.user_id
         head = Reply(t("interview_thread_name", front.locale, name=name), kind=ReplyKind.INFO)
         thread_ts = await front.post(caller.channel_id, head)
