@@ -250,14 +250,10 @@ def console_caller_for(settings: Settings) -> Any:
 
 async def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
     """Apply migrations only."""
-    from bot.db.engine import make_engine
-    from bot.db.migrate import upgrade_to_head
+    from bot.app.database import open_database
 
-    engine = make_engine(settings.resolved_database_url)
-    try:
-        applied = await upgrade_to_head(engine)
-    finally:
-        await engine.dispose()
+    engine, applied = await open_database(settings)
+    await engine.dispose()
     print(t("migrate_done" if applied else "migrate_up_to_date", settings.locale))
     return 0
 

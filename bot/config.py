@@ -77,10 +77,11 @@ class Settings(BaseSettings):
 
     @property
     def resolved_database_url(self) -> str:
-        """``DATABASE_URL``, or a SQLite file in the data folder (created on demand)."""
+        """``DATABASE_URL``, or a SQLite file in the data folder. Nothing is created here: the
+        folder is made when the database is opened (:func:`bot.app.database.open_database`),
+        where a folder that cannot be made is a clear error."""
         if self.database_url:
             return self.database_url
-        self.data_dir.mkdir(parents=True, exist_ok=True)
         return f"sqlite+aiosqlite:///{self.data_dir / 'interview-bot.sqlite3'}"
 
 

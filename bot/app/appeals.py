@@ -18,6 +18,7 @@ from bot.core.grading.appeal_replies import (
     report_reply,
 )
 from bot.core.models import Caller, Reply, StoredAnswer
+from bot.core.sanitize import clean_text
 from bot.db import appeals as repo
 
 LATEST_SHOWN = 10
@@ -43,7 +44,7 @@ class Appeals:
         the person who got the grade may appeal it (Forbidden ``appeal_not_yours``); NotFound
         ``appeal_no_answer`` when there is no such answer; a skipped question is no grade."""
         locale = self.ctx.locale(caller)
-        answer_id = answer_number(reference)
+        answer_id = answer_number(clean_text(reference))
         if answer_id is None:
             raise NotFound("appeal_no_answer")
         async with self.ctx.sessions() as session, session.begin():
@@ -54,7 +55,7 @@ class Appeals:
                 raise Forbidden("appeal_not_yours")
             if answer.skipped:
                 raise BadInput("appeal_skipped")
-            clean_note = " ".join(note.split())[:MAX_NOTE_CHARS]
+            clean_note = " ".join(clean_text(note).split())[:MAX_NOTE_CHARS]
             appeal = await repo.record(session, answer, clean_note, self.ctx.clock.now())
             if appeal is not None:
                 return recorded_reply(appeal, locale)

@@ -43,6 +43,7 @@ from bot.core.models import (
     ScheduleState,
 )
 from bot.core.ports import DeliveryError
+from bot.core.sanitize import clean_optional, clean_text
 from bot.db import appeals as appeals_repo
 from bot.db import daily as repo
 
@@ -97,6 +98,8 @@ class DailyQuestions:
         """Create or change this channel's schedule (admins only). Unspecified fields keep their
         value (or the defaults: 09:00, Asia/Seoul, every day, all topics, no mention)."""
         self._require_admin(caller)
+        time_text, tz, weekdays = map(clean_optional, (time_text, tz, weekdays))
+        topic, mention = clean_optional(topic), clean_optional(mention)
         locale = self.ctx.locale(caller)
         values: dict[str, Any] = {
             "enabled": True,
@@ -302,6 +305,7 @@ class DailyQuestions:
 
         Thread and message ids are tried first: a Discord thread id is all digits too, and far
         beyond the range of a post id (PostgreSQL would refuse it as an integer)."""
+        reference = clean_text(reference)
         async with self.ctx.sessions() as session:
             post = await repo.post_by_thread(session, reference)
             if post is not None:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncio
 
 from bot.app.context import Context
-from bot.core.grading.grader import MAX_ANSWER_CHARS
+from bot.core.grading.grader import MAX_ANSWER_CHARS, with_hints
 from bot.core.models import AnswerRecord, Caller, Concept, Grade
+from bot.core.sanitize import clean_text
 from bot.db import interviews as repo
 
 MAX_STORED_ANSWER_CHARS = 4_000
@@ -16,10 +17,13 @@ MAX_STORED_ANSWER_CHARS = 4_000
 async def grade_answer(
     ctx: Context, concept: Concept, text: str, *, hints_used: int = 0
 ) -> tuple[Grade, AnswerRecord]:
-    """Grade ``text`` off the event loop and the history record to store for it."""
-    answer = text[:MAX_ANSWER_CHARS]
+    """Grade ``text`` off the event loop and the history record to store for it. Every answer
+    (interview, daily question, on its own) enters here, so here it is cleaned
+    (:func:`~bot.core.sanitize.clean_text`: a lone surrogate would fail the insert)."""
+    answer = clean_text(text)[:MAX_ANSWER_CHARS]
     synonyms = ctx.knowledge.synonyms
     result = await asyncio.to_thread(ctx.grader.grade, concept, answer, synonyms)
+    result = with_hints(result, hints_used)
     record = AnswerRecord(
         concept_id=concept.id,
         term=concept.term,

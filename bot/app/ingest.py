@@ -8,10 +8,14 @@ parsing and decoding stay pure in :mod:`bot.core.knowledge`.
 - Unchanged files (same SHA-256) are skipped; a changed file's concepts are matched by term and
   updated in place; files that vanished from an ingested folder lose their concepts.
 - A notes file found in a folder that cannot be used (binary, undecodable, empty, too big,
-  unreadable, or without a single concept: a SUMMARY.md, a template, a README of links) is
-  skipped and counted, with its path and reason as a warning; the rest of the folder loads.
-  A file named explicitly, a bad curation file, or any finding under ``strict`` aborts the whole
-  ingest with its path and line; the database is then left exactly as it was.
+  unreadable, changing while it is read, or without a single concept: a SUMMARY.md, a
+  template, a README of links) is skipped and counted, with its path and reason as a warning;
+  the rest of the folder loads. A file named explicitly, a bad curation file, or any finding
+  under ``strict`` aborts the whole ingest with its path and line; the database is then left
+  exactly as it was.
+- Each file is read once: its size is checked before reading (:data:`MAX_NOTE_BYTES`), and
+  its size, mtime and identity again after; a file that changed meanwhile (still being saved)
+  is read once more, then given up on this time. The bytes hashed are the bytes parsed.
 
 How it runs (so other writers, answers and ``/reload`` are not held up by the tokenizer):
 
@@ -33,14 +37,18 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import os
+import stat
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Any, BinaryIO, Final, TypeVar
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.app.database import refused_write
 from bot.app.keypoint_stage import (
     ChildTokenizer,
     InProcessTokenizer,
@@ -56,7 +64,7 @@ from bot.core.errors import BadInput
 from bot.core.grading.keypoints import load_curated
 from bot.core.grading.synonyms import SynonymMap
 from bot.core.knowledge.aliases import aliases_for_terms, name_key, parse_aliases
-from bot.core.knowledge.decode import MAX_NOTE_BYTES, decode_notes
+from bot.core.knowledge.decode import MAX_NOTE_BYTES, decode_notes, too_big_params
 from bot.core.knowledge.parser import parse_notes
 from bot.core.messages import Msg
 from bot.core.models import KeyPoint, ParsedConcept
@@ -64,6 +72,8 @@ from bot.db import knowledge as repo
 from bot.db.engine import make_sessionmaker
 
 MAX_CURATION_BYTES = 2 * 1024 * 1024
+# Reads of a file that keeps changing while it is read before it is given up on (this time).
+READ_TRIES: Final = 2
 CURATION_META_PREFIX = "curation:"
 # Optimistic attempts (prepare without a lock, then check and write) before the last one, which
 # holds the write lock throughout.
@@ -137,23 +147,51 @@ def _fail(path: str, line: int, detail: Msg) -> BadInput:
     return BadInput("ingest_failed", path=path, line=line, detail=detail)
 
 
-def _read(found: _Found, limit: int) -> bytes:
-    try:
-        size = found.path.stat().st_size
-        if size > limit:
+def _identity(status: os.stat_result) -> tuple[int, int, int, int]:
+    """What tells one version of a file from another: which file, its size and mtime."""
+    return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
+
+
+def _read_bytes(handle: BinaryIO, limit: int) -> bytes:
+    """At most ``limit`` + 1 bytes of an open file (one more than allowed shows it grew)."""
+    return handle.read(limit + 1)
+
+
+def _read_once(found: _Found, limit: int) -> bytes | None:
+    """The file's bytes, or None when it changed while being read (another size, mtime or file
+    after the read than before it: a note still being saved). A pipe named explicitly
+    (``<(cat notes.md)``) has no size to check: it is read up to the limit."""
+    with found.path.open("rb") as handle:
+        before = os.fstat(handle.fileno())
+        if before.st_size > limit:  # refused on its size: a huge file is never read
             raise _fail(
-                found.display,
-                1,
-                Msg(
-                    "file_too_big",
-                    {"size_mb": round(size / 1_048_576, 1), "limit_mb": limit // 1_048_576},
-                ),
+                found.display, 1, Msg("file_too_big", too_big_params(before.st_size, limit))
             )
-        return found.path.read_bytes()
+        data = _read_bytes(handle, limit)
+    if not stat.S_ISREG(before.st_mode):
+        if len(data) > limit:
+            raise _fail(found.display, 1, Msg("file_too_big", too_big_params(len(data), limit)))
+        return data
+    after = found.path.stat()
+    if len(data) != before.st_size or _identity(after) != _identity(before):
+        return None
+    return data
+
+
+def _read(found: _Found, limit: int) -> bytes:
+    """Read a file once, refusing it on its size (before reading) and, when it changed while
+    being read, once more; still changing, it fails with ``file_changed_while_reading``. The
+    bytes returned are exactly the ones hashed and parsed."""
+    try:
+        for _ in range(READ_TRIES):
+            data = _read_once(found, limit)
+            if data is not None:
+                return data
     except OSError as exc:
         raise _fail(
             found.display, 1, Msg("file_unreadable", {"reason": exc.strerror or exc})
         ) from exc
+    raise _fail(found.display, 1, Msg("file_changed_while_reading"))
 
 
 def _decode(found: _Found, data: bytes, report: IngestReport) -> str:
@@ -503,9 +541,10 @@ async def ingest(
 
     Raises :class:`BadInput` (``ingest_failed`` with path and line) for a bad file named
     explicitly, a bad curation file, or (``strict``) any bad file; nothing is written then. A
-    bad notes file found in a folder is otherwise skipped and counted. With ``key_points`` every
-    concept's key points are derived before the write transaction, the new or changed
-    definitions by ``tokenizer`` (default: a child process per ingest, or with
+    bad notes file found in a folder is otherwise skipped and counted. A SQLite database that
+    refuses the write (read-only, a full disk) raises ``database_unusable``, nothing written.
+    With ``key_points`` every concept's key points are derived before the write transaction,
+    the new or changed definitions by ``tokenizer`` (default: a child process per ingest, or with
     ``isolate_tokenizer`` False one kept in this process; a given tokenizer is not closed).
     ``progress`` hears each stage's advance (see :class:`IngestProgress`).
     """
@@ -542,6 +581,12 @@ async def ingest(
                 attempt.tell(STAGE_SAVING, 1, 1)
                 return report
         raise AssertionError("unreachable: the last attempt holds the lock")
+    except OperationalError as exc:  # a read-only database file or a full disk: rolled back
+        bind = sessionmaker.kw.get("bind")
+        refused = refused_write(bind, exc) if isinstance(bind, AsyncEngine) else None
+        if refused is None:
+            raise
+        raise refused from exc
     finally:
         if owned and tokenizer is not None:
             await tokenizer.close()

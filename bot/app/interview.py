@@ -41,6 +41,7 @@ from bot.core.models import (
     InterviewState,
     Reply,
 )
+from bot.core.sanitize import clean_optional
 from bot.db import interviews as repo
 
 SEED_BITS = 31
@@ -115,6 +116,19 @@ class MockInterviews:
             return None
         return state
 
+    async def where_running(self, caller: Caller) -> Caller:
+        """The caller moved to where their running interview is: unchanged when one runs in
+        their conversation (or none runs in the channel), else in the thread of the one they
+        used last in this channel (a Slack slash command knows the channel, not the thread)."""
+        async with self.ctx.reads() as session:
+            if await repo.get_active(session, caller) is not None:
+                return caller
+            state = await repo.latest_active_in_channel(session, caller)
+        if state is None:
+            return caller
+        thread = None if state.channel_id == caller.channel_id else state.channel_id
+        return replace(caller, thread_id=thread)
+
     async def resume(self, caller: Caller) -> Reply | None:
         """The current question of a running interview, e.g. after a restart; None if none."""
         state = await self.current(caller)
@@ -142,7 +156,7 @@ class MockInterviews:
             raise Conflict(
                 "interview_already_running", number=len(running.asked), total=running.rounds
             )
-        candidates, category = self._candidates(topic)
+        candidates, category = self._candidates(clean_optional(topic))
         if not candidates:
             raise NotFound("knowledge_empty")
         count = min(count, len(candidates))

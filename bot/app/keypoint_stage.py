@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import json
 import os
+import signal
 import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -33,6 +34,9 @@ from bot.core.grading.keypoints import (
     rank,
 )
 from bot.core.models import KeyPoint
+
+#: prctl(2) option: the signal the kernel sends this process when its parent dies.
+PR_SET_PDEATHSIG: Final = 1
 
 # Called with (definitions tokenised, definitions to tokenise).
 KeyPointProgress = Callable[[int, int], None]
@@ -143,6 +147,7 @@ class ChildTokenizer:
             "-m",
             "bot.app.keypoint_stage",
             str(self._num_workers),
+            str(os.getpid()),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             env=env,
@@ -258,9 +263,25 @@ def _send(out: IO[bytes], message: Mapping[str, Any]) -> None:
     out.flush()
 
 
-def child_main(num_workers: int = DEFAULT_WORKERS) -> int:
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel end this process when its parent dies (Linux; a kill -9 of the bot must
+    not leave a tokenizer holding its memory), and end now if the parent is already gone."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):  # no prctl here: stdin closing still ends the loop
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def child_main(num_workers: int = DEFAULT_WORKERS, parent: int | None = None) -> int:
     """The child's loop: load the model, then answer each request line on stdin (definitions
     and user words) with progress lines and one line of candidates, until stdin closes."""
+    _die_with_parent(os.getppid() if parent is None else parent)
     out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray prints must not break the protocol
     extractor = KeyPointExtractor(num_workers=num_workers)
@@ -284,4 +305,9 @@ def child_main(num_workers: int = DEFAULT_WORKERS) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(child_main(int(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_WORKERS))
+    sys.exit(
+        child_main(
+            int(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_WORKERS,
+            int(sys.argv[2]) if len(sys.argv) > 2 else None,
+        )
+    )

@@ -19,6 +19,7 @@ from bot.core.grading.synonyms import SynonymMap
 from bot.core.knowledge.library import Knowledge, check_query
 from bot.core.knowledge.replies import autocomplete_choices, define_reply
 from bot.core.models import Caller, Concept, LookupResult, Reply
+from bot.core.sanitize import clean_text
 from bot.db import knowledge as repo
 from bot.db import snapshot
 from bot.db.knowledge import SYNONYMS_KEY
@@ -136,16 +137,16 @@ class KnowledgeBase:
 
     async def lookup(self, query: str) -> LookupResult:
         """Look ``query`` up; raises BadInput for an empty or overlong query."""
-        checked = check_query(query)
+        checked = check_query(clean_text(query))
         await self.refresh()
         return self.current.lookup(checked)
 
     async def define(self, query: str, locale: str) -> Reply:
         """Answer ``/define``: the concept's note, "did you mean" choices, or a plain no."""
         await self.refresh()
-        return define_reply(self.current, query, locale)
+        return define_reply(self.current, clean_text(query), locale)
 
     async def autocomplete(self, prefix: str) -> list[tuple[str, str]]:
         """Choices for a front end's autocomplete: (label, value), at most 25, each <= 100."""
         await self.refresh()
-        return autocomplete_choices(self.current, prefix)
+        return autocomplete_choices(self.current, clean_text(prefix))

@@ -3,6 +3,10 @@
 Front ends turn a platform event into a :class:`Caller` plus plain arguments, await one Service
 call and render the returned :class:`Reply`. The Service only composes: the flows below it take
 a :class:`Context` and never call back up.
+
+Text people type (queries, answers, topics, appeal notes, schedule fields) is cleaned once,
+where it enters those flows (:func:`bot.core.sanitize.clean_text`), so every front end, and a
+front end calling a flow directly, gets the same: no lone surrogate or NUL reaches the database.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from bot.app.clock import SystemClock
 from bot.app.context import Context
 from bot.app.daily import DailyQuestions
 from bot.app.daily_runner import DailyRunner
+from bot.app.database import open_database
 from bot.app.expiry import InterviewExpiry
 from bot.app.grading import grade_and_record
 from bot.app.interview import MockInterviews
@@ -31,8 +36,7 @@ from bot.core.grading.synonyms import SynonymMap
 from bot.core.messages import t
 from bot.core.models import Caller, Concept, Grade, LookupResult, Reply
 from bot.core.ports import Clock, Grader, Notifier
-from bot.db.engine import make_engine, make_sessionmaker
-from bot.db.migrate import upgrade_to_head
+from bot.db.engine import make_sessionmaker
 
 if TYPE_CHECKING:
     from bot.app.ingest import IngestReport, Progress
@@ -81,9 +85,11 @@ class Service:
     async def start(
         cls, settings: Settings, *, auto_ingest: bool | None = None, clock: Clock | None = None
     ) -> Service:
-        """Connect, migrate, ingest the configured notes if they changed, and load the index."""
-        engine = make_engine(settings.resolved_database_url)
-        await upgrade_to_head(engine)
+        """Connect, migrate, ingest the configured notes if they changed, and load the index.
+
+        Raises :class:`BadInput` when the data folder or the SQLite file cannot be created or
+        written (``data_dir_unusable``, ``database_unusable``); nothing is changed then."""
+        engine, _ = await open_database(settings)
         service = cls(settings, engine, clock)
         if settings.auto_ingest if auto_ingest is None else auto_ingest:
             try:

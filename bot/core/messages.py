@@ -64,6 +64,11 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     },
     "field_aliases": {"ko": "다른 이름", "en": "Also known as"},
     "field_category": {"ko": "분류", "en": "Category"},
+    "field_hints": {"ko": "힌트", "en": "Hints"},
+    "grade_hint_penalty": {
+        "ko": "힌트 {hints}개를 써서 {points}점을 뺐어요",
+        "en": "{hints} hint(s) used: {points} points off",
+    },
     "field_source": {"ko": "출처", "en": "Source"},
     "did_you_mean_title": {"ko": "혹시 이것을 찾으셨나요?", "en": "Did you mean?"},
     "same_name_title": {
@@ -111,6 +116,26 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "ko": "환경 변수가 없어요: {names} (README의 배포 안내를 보세요)",
         "en": "Missing environment variable(s): {names} (see README, Deployment)",
     },
+    "data_dir_unusable": {
+        "ko": (
+            "데이터 폴더를 만들 수 없어요 ({path}): {reason}. DATA_DIR을 쓸 수 있는 폴더로 "
+            "정하거나 디스크 공간을 확보해 주세요. 아무것도 바뀌지 않았어요."
+        ),
+        "en": (
+            "Cannot create the data folder ({path}): {reason}. Point DATA_DIR at a writable "
+            "folder or free some disk space. Nothing was changed."
+        ),
+    },
+    "database_unusable": {
+        "ko": (
+            "데이터베이스 파일을 만들거나 쓸 수 없어요 ({path}): {reason}. 폴더의 쓰기 권한과 "
+            "남은 디스크 공간을 확인해 주세요. 아무것도 바뀌지 않았어요."
+        ),
+        "en": (
+            "Cannot create or write the database file ({path}): {reason}. Check that its "
+            "folder is writable and the disk has space. Nothing was changed."
+        ),
+    },
     "migrate_done": {"ko": "데이터베이스를 최신으로 올렸어요.", "en": "Database migrated."},
     "migrate_up_to_date": {
         "ko": "데이터베이스가 이미 최신이에요.",
@@ -149,12 +174,16 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "en": "no concept found (format: `Term - definition`, or a `## Term` heading with text below)",
     },
     "file_too_big": {
-        "ko": "파일이 너무 큽니다 ({size_mb} MB, 최대 {limit_mb} MB)",
-        "en": "the file is too big ({size_mb} MB, at most {limit_mb} MB)",
+        "ko": "파일이 너무 큽니다 ({size_kb} KB, 최대 {limit_kb} KB): 여러 파일로 나눠 주세요",
+        "en": "the file is too big ({size_kb} KB, at most {limit_kb} KB): split it into several files",
     },
     "file_unreadable": {
         "ko": "파일을 읽을 수 없습니다: {reason}",
         "en": "cannot read the file: {reason}",
+    },
+    "file_changed_while_reading": {
+        "ko": "읽는 동안 파일이 바뀌었습니다 (아직 저장 중인가요?): 저장이 끝난 뒤 다시 불러와 주세요",
+        "en": "the file changed while it was being read (still being saved?): load it again once saved",
     },
     "file_decoded_cp949": {
         "ko": "CP949(EUC-KR)로 읽었습니다. UTF-8로 저장하기를 권합니다",

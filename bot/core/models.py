@@ -226,6 +226,8 @@ class Grade:
     misses: tuple[KeyPoint, ...]
     reference: str
     reference_marked: str
+    hints_used: int = 0
+    penalty: int = 0  # points taken off the key points' score for the hints used
 
 
 # --- interviews -----------------------------------------------------------------------------

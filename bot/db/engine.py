@@ -21,6 +21,10 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     connections (and processes) can share the file."""
     if is_sqlite(url):
         kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+    else:
+        # A pooled connection the server dropped (restart, failover, idle timeout) is replaced
+        # before use instead of failing the request it was handed to.
+        kwargs.setdefault("pool_pre_ping", True)
     engine = create_async_engine(url, **kwargs)
     if is_sqlite(url):
 

@@ -27,10 +27,11 @@ from bot.app.grading import MAX_STORED_ANSWER_CHARS
 from bot.app.service import Service
 from bot.config import DEFAULT_KNOWLEDGE_DIR, Settings
 from bot.core.errors import BadInput, BotError, Conflict, NotFound
-from bot.core.grading.grader import KeywordGrader, grade
+from bot.core.grading.grader import HINT_PENALTY, KeywordGrader, grade, with_hints
 from bot.core.interview.rules import HINT_MASK, MAX_ROUNDS, WEAK_SCORE
 from bot.core.messages import t
 from bot.core.models import Caller, Concept, Grade, Reply, ReplyKind
+from bot.core.sanitize import clean_text
 from bot.db.tables import AnswerRow, InterviewRow
 from bot.testing import FakeClock
 
@@ -514,7 +515,8 @@ async def test_a_restart_mid_interview_continues_the_same_interview(
         concept = concept_of(second, resumed)
         text = ENGLISH_GOOD[concept.term]
         graded_again, third = await second.interviews.answer(me, text)
-        assert_grade_reply(graded_again, concept, grade(concept, text, second.synonyms))
+        expected = with_hints(grade(concept, text, second.synonyms), 1)  # the hint before it
+        assert_grade_reply(graded_again, concept, expected)
         assert third.title == t("question_title", "ko", number=3, total=3, category=STATS)
         _, summary = await second.interviews.skip(me)
         assert summary.extra["count"] == 3
@@ -893,4 +895,40 @@ async def test_odd_answers_get_a_sensible_grade(service: Service, seeds: Seeds, 
     (row,) = await answers_in_db(service)
     assert row.score == score
     assert len(row.answer) <= MAX_STORED_ANSWER_CHARS
-    assert row.answer == text[: len(row.answer)]
+    assert row.answer == clean_text(text)[: len(row.answer)]  # NUL dropped: PostgreSQL refuses it
+
+
+async def test_where_running_finds_the_callers_interview_in_a_thread_of_the_channel(
+    timed: Service, clock: FakeClock, seeds: Seeds
+) -> None:
+    seeds.queue.extend([50, 51, 52, 53])
+    assert await timed.interviews.where_running(who()) == who(), "nothing runs: unchanged"
+    await start_question(timed, who(thread="t1"), "통계", 2)
+    clock.advance(timedelta(minutes=1))
+    await start_question(timed, who(thread="t2"), "통계", 2)
+    await start_question(timed, who(user="u2", thread="t3"), "통계", 2)
+    await start_question(timed, who(channel="c2", thread="t4"), "통계", 2)
+    assert await timed.interviews.where_running(who()) == who(thread="t2"), "the latest"
+    clock.advance(timedelta(minutes=1))
+    await timed.interviews.hint(who(thread="t1"))
+    assert await timed.interviews.where_running(who()) == who(thread="t1"), "used last"
+    assert await timed.interviews.where_running(who(thread="t2")) == who(thread="t2")
+    assert await timed.interviews.where_running(who(user="u2")) == who(user="u2", thread="t3")
+    assert await timed.interviews.where_running(who(user="u3")) == who(user="u3")
+
+
+async def test_each_hint_costs_points_and_the_grade_says_so(service: Service, seeds: Seeds) -> None:
+    seeds.queue.append(3)
+    me = who()
+    question = await start_question(service, me, "통계", 2)
+    concept = concept_of(service, question)
+    plain = service.context.grader.grade(concept, concept.definition, service.synonyms)
+    await service.interviews.hint(me)
+    await service.interviews.hint(me)
+    graded, *_ = await service.interviews.answer(me, concept.definition)
+    assert graded.extra["score"] == max(0, plain.score - 2 * HINT_PENALTY)
+    hints = {f.name: f.value for f in graded.fields}[t("field_hints", "ko")]
+    points = plain.score - int(str(graded.extra["score"]))
+    assert hints == t("grade_hint_penalty", "ko", hints=2, points=points)
+    (row,) = await answers_in_db(service)
+    assert row.score == graded.extra["score"] and row.hints_used == 2

@@ -27,7 +27,7 @@ import re
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import accumulate
 from typing import Final
@@ -41,6 +41,8 @@ from bot.core.models import Band, Concept, Grade, KeyPoint, PointHit
 
 # Work limits: only the first MAX_ANSWER_CHARS characters of an answer are read.
 MAX_ANSWER_CHARS: Final = 6000
+# Each hint used during a question costs this many points of its score.
+HINT_PENALTY: Final = 10
 # Bands: a score at or above the cutoff earns the band.
 EXCELLENT_CUTOFF: Final = 80
 GOOD_CUTOFF: Final = 50
@@ -347,6 +349,18 @@ class _TypoIndex:
 
 
 # --- grading ----------------------------------------------------------------------------------
+
+
+def with_hints(graded: Grade, hints_used: int) -> Grade:
+    """``graded`` after the hints the person used: each costs :data:`HINT_PENALTY` points (never
+    below 0), and the grade says so."""
+    if hints_used <= 0:
+        return graded
+    penalty = min(graded.score, HINT_PENALTY * hints_used)
+    score = graded.score - penalty
+    return replace(
+        graded, score=score, band=band_for(score), hints_used=hints_used, penalty=penalty
+    )
 
 
 def band_for(score: int) -> Band:

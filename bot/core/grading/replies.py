@@ -29,10 +29,13 @@ def grade_reply(
         t("hit_with_word", locale, point=h.point.label, word=h.matched) for h in grade_.hits
     )
     misses = ", ".join(p.label for p in grade_.misses)
-    fields = (
+    fields: tuple[Field, ...] = (
         Field(t("field_hits", locale), hits or t("nothing", locale), False),
         Field(t("field_misses", locale), misses or t("nothing", locale), False),
     )
+    if grade_.hints_used:
+        penalty = t("grade_hint_penalty", locale, hints=grade_.hints_used, points=grade_.penalty)
+        fields = (*fields, Field(t("field_hints", locale), penalty, False))
     reference = grade_.reference_marked or concept.definition
     return Reply(
         title=t(

@@ -15,8 +15,9 @@ import re
 import unicodedata
 from typing import Final
 
-# Zero-width and invisible characters people paste from chats and web pages.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+# Zero-width and invisible characters people paste from chats and web pages, and U+FFFD (what
+# input cleaning leaves of a lone surrogate: half an emoji is no part of a name).
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\ufffd"), None)
 _DASHES = re.compile(r"[\-\u2010-\u2015\u2212_·•]+")
 _SPACES = re.compile(r"\s+")
 _EDGE_PUNCT = re.compile(r"^[\s\"'`“”‘’(\[{<«「『【〈《*]+|[\s\"'`“”‘’)\]}>»」』】〉》*?!.,:;~…]+$")

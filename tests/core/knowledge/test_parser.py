@@ -1249,4 +1249,6 @@ def test_operations_and_when_to_use_sections_are_parts_of_the_concept_above() ->
     )
     concept = one(text)
     assert concept.term == "B-Tree"
-    assert "재분배하거나 합친다." in concept.definition and "디스크 기반 인덱스" in concept.definition
+    assert (
+        "재분배하거나 합친다." in concept.definition and "디스크 기반 인덱스" in concept.definition
+    )
