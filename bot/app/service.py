@@ -36,6 +36,7 @@ from bot.core.grading.synonyms import SynonymMap
 from bot.core.messages import t
 from bot.core.models import Caller, Concept, Grade, LookupResult, Reply
 from bot.core.ports import Clock, Grader, Notifier
+from bot.db import deliveries
 from bot.db.engine import make_sessionmaker
 
 if TYPE_CHECKING:
@@ -158,6 +159,13 @@ class Service:
     def concepts(self) -> list[Concept]:
         """Every loaded concept, in note order."""
         return self.knowledge.concepts()
+
+    async def first_delivery(self, platform: str, key: str) -> bool:
+        """Whether this is the first time a platform delivery (``event:<id>``,
+        ``command:<trigger>``) reaches the bot, in any process: a retry or a replay answers False
+        and is ignored."""
+        async with self.context.sessions() as session, session.begin():
+            return await deliveries.claim(session, platform, key, self.context.clock.now())
 
     async def lookup(self, query: str) -> LookupResult:
         """Look ``query`` up; raises BadInput for an empty or overlong query."""

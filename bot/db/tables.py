@@ -290,3 +290,15 @@ class DailyPostRow(Base):
     posted_at: Mapped[datetime | None] = mapped_column(nullable=True)
     revealed_at: Mapped[datetime | None] = mapped_column(nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class DeliveryRow(Base):
+    """A platform delivery already handled (Slack ``event:<event_id>``, ``command:<trigger>``):
+    the database decides, so a retry reaching another process is not processed again."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (Index("ix_deliveries_seen_at", "seen_at"),)
+
+    platform: Mapped[str] = mapped_column(String(20), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)

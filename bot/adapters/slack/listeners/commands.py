@@ -37,6 +37,13 @@ async def interview_action(front: Front, caller: Caller, sub: str, respond: Asyn
             await front.post(caller.channel_id, reply, thread_ts=caller.thread_id)
 
 
+async def first_time(front: Front, command: dict[str, Any]) -> bool:
+    """Whether this command invocation is new: a replayed or retried request (the same trigger)
+    is handled once, whichever process receives it."""
+    trigger = command.get("trigger_id")
+    return not trigger or await front.service.first_delivery("slack", f"command:{trigger}")
+
+
 def register(app: AsyncApp, front: Front) -> None:
     """Register ``/define``, ``/interview`` and ``/daily`` on ``app``."""
 
@@ -53,6 +60,8 @@ def register(app: AsyncApp, front: Front) -> None:
         question in it. ``hint``, ``skip`` and ``stop`` act on the caller's running interview in
         this channel (:func:`interview_action`)."""
         await ack()
+        if not await first_time(front, command):
+            return
         words = command.get("text", "").split()
         sub = words[0].lower() if words else "start"
         caller = await front.callers.of_command(command)
@@ -72,6 +81,8 @@ def register(app: AsyncApp, front: Front) -> None:
     async def daily(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         """``/daily [status|now|off|set ...]``: answered to the caller only."""
         await ack()
+        if not await first_time(front, command):
+            return
         caller = await front.callers.of_command(command)
         reply = await daily_command(front.service, caller, command.get("text", ""), front.runner)
         text, blocks = render(reply)

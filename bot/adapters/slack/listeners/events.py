@@ -22,6 +22,9 @@ def register(app: AsyncApp, front: Front) -> None:
         text = event.get("text") or ""
         if not text.strip():
             return
+        event_id = body.get("event_id")  # Slack retries a late ack with the same id
+        if event_id and not await front.service.first_delivery("slack", f"event:{event_id}"):
+            return
         caller = await front.callers.of_event(event, body)
         channel, user = caller.channel_id, caller.user_id
         for reply in await front.service.answer_in_thread(caller, text):

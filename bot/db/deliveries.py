@@ -1,0 +1,26 @@
+"""Deliveries already handled: claimed once, whichever process claims first."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.tables import DeliveryRow
+
+#: Retries and replays come within minutes; a day of keys is plenty and keeps the table small.
+KEEP_FOR = timedelta(days=1)
+
+
+async def claim(session: AsyncSession, platform: str, key: str, now: datetime) -> bool:
+    """Record ``key`` as handled on ``platform``; False when it already was (then nothing is
+    written). Keys older than :data:`KEEP_FOR` are forgotten on the way."""
+    await session.execute(delete(DeliveryRow).where(DeliveryRow.seen_at < now - KEEP_FOR))
+    try:
+        async with session.begin_nested():
+            session.add(DeliveryRow(platform=platform, key=key[:200], seen_at=now))
+    except IntegrityError:
+        return False
+    return True
