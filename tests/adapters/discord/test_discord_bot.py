@@ -354,3 +354,24 @@ async def test_spoiler_and_strikethrough_marks_in_notes_read_as_written(
             assert r"\~\~취소선\~\~" in embed["description"]
     finally:
         await service.close()
+
+
+async def test_interview_hint_typed_in_the_channel_reaches_the_interview_in_its_thread(
+    fake_discord: FakeDiscord, bot: DiscordBot
+) -> None:
+    handle = await fake_discord.send_slash_command(
+        "interview start", {"topic": "통계", "rounds": 2}
+    )
+    await handle.responses(count=2)
+    (thread,) = fake_discord.threads(fake_discord.channel_id)
+    title = t("question_title", "ko", number=1, total=2, category=STATS)
+    await fake_discord.wait_until(
+        lambda: next(
+            (m for m in fake_discord.channel_messages(int(thread["id"])) if title in str(m)), None
+        ),
+        5,
+        "the first question in the thread",
+    )
+    hint = await fake_discord.send_slash_command("interview hint", {})  # in the parent channel
+    shown = await _embed_with(hint, t("hint_title", "ko"))
+    assert t("interview_none", "ko") not in str(shown)

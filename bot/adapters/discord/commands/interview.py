@@ -54,20 +54,19 @@ class InterviewCommands(
     async def hint(self, interaction: discord.Interaction[Any]) -> None:
         """A hint for the current question, only for the caller."""
         await interaction.response.defer(thinking=True, ephemeral=True)
-        await send(
-            interaction,
-            [await self.service.interviews.hint(caller_of(interaction))],
-            ephemeral=True,
-        )
+        caller = await self.service.interviews.where_running(caller_of(interaction))
+        await send(interaction, [await self.service.interviews.hint(caller)], ephemeral=True)
 
     @app_commands.command(name="skip", description="넘기기 · Skip")
     async def skip(self, interaction: discord.Interaction[Any]) -> None:
         """Skip the current question."""
         await interaction.response.defer(thinking=True)
-        await send(interaction, await self.service.interviews.skip(caller_of(interaction)))
+        caller = await self.service.interviews.where_running(caller_of(interaction))
+        await send(interaction, await self.service.interviews.skip(caller))
 
     @app_commands.command(name="stop", description="그만하기 · Stop")
     async def stop(self, interaction: discord.Interaction[Any]) -> None:
         """End the interview with its summary."""
         await interaction.response.defer(thinking=True)
-        await send(interaction, [await self.service.interviews.stop(caller_of(interaction))])
+        caller = await self.service.interviews.where_running(caller_of(interaction))
+        await send(interaction, [await self.service.interviews.stop(caller)])
