@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from bot.app.context import Context
 from bot.app.grading import grade_answer
-from bot.core.errors import BadInput, Conflict, NotFound
+from bot.core.errors import BadInput, BotError, Conflict, Forbidden, NotFound
 from bot.core.grading.grader import key_points_of
 from bot.core.grading.replies import grade_reply
 from bot.core.interview.questions import question_for
@@ -55,6 +55,12 @@ class _Running:
     state: InterviewState
     concept: Concept
     past: Mapping[int, float]
+
+
+def _not_running(other: InterviewState | None) -> BotError:
+    """Why the caller has no interview here: someone else's runs here (a button of theirs, their
+    thread), or none at all."""
+    return Forbidden("interview_not_yours") if other is not None else NotFound("interview_none")
 
 
 class MockInterviews:
@@ -190,8 +196,9 @@ class MockInterviews:
             state = await repo.get_active(session, caller)
             if moving_on and state is not None and len(state.asked) < state.rounds:
                 past = await repo.past_scores(session, caller)
+            other = None if state else await repo.active_in_conversation(session, caller)
         if state is None:
-            raise NotFound("interview_none")
+            raise _not_running(other)
         ended: Reply | None
         if self._is_idle(state, self.ctx.clock.now()):
             ended = await self._expire(state)
@@ -255,8 +262,9 @@ class MockInterviews:
         """End the interview now and show its summary."""
         async with self.ctx.reads() as session:
             state = await repo.get_active(session, caller)
+            other = None if state else await repo.active_in_conversation(session, caller)
         if state is None:
-            raise NotFound("interview_none")
+            raise _not_running(other)
         if self._is_idle(state, self.ctx.clock.now()):
             ended = await self._expire(state)
         else:

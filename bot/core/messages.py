@@ -65,6 +65,10 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     "field_aliases": {"ko": "다른 이름", "en": "Also known as"},
     "field_category": {"ko": "분류", "en": "Category"},
     "field_hints": {"ko": "힌트", "en": "Hints"},
+    "interview_not_yours": {
+        "ko": "이 면접은 다른 분이 진행 중이에요. 내 면접은 /interview 로 시작해 주세요.",
+        "en": "This interview is someone else's. Start your own with /interview.",
+    },
     "grade_hint_penalty": {
         "ko": "힌트 {hints}개를 써서 {points}점을 뺐어요",
         "en": "{hints} hint(s) used: {points} points off",

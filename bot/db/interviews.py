@@ -54,6 +54,22 @@ async def get_active(session: AsyncSession, caller: Caller) -> InterviewState | 
     return _state(row) if row is not None else None
 
 
+async def active_in_conversation(session: AsyncSession, caller: Caller) -> InterviewState | None:
+    """Anyone's running interview in the caller's conversation (a thread is one interview's)."""
+    row = await session.scalar(
+        select(InterviewRow)
+        .where(
+            InterviewRow.platform == caller.platform,
+            InterviewRow.workspace_id == caller.workspace_id,
+            InterviewRow.channel_id == caller.conversation,
+            InterviewRow.status == ACTIVE,
+        )
+        .order_by(InterviewRow.updated_at.desc(), InterviewRow.id.desc())
+        .limit(1)
+    )
+    return _state(row) if row is not None else None
+
+
 async def latest_active_in_channel(session: AsyncSession, caller: Caller) -> InterviewState | None:
     """The caller's most recently active running interview in their channel: in the channel
     itself or in any thread under it (a Slack slash command names the channel, never the

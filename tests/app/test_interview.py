@@ -26,7 +26,7 @@ import bot.app.interview as interviews_module
 from bot.app.grading import MAX_STORED_ANSWER_CHARS
 from bot.app.service import Service
 from bot.config import DEFAULT_KNOWLEDGE_DIR, Settings
-from bot.core.errors import BadInput, BotError, Conflict, NotFound
+from bot.core.errors import BadInput, BotError, Conflict, Forbidden, NotFound
 from bot.core.grading.grader import HINT_PENALTY, KeywordGrader, grade, with_hints
 from bot.core.interview.rules import HINT_MASK, MAX_ROUNDS, WEAK_SCORE
 from bot.core.messages import t
@@ -932,3 +932,20 @@ async def test_each_hint_costs_points_and_the_grade_says_so(service: Service, se
     assert hints == t("grade_hint_penalty", "ko", hints=2, points=points)
     (row,) = await answers_in_db(service)
     assert row.score == graded.extra["score"] and row.hints_used == 2
+
+
+async def test_someone_elses_interview_is_named_as_such_not_as_none(
+    service: Service, seeds: Seeds
+) -> None:
+    seeds.queue.append(3)
+    alice = who("alice", thread="t1")
+    await start_question(service, alice, "통계", 2)
+    bob_there = who("bob", thread="t1")
+    for act in (service.interviews.hint, service.interviews.stop):
+        with pytest.raises(Forbidden) as refused:
+            await act(bob_there)
+        assert refused.value.key == "interview_not_yours"
+    with pytest.raises(NotFound) as none:
+        await service.interviews.hint(who("bob", thread="t2"))
+    assert none.value.key == "interview_none"
+    assert (await service.interviews.hint(alice)).title == t("hint_title", "ko")

@@ -375,3 +375,25 @@ async def test_interview_hint_typed_in_the_channel_reaches_the_interview_in_its_
     hint = await fake_discord.send_slash_command("interview hint", {})  # in the parent channel
     shown = await _embed_with(hint, t("hint_title", "ko"))
     assert t("interview_none", "ko") not in str(shown)
+
+
+async def test_stop_pressed_by_someone_else_says_whose_interview_it_is(
+    fake_discord: FakeDiscord, bot: DiscordBot
+) -> None:
+    handle = await fake_discord.send_slash_command(
+        "interview start", {"topic": "통계", "rounds": 2}, user=fake_discord.user
+    )
+    await handle.responses(count=2)
+    (thread,) = fake_discord.threads(fake_discord.channel_id)
+    title = t("question_title", "ko", number=1, total=2, category=STATS)
+    question = await fake_discord.wait_until(
+        lambda: next(
+            (m for m in fake_discord.channel_messages(int(thread["id"])) if title in str(m)), None
+        ),
+        5,
+        "the first question in the thread",
+    )
+    pressed = await fake_discord.press_button(
+        label=t("action_stop", "ko"), message=question, user=fake_discord.admin
+    )
+    assert await _embed_with(pressed, t("interview_not_yours", "ko"))
