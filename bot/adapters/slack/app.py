@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
+import logging
+from collections.abc import Awaitable, Callable, Sequence
 
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
@@ -27,6 +28,34 @@ from bot.app.service import Service
 from bot.core.models import Reply
 
 __all__ = ["SlackFrontEnd", "SlackNotifier", "make_client", "run_slack"]
+
+EVENTS_PATH = "/slack/events"
+TIMESTAMP_HEADER = "X-Slack-Request-Timestamp"
+#: The loggers bolt's request verification writes a rejected request's body to.
+VERIFICATION_LOGGERS = ("slack_bolt.AsyncRequestVerification", "slack_bolt.RequestVerification")
+log = logging.getLogger(__name__)
+
+
+class _NoRejectedBodies(logging.Filter):
+    """Bolt logs a rejected request with its whole body (verification token, response_url):
+    keep the reason, drop the body."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if str(record.msg).startswith("Invalid request signature detected"):
+            record.msg, record.args = "Invalid request signature detected (body not logged)", ()
+        return True
+
+
+@web.middleware
+async def _refuse_malformed(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """A request to the events URL whose timestamp is not a number is unsigned: 401, as bolt
+    answers a bad signature (bolt itself would fail on it with a 500)."""
+    if request.path == EVENTS_PATH and not request.headers.get(TIMESTAMP_HEADER, "").isdigit():
+        log.info("refused a Slack request: missing or malformed %s", TIMESTAMP_HEADER)
+        return web.json_response({"error": "invalid request"}, status=401)
+    return await handler(request)
 
 
 class SlackFrontEnd:
@@ -51,6 +80,10 @@ class SlackFrontEnd:
             request_verification_enabled=signing_secret is not None,
             process_before_response=False,
         )
+        for name in VERIFICATION_LOGGERS:
+            verification = logging.getLogger(name)
+            if not any(isinstance(f, _NoRejectedBodies) for f in verification.filters):
+                verification.addFilter(_NoRejectedBodies())
         self.notifier = SlackNotifier(self.client)
         self.runner = service.daily_runner(self.notifier)
         self.expiry = service.interview_expiry(self.notifier)
@@ -79,7 +112,8 @@ class SlackFrontEnd:
 
     def web_app(self) -> web.Application:
         """The aiohttp application for HTTP mode: ``/slack/events`` and ``/health``."""
-        application = self.app.web_app(path="/slack/events")
+        application = self.app.web_app(path=EVENTS_PATH)
+        application.middlewares.append(_refuse_malformed)
 
         async def health(_request: web.Request) -> web.Response:
             return web.json_response({"ok": True, "concepts": self.service.concept_count})

@@ -3,6 +3,8 @@ verification, and Socket Mode) against the fake Slack on 127.0.0.1, over a real 
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
@@ -344,3 +346,44 @@ async def test_a_failed_admin_look_up_is_not_remembered_and_rights_are_checked_a
     await driver.slash_command("/daily", "set 09:00", user_id=ADMIN_USER_ID)
     demoted = await fake_slack.wait_for_response(lambda p: p not in (refused, allowed))
     assert t("admin_only", "ko") in str(demoted.payload), "a demotion counts once it expires"
+
+
+@pytest.mark.parametrize("timestamp", ["abc", "", "1e9", "12.5"])
+async def test_a_malformed_timestamp_is_refused_with_401_not_500(
+    front: SlackFrontEnd, timestamp: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = b'{"type":"event_callback","token":"verification-secret","event":{}}'
+    headers = {
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": "v0=deadbeef",
+        "Content-Type": "application/json",
+    }
+    with caplog.at_level(logging.DEBUG):
+        async with (
+            serve_web_app(front.web_app()) as base,
+            aiohttp.ClientSession() as http,
+            http.post(f"{base}/slack/events", data=body, headers=headers) as response,
+        ):
+            assert response.status == 401
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], "no traceback"
+
+
+async def test_a_rejected_request_is_logged_without_its_body(
+    front: SlackFrontEnd, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = b'{"type":"event_callback","token":"verification-secret","event":{}}'
+    headers = {
+        "X-Slack-Request-Timestamp": str(int(time.time())),
+        "X-Slack-Signature": "v0=deadbeef",
+        "Content-Type": "application/json",
+    }
+    with caplog.at_level(logging.DEBUG, logger="slack_bolt.RequestVerification"):
+        async with (
+            serve_web_app(front.web_app()) as base,
+            aiohttp.ClientSession() as http,
+            http.post(f"{base}/slack/events", data=body, headers=headers) as response,
+        ):
+            assert response.status == 401
+    logged = " ".join(r.getMessage() for r in caplog.records)
+    assert "Invalid request signature" in logged, "the reason is logged"
+    assert "verification-secret" not in logged, "the body is not"
