@@ -7,12 +7,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, case, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.core.models import Appeal, AppealCount, StoredAnswer
+from bot.db.engine import dialect_insert
 from bot.db.tables import AnswerRow, AppealRow
 
 ACCEPTED_SCORE = 100  # an accepted answer counts as fully correct in the history
@@ -76,7 +75,7 @@ async def record(
 ) -> Appeal | None:
     """Record the appeal of ``answer`` at ``now`` and mark the answer accepted, once: None when
     it was already appealed (a racing second appeal waits for the first and then does nothing)."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = dialect_insert(session)
     statement = (
         insert(AppealRow)
         .values(

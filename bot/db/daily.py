@@ -8,13 +8,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.models import AnswerRecord, Caller, DailyPost, ScheduleState
 from bot.db.appeals import credited_score
+from bot.db.engine import dialect_insert
 from bot.db.tables import AnswerRow, DailyPostRow, DailyScheduleRow, utcnow
 
 CLAIMED, POSTED, SKIPPED, FAILED = "claimed", "posted", "skipped", "failed"
@@ -172,7 +171,7 @@ async def claim(
         "attempts": 1 if status == CLAIMED else 0,
         "concept_id": concept_id,
     }
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = dialect_insert(session)
     statement = (
         insert(DailyPostRow)
         .values(**values)
@@ -208,7 +207,7 @@ async def claim_many(
         }
         for schedule_id, local_date, due_at, concept_id in occurrences
     ]
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = dialect_insert(session)
     statement = (
         insert(DailyPostRow)
         .values(rows)

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.dialects.postgresql import Insert as PgInsert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 READ_ONLY_OPTION = "sqlite_read_only"
@@ -47,6 +56,15 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
             conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
+
+
+def dialect_insert(session: AsyncSession) -> Callable[[Any], PgInsert]:
+    """The ``insert`` construct of the session's database (PostgreSQL or SQLite), which has
+    ``on_conflict_do_nothing``: claims decided by a unique key, in one statement. (Typed as
+    PostgreSQL's: SQLite's has the same ``on_conflict_do_nothing`` and ``returning``.)"""
+    if session.get_bind().dialect.name == "postgresql":
+        return pg_insert
+    return cast(Callable[[Any], PgInsert], sqlite_insert)
 
 
 def make_sessionmaker(engine: AsyncEngine, *, read_only: bool = False) -> async_sessionmaker[Any]:
