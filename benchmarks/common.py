@@ -79,3 +79,30 @@ def table(rows: Sequence[tuple[str, str, str]]) -> None:
     widths = [max(len(str(r[i])) for r in (header, *rows)) for i in range(3)]
     for row in (header, *rows):
         print("  ".join(str(cell).ljust(widths[i]) for i, cell in enumerate(row)))
+
+
+def status_kb(pid: int | str, field_name: str) -> int:
+    """A ``kB`` figure (VmRSS, VmHWM) from ``/proc/PID/status``; 0 when unavailable (gone)."""
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    for line in text.splitlines():
+        if line.startswith(field_name + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (a tokenizer worker shows up here)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rpartition(")")[2].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found

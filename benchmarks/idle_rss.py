@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import IO, Final
 
-from benchmarks.common import table
+from benchmarks.common import children, status_kb, table
 from bot.config import DEFAULT_KNOWLEDGE_DIR
 
 TARGET_RSS_MB: Final = 150.0
@@ -26,33 +26,6 @@ IDLE_S: Final = 5.0
 SAMPLE_EVERY_S: Final = 0.5
 EXIT_TIMEOUT_S: Final = 30.0
 BOT: Final = [sys.executable, "-m", "bot"]
-
-
-def _status_kb(pid: int, field: str) -> int:
-    """A ``kB`` figure (VmRSS, VmHWM) from ``/proc/PID/status``; 0 once the process is gone."""
-    try:
-        text = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return 0
-    for line in text.splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    return 0
-
-
-def _children(pid: int) -> list[int]:
-    """Processes whose parent is ``pid`` (a tokenizer worker would show up here)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        if int(stat.rpartition(")")[2].split()[1]) == pid:
-            found.append(int(entry.name))
-    return found
 
 
 class _Reader(threading.Thread):
@@ -118,9 +91,9 @@ def _measure(tmp: Path) -> dict[str, float]:
         deadline = time.monotonic() + IDLE_S
         while time.monotonic() < deadline:
             time.sleep(SAMPLE_EVERY_S)
-            samples.append(_status_kb(bot.pid, "VmRSS"))
-        peak = _status_kb(bot.pid, "VmHWM")
-        children = sum(_status_kb(child, "VmRSS") for child in _children(bot.pid))
+            samples.append(status_kb(bot.pid, "VmRSS"))
+        peak = status_kb(bot.pid, "VmHWM")
+        children_kb = sum(status_kb(child, "VmRSS") for child in children(bot.pid))
         bot.stdin.write("/stop\n/quit\n")
         bot.stdin.flush()
         bot.stdin.close()
@@ -136,7 +109,7 @@ def _measure(tmp: Path) -> dict[str, float]:
         "rss_mb": samples[-1] / 1024,
         "rss_max_mb": max(samples) / 1024,
         "peak_mb": peak / 1024,
-        "children_mb": children / 1024,
+        "children_mb": children_kb / 1024,
         "samples": float(len(samples)),
         "summary_shown": float("면접 결과" in out.text or "Interview summary" in out.text),
     }

@@ -31,7 +31,7 @@ from typing import Any, Final
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from benchmarks.common import table
+from benchmarks.common import children, status_kb, table
 from bot.app.ingest import IngestReport, ingest
 from bot.app.notes_files import collect
 from bot.db.engine import make_engine, make_sessionmaker
@@ -43,33 +43,6 @@ TARGET_TOKENIZER_MB: Final = 250.0
 TARGET_BOT_MB: Final = 120.0
 SAMPLE_EVERY_S: Final = 0.05
 APPENDED_LINE: Final = "\n벤치마크가 덧붙인 한 줄: 다시 읽어야 하는 파일인지 확인합니다.\n"
-
-
-def _status_kb(pid: int | str, field_name: str) -> int:
-    """A ``kB`` figure (VmRSS, VmHWM) from ``/proc/PID/status``; 0 when unavailable."""
-    try:
-        text = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return 0
-    for line in text.splitlines():
-        if line.startswith(field_name + ":"):
-            return int(line.split()[1])
-    return 0
-
-
-def _children(pid: int) -> list[int]:
-    """Processes whose parent is ``pid``."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        if int(stat.rpartition(")")[2].split()[1]) == pid:
-            found.append(int(entry.name))
-    return found
 
 
 def _reset_peak() -> bool:
@@ -84,7 +57,7 @@ def _reset_peak() -> bool:
 def _own_peak_mb(reset: bool) -> float:
     """This process's peak RSS in MB since the reset (or since it started)."""
     if reset:
-        hwm = _status_kb("self", "VmHWM")
+        hwm = status_kb("self", "VmHWM")
         if hwm:
             return hwm / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -101,8 +74,8 @@ class _Sampler:
     def run(self) -> None:
         """Sample until :meth:`stop` is called."""
         while not self._stop.is_set():
-            for child in _children(self.pid):
-                peak = _status_kb(child, "VmHWM")
+            for child in children(self.pid):
+                peak = status_kb(child, "VmHWM")
                 if peak:
                     self.peaks_kb[child] = max(self.peaks_kb.get(child, 0), peak)
             self._stop.wait(SAMPLE_EVERY_S)
