@@ -76,6 +76,25 @@ async def bot(fake_discord: FakeDiscord, service: Service) -> AsyncIterator[Disc
         yield client
 
 
+async def _first_question(fake_discord: FakeDiscord, **user: Any) -> JSON:
+    """Start a two-round 통계 interview (as ``user``, default the test user) and wait for its
+    first question in the interview's thread."""
+    handle = await fake_discord.send_slash_command(
+        "interview start", {"topic": "통계", "rounds": 2}, **user
+    )
+    await handle.responses(count=2)
+    (thread,) = fake_discord.threads(fake_discord.channel_id)
+    title = t("question_title", "ko", number=1, total=2, category=STATS)
+    question: JSON = await fake_discord.wait_until(
+        lambda: next(
+            (m for m in fake_discord.channel_messages(int(thread["id"])) if title in str(m)), None
+        ),
+        5,
+        "the first question in the thread",
+    )
+    return question
+
+
 async def test_commands_are_synced_to_the_development_guild(
     fake_discord: FakeDiscord, bot: DiscordBot
 ) -> None:
@@ -239,20 +258,7 @@ async def test_everyone_is_echoed_without_a_ping(
 async def test_the_appeal_button_on_a_grade_records_it_privately_for_its_owner_only(
     fake_discord: FakeDiscord, bot: DiscordBot, service: Service
 ) -> None:
-    handle = await fake_discord.send_slash_command(
-        "interview start", {"topic": "통계", "rounds": 2}
-    )
-    await handle.responses(count=2)
-    (thread,) = fake_discord.threads(fake_discord.channel_id)
-    first_title = t("question_title", "ko", number=1, total=2, category=STATS)
-    question = await fake_discord.wait_until(
-        lambda: next(
-            (m for m in fake_discord.channel_messages(int(thread["id"])) if first_title in str(m)),
-            None,
-        ),
-        5,
-        "the first question in the thread",
-    )
+    question = await _first_question(fake_discord)
     answer = await fake_discord.press_button(label=t("action_answer", "ko"), message=question)
     await answer.responses()
     submitted = await fake_discord.submit_modal(None, {"answer": "잘 모르겠어요"})
@@ -288,20 +294,7 @@ def _buttons(message: JSON) -> dict[str, int]:
 async def test_grades_are_coloured_by_band_and_buttons_styled_by_what_they_do(
     fake_discord: FakeDiscord, bot: DiscordBot, service: Service
 ) -> None:
-    handle = await fake_discord.send_slash_command(
-        "interview start", {"topic": "통계", "rounds": 2}
-    )
-    await handle.responses(count=2)
-    (thread,) = fake_discord.threads(fake_discord.channel_id)
-    first_title = t("question_title", "ko", number=1, total=2, category=STATS)
-    question = await fake_discord.wait_until(
-        lambda: next(
-            (m for m in fake_discord.channel_messages(int(thread["id"])) if first_title in str(m)),
-            None,
-        ),
-        5,
-        "the first question in the thread",
-    )
+    question = await _first_question(fake_discord)
     styles = _buttons(question)
     assert styles[t("action_answer", "ko")] == discord.ButtonStyle.primary.value
     assert styles[t("action_stop", "ko")] == discord.ButtonStyle.danger.value
@@ -359,19 +352,7 @@ async def test_spoiler_and_strikethrough_marks_in_notes_read_as_written(
 async def test_interview_hint_typed_in_the_channel_reaches_the_interview_in_its_thread(
     fake_discord: FakeDiscord, bot: DiscordBot
 ) -> None:
-    handle = await fake_discord.send_slash_command(
-        "interview start", {"topic": "통계", "rounds": 2}
-    )
-    await handle.responses(count=2)
-    (thread,) = fake_discord.threads(fake_discord.channel_id)
-    title = t("question_title", "ko", number=1, total=2, category=STATS)
-    await fake_discord.wait_until(
-        lambda: next(
-            (m for m in fake_discord.channel_messages(int(thread["id"])) if title in str(m)), None
-        ),
-        5,
-        "the first question in the thread",
-    )
+    await _first_question(fake_discord)
     hint = await fake_discord.send_slash_command("interview hint", {})  # in the parent channel
     shown = await _embed_with(hint, t("hint_title", "ko"))
     assert t("interview_none", "ko") not in str(shown)
@@ -380,19 +361,7 @@ async def test_interview_hint_typed_in_the_channel_reaches_the_interview_in_its_
 async def test_stop_pressed_by_someone_else_says_whose_interview_it_is(
     fake_discord: FakeDiscord, bot: DiscordBot
 ) -> None:
-    handle = await fake_discord.send_slash_command(
-        "interview start", {"topic": "통계", "rounds": 2}, user=fake_discord.user
-    )
-    await handle.responses(count=2)
-    (thread,) = fake_discord.threads(fake_discord.channel_id)
-    title = t("question_title", "ko", number=1, total=2, category=STATS)
-    question = await fake_discord.wait_until(
-        lambda: next(
-            (m for m in fake_discord.channel_messages(int(thread["id"])) if title in str(m)), None
-        ),
-        5,
-        "the first question in the thread",
-    )
+    question = await _first_question(fake_discord, user=fake_discord.user)
     pressed = await fake_discord.press_button(
         label=t("action_stop", "ko"), message=question, user=fake_discord.admin
     )
