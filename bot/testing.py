@@ -213,12 +213,15 @@ class RecordingNotifier:
             raise Crash("died after the platform accepted the post")
         return posted
 
-    async def find_post(self, target: Target, marker: str) -> Posted | None:
-        """The recorded post in that channel whose footer carries ``marker``."""
+    async def find_post(self, target: Target, marker: str, *, since: datetime) -> Posted | None:
+        """The recorded post in that channel whose footer carries ``marker`` (accepted at or
+        after ``since`` when the records carry times)."""
         self.lookups += 1
         if not self.can_find:
             raise NotImplementedError
         for sent in reversed(self.sent):
+            if sent.at is not None and sent.at < since:
+                continue
             same_channel = (sent.target.workspace_id, sent.target.channel_id) == (
                 target.workspace_id,
                 target.channel_id,

@@ -6,7 +6,8 @@ Exactly once, across restarts and processes:
   runner whose insert wins posts it;
 - the claim carries an expiry; a runner that crashed between claim and post leaves a claim that
   another runner (or the restarted one) takes over once expired, and before posting again it asks
-  the platform whether the post is already there (the marker ``Q#id``); when the platform cannot
+  the platform whether the post is already there (the marker ``Q#id``, searched in every message
+  since the occurrence was due, however busy the channel); when the platform cannot
   tell, the occurrence is recorded as failed rather than risk a second visible post;
 - the claim and the choice of its concept commit together (one transaction; when many channels
   are due at once they are claimed in batches of :data:`CLAIM_BATCH`, in schedule order, and the
@@ -69,6 +70,8 @@ SERVER_RETRY_BASE_S = 1.0
 MAX_THREAD_NAME = 90
 UNCONFIRMED_ERROR = "unconfirmed after a crash; not re-posted"
 EXPIRED_CLAIM_ERROR = "claim expired past the grace window (or the schedule was turned off)"
+CLOCK_SKEW = timedelta(minutes=10)  # recovery searches from this long before the due time
+# (a post cannot go out before it is due, by any runner's clock within this skew)
 ERROR_CHARS = 500  # longest error text stored with an occurrence
 
 
@@ -495,7 +498,9 @@ class DailyRunner:
         if not won or schedule is None:
             return 0
         try:
-            existing = await self.notifier.find_post(target_of(schedule), marker(post.id))
+            existing = await self.notifier.find_post(
+                target_of(schedule), marker(post.id), since=post.due_at - CLOCK_SKEW
+            )
         except NotImplementedError:
             await self._set(post.id, status=repo.FAILED, error=UNCONFIRMED_ERROR)
             return 0

@@ -98,7 +98,8 @@ class Notifier(Protocol):
         """Post ``reply`` to the target; with ``open_thread`` (a name) open a thread on it."""
         ...
 
-    async def find_post(self, target: Target, marker: str) -> Posted | None:
-        """A recent post of the bot's whose text carries ``marker``, if the platform can tell;
-        raise :class:`NotImplementedError` when it cannot look."""
+    async def find_post(self, target: Target, marker: str, *, since: datetime) -> Posted | None:
+        """The bot's post in the target channel whose text carries ``marker``, searching every
+        message sent at or after ``since`` (however many there are: a busy channel must not hide
+        it); raise :class:`NotImplementedError` when the platform cannot look."""
         ...

@@ -3,6 +3,7 @@ and a question opens the console's "thread" so the next plain line answers it.""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
 from bot.core.models import Reply
@@ -39,6 +40,6 @@ class ConsoleNotifier:
             self.console.daily_posted(message_id)
         return Posted(message_id, message_id if open_thread else None)
 
-    async def find_post(self, target: Target, marker: str) -> Posted | None:
+    async def find_post(self, target: Target, marker: str, *, since: datetime) -> Posted | None:
         """The console keeps no history to search."""
         raise NotImplementedError

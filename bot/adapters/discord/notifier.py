@@ -3,6 +3,7 @@ their posts through it, and it maps Discord's failures onto the port's DeliveryE
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -12,8 +13,6 @@ from bot.adapters.discord.render import render
 from bot.adapters.discord.send import NO_MENTIONS, THREAD_NAME_MAX
 from bot.core.models import Reply
 from bot.core.ports import ChannelUnavailable, Posted, RateLimited, ServerError, Target
-
-HISTORY_SCAN = 50
 
 
 class DiscordNotifier:
@@ -60,11 +59,14 @@ class DiscordNotifier:
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise ServerError(str(exc)) from exc
 
-    async def find_post(self, target: Target, marker: str) -> Posted | None:
-        """Look through the channel's recent messages for the bot's post carrying ``marker``."""
+    async def find_post(self, target: Target, marker: str, *, since: datetime) -> Posted | None:
+        """Page through the channel's messages from ``since`` on, oldest first, for the bot's
+        post carrying ``marker``: it is near the start of the span, so found in the first page
+        however many messages came after it."""
         try:
             channel = await self._channel(target.channel_id)
-            async for message in channel.history(limit=HISTORY_SCAN):
+            after = since if since.tzinfo is not None else since.replace(tzinfo=UTC)
+            async for message in channel.history(limit=None, after=after, oldest_first=True):
                 if message.author.id != getattr(self.client.user, "id", None):
                     continue
                 for embed in message.embeds:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -27,7 +28,7 @@ GONE_ERRORS = frozenset(
         "invalid_auth",
     }
 )
-HISTORY_SCAN = 50
+HISTORY_PAGE = 200  # messages per conversations.history page (Slack's recommended most)
 
 
 def make_client(token: str, base_url: str | None = None) -> AsyncWebClient:
@@ -71,19 +72,27 @@ class SlackNotifier:
         ts = str(response["ts"])
         return Posted(ts, ts if open_thread else None)
 
-    async def find_post(self, target: Target, marker: str) -> Posted | None:
-        """Look through the channel's recent history for the bot's post carrying ``marker``."""
-        try:
-            response = await self.client.conversations_history(
-                channel=target.channel_id, limit=HISTORY_SCAN
-            )
-        except SlackApiError as exc:
-            raise NotImplementedError(str(exc)) from exc
-        messages: list[dict[str, Any]] = response.get("messages", [])
-        for message in messages:
-            if marker in json.dumps(message.get("blocks", []), ensure_ascii=False):
-                return Posted(str(message["ts"]), str(message["ts"]))
-        return None
+    async def find_post(self, target: Target, marker: str, *, since: datetime) -> Posted | None:
+        """Page through the channel's history from ``since`` on (``conversations.history`` with
+        ``oldest``, every page) for the bot's post carrying ``marker``. A history the token
+        may not read (no ``channels:history`` scope) cannot tell."""
+        oldest = f"{since.replace(tzinfo=since.tzinfo or UTC).timestamp():.6f}"
+        cursor: str | None = None
+        while True:
+            try:
+                response = await self.client.conversations_history(
+                    channel=target.channel_id, oldest=oldest, limit=HISTORY_PAGE, cursor=cursor
+                )
+            except SlackApiError as exc:
+                raise NotImplementedError(str(exc)) from exc
+            messages: list[dict[str, Any]] = response.get("messages", [])
+            for message in messages:
+                if marker in json.dumps(message.get("blocks", []), ensure_ascii=False):
+                    return Posted(str(message["ts"]), str(message["ts"]))
+            metadata = response.get("response_metadata") or {}
+            cursor = metadata.get("next_cursor") or None
+            if not response.get("has_more") or cursor is None:
+                return None
 
 
 def _delivery_error(exc: SlackApiError) -> Exception:

@@ -820,6 +820,8 @@ class FakeDiscordServer(Gateway):
             found = [m for m in found if int(m["id"]) < int(before)]
         if after is not None:
             found = [m for m in found if int(m["id"]) > int(after)]
+        if after is not None and before is None:  # the page right after ``after``, newest first
+            return 200, list(reversed(found[:limit]))
         return 200, list(reversed(found))[:limit]
 
     def _typing(self, record: RecordedRequest, match: re.Match[str]) -> tuple[int, Any]:

@@ -63,6 +63,8 @@ DEFAULT_SIGNING_SECRET = "fake-signing-secret"
 VERIFICATION_TOKEN = "fake-verification-token"
 
 DEFAULT_RETRY_AFTER_SECONDS = 1
+HISTORY_DEFAULT_LIMIT = 100  # conversations.history without a limit
+HISTORY_MAX_LIMIT = 999
 DEFAULT_MAX_RETRY_COUNT = 2
 GENERATED_ID_LENGTH = 8
 GENERATED_BLOCK_ID_LENGTH = 5
@@ -562,6 +564,7 @@ class FakeSlackServer:
             "conversations.info": self._conversations_info,
             "conversations.open": self._conversations_open,
             "conversations.replies": self._conversations_replies,
+            "conversations.history": self._conversations_history,
             "users.info": self._users_info,
             "apps.connections.open": self._apps_connections_open,
         }
@@ -954,6 +957,40 @@ class FakeSlackServer:
         if not thread:
             raise SlackApiFailure("thread_not_found")
         return {"ok": True, "messages": [m.to_api() for m in thread], "has_more": False}
+
+    def _conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Top-level messages, newest first, within ``oldest`` / ``latest`` (exclusive unless
+        ``inclusive``), ``limit`` per page (default 100, at most 999), paged by ``cursor``."""
+        channel = self._resolve_channel(args.get("channel"))
+        limit = int(args.get("limit") or HISTORY_DEFAULT_LIMIT)
+        if not 0 < limit <= HISTORY_MAX_LIMIT:
+            raise SlackApiFailure("invalid_limit")
+        inclusive = truthy(args.get("inclusive"))
+        oldest = float(args.get("oldest") or 0)
+        latest = float(args["latest"]) if args.get("latest") else float("inf")
+
+        def inside(ts: float) -> bool:
+            if inclusive:
+                return oldest <= ts <= latest
+            return oldest < ts < latest
+
+        found = [
+            m
+            for m in reversed(self.channel_messages(channel.id))
+            if (m.thread_ts is None or m.thread_ts == m.ts) and inside(float(m.ts))
+        ]
+        cursor = str(args.get("cursor") or "")
+        start = int(cursor.removeprefix("page:")) if cursor.startswith("page:") else 0
+        if cursor and not cursor.startswith("page:"):
+            raise SlackApiFailure("invalid_cursor")
+        page = found[start : start + limit]
+        more = start + limit < len(found)
+        return {
+            "ok": True,
+            "messages": [m.to_api() for m in page],
+            "has_more": more,
+            "response_metadata": {"next_cursor": f"page:{start + limit}" if more else ""},
+        }
 
     def _users_info(self, args: dict[str, Any]) -> dict[str, Any]:
         user = self.users.get(str(args.get("user") or ""))
