@@ -3,14 +3,14 @@ database sessions, the clock, the grader and the loaded knowledge."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.app.knowledge import KnowledgeBase
 from bot.config import Settings
-from bot.core.models import Caller
+from bot.core.models import AnswerBy, Caller
 from bot.core.ports import Clock, Grader
 
 
@@ -29,6 +29,12 @@ class Context:
     clock: Clock
     grader: Grader
     knowledge: KnowledgeBase
+    answer_modes: dict[str, AnswerBy] = field(default_factory=dict)
+
+    def answer_by(self, platform: str) -> AnswerBy:
+        """How people answer in threads on ``platform`` (any message unless its front end said
+        otherwise)."""
+        return self.answer_modes.get(platform, AnswerBy.TEXT)
 
     def locale(self, caller: Caller | None) -> str:
         """The caller's locale, else the configured one."""

@@ -19,7 +19,7 @@ from bot.app.context import Context
 from bot.app.grading import grade_answer
 from bot.core.daily import rules
 from bot.core.daily.picker import remaining_in_cycle
-from bot.core.daily.replies import Figures, reveal_reply, when_text
+from bot.core.daily.replies import NOT_ANSWERED, Figures, reveal_reply, when_text
 from bot.core.daily.schedule import (
     format_time,
     next_occurrence,
@@ -361,6 +361,14 @@ class DailyQuestions:
             actions=(Action("daily.mine", t("action_daily_mine", locale), reference),),
         )
 
+    async def unanswered(self, caller: Caller, reference: str) -> bool:
+        """Whether ``reference`` is a daily post (or its thread) the caller has not answered."""
+        post = await self.find_post(reference)
+        if post is None:
+            return False
+        async with self.ctx.sessions() as session:
+            return await repo.stored_answer(session, post.id, caller.user_id) is None
+
     async def mine(self, caller: Caller, reference: str) -> Reply:
         """The caller's own grade on a daily question (private), graded again from the stored
         answer; a clear no when they have not answered it."""
@@ -375,7 +383,8 @@ class DailyQuestions:
         assert schedule is not None
         locale = self.ctx.locale(caller) if caller.locale else schedule.locale
         if answer is None or concept is None:
-            return Reply(t("daily_not_answered", locale), kind=ReplyKind.INFO, ephemeral=True)
+            key = NOT_ANSWERED[self.ctx.answer_by(caller.platform)]
+            return Reply(t(key, locale), kind=ReplyKind.INFO, ephemeral=True)
         result = self.ctx.grader.grade(concept, answer, self.knowledge.synonyms)
         hidden = post.revealed_at is None
         graded = grade_reply(result, concept, locale, hide_reference=hidden, answer_id=answer_id)

@@ -390,7 +390,13 @@ class DailyRunner:
         try:
             if claimed.reveal is not None:
                 await self._reveal(schedule, *claimed.reveal)
-            reply = question_reply(schedule, post_id, claimed.concept, claimed.local_date)
+            reply = question_reply(
+                schedule,
+                post_id,
+                claimed.concept,
+                claimed.local_date,
+                self.ctx.answer_by(schedule.platform),
+            )
             name = t("daily_thread_name", schedule.locale, term=claimed.concept.term)
             posted = await self._send(
                 schedule, reply, open_thread=_thread_name(name), claim=claimed

@@ -184,7 +184,8 @@ class MockInterviews:
             )
         if state is None:
             raise Conflict("interview_already_running", number=1, total=count)
-        return [intro_reply(locale, category, count), question_reply(state, 1, concept)]
+        intro = intro_reply(locale, category, count, self.ctx.answer_by(caller.platform))
+        return [intro, question_reply(state, 1, concept)]
 
     async def _require(self, caller: Caller, *, moving_on: bool = False) -> _Running | Reply:
         """The caller's running interview and its current concept, or the summary that ended it

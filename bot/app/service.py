@@ -34,7 +34,7 @@ from bot.core.grading.appeal_replies import APPEAL_ACTION
 from bot.core.grading.grader import KeywordGrader
 from bot.core.grading.synonyms import SynonymMap
 from bot.core.messages import t
-from bot.core.models import Caller, Concept, Grade, LookupResult, Reply
+from bot.core.models import AnswerBy, Caller, Concept, Grade, LookupResult, Reply, ReplyKind
 from bot.core.ports import Clock, Grader, Notifier
 from bot.db import deliveries
 from bot.db.engine import make_sessionmaker
@@ -218,6 +218,21 @@ class Service:
             graded = await self.daily.answer(caller, thread, text)
             return [graded, self.daily.acknowledge(caller, thread, self.locale(caller))]
         return []
+
+    def answer_by(self, platform: str, mode: AnswerBy) -> None:
+        """A front end says how people can answer in its threads (Discord without the
+        message-content intent: only by mentioning the bot); posts and intros then say so."""
+        self.context.answer_modes[platform] = mode
+
+    async def unread_answer(self, caller: Caller) -> Reply | None:
+        """A message in a thread the bot could not read (no message-content intent, no mention):
+        how to answer, when it was likely meant as one — the caller's interview runs there, or
+        it is a daily question's thread they have not answered; else None (people chat)."""
+        if await self.interviews.current(caller) is None and not await self.daily.unanswered(
+            caller, caller.conversation
+        ):
+            return None
+        return Reply(t("answer_needs_mention", self.locale(caller)), kind=ReplyKind.INFO)
 
     async def grade(self, caller: Caller, concept: Concept, text: str) -> tuple[Grade, int]:
         """Grade one answer given on its own (the command line's ``grade``) and store it in the

@@ -120,6 +120,14 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "ko": "환경 변수가 없어요: {names} (README의 배포 안내를 보세요)",
         "en": "Missing environment variable(s): {names} (see README, Deployment)",
     },
+    "discord_intent_refused": {
+        "ko": "Discord가 메시지 내용 인텐트를 거부했어요: 개발자 포털의 Bot 탭에서 Message Content Intent를 켜거나, DISCORD_MESSAGE_CONTENT=false 로 두세요 (답은 버튼이나 @멘션으로).",
+        "en": "Discord refused the message-content intent: turn on Message Content Intent on the developer portal's Bot tab, or leave DISCORD_MESSAGE_CONTENT=false (answers then come by button or @mention).",
+    },
+    "discord_login_failed": {
+        "ko": "Discord 로그인에 실패했어요: DISCORD_TOKEN 이 올바른 봇 토큰인지 확인하세요.",
+        "en": "Discord login failed: check that DISCORD_TOKEN is a valid bot token.",
+    },
     "data_dir_unusable": {
         "ko": (
             "데이터 폴더를 만들 수 없어요 ({path}): {reason}. DATA_DIR을 쓸 수 있는 폴더로 "
@@ -239,8 +247,20 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     },
     # --- interview -----------------------------------------------------------------------
     "interview_started": {
-        "ko": "모의 면접을 시작합니다 · 주제: {topic} · {rounds}문항\n편하게 답해 주세요. 힌트·넘기기·그만하기도 할 수 있어요.",
-        "en": "Mock interview started · topic: {topic} · {rounds} questions\nAnswer in your own words. Hint, skip and stop are there too.",
+        "ko": "모의 면접을 시작합니다 · 주제: {topic} · {rounds}문항\n{how} 힌트·넘기기·그만하기도 할 수 있어요.",
+        "en": "Mock interview started · topic: {topic} · {rounds} questions\n{how} Hint, skip and stop are there too.",
+    },
+    "answer_how_text": {
+        "ko": "편하게 답해 주세요.",
+        "en": "Answer in your own words.",
+    },
+    "answer_how_mention": {
+        "ko": "답변하기 버튼을 누르거나, 저를 @멘션하고 답을 적어 주세요.",
+        "en": "Press Answer, or @mention me with your answer.",
+    },
+    "answer_needs_mention": {
+        "ko": "이 서버에서는 저를 멘션한 메시지만 읽을 수 있어요. 답변하기 버튼을 누르거나, 저를 @멘션하고 답을 적어 주세요.",
+        "en": "Here I can only read messages that mention me. Press Answer, or @mention me with your answer.",
     },
     "interview_thread_name": {"ko": "모의 면접 · {name}", "en": "Mock interview · {name}"},
     "interview_resumed": {
@@ -319,6 +339,10 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "ko": "스레드에 답을 남기면 채점해 드려요 · Q#{post_id}",
         "en": "Answer in the thread to get graded · Q#{post_id}",
     },
+    "daily_footer_mention": {
+        "ko": "답변하기 버튼을 누르거나 스레드에서 저를 @멘션해 답하면 채점해 드려요 · Q#{post_id}",
+        "en": "Press Answer, or @mention me in the thread with your answer, to get graded · Q#{post_id}",
+    },
     "daily_thread_name": {"ko": "답변 · {term}", "en": "Answers · {term}"},
     "daily_reveal_title": {"ko": "정답 공개 · {term}", "en": "Answer revealed · {term}"},
     "daily_reveal_figures": {
@@ -335,6 +359,10 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     "daily_not_answered": {
         "ko": "아직 이 질문에 답하지 않았어요. 스레드에 답을 남기거나 답변하기 버튼을 눌러 주세요.",
         "en": "You have not answered this question yet. Reply in the thread or press Answer.",
+    },
+    "daily_not_answered_mention": {
+        "ko": "아직 이 질문에 답하지 않았어요. 답변하기 버튼을 누르거나 스레드에서 저를 @멘션해 답해 주세요.",
+        "en": "You have not answered this question yet. Press Answer, or @mention me in the thread with your answer.",
     },
     "someone": {"ko": "누군가", "en": "Someone"},
     "daily_already_answered": {

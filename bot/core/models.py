@@ -138,6 +138,15 @@ class LookupResult:
 # --- replies --------------------------------------------------------------------------------
 
 
+class AnswerBy(StrEnum):
+    """How a person answers in a thread on a platform: any message (``text``), or only a message
+    that mentions the bot (``mention``: Discord without the message-content intent, where the
+    bot sees nothing else); the answer button works on both."""
+
+    TEXT = "text"
+    MENTION = "mention"
+
+
 class ReplyKind(StrEnum):
     """What a reply is, so a front end can pick colours or icons."""
 

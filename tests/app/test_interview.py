@@ -220,7 +220,9 @@ async def test_three_round_interview_in_korean_and_english_ends_with_a_summary(
     seeds.queue.append(11)
     me = who()
     intro, question = await service.interviews.start(me, "통계", 3)
-    assert intro.title == t("interview_started", "ko", topic=STATS, rounds=3)
+    assert intro.title == t(
+        "interview_started", "ko", topic=STATS, rounds=3, how=t("answer_how_text", "ko")
+    )
     assert question.kind is ReplyKind.QUESTION
     assert question.title == t("question_title", "ko", number=1, total=3, category=STATS)
     assert {a.command for a in question.actions} >= {
@@ -283,7 +285,13 @@ async def test_english_caller_gets_english_messages_and_questions(
     seeds.queue.append(5)
     me = who(locale="en")
     intro, question = await service.interviews.start(me, None, 2)
-    assert intro.title == t("interview_started", "en", topic=t("topic_all", "en"), rounds=2)
+    assert intro.title == t(
+        "interview_started",
+        "en",
+        topic=t("topic_all", "en"),
+        rounds=2,
+        how=t("answer_how_text", "en"),
+    )
     concept = concept_of(service, question)
     assert question.title == t("question_title", "en", number=1, total=2, category=concept.category)
     assert concept.question == question.body or question.body.startswith(("What is", "Explain"))
@@ -294,10 +302,14 @@ async def test_english_caller_gets_english_messages_and_questions(
 async def test_a_concept_name_as_topic_picks_its_category(service: Service, seeds: Seeds) -> None:
     seeds.queue.extend([1, 2])
     intro, question = await service.interviews.start(who(), "cnn", 2)
-    assert intro.title == t("interview_started", "ko", topic=ML, rounds=2)
+    assert intro.title == t(
+        "interview_started", "ko", topic=ML, rounds=2, how=t("answer_how_text", "ko")
+    )
     assert concept_of(service, question).category == ML
     intro, _ = await service.interviews.start(who(channel="c2"), "통계적 개념")
-    assert intro.title == t("interview_started", "ko", topic=STATS, rounds=5)
+    assert intro.title == t(
+        "interview_started", "ko", topic=STATS, rounds=5, how=t("answer_how_text", "ko")
+    )
 
 
 async def test_an_unknown_topic_is_bad_input_and_starts_nothing(service: Service) -> None:
@@ -331,6 +343,7 @@ async def test_no_concept_repeats_within_an_interview(service: Service, seeds: S
                 "ko",
                 topic=STATS if topic else t("topic_all", "ko"),
                 rounds=expected_rounds,
+                how=t("answer_how_text", "ko"),
             )
         )
         seen: list[int] = []

@@ -30,6 +30,8 @@ from bot.adapters.discord.notifier import DiscordNotifier
 from bot.adapters.discord.send import NO_MENTIONS
 from bot.adapters.discord.thread_answers import answer_thread_message
 from bot.app.service import Service
+from bot.core.errors import BadInput
+from bot.core.models import AnswerBy
 
 
 class DiscordBot(discord.AutoShardedClient):
@@ -59,6 +61,7 @@ class DiscordBot(discord.AutoShardedClient):
         self.locale = service.settings.locale
         self.guild_id = guild_id
         self.message_content = message_content
+        service.answer_by("discord", AnswerBy.TEXT if message_content else AnswerBy.MENTION)
         notifier = DiscordNotifier(self)
         self.runner = service.daily_runner(notifier)
         self.expiry = service.interview_expiry(notifier)
@@ -97,9 +100,12 @@ class DiscordBot(discord.AutoShardedClient):
         await self.buttons.on_interaction(interaction)
 
     async def on_message(self, message: discord.Message) -> None:
-        """With the message-content intent: plain messages in a thread answer what runs there."""
-        if self.message_content:
-            await answer_thread_message(self.service, message)
+        """Messages in a thread answer what runs there (all of them with the message-content
+        intent, else those that mention the bot)."""
+        bot_id = self.user.id if self.user is not None else None
+        await answer_thread_message(
+            self.service, message, bot_id=bot_id, reads_all=self.message_content
+        )
 
     async def _on_tree_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
@@ -118,4 +124,9 @@ async def run_discord(service: Service, token: str) -> None:
         shard_ids=settings.discord_shard_ids or None,
     )
     async with client:
-        await client.start(token)
+        try:
+            await client.start(token)
+        except discord.PrivilegedIntentsRequired as exc:
+            raise BadInput("discord_intent_refused") from exc
+        except discord.LoginFailure as exc:
+            raise BadInput("discord_login_failed") from exc

@@ -9,8 +9,10 @@ from bot.core.daily.rules import marker
 from bot.core.daily.schedule import format_weekdays
 from bot.core.interview.questions import question_for
 from bot.core.messages import t
-from bot.core.models import Action, Concept, DailyPost, Reply, ReplyKind, ScheduleState
+from bot.core.models import Action, AnswerBy, Concept, DailyPost, Reply, ReplyKind, ScheduleState
 
+FOOTERS = {AnswerBy.TEXT: "daily_footer", AnswerBy.MENTION: "daily_footer_mention"}
+NOT_ANSWERED = {AnswerBy.TEXT: "daily_not_answered", AnswerBy.MENTION: "daily_not_answered_mention"}
 Figures = tuple[int, float, list[tuple[str, int]]]  # answers, average, most missed (point, n)
 
 
@@ -21,9 +23,14 @@ def when_text(schedule: ScheduleState, locale: str) -> str:
 
 
 def question_reply(
-    schedule: ScheduleState, post_id: int, concept: Concept, local_date: date | None
+    schedule: ScheduleState,
+    post_id: int,
+    concept: Concept,
+    local_date: date | None,
+    answer_by: AnswerBy = AnswerBy.TEXT,
 ) -> Reply:
-    """The daily post: the question, an answer button, the marker in the footer."""
+    """The daily post: the question, an answer button, how to answer and the marker in the
+    footer."""
     locale = schedule.locale
     title = (
         t("daily_title", locale, date=local_date.isoformat())
@@ -35,7 +42,7 @@ def question_reply(
         body=question_for(concept, locale, variant=post_id),
         kind=ReplyKind.QUESTION,
         actions=(Action("daily.answer", t("action_answer", locale), str(post_id)),),
-        footer=t("daily_footer", locale, post_id=post_id),
+        footer=t(FOOTERS[answer_by], locale, post_id=post_id),
         extra={
             "daily_post_id": post_id,
             "marker": marker(post_id),

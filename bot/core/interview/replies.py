@@ -9,7 +9,9 @@ from bot.core.grading.replies import reference_body
 from bot.core.interview.questions import question_for
 from bot.core.interview.rules import mask_hint, summarize
 from bot.core.messages import t
-from bot.core.models import Action, Concept, InterviewState, KeyPoint, Reply, ReplyKind
+from bot.core.models import Action, AnswerBy, Concept, InterviewState, KeyPoint, Reply, ReplyKind
+
+HOW_TO_ANSWER = {AnswerBy.TEXT: "answer_how_text", AnswerBy.MENTION: "answer_how_mention"}
 
 
 def actions(locale: str) -> tuple[Action, ...]:
@@ -22,10 +24,15 @@ def actions(locale: str) -> tuple[Action, ...]:
     )
 
 
-def intro_reply(locale: str, category: str | None, rounds: int) -> Reply:
-    """The first message of an interview: its topic and length."""
+def intro_reply(
+    locale: str, category: str | None, rounds: int, answer_by: AnswerBy = AnswerBy.TEXT
+) -> Reply:
+    """The first message of an interview: its topic, length and how to answer there."""
     topic = category or t("topic_all", locale)
-    return Reply(t("interview_started", locale, topic=topic, rounds=rounds), kind=ReplyKind.INFO)
+    how = t(HOW_TO_ANSWER[answer_by], locale)
+    return Reply(
+        t("interview_started", locale, topic=topic, rounds=rounds, how=how), kind=ReplyKind.INFO
+    )
 
 
 def question_reply(state: InterviewState, number: int, concept: Concept) -> Reply:
