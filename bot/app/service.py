@@ -12,6 +12,7 @@ front end calling a flow directly, gets the same: no lone surrogate or NUL reach
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,8 @@ from bot.core.errors import BadInput, error_text
 from bot.core.grading.appeal_replies import APPEAL_ACTION
 from bot.core.grading.grader import KeywordGrader
 from bot.core.grading.synonyms import SynonymMap
+from bot.core.interview.replies import topics_reply
+from bot.core.interview.rules import resolve_topic, topic_label
 from bot.core.messages import t
 from bot.core.models import AnswerBy, Caller, Concept, Grade, LookupResult, Reply, ReplyKind
 from bot.core.ports import Clock, Grader, Notifier
@@ -238,6 +241,31 @@ class Service:
         """Grade one answer given on its own (the command line's ``grade``) and store it in the
         caller's history so it can be appealed; returns the grade and the stored answer's id."""
         return await grade_and_record(self.context, caller, concept, text)
+
+    def topic_counts(self) -> dict[str, int]:
+        """The notes' categories (interview topics) and how many concepts each has."""
+        return dict(Counter(concept.category for concept in self.knowledge.concepts()))
+
+    def topic_choices(self, caller: Caller | None, current: str) -> list[tuple[str, str]]:
+        """Topics for an autocomplete as (label, value), those ``current`` names first (by
+        containment, typos or the glossary: ``stat`` and ``통계`` find 통계적 개념)."""
+        locale = self.locale(caller)
+        counts = self.topic_counts()
+        named = resolve_topic(current, counts) if current.strip() else None
+        wanted = current.strip().casefold()
+        ordered = sorted(
+            counts,
+            key=lambda c: (c != named, wanted not in topic_label(c, locale).casefold(), c),
+        )
+        if wanted:
+            ordered = [
+                c for c in ordered if c == named or wanted in topic_label(c, locale).casefold()
+            ]
+        return [(topic_label(c, locale), c) for c in ordered]
+
+    def topics(self, caller: Caller | None = None) -> Reply:
+        """The interview topics with their concept counts (``/topics``)."""
+        return topics_reply(self.topic_counts(), self.locale(caller))
 
     def help(self, caller: Caller | None = None) -> Reply:
         """The command list."""

@@ -2,13 +2,20 @@
 
 Use :func:`t` with a key and named parameters. A test checks that both locales define every key
 and the same placeholders.
+
+Grammar that depends on a parameter is written with a conversion after its name:
+``{query!은}`` is the particle 은 or 는 that follows the value of ``query`` (``!이`` 이/가,
+``!을`` 을/를, ``!과`` 과/와), and ``{count!p}`` is ``s`` unless ``count`` is 1 (``{count}
+question{count!p}``). So no message shows 은(는) or "question(s)".
 """
 
 from __future__ import annotations
 
 import string
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
+
+from bot.core.knowledge.text import has_final_consonant
 
 DEFAULT_LOCALE: Final = "ko"
 
@@ -41,13 +48,21 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     },
     "console_welcome": {
         "ko": "interview-bot — 개념 {count}개 준비됨. /help 로 명령을 볼 수 있어요.",
-        "en": "interview-bot — {count} concepts ready. Type /help for commands.",
+        "en": "interview-bot — {count} concept{count!p} ready. Type /help for commands.",
     },
     "console_unknown_command": {
         "ko": "알 수 없는 명령입니다: {command} (/help 참고)",
         "en": "Unknown command: {command} (see /help)",
     },
     "console_bye": {"ko": "안녕히 가세요!", "en": "Bye!"},
+    "console_pick_out_of_range": {
+        "ko": "{number}번은 없어요. 1부터 {count} 사이의 번호를 골라 주세요.",
+        "en": "There is no choice {number}. Pick a number from 1 to {count}.",
+    },
+    "console_daily_still_answering": {
+        "ko": "명령이 아닌 입력은 계속 오늘의 질문에 대한 답으로 받아요. 다른 일은 /define 처럼 명령으로 해 주세요.",
+        "en": "Plain lines still answer the daily question; type a command (such as /define) to do anything else.",
+    },
     "internal_error": {
         "ko": "죄송합니다, 처리 중 문제가 생겼어요. 잠시 뒤 다시 시도해 주세요.",
         "en": "Sorry, something went wrong. Please try again in a moment.",
@@ -71,20 +86,25 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     },
     "grade_hint_penalty": {
         "ko": "힌트 {hints}개를 써서 {points}점을 뺐어요",
-        "en": "{hints} hint(s) used: {points} points off",
+        "en": "{hints} hint{hints!p} used: {points} point{points!p} off",
     },
     "field_source": {"ko": "출처", "en": "Source"},
+    "define_related_title": {"ko": "비슷한 개념", "en": "Related concepts"},
+    "grade_cli_choose": {
+        "ko": "'{query}'에 맞는 개념이 하나로 정해지지 않아요. 아래 명령 중 하나로 다시 실행해 주세요:",
+        "en": "'{query}' names more than one concept. Run one of these instead:",
+    },
     "did_you_mean_title": {"ko": "혹시 이것을 찾으셨나요?", "en": "Did you mean?"},
     "same_name_title": {
         "ko": "같은 이름의 개념이 여럿 있어요",
         "en": "Several concepts have this name",
     },
     "same_name_body": {
-        "ko": "'{query}'은(는) 여러 노트에 있어요. 출처를 보고 하나를 골라 주세요.",
+        "ko": "'{query}'{query!은} 여러 노트에 있어요. 출처를 보고 하나를 골라 주세요.",
         "en": "'{query}' is in several notes. Pick one by its source below.",
     },
     "did_you_mean_body": {
-        "ko": "'{query}'와(과) 정확히 일치하는 개념이 없어요. 아래에서 골라 주세요.",
+        "ko": "'{query}'{query!과} 정확히 일치하는 개념이 없어요. 아래에서 골라 주세요.",
         "en": "No concept matches '{query}' exactly. Pick one below.",
     },
     "not_found_title": {"ko": "찾을 수 없어요", "en": "Not found"},
@@ -105,10 +125,10 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
             "전체 개념 {total}개"
         ),
         "en": (
-            "{files} files ({changed} changed, {unchanged} unchanged, {deleted} deleted, "
+            "{files} file{files!p} ({changed} changed, {unchanged} unchanged, {deleted} deleted, "
             "{files_skipped} without notes or unreadable) · "
             "concepts {added} added, {updated} updated, {removed} removed, {skipped} skipped · "
-            "{total} concepts in all"
+            "{total} concept{total!p} in all"
         ),
     },
     "ingest_progress_files": {"ko": "노트 읽기", "en": "reading notes"},
@@ -118,7 +138,7 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     },
     "missing_credentials": {
         "ko": "환경 변수가 없어요: {names} (README의 배포 안내를 보세요)",
-        "en": "Missing environment variable(s): {names} (see README, Deployment)",
+        "en": "Not set: {names} (see README, Deployment)",
     },
     "discord_intent_refused": {
         "ko": "Discord가 메시지 내용 인텐트를 거부했어요: 개발자 포털의 Bot 탭에서 Message Content Intent를 켜거나, DISCORD_MESSAGE_CONTENT=false 로 두세요 (답은 버튼이나 @멘션으로).",
@@ -226,7 +246,7 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "en": "HTML comment is never closed; kept as text",
     },
     "warn_unknown_alias_term": {
-        "ko": "별칭 파일의 '{term}'은(는) 노트에 없는 용어입니다",
+        "ko": "별칭 파일의 '{term}'{term!은} 노트에 없는 용어입니다",
         "en": "'{term}' in the aliases file is not a term in the notes",
     },
     "aliases_invalid": {
@@ -245,10 +265,48 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "ko": "용어집 파일을 읽을 수 없습니다 ({path}:{line}): {detail}",
         "en": "cannot read the glossary file ({path}:{line}): {detail}",
     },
+    # --- Discord command descriptions (at most 100 characters) ---------------------------
+    "cmd_define": {"ko": "노트에서 개념 찾기", "en": "Look a concept up in the notes"},
+    "cmd_define_term": {"ko": "찾을 용어", "en": "The term to look up"},
+    "cmd_define_private": {"ko": "나만 보기", "en": "Only you see the answer"},
+    "cmd_interview": {"ko": "모의 면접", "en": "Mock interview"},
+    "cmd_interview_start": {"ko": "모의 면접 시작", "en": "Start a mock interview"},
+    "cmd_option_topic": {"ko": "주제 (비우면 전체)", "en": "Topic (empty: all topics)"},
+    "cmd_interview_rounds": {"ko": "문항 수", "en": "Number of questions"},
+    "cmd_interview_hint": {"ko": "지금 질문의 힌트", "en": "A hint for the current question"},
+    "cmd_interview_skip": {"ko": "지금 질문 넘기기", "en": "Skip the current question"},
+    "cmd_interview_stop": {"ko": "면접 그만하기", "en": "Stop the interview"},
+    "cmd_topics": {"ko": "면접 주제와 개념 수", "en": "Interview topics and their concept counts"},
+    "cmd_daily": {"ko": "오늘의 질문", "en": "Daily question"},
+    "cmd_daily_set": {"ko": "오늘의 질문 설정", "en": "Set the daily question"},
+    "cmd_daily_time": {"ko": "시각 HH:MM (예: 09:00)", "en": "Time HH:MM (e.g. 09:00)"},
+    "cmd_daily_timezone": {
+        "ko": "시간대 (예: Asia/Seoul)",
+        "en": "Time zone (e.g. Asia/Seoul)",
+    },
+    "cmd_daily_weekdays": {
+        "ko": "요일: 매일 / 평일 / 주말 / 월,수,금",
+        "en": "Days: daily / weekdays / weekend / mon,wed,fri",
+    },
+    "cmd_daily_mention": {
+        "ko": "알릴 역할 (기본: 없음)",
+        "en": "Role to mention (default: none)",
+    },
+    "cmd_daily_off": {"ko": "오늘의 질문 끄기", "en": "Turn the daily question off"},
+    "cmd_daily_status": {"ko": "오늘의 질문 설정 보기", "en": "Show the daily question's settings"},
+    "cmd_daily_now": {"ko": "지금 질문 올리기", "en": "Post a question now"},
     # --- interview -----------------------------------------------------------------------
     "interview_started": {
-        "ko": "모의 면접을 시작합니다 · 주제: {topic} · {rounds}문항\n{how} 힌트·넘기기·그만하기도 할 수 있어요.",
-        "en": "Mock interview started · topic: {topic} · {rounds} questions\n{how} Hint, skip and stop are there too.",
+        "ko": "모의 면접을 시작합니다 · 주제: {topic} · {rounds}문항",
+        "en": "Mock interview started · topic: {topic} · {rounds} question{rounds!p}",
+    },
+    "interview_started_body": {
+        "ko": "{how} 힌트·넘기기·그만하기도 할 수 있어요.",
+        "en": "{how} Hint, skip and stop are there too.",
+    },
+    "interview_started_in_thread": {
+        "ko": "{thread} 에서 면접을 시작했어요.",
+        "en": "Your interview is in {thread}.",
     },
     "answer_how_text": {
         "ko": "편하게 답해 주세요.",
@@ -287,13 +345,13 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     "summary_line": {"ko": "{number}. {term} — {score}점", "en": "{number}. {term} — {score}/100"},
     "summary_average": {
         "ko": "평균 {average}점 ({count}문항)",
-        "en": "Average {average}/100 ({count} questions)",
+        "en": "Average {average}/100 ({count} question{count!p})",
     },
     "summary_weakest": {"ko": "다시 볼 개념: {terms}", "en": "Worth another look: {terms}"},
     "summary_no_answers": {"ko": "답한 질문이 없어요.", "en": "No question was answered."},
     "summary_expired": {
         "ko": "{minutes}분 동안 답이 없어 면접을 마쳤어요.",
-        "en": "The interview ended after {minutes} idle minutes.",
+        "en": "The interview ended after {minutes} idle minute{minutes!p}.",
     },
     "summary_stopped": {"ko": "면접을 마쳤어요.", "en": "Interview stopped."},
     "summary_finished": {
@@ -308,9 +366,19 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "ko": "이미 진행 중인 면접이 있어요 ({number}/{total}번째 질문). 답하거나 그만하기로 끝내 주세요.",
         "en": "An interview is already running (question {number}/{total}). Answer it or stop it first.",
     },
+    "topics_title": {"ko": "면접 주제", "en": "Interview topics"},
+    "topics_line": {"ko": "• {topic} — {count}개", "en": "• {topic} — {count} concept{count!p}"},
+    "topics_how": {
+        "ko": "/interview <주제> [문항 수] 로 시작하세요. 주제는 일부만 적어도 돼요 (예: 통계).",
+        "en": "Start with /interview <topic> [rounds]; part of a topic's name is enough.",
+    },
+    "topics_none": {
+        "ko": "아직 불러온 노트가 없어 주제가 없어요.",
+        "en": "No notes are loaded yet, so there are no topics.",
+    },
     "interview_unknown_topic": {
-        "ko": "'{topic}' 주제를 찾지 못했어요. 가능한 주제: {categories}",
-        "en": "No topic like '{topic}'. Topics: {categories}",
+        "ko": "'{topic}' 주제를 찾지 못했어요. 가능한 주제: {categories} (/topics 참고)",
+        "en": "No topic like '{topic}'. Topics: {categories} (see /topics)",
     },
     "interview_bad_rounds": {
         "ko": "문항 수는 1에서 {limit} 사이의 숫자로 적어 주세요.",
@@ -347,7 +415,7 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     "daily_reveal_title": {"ko": "정답 공개 · {term}", "en": "Answer revealed · {term}"},
     "daily_reveal_figures": {
         "ko": "답변 {count}개 · 평균 {average}점",
-        "en": "{count} answers · average {average}/100",
+        "en": "{count} answer{count!p} · average {average}/100",
     },
     "daily_reveal_nobody": {"ko": "아무도 답하지 않았어요.", "en": "Nobody answered."},
     "daily_reveal_missed": {"ko": "많이 놓친 포인트: {points}", "en": "Most missed: {points}"},
@@ -381,13 +449,21 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "ko": "이 채널의 오늘의 질문을 껐어요.",
         "en": "Daily question turned off here.",
     },
+    "daily_off_already": {
+        "ko": "이 채널의 오늘의 질문은 이미 꺼져 있어요.",
+        "en": "The daily question is already off here.",
+    },
     "daily_status_title": {"ko": "오늘의 질문 상태", "en": "Daily question status"},
     "daily_status_none": {
         "ko": "이 채널에는 오늘의 질문이 설정되어 있지 않아요. (/daily set 09:00)",
         "en": "No daily question is set for this channel. (/daily set 09:00)",
     },
     "daily_when": {"ko": "{weekdays} {time} ({tz})", "en": "{weekdays} at {time} ({tz})"},
-    "daily_field_schedule": {"ko": "일정", "en": "Schedule"},
+    "daily_field_time": {"ko": "시각", "en": "Time"},
+    "daily_field_days": {"ko": "요일", "en": "Days"},
+    "daily_field_tz": {"ko": "시간대", "en": "Time zone"},
+    "daily_field_mention": {"ko": "멘션", "en": "Mention"},
+    "daily_field_kept": {"ko": "그대로 둔 항목", "en": "Kept as before"},
     "daily_field_state": {"ko": "상태", "en": "State"},
     "daily_field_next": {"ko": "다음 게시", "en": "Next post"},
     "daily_field_last": {"ko": "마지막 게시", "en": "Last post"},
@@ -479,7 +555,7 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     },
     "appeals_concept_line": {
         "ko": "{term} — 이의 {appeals}건 / 채점 {graded}건 ({rate}%)",
-        "en": "{term} — {appeals} appeals / {graded} graded ({rate}%)",
+        "en": "{term} — {appeals} appeal{appeals!p} / {graded} graded ({rate}%)",
     },
     "appeals_latest": {"ko": "최근 이의", "en": "Latest appeals"},
     "appeals_latest_line": {
@@ -514,7 +590,31 @@ def t(key: str, locale: str | None = None, /, **params: object) -> str:
         return key
     text = entry.get(locale or DEFAULT_LOCALE) or entry[DEFAULT_LOCALE]
     rendered = {k: v.render(locale) if isinstance(v, Msg) else v for k, v in params.items()}
-    return string.Formatter().vformat(text, (), _Defaulting(rendered))
+    return _FORMATTER.vformat(text, (), _Defaulting(rendered))
+
+
+# The particle a conversion names -> (after a final consonant, after a vowel).
+PARTICLES: Final[dict[str, tuple[str, str]]] = {
+    "은": ("은", "는"),
+    "이": ("이", "가"),
+    "을": ("을", "를"),
+    "과": ("과", "와"),
+}
+
+
+class _Grammar(string.Formatter):
+    """``str.format`` plus the particle and plural conversions (see the module docstring)."""
+
+    def convert_field(self, value: Any, conversion: str | None) -> Any:
+        if conversion in PARTICLES:
+            with_final, without_final = PARTICLES[conversion]
+            return with_final if has_final_consonant(str(value)) else without_final
+        if conversion == "p":
+            return "" if str(value) == "1" else "s"
+        return super().convert_field(value, conversion)
+
+
+_FORMATTER: Final = _Grammar()
 
 
 class _Defaulting(dict[str, object]):

@@ -47,3 +47,25 @@ def test_every_message_is_shown_somewhere(key: str) -> None:
     sources = (p.read_text(encoding="utf-8") for p in bot.rglob("*.py") if p.name != "messages.py")
     quoted = (f'"{key}"', f"'{key}'")
     assert any(q in text for text in sources for q in quoted), f"{key} is never used"
+
+
+@pytest.mark.parametrize(
+    ("query", "eun", "wa"),
+    [("가설", "은", "과"), ("회귀", "는", "와"), ("CNN", "은", "과"), ("Docker", "는", "와")],
+)
+def test_korean_particles_follow_the_value(query: str, eun: str, wa: str) -> None:
+    assert t("same_name_body", "ko", query=query).startswith(f"'{query}'{eun} ")
+    assert t("did_you_mean_body", "ko", query=query).startswith(f"'{query}'{wa} ")
+
+
+def test_english_counts_are_singular_for_one() -> None:
+    one, two = (t("grade_hint_penalty", "en", hints=n, points=10 * n) for n in (1, 2))
+    assert "1 hint used" in one and "10 points" in one
+    assert "2 hints used" in two
+
+
+@pytest.mark.parametrize("key", sorted(MESSAGES))
+def test_no_message_writes_grammar_as_a_placeholder(key: str) -> None:
+    """Particles and plurals are chosen for the value, never spelled both ways."""
+    for marker in ("은(는)", "와(과)", "이(가)", "을(를)", "(s)"):
+        assert marker not in MESSAGES[key]["ko"] + MESSAGES[key]["en"], (key, marker)

@@ -11,12 +11,16 @@ from typing import Any
 
 import discord
 
+from bot.adapters.discord.translator import language_of
 from bot.core.models import Caller
 
 
 def caller_of(interaction: discord.Interaction[Any], locale: str | None = None) -> Caller:
-    """The Caller for an interaction: admins are members with Manage Server."""
+    """The Caller for an interaction: admins are members with Manage Server; replies speak the
+    person's Discord language when it is Korean or English (else the configured one)."""
     perms = interaction.permissions
+    if locale is None:
+        locale = language_of(interaction.locale)
     return _caller(
         interaction.user,
         interaction.channel,

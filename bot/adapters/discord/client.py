@@ -24,11 +24,13 @@ from discord import app_commands
 from bot.adapters.discord.commands.daily import DailyCommands
 from bot.adapters.discord.commands.define import define_command
 from bot.adapters.discord.commands.interview import InterviewCommands
+from bot.adapters.discord.commands.topics import topics_command
 from bot.adapters.discord.components import Buttons
 from bot.adapters.discord.errors import report_error
 from bot.adapters.discord.notifier import DiscordNotifier
 from bot.adapters.discord.send import NO_MENTIONS
 from bot.adapters.discord.thread_answers import answer_thread_message
+from bot.adapters.discord.translator import MessageTranslator
 from bot.app.service import Service
 from bot.core.errors import BadInput
 from bot.core.models import AnswerBy
@@ -71,10 +73,13 @@ class DiscordBot(discord.AutoShardedClient):
         self.tree.add_command(define_command(service))
         self.tree.add_command(InterviewCommands(service))
         self.tree.add_command(DailyCommands(service, self.runner))
+        self.tree.add_command(topics_command(service))
         self._tasks: list[asyncio.Task[None]] = []
 
     async def setup_hook(self) -> None:
-        """Sync commands (to one guild in development) and start the background work."""
+        """Sync commands (to one guild in development; descriptions in every person's language)
+        and start the background work."""
+        await self.tree.set_translator(MessageTranslator(self.locale))
         if self.guild_id:
             guild = discord.Object(self.guild_id)
             self.tree.copy_global_to(guild=guild)

@@ -6,10 +6,14 @@ Korean templates pick the particle the term's last syllable needs (CNN이란, Do
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
+from bot.core.knowledge.glossary import default_glossary
 from bot.core.knowledge.text import has_final_consonant
 from bot.core.models import Concept
+
+_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 
 DEFAULT_LOCALE: Final = "ko"
 
@@ -45,6 +49,22 @@ def _particles(word: str) -> dict[str, str]:
     return {kind: particle(word, kind) for kind in _PARTICLES}
 
 
+def term_in(concept: Concept, locale: str = DEFAULT_LOCALE) -> str:
+    """How to name ``concept`` in ``locale``'s questions: in English a Korean term is named by
+    its first alias written without Hangul (``로지스틱 회귀`` -> ``Logistic Regression``), else
+    by the glossary's English (``대립가설`` -> ``alternative hypothesis``), else as written."""
+    term = concept.term.strip()
+    if locale_of(locale) != "en" or not _HANGUL.search(term):
+        return term
+    for alias in concept.aliases:
+        if alias.strip() and not _HANGUL.search(alias):
+            return alias.strip()
+    for translation in default_glossary().translations(term):
+        if not _HANGUL.search(translation):
+            return translation
+    return term
+
+
 def question_for(concept: Concept, locale: str = DEFAULT_LOCALE, *, variant: int = 0) -> str:
     """The question to ask about ``concept``.
 
@@ -54,7 +74,7 @@ def question_for(concept: Concept, locale: str = DEFAULT_LOCALE, *, variant: int
     own = (concept.question or "").strip()
     if own:
         return own
-    term = concept.term.strip()
+    term = term_in(concept, locale)
     templates = QUESTION_TEMPLATES[locale_of(locale)]
     template = templates[variant % len(templates)]
     return template.format(term=term, **_particles(term))

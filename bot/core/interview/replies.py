@@ -3,11 +3,11 @@ hints, and the summary."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from bot.core.grading.replies import reference_body
 from bot.core.interview.questions import question_for
-from bot.core.interview.rules import mask_hint, summarize
+from bot.core.interview.rules import mask_hint, summarize, topic_label
 from bot.core.messages import t
 from bot.core.models import Action, AnswerBy, Concept, InterviewState, KeyPoint, Reply, ReplyKind
 
@@ -24,6 +24,18 @@ def actions(locale: str) -> tuple[Action, ...]:
     )
 
 
+def topics_reply(counts: Mapping[str, int], locale: str) -> Reply:
+    """The topics (the notes' categories) with how many concepts each has, and how to start."""
+    if not counts:
+        return Reply(t("topics_title", locale), t("topics_none", locale), kind=ReplyKind.INFO)
+    lines = [
+        t("topics_line", locale, topic=topic_label(category, locale), count=count)
+        for category, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ]
+    body = "\n".join([*lines, "", t("topics_how", locale)])
+    return Reply(t("topics_title", locale), body, kind=ReplyKind.INFO)
+
+
 def intro_reply(
     locale: str, category: str | None, rounds: int, answer_by: AnswerBy = AnswerBy.TEXT
 ) -> Reply:
@@ -31,7 +43,9 @@ def intro_reply(
     topic = category or t("topic_all", locale)
     how = t(HOW_TO_ANSWER[answer_by], locale)
     return Reply(
-        t("interview_started", locale, topic=topic, rounds=rounds, how=how), kind=ReplyKind.INFO
+        t("interview_started", locale, topic=topic, rounds=rounds),
+        t("interview_started_body", locale, how=how),
+        kind=ReplyKind.INFO,
     )
 
 

@@ -4,12 +4,14 @@ summary's figures."""
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
 from bot.core.errors import BadInput
+from bot.core.knowledge.glossary import default_glossary
 from bot.core.knowledge.text import compact, normalize_query, to_jamo
 from bot.core.models import KeyPoint
 
@@ -18,6 +20,7 @@ MAX_ROUNDS = 20
 NEVER_SEEN_WEIGHT = 3.0
 MIN_WEIGHT = 0.2
 TOPIC_CUTOFF = 75.0
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
 HINT_MASK = "○"
 WEAK_SCORE = 60
 MAX_WEAKEST = 3
@@ -80,7 +83,30 @@ def next_hint(missed: Sequence[KeyPoint], hints_used: int) -> KeyPoint | None:
 
 def resolve_topic(topic: str, categories: Collection[str]) -> str | None:
     """The category a topic names: containment after normalising (통계 -> 통계적 개념), else a
-    close fuzzy match; None when nothing is close."""
+    close fuzzy match, else the same for the topic's glossary translations (statistics -> 통계
+    -> 통계적 개념, 운영체제 -> Operating System); None when nothing is close."""
+    found = _resolve(topic, categories)
+    if found is not None:
+        return found
+    for translation in default_glossary().translations(topic):
+        found = _resolve(translation, categories)
+        if found is not None:
+            return found
+    return None
+
+
+def topic_label(category: str, locale: str) -> str:
+    """A category as a topic list shows it: in English a Korean name gets its glossary English
+    after it (``통계적 개념 (statistical concept)``), so English speakers can read and type it."""
+    if locale != "en" or not _HANGUL.search(category):
+        return category
+    glossary = default_glossary()
+    whole = [t for t in glossary.translations(category) if not _HANGUL.search(t)]
+    english = whole[0] if whole else ", ".join(glossary.known_english(category))
+    return f"{category} ({english})" if english else category
+
+
+def _resolve(topic: str, categories: Collection[str]) -> str | None:
     wanted = compact(normalize_query(topic))
     if not wanted:
         return None

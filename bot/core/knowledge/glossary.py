@@ -359,6 +359,13 @@ class Glossary:
                     break
         return tuple(found)
 
+    def known_english(self, name: str) -> tuple[str, ...]:
+        """The English of each known word or compound of ``name``, in order and once each
+        (``머신러닝 (딥러닝 포함) 수학`` -> machine learning, deep learning, math): a gloss for a
+        name that has no whole translation."""
+        found = (self._firsts[item][False] for item in self._reading(name) if isinstance(item, int))
+        return tuple(dict.fromkeys(english for english in found if not _HANGUL.search(english)))
+
     def _render(self, items: Sequence[Item], hangul: bool) -> str:
         """``items`` written with each group's first Hangul (or Latin) spelling."""
         return " ".join(

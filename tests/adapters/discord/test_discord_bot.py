@@ -98,8 +98,25 @@ async def _first_question(fake_discord: FakeDiscord, **user: Any) -> JSON:
 async def test_commands_are_synced_to_the_development_guild(
     fake_discord: FakeDiscord, bot: DiscordBot
 ) -> None:
-    names = {c["name"] for c in fake_discord.synced_commands[fake_discord.guild_id]}
-    assert names == {"define", "interview", "daily"}
+    synced = fake_discord.synced_commands[fake_discord.guild_id]
+    assert {c["name"] for c in synced} == {"define", "interview", "daily", "topics"}
+
+
+def _described(node: JSON) -> list[JSON]:
+    """A synced command and its options (sub-commands included), depth first."""
+    return [node, *(n for option in node.get("options") or [] for n in _described(option))]
+
+
+async def test_every_description_is_localized_per_discord_language(
+    fake_discord: FakeDiscord, bot: DiscordBot
+) -> None:
+    nodes = [n for c in fake_discord.synced_commands[fake_discord.guild_id] for n in _described(c)]
+    assert len(nodes) > 10
+    for node in nodes:
+        localized = node.get("description_localizations") or {}
+        assert localized.get("ko") and localized.get("en-US"), node["name"]
+        assert localized["ko"] != localized["en-US"], node["name"]
+        assert "·" not in node["description"], "no 'Korean · English' strings"
 
 
 async def test_define_answers_with_an_embed_that_pings_nobody(

@@ -9,6 +9,7 @@ from bot.core.interview.questions import (
     locale_of,
     particle,
     question_for,
+    term_in,
 )
 from bot.core.models import Concept
 
@@ -101,3 +102,22 @@ def test_particle_kinds() -> None:
         "를",
         "와",
     ]
+
+
+@pytest.mark.parametrize(
+    ("term", "aliases", "named"),
+    [
+        ("로지스틱 회귀", ("Logistic Regression",), "Logistic Regression"),  # the note's alias
+        ("교착 상태", (), "deadlock"),  # the glossary's English
+        ("편미분", (), "partial derivative"),
+        ("CNN", (), "CNN"),  # already English
+        ("쿠버빠", (), "쿠버빠"),  # nothing known: as written
+    ],
+)
+def test_english_questions_name_a_korean_term_in_english(
+    term: str, aliases: tuple[str, ...], named: str
+) -> None:
+    korean_term = Concept(1, term, "ml", "정의", "notes.md", 1, aliases=aliases)
+    assert term_in(korean_term, "en") == named
+    assert named in question_for(korean_term, "en")
+    assert term_in(korean_term, "ko") == term

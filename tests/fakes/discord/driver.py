@@ -62,6 +62,7 @@ T = TypeVar("T")
 
 DEFAULT_WAIT_TIMEOUT_S: Final = 5.0
 USER_REACTION_DELAY_S: Final = 0.05
+USER_LOCALE: Final = "ko"  # the default scene is a Korean study group (a Korean client)
 
 
 # --------------------------------------------------------------------------------------------
@@ -303,8 +304,8 @@ class FakeDiscord(FakeDiscordServer):
                 held = ALL_PERMISSIONS
             payload.update(
                 guild_id=str(guild_id),
-                guild={"id": str(guild_id), "locale": "en-US", "features": []},
-                guild_locale="en-US",
+                guild={"id": str(guild_id), "locale": USER_LOCALE, "features": []},
+                guild_locale=USER_LOCALE,
                 channel_id=channel["id"],
                 channel={**channel, "permissions": str(held)},
                 member={**member, "permissions": str(held)},
@@ -534,7 +535,7 @@ class FakeDiscord(FakeDiscordServer):
         guild_id: int | None = None,
         dm: bool = False,
         permissions: str | int | None = None,
-        locale: str = "en-US",
+        locale: str = USER_LOCALE,
     ) -> InteractionHandle:
         """Dispatches a slash command as a user would send it; returns its handle.
 
@@ -571,7 +572,7 @@ class FakeDiscord(FakeDiscordServer):
         guild_id: int | None = None,
         dm: bool = False,
         permissions: str | int | None = None,
-        locale: str = "en-US",
+        locale: str = USER_LOCALE,
     ) -> InteractionHandle:
         """Dispatches an autocomplete request (type 4) for option ``focused`` of a command.
 
@@ -663,7 +664,7 @@ class FakeDiscord(FakeDiscordServer):
         message: JSON | int | None = None,
         user: JSON | int | None = None,
         permissions: str | int | None = None,
-        locale: str = "en-US",
+        locale: str = USER_LOCALE,
     ) -> InteractionHandle:
         """Presses a button (type 3 interaction carrying the ``message``), found by custom_id
         or label in ``message`` or else the newest message visible to the user that has it.
@@ -690,7 +691,7 @@ class FakeDiscord(FakeDiscordServer):
         message: JSON | int | None = None,
         user: JSON | int | None = None,
         permissions: str | int | None = None,
-        locale: str = "en-US",
+        locale: str = USER_LOCALE,
     ) -> InteractionHandle:
         """Picks ``values`` in a string select menu (the newest one if ``custom_id`` is None)."""
         found_message: JSON | None = None
@@ -736,7 +737,7 @@ class FakeDiscord(FakeDiscordServer):
         *,
         user: JSON | int | None = None,
         permissions: str | int | None = None,
-        locale: str = "en-US",
+        locale: str = USER_LOCALE,
     ) -> InteractionHandle:
         """Submits the modal with ``custom_id`` (None: the newest one) that the client opened.
 

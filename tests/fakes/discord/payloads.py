@@ -604,6 +604,28 @@ def validate_autocomplete_payload(
             errors.length_between((*c_path, "value"), value, 1, MAX_CHOICE_VALUE)
 
 
+# The locales Discord accepts as localization keys.
+DISCORD_LOCALES: Final = frozenset(
+    "id da de en-GB en-US es-ES es-419 fr hr it lt hu nl no pl pt-BR ro fi sv-SE vi tr cs el "
+    "bg ru uk hi th zh-CN ja zh-TW ko".split()
+)
+
+
+def _validate_localizations(
+    value: Any, errors: FormErrors, path: tuple[str | int, ...], longest: int
+) -> None:
+    """``name_localizations`` / ``description_localizations``: known locales, sized texts."""
+    if value is None:
+        return
+    if not isinstance(value, dict):
+        errors.add(path, "DICT_TYPE_CONVERT", "Only dictionaries may be used in a DictType")
+        return
+    for locale, text in value.items():
+        if locale not in DISCORD_LOCALES:
+            errors.add((*path, locale), "LOCALE_NOT_SUPPORTED", f"Unknown locale {locale}")
+        errors.length_between((*path, locale), text, 1, longest)
+
+
 def _validate_command_options(
     options: list[JSON], errors: FormErrors, path: tuple[str | int, ...]
 ) -> None:
@@ -615,6 +637,12 @@ def _validate_command_options(
             errors.add((*o_path, "name"), "APPLICATION_COMMAND_INVALID_NAME", "Invalid name")
         errors.length_between(
             (*o_path, "description"), option.get("description"), 1, MAX_COMMAND_DESCRIPTION
+        )
+        _validate_localizations(
+            option.get("description_localizations"),
+            errors,
+            (*o_path, "description_localizations"),
+            MAX_COMMAND_DESCRIPTION,
         )
         choices = option.get("choices") or []
         errors.max_length((*o_path, "choices"), choices, MAX_AUTOCOMPLETE_CHOICES)
@@ -652,4 +680,13 @@ def validate_commands_payload(commands: Any, errors: FormErrors) -> None:
             errors.length_between(
                 (index, "description"), command.get("description"), 1, MAX_COMMAND_DESCRIPTION
             )
+        _validate_localizations(
+            command.get("description_localizations"),
+            errors,
+            (index, "description_localizations"),
+            MAX_COMMAND_DESCRIPTION,
+        )
+        _validate_localizations(
+            command.get("name_localizations"), errors, (index, "name_localizations"), 32
+        )
         _validate_command_options(command.get("options") or [], errors, (index, "options"))

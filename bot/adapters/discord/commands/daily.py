@@ -9,7 +9,9 @@ import discord
 from discord import app_commands
 
 from bot.adapters.discord.caller import caller_of
+from bot.adapters.discord.commands.topics import topic_choices
 from bot.adapters.discord.send import send
+from bot.adapters.discord.translator import described
 from bot.app.daily import Poster
 from bot.app.service import Service
 
@@ -17,7 +19,7 @@ from bot.app.service import Service
 class DailyCommands(
     app_commands.Group,
     name="daily",
-    description="오늘의 질문 · Daily question",
+    description=described("cmd_daily"),
     default_permissions=discord.Permissions(manage_guild=True),
     guild_only=True,
 ):
@@ -28,13 +30,13 @@ class DailyCommands(
         self.service = service
         self.runner = runner
 
-    @app_commands.command(name="set", description="오늘의 질문 설정 · Set the daily question")
+    @app_commands.command(name="set", description=described("cmd_daily_set"))
     @app_commands.describe(
-        time="HH:MM",
-        timezone="Asia/Seoul",
-        weekdays="매일 / 평일 / mon,wed,fri",
-        topic="주제 · topic",
-        mention="알릴 역할 (기본: 없음) · role to mention (default: none)",
+        time=described("cmd_daily_time"),
+        timezone=described("cmd_daily_timezone"),
+        weekdays=described("cmd_daily_weekdays"),
+        topic=described("cmd_option_topic"),
+        mention=described("cmd_daily_mention"),
     )
     async def set_schedule(
         self,
@@ -57,7 +59,14 @@ class DailyCommands(
         )
         await send(interaction, [reply], ephemeral=True)
 
-    @app_commands.command(name="off", description="오늘의 질문 끄기 · Turn the daily question off")
+    @set_schedule.autocomplete("topic")
+    async def set_topic(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Topics for ``topic`` as the admin types."""
+        return topic_choices(self.service, interaction, current)
+
+    @app_commands.command(name="off", description=described("cmd_daily_off"))
     async def off(self, interaction: discord.Interaction[Any]) -> None:
         """Turn this channel's daily question off."""
         await interaction.response.defer(thinking=True, ephemeral=True)
@@ -65,7 +74,7 @@ class DailyCommands(
             interaction, [await self.service.daily.off(caller_of(interaction))], ephemeral=True
         )
 
-    @app_commands.command(name="status", description="오늘의 질문 상태 · Status")
+    @app_commands.command(name="status", description=described("cmd_daily_status"))
     async def status(self, interaction: discord.Interaction[Any]) -> None:
         """This channel's daily question schedule."""
         await interaction.response.defer(thinking=True, ephemeral=True)
@@ -75,7 +84,7 @@ class DailyCommands(
             ephemeral=True,
         )
 
-    @app_commands.command(name="now", description="지금 질문 올리기 · Post a question now")
+    @app_commands.command(name="now", description=described("cmd_daily_now"))
     async def now(self, interaction: discord.Interaction[Any]) -> None:
         """Post a question in this channel at once."""
         await interaction.response.defer(thinking=True, ephemeral=True)

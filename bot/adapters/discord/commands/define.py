@@ -9,16 +9,17 @@ from discord import app_commands
 
 from bot.adapters.discord.caller import caller_of
 from bot.adapters.discord.send import send
+from bot.adapters.discord.translator import described
 from bot.app.service import Service
 
 
 def define_command(service: Service) -> app_commands.Command[Any, ..., None]:
     """The ``/define term [private]`` command over ``service``."""
 
-    @app_commands.command(
-        name="define", description="노트에서 개념 찾기 · Look a concept up in the notes"
+    @app_commands.command(name="define", description=described("cmd_define"))
+    @app_commands.describe(
+        term=described("cmd_define_term"), private=described("cmd_define_private")
     )
-    @app_commands.describe(term="용어 · term", private="나만 보기 · only you see the answer")
     async def define(
         interaction: discord.Interaction[Any], term: str, private: bool = False
     ) -> None:

@@ -10,13 +10,15 @@ import discord
 from discord import app_commands
 
 from bot.adapters.discord.caller import caller_of
+from bot.adapters.discord.commands.topics import topic_choices
 from bot.adapters.discord.send import NO_MENTIONS, THREAD_NAME_MAX, post_reply, send
+from bot.adapters.discord.translator import described
 from bot.app.service import Service
 from bot.core.messages import t
 
 
 class InterviewCommands(
-    app_commands.Group, name="interview", description="모의 면접 · Mock interview"
+    app_commands.Group, name="interview", description=described("cmd_interview")
 ):
     """The ``/interview`` group over a Service."""
 
@@ -25,8 +27,10 @@ class InterviewCommands(
         self.service = service
         self.locale = service.settings.locale
 
-    @app_commands.command(name="start", description="모의 면접 시작 · Start a mock interview")
-    @app_commands.describe(topic="주제 · topic", rounds="문항 수 · number of questions")
+    @app_commands.command(name="start", description=described("cmd_interview_start"))
+    @app_commands.describe(
+        topic=described("cmd_option_topic"), rounds=described("cmd_interview_rounds")
+    )
     async def start(
         self,
         interaction: discord.Interaction[Any],
@@ -44,27 +48,36 @@ class InterviewCommands(
             )
             caller = replace(caller, thread_id=str(thread.id))
             replies = await self.service.interviews.start(caller, topic, rounds)
-            await interaction.followup.send(thread.mention, allowed_mentions=NO_MENTIONS)
+            locale = self.service.locale(caller)
+            started = t("interview_started_in_thread", locale, thread=thread.mention)
+            await interaction.followup.send(started, allowed_mentions=NO_MENTIONS)
             for reply in replies:
                 await post_reply(thread, reply)
         else:
             await send(interaction, await self.service.interviews.start(caller, topic, rounds))
 
-    @app_commands.command(name="hint", description="힌트 · Hint")
+    @start.autocomplete("topic")
+    async def start_topic(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Topics for ``topic`` as the person types."""
+        return topic_choices(self.service, interaction, current)
+
+    @app_commands.command(name="hint", description=described("cmd_interview_hint"))
     async def hint(self, interaction: discord.Interaction[Any]) -> None:
         """A hint for the current question, only for the caller."""
         await interaction.response.defer(thinking=True, ephemeral=True)
         caller = await self.service.interviews.where_running(caller_of(interaction))
         await send(interaction, [await self.service.interviews.hint(caller)], ephemeral=True)
 
-    @app_commands.command(name="skip", description="넘기기 · Skip")
+    @app_commands.command(name="skip", description=described("cmd_interview_skip"))
     async def skip(self, interaction: discord.Interaction[Any]) -> None:
         """Skip the current question."""
         await interaction.response.defer(thinking=True)
         caller = await self.service.interviews.where_running(caller_of(interaction))
         await send(interaction, await self.service.interviews.skip(caller))
 
-    @app_commands.command(name="stop", description="그만하기 · Stop")
+    @app_commands.command(name="stop", description=described("cmd_interview_stop"))
     async def stop(self, interaction: discord.Interaction[Any]) -> None:
         """End the interview with its summary."""
         await interaction.response.defer(thinking=True)
