@@ -140,6 +140,10 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "ko": "환경 변수가 없어요: {names} (README의 배포 안내를 보세요)",
         "en": "Not set: {names} (see README, Deployment)",
     },
+    "slack_invite_needed": {
+        "ko": "이 채널에 제가 없어서 스레드 답을 읽을 수 없어요. 채널에서 /invite @interview-bot 으로 초대한 뒤 다시 해 주세요.",
+        "en": "I'm not in this channel, so I can't read answers in its threads. Invite me with /invite @interview-bot, then try again.",
+    },
     "discord_intent_refused": {
         "ko": "Discord가 메시지 내용 인텐트를 거부했어요: 개발자 포털의 Bot 탭에서 Message Content Intent를 켜거나, DISCORD_MESSAGE_CONTENT=false 로 두세요 (답은 버튼이나 @멘션으로).",
         "en": "Discord refused the message-content intent: turn on Message Content Intent on the developer portal's Bot tab, or leave DISCORD_MESSAGE_CONTENT=false (answers then come by button or @mention).",

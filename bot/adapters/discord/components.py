@@ -26,6 +26,22 @@ from bot.core.models import Caller
 ANSWER_MAX = 4000
 MODAL_TITLE_MAX = 45
 MODAL_LABEL_MAX = 45
+PLACEHOLDER_MAX = 100
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` on one line, at most ``limit`` characters (an ellipsis when cut)."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def question_of(message: discord.Message | None) -> tuple[str, str]:
+    """(title, question) of the bot's message a button was pressed on: the modal shows them
+    so the person sees what they answer ("" when the message has no embed)."""
+    embeds = message.embeds if message is not None else []
+    if not embeds:
+        return "", ""
+    return embeds[0].title or "", embeds[0].description or ""
 
 
 class AnswerModal(discord.ui.Modal):
@@ -38,15 +54,17 @@ class AnswerModal(discord.ui.Modal):
         on_answer: Callable[[discord.Interaction[Any], str], Awaitable[None]],
         *,
         locale: str,
+        question: str = "",
     ) -> None:
-        super().__init__(title=title[:MODAL_TITLE_MAX], custom_id="answer-modal")
+        super().__init__(title=_cut(title, MODAL_TITLE_MAX), custom_id="answer-modal")
         self.on_answer = on_answer
         self.locale = locale
         self.text: discord.ui.TextInput[AnswerModal] = discord.ui.TextInput(
-            label=label[:MODAL_LABEL_MAX],
+            label=_cut(label, MODAL_LABEL_MAX),
             style=discord.TextStyle.paragraph,
             max_length=ANSWER_MAX,
             custom_id="answer",
+            placeholder=_cut(question, PLACEHOLDER_MAX) or None,
         )
         self.add_item(self.text)
 
@@ -78,7 +96,7 @@ class Buttons:
         try:
             await self._press(interaction, custom_id)
         except Exception as exc:
-            await report_error(interaction, exc, self.locale)
+            await report_error(interaction, exc, self.locale)  # in the presser's language
 
     async def _press(self, interaction: discord.Interaction[Any], custom_id: str) -> None:
         caller = caller_of(interaction)
@@ -110,11 +128,14 @@ class Buttons:
                 )
                 await send(modal_interaction, replies, ephemeral=private)
 
+            locale = self.service.locale(caller)
+            title, question = question_of(interaction.message)
             modal = AnswerModal(
-                t("answer_modal_title", self.locale),
-                t("answer_modal_label", self.locale),
+                title or t("answer_modal_title", locale),
+                t("answer_modal_label", locale),
                 on_answer,
-                locale=self.locale,
+                locale=locale,
+                question=question,
             )
             await interaction.response.send_modal(modal)
             return

@@ -18,6 +18,7 @@ from discord import app_commands
 
 from bot.adapters.discord.render import CONTENT_MAX, render
 from bot.adapters.discord.send import NO_MENTIONS
+from bot.adapters.discord.translator import language_of
 from bot.core.errors import BotError, error_text
 from bot.core.messages import t
 from bot.core.models import Reply, ReplyKind
@@ -35,8 +36,11 @@ def error_message(error: BaseException, locale: str) -> str:
 async def report_error(
     source: discord.Interaction[Any] | discord.Message, error: BaseException, locale: str
 ) -> None:
-    """Tell the person behind ``source`` what went wrong; log the stack of a bug."""
+    """Tell the person behind ``source`` what went wrong (in their Discord language when it is
+    Korean or English, else ``locale``); log the stack of a bug."""
     in_message = isinstance(source, discord.Message)
+    if not in_message:
+        locale = language_of(getattr(source, "locale", None)) or locale
     expected = isinstance(error, BotError | app_commands.CheckFailure)
     if not expected:
         what = "answer from a message" if in_message else "interaction"

@@ -41,40 +41,49 @@ class Callers:
         self.client = client
         self.admins = frozenset(admins)
         self.clock = clock
-        self._admin_cache: dict[str, tuple[bool, float]] = {}  # user -> (admin, expires at)
+        # user -> (admin, display name, expires at)
+        self._admin_cache: dict[str, tuple[bool, str | None, float]] = {}
 
-    async def is_admin(self, user_id: str) -> bool:
-        """Workspace admins and owners, or the configured list (``SLACK_ADMIN_USERS``). A
-        ``users.info`` answer is remembered for :data:`ADMIN_CACHE_SECONDS`; when the look-up
-        fails the user is not an admin for this call only (nothing is remembered)."""
-        if user_id in self.admins:
-            return True
+    async def _profile(self, user_id: str) -> tuple[bool, str | None]:
+        """(workspace admin or owner, display name) from ``users.info``, remembered for
+        :data:`ADMIN_CACHE_SECONDS`; when the look-up fails: not an admin, no name, for this
+        call only (nothing is remembered)."""
         now = self.clock()
         cached = self._admin_cache.get(user_id)
-        if cached is not None and now < cached[1]:
-            return cached[0]
+        if cached is not None and now < cached[2]:
+            return cached[0], cached[1]
         try:
             info = await self.client.users_info(user=user_id)
         except (SlackApiError, aiohttp.ClientError, TimeoutError):
             log.warning("users.info failed for %s: not treated as an admin", user_id, exc_info=True)
             self._admin_cache.pop(user_id, None)
-            return False
+            return False, None
         user: dict[str, Any] = info.get("user") or {}
+        profile: dict[str, Any] = user.get("profile") or {}
+        name = profile.get("display_name") or profile.get("real_name") or user.get("name")
         admin = bool(user.get("is_admin") or user.get("is_owner"))
-        self._admin_cache[user_id] = (admin, now + ADMIN_CACHE_SECONDS)
-        return admin
+        self._admin_cache[user_id] = (admin, str(name) if name else None, now + ADMIN_CACHE_SECONDS)
+        return admin, str(name) if name else None
+
+    async def is_admin(self, user_id: str) -> bool:
+        """Workspace admins and owners, or the configured list (``SLACK_ADMIN_USERS``); see
+        :meth:`_profile` for how long an answer is trusted."""
+        return user_id in self.admins or (await self._profile(user_id))[0]
 
     async def caller(
         self, user_id: str, channel_id: str, team_id: str, thread_ts: str | None = None
     ) -> Caller:
-        """The Caller for a Slack user in a channel (and thread) of a workspace."""
+        """The Caller for a Slack user in a channel (and thread) of a workspace, with their
+        display name (not the legacy username)."""
+        admin, name = await self._profile(user_id)
         return Caller(
             platform="slack",
             user_id=user_id,
             channel_id=channel_id,
             workspace_id=team_id or "",
             thread_id=thread_ts,
-            is_admin=await self.is_admin(user_id),
+            is_admin=admin or user_id in self.admins,
+            display_name=name or "",
         )
 
     async def of_command(self, command: dict[str, Any]) -> Caller:

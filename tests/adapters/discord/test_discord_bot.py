@@ -167,6 +167,10 @@ async def test_interview_round_in_a_thread_through_the_modal(
     answer = await fake_discord.press_button(label=t("action_answer", "ko"), message=question)
     await answer.responses()
     assert answer.modal is not None
+    assert answer.modal["title"] == first_title, "the modal shows which question it answers"
+    (row,) = answer.modal["components"]
+    (box,) = row["components"]
+    assert box["placeholder"] and box["placeholder"] in str(question), "and the question itself"
     submitted = await fake_discord.submit_modal(
         None, {"answer": "귀무가설은 차이가 없다는 전제이고 기각하면 대립가설"}
     )

@@ -72,10 +72,21 @@ async def test_an_english_client_gets_an_english_interview(
     started = t("interview_started_in_thread", "en", thread=f"<#{thread['id']}>")
     assert started in _texts(handle), "not a bare thread link"
     title = t("question_title", "en", number=1, total=2, category=STATS)
-    await fake_discord.wait_until(
+    (question,) = await fake_discord.wait_until(
         lambda: (
             [m for m in fake_discord.channel_messages(int(thread["id"])) if title in str(m)] or None
         ),
         WAIT_S,
         "the first question, in English",
     )
+    answer = await fake_discord.press_button(
+        label=t("action_answer", "en"), message=question, locale="en-US"
+    )
+    await answer.responses()
+    assert answer.modal is not None
+    assert t("answer_modal_label", "en") in str(answer.modal), "the modal speaks English too"
+    other = await fake_discord.press_button(
+        label=t("action_stop", "en"), message=question, user=fake_discord.admin, locale="en-US"
+    )
+    await other.responses(count=2)
+    assert t("interview_not_yours", "en") in _texts(other), "and so do refusals"

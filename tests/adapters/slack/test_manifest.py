@@ -1,18 +1,74 @@
-"""The Slack app manifest in the repository matches what the bot handles."""
+"""The Slack app manifests in the repository (Socket Mode and HTTP) match what the bot handles:
+the commands it registers, the scopes and events it needs, and in HTTP mode every request URL."""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
+import pytest
+import yaml
+
+from bot.adapters.slack.app import EVENTS_PATH
 from bot.config import PROJECT_ROOT
 
-MANIFEST = PROJECT_ROOT / "slack-manifest.yaml"
+SOCKET = PROJECT_ROOT / "slack-manifest.yaml"
+HTTP = PROJECT_ROOT / "slack-manifest-http.yaml"
+NEEDED_SCOPES = {
+    "commands",
+    "chat:write",
+    "chat:write.public",
+    "channels:join",
+    "channels:history",
+    "groups:history",
+    "im:history",
+    "users:read",
+}
+NEEDED_EVENTS = {"message.channels", "message.groups", "message.im"}
 
 
-def test_manifest_declares_the_commands_and_scopes_the_bot_uses() -> None:
-    text = MANIFEST.read_text(encoding="utf-8")
-    commands = set(re.findall(r"- command: (/\w+)", text))
-    assert commands == {"/define", "/interview", "/daily"}
-    for scope in ("commands", "chat:write", "users:read", "channels:history"):
-        assert re.search(rf"^\s+- {re.escape(scope)}$", text, re.M), scope
-    assert "message.channels" in text and "interactivity" in text
+def _load(path: Any) -> dict[str, Any]:
+    manifest: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return manifest
+
+
+def _registered_commands() -> set[str]:
+    """The slash commands the listeners register (``app.command("/...")``)."""
+    source = (PROJECT_ROOT / "bot/adapters/slack/listeners/commands.py").read_text("utf-8")
+    return set(re.findall(r'app\.command\("(/\w+)"\)', source))
+
+
+@pytest.mark.parametrize("path", [SOCKET, HTTP], ids=["socket", "http"])
+def test_each_manifest_declares_the_commands_scopes_and_events(path: Any) -> None:
+    manifest = _load(path)
+    commands = {c["command"] for c in manifest["features"]["slash_commands"]}
+    assert commands == _registered_commands() == {"/define", "/interview", "/daily", "/topics"}
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == NEEDED_SCOPES
+    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == NEEDED_EVENTS
+    assert manifest["settings"]["interactivity"]["is_enabled"] is True
+    assert manifest["features"]["app_home"]["messages_tab_enabled"] is True  # DMs
+
+
+def test_the_http_manifest_fills_every_request_url_and_turns_socket_mode_off() -> None:
+    manifest = _load(HTTP)
+    settings = manifest["settings"]
+    urls = [c["url"] for c in manifest["features"]["slash_commands"]]
+    urls += [
+        settings["interactivity"]["request_url"],
+        settings["event_subscriptions"]["request_url"],
+    ]
+    assert len(urls) == 6
+    assert all(url.startswith("https://") and url.endswith(EVENTS_PATH) for url in urls)
+    assert settings["socket_mode_enabled"] is False
+    assert _load(SOCKET)["settings"]["socket_mode_enabled"] is True
+
+
+def test_the_two_manifests_are_the_same_app() -> None:
+    socket, http = _load(SOCKET), _load(HTTP)
+    for manifest in (socket, http):
+        for command in manifest["features"]["slash_commands"]:
+            command.pop("url", None)
+        manifest["settings"]["interactivity"].pop("request_url", None)
+        manifest["settings"]["event_subscriptions"].pop("request_url", None)
+        manifest["settings"].pop("socket_mode_enabled")
+    assert socket == http

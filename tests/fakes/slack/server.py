@@ -57,6 +57,8 @@ ADMIN_USER_ID = "U000ADMIN"
 OWNER_USER_ID = "U000OWNER"
 DEFAULT_CHANNEL_ID = "C0GENERAL"
 OTHER_CHANNEL_ID = "C00RANDOM"
+OUTSIDE_CHANNEL_ID = "C0OUTSIDE"  # public, the bot not a member
+SECRET_CHANNEL_ID = "G00SECRET"  # private, the bot not a member
 DEFAULT_BOT_TOKEN = "xoxb-fake-bot-token"
 DEFAULT_APP_TOKEN = "xapp-fake-app-token"
 DEFAULT_SIGNING_SECRET = "fake-signing-secret"
@@ -126,7 +128,7 @@ class FakeChannel:
     is_im: bool = False
     user: str | None = None
 
-    def to_api(self) -> dict[str, Any]:
+    def to_api(self, *, is_member: bool = True) -> dict[str, Any]:
         """The ``channel`` object of ``conversations.info``."""
         data: dict[str, Any] = {
             "id": self.id,
@@ -135,7 +137,7 @@ class FakeChannel:
             "is_group": self.is_private,
             "is_im": self.is_im,
             "is_private": self.is_private or self.is_im,
-            "is_member": True,
+            "is_member": is_member,
             "is_archived": False,
             "context_team_id": TEAM_ID,
         }
@@ -155,8 +157,14 @@ def default_users() -> list[FakeUser]:
 
 
 def default_channels() -> list[FakeChannel]:
-    """The default channels: ``#general`` and ``#random``."""
-    return [FakeChannel(DEFAULT_CHANNEL_ID, "general"), FakeChannel(OTHER_CHANNEL_ID, "random")]
+    """The default channels: ``#general`` and ``#random`` (the bot is a member of both), and
+    ``#outside`` (public) and ``#secret`` (private), which the bot is not in."""
+    return [
+        FakeChannel(DEFAULT_CHANNEL_ID, "general"),
+        FakeChannel(OTHER_CHANNEL_ID, "random"),
+        FakeChannel(OUTSIDE_CHANNEL_ID, "outside"),
+        FakeChannel(SECRET_CHANNEL_ID, "secret", is_private=True),
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -532,6 +540,9 @@ class FakeSlackServer:
             channel.id: channel
             for channel in (default_channels() if channels is None else channels)
         }
+        # Channels the bot is in (as on Slack, it reads thread replies only there; it may post to
+        # a public channel without joining, with chat:write.public).
+        self.bot_channels: set[str] = set(self.channels) - {OUTSIDE_CHANNEL_ID, SECRET_CHANNEL_ID}
         self.calls: list[ApiCall] = []
         self.messages: list[FakeMessage] = []
         self.views: dict[str, FakeView] = {}
@@ -565,6 +576,7 @@ class FakeSlackServer:
             "conversations.open": self._conversations_open,
             "conversations.replies": self._conversations_replies,
             "conversations.history": self._conversations_history,
+            "conversations.join": self._conversations_join,
             "users.info": self._users_info,
             "apps.connections.open": self._apps_connections_open,
         }
@@ -808,6 +820,8 @@ class FakeSlackServer:
 
     def _chat_post_message(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._resolve_channel(args.get("channel"))
+        if channel.is_private and not self.is_bot_member(channel.id):
+            raise SlackApiFailure("not_in_channel")
         check_message(args)
         message = self._store_message(
             channel=channel.id, user=BOT_USER_ID, origin="chat.postMessage", payload=args
@@ -942,7 +956,24 @@ class FakeSlackServer:
         return {"ok": True, "view": target.to_api()}
 
     def _conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "channel": self._resolve_channel(args.get("channel")).to_api()}
+        channel = self._resolve_channel(args.get("channel"))
+        if channel.is_private and not self.is_bot_member(channel.id):
+            raise SlackApiFailure("channel_not_found")  # a private channel the bot is not in
+        return {"ok": True, "channel": channel.to_api(is_member=self.is_bot_member(channel.id))}
+
+    def _conversations_join(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._resolve_channel(args.get("channel"))
+        if channel.is_private:
+            raise SlackApiFailure("channel_not_found")  # joined only by being invited
+        if channel.is_im:
+            raise SlackApiFailure("method_not_supported_for_channel_type")
+        self.bot_channels.add(channel.id)
+        return {"ok": True, "channel": channel.to_api(is_member=True)}
+
+    def is_bot_member(self, channel_id: str) -> bool:
+        """Whether the bot is in the channel (a DM always counts)."""
+        channel = self.channels.get(channel_id)
+        return channel is not None and (channel.is_im or channel_id in self.bot_channels)
 
     def _conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
         users = str(args.get("users") or "").split(",")

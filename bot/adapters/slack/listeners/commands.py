@@ -1,6 +1,10 @@
-"""Slash commands: ``/define``, ``/interview`` and ``/daily`` (subcommands in the text). Each is
-acked at once and answered in Block Kit; a failure goes to the error handler
-(:mod:`bot.adapters.slack.listeners.errors`)."""
+"""Slash commands: ``/define``, ``/interview``, ``/daily`` (subcommands in the text) and
+``/topics``. Each is acked at once and answered in Block Kit; a failure goes to the error handler
+(:mod:`bot.adapters.slack.listeners.errors`).
+
+Where the bot must read thread replies (an interview, a daily question) it must be a member of
+the channel: it joins a public channel itself (``channels:join``) and asks to be invited to a
+private one (``slack_invite_needed``) before anything is posted there."""
 
 from __future__ import annotations
 
@@ -10,15 +14,46 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
 
 from bot.adapters.slack.listeners.front import Front
 from bot.adapters.slack.render import render
 from bot.adapters.text_commands import daily_command, start_arguments
 from bot.app.service import PRIVATE_ACTIONS
+from bot.core.errors import BadInput
 from bot.core.messages import t
 from bot.core.models import Caller, Reply, ReplyKind
 
 INTERVIEW_ACTIONS = frozenset({"hint", "skip", "stop"})
+PRIVATE_FLAGS = frozenset({"-p", "--private", "--나만"})  # /define 도커 -p: only you see it
+JOIN_REFUSED = frozenset(
+    {"channel_not_found", "method_not_supported_for_channel_type", "is_archived", "missing_scope"}
+)
+
+
+def define_text(text: str) -> tuple[str, bool]:
+    """The term of ``/define`` text and whether a private flag (``-p``, ``--private``) is in it."""
+    words = text.split()
+    private = any(word.casefold() in PRIVATE_FLAGS for word in words)
+    return " ".join(w for w in words if w.casefold() not in PRIVATE_FLAGS), private
+
+
+async def ensure_member(front: Front, channel_id: str) -> None:
+    """Be a member of ``channel_id`` so thread replies reach the bot: join a public channel,
+    else raise ``BadInput("slack_invite_needed")`` (a private channel needs an invitation).
+    DMs with the bot need nothing."""
+    if channel_id.startswith("D"):
+        return
+    try:
+        info = await front.client.conversations_info(channel=channel_id)
+        if (info.get("channel") or {}).get("is_member"):
+            return
+        await front.client.conversations_join(channel=channel_id)
+    except SlackApiError as exc:
+        error = str((exc.response or {}).get("error", ""))
+        if error in JOIN_REFUSED:
+            raise BadInput("slack_invite_needed") from exc
+        raise
 
 
 async def interview_action(front: Front, caller: Caller, sub: str, respond: AsyncRespond) -> None:
@@ -48,12 +83,22 @@ def register(app: AsyncApp, front: Front) -> None:
     """Register ``/define``, ``/interview`` and ``/daily`` on ``app``."""
 
     async def define(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
-        """``/define <term>``: the note, in the channel."""
+        """``/define <term> [-p]``: the note, in the channel (only to the caller with ``-p``)."""
         await ack()
         caller = await front.callers.of_command(command)
-        reply = await front.service.define(caller, command.get("text", ""))
+        term, private = define_text(command.get("text", ""))
+        reply = await front.service.define(caller, term)
         text, blocks = render(reply)
-        await respond(text=text, blocks=blocks, response_type="in_channel")
+        await respond(
+            text=text, blocks=blocks, response_type="ephemeral" if private else "in_channel"
+        )
+
+    async def topics(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
+        """``/topics``: the interview topics with their concept counts, to the caller."""
+        await ack()
+        caller = await front.callers.of_command(command)
+        text, blocks = render(front.service.topics(caller))
+        await respond(text=text, blocks=blocks, response_type="ephemeral")
 
     async def interview(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         """``/interview [start] [topic] [rounds]``: a thread under a head message, the first
@@ -69,7 +114,8 @@ def register(app: AsyncApp, front: Front) -> None:
             await interview_action(front, caller, sub, respond)
             return
         topic, rounds = start_arguments(" ".join(words[1:] if sub == "start" else words))
-        name = command.get("user_name") or caller.user_id
+        await ensure_member(front, caller.channel_id)
+        name = caller.display_name or caller.user_id
         head = Reply(t("interview_thread_name", front.locale, name=name), kind=ReplyKind.INFO)
         thread_ts = await front.post(caller.channel_id, head)
         replies = await front.service.interviews.start(
@@ -84,10 +130,14 @@ def register(app: AsyncApp, front: Front) -> None:
         if not await first_time(front, command):
             return
         caller = await front.callers.of_command(command)
-        reply = await daily_command(front.service, caller, command.get("text", ""), front.runner)
+        text = command.get("text", "")
+        if text.split()[:1] and text.split()[0].lower() in ("set", "now"):  # threads to read
+            await ensure_member(front, caller.channel_id)
+        reply = await daily_command(front.service, caller, text, front.runner)
         text, blocks = render(reply)
         await respond(text=text, blocks=blocks, response_type="ephemeral")
 
     app.command("/define")(define)
     app.command("/interview")(interview)
     app.command("/daily")(daily)
+    app.command("/topics")(topics)
