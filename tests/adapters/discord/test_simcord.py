@@ -235,7 +235,8 @@ async def test_interview_start_opens_a_thread_with_the_first_question(world: Wor
 async def test_the_answer_button_opens_the_modal_and_the_answer_is_graded(world: World) -> None:
     thread, question = await _start_interview(world)
     shown = await world.alice.click(question, label=t("action_answer", "ko"))
-    assert shown.modal is not None and shown.modal["title"] == t("answer_modal_title", "ko")
+    title = t("question_title", "ko", number=1, total=2, category=STATS)
+    assert shown.modal is not None and shown.modal["title"] == title, "it names its question"
 
     submitted = await world.alice.submit_modal(shown, {"answer": ANSWER})
     graded = _embed(submitted, t("field_hits", "ko"))
