@@ -92,7 +92,7 @@ EMPHASIS_BOOST: Final = 2.0
 LEAD_BOOST: Final = 1.3
 LEAD_CHARS: Final = 160
 # Markers on stored candidates (a candidate list is stored with the concept and re-ranked later).
-CANDIDATES_VERSION: Final = "\x00kp2"
+CANDIDATES_VERSION: Final = "\x00kp3"
 _EMPHASISED: Final = "\x01"
 _LEAD: Final = "\x02"
 # What the tokenizer never sees: fenced code, links' targets, URLs, HTML tags, images.
@@ -170,6 +170,36 @@ def _inside(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
     return any(a <= start and end <= b for a, b in spans)
 
 
+_LATIN_TRAILING: Final = ".,;:!?)]}'\""
+
+
+def _latin_words(tokens: Iterable[TokenLike], text: str) -> list[tuple[str, str, int, int]]:
+    """The tokens as (form, tag, start, end), English words made whole: pieces the tokenizer
+    split inside a word (``co`` + ``ntrol.``) are joined, a hyphenated compound is one word
+    (``three-way``, ``connection-oriented``), and trailing punctuation is not part of a word."""
+    out: list[tuple[str, str, int, int]] = []
+    for token in tokens:
+        tag = token.tag.split("-")[0]
+        start, end = token.start, token.end
+        if tag == FOREIGN_TAG and out:
+            last = out[-1]
+            if last[1] == FOREIGN_TAG and last[3] == start and not text[start - 1].isspace():
+                out[-1] = (text[last[2] : end], FOREIGN_TAG, last[2], end)
+                continue
+            hyphen = len(out) >= 2 and last[1] != FOREIGN_TAG and text[last[2] : last[3]] == "-"
+            if hyphen and out[-2][1] == FOREIGN_TAG and out[-2][3] == last[2] and last[3] == start:
+                first = out.pop(-2)
+                out[-1] = (text[first[2] : end], FOREIGN_TAG, first[2], end)
+                continue
+        out.append((token.form, tag, start, end))
+    for index, (_form, tag, start, end) in enumerate(out):
+        if tag == FOREIGN_TAG:
+            stripped = text[start:end].rstrip(_LATIN_TRAILING)
+            if stripped:
+                out[index] = (stripped, tag, start, start + len(stripped))
+    return out
+
+
 def candidates(tokens: Iterable[TokenLike], text: str) -> list[str]:
     """The key-point candidates of one tokenised definition, in order of appearance.
 
@@ -186,26 +216,24 @@ def candidates(tokens: Iterable[TokenLike], text: str) -> list[str]:
     glued_generic: tuple[str, int, int] | None = (
         None  # a generic noun glued to the next (후+입선출)
     )
-    for token in tokens:
-        tag = token.tag.split("-")[0]
-        form = token.form
-        if tag == NOUN_SUFFIX_TAG and words and words[-1][3] == token.start:
+    for form, tag, token_start, token_end in _latin_words(tokens, text):
+        if tag == NOUN_SUFFIX_TAG and words and words[-1][3] == token_start:
             last_form, last_tag, last_start, _ = words[-1]
             if last_tag in NOUN_TAGS and last_form:
-                words[-1] = (last_form + form, last_tag, last_start, token.end)
+                words[-1] = (last_form + form, last_tag, last_start, token_end)
                 continue
-        if glued_generic is not None and tag in NOUN_TAGS and glued_generic[2] == token.start:
+        if glued_generic is not None and tag in NOUN_TAGS and glued_generic[2] == token_start:
             generic_form, start, _ = glued_generic
             glued_generic = None
-            words[-1] = (generic_form + form, tag, start, token.end)  # one word: 후입선출
+            words[-1] = (generic_form + form, tag, start, token_end)  # one word: 후입선출
             continue
         glued_generic = None
         if (tag in NOUN_TAGS or tag == FOREIGN_TAG) and not _is_generic(form):
-            words.append((form, tag, token.start, token.end))
+            words.append((form, tag, token_start, token_end))
         else:
             if tag in NOUN_TAGS:
-                glued_generic = (form, token.start, token.end)
-            words.append(("", tag, token.start, token.end))
+                glued_generic = (form, token_start, token_end)
+            words.append(("", tag, token_start, token_end))
 
     found: list[str] = []
     run: list[tuple[str, str, int, int]] = []
@@ -215,6 +243,8 @@ def candidates(tokens: Iterable[TokenLike], text: str) -> list[str]:
         return flags + (_LEAD if start < lead else "") + word
 
     def close_run() -> None:
+        if len(run) > MAX_JOINED_NOUNS and run[0][1] == FOREIGN_TAG:
+            del run[:-2]  # a long English noun run: its head is the last two (transport protocol)
         if 2 <= len(run) <= MAX_JOINED_NOUNS:
             start, end = run[0][2], run[-1][3]
             written = " ".join(text[start:end].split())

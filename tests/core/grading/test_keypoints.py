@@ -186,6 +186,33 @@ def test_candidates_join_adjacent_nouns_and_glue_noun_suffixes() -> None:
     assert all(word.startswith("\x02") for word in candidates(tokens, text)), "all in the lead"
 
 
+def test_english_words_are_whole_and_long_runs_keep_their_head() -> None:
+    """The tokenizer's pieces of one word (co + ntrol.) are one word without its full stop; a
+    hyphenated compound is one word; a long English noun run keeps its last two words."""
+    text = "three-way handshake, congestion control. connection oriented transport protocol"
+    tokens = _tokens(
+        ("three", "SL", 0),
+        ("-", "SO", 5),
+        ("way", "SL", 6),
+        ("handshake", "SL", 10),
+        (",", "SP", 19),
+        ("congestion", "SL", 21),
+        ("co", "SL", 32),
+        ("ntrol.", "SL", 34),
+        ("connection", "SL", 41),
+        ("oriented", "SL", 52),
+        ("transport", "SL", 61),
+        ("protocol", "SL", 71),
+    )
+    found = [word.lstrip("\x01\x02") for word in candidates(tokens, text)]
+    assert "three-way handshake" in found and "three-way" in found
+    assert "way" not in found
+    assert "congestion control" in found and "control" in found
+    assert not {"co", "ntrol.", "control."} & set(found)
+    assert "transport protocol" in found
+    assert "connection oriented transport protocol" not in found
+
+
 def test_candidates_skip_generic_words_and_break_runs_on_them() -> None:
     text = "대표 모델 구조"
     tokens = _tokens(("대표", "NNG", 0), ("모델", "NNG", 3), ("구조", "NNG", 6))
