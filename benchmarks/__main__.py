@@ -21,6 +21,7 @@ BENCHMARKS = (
     "daily_fanout",
     "ingest_real",
     "grade_quality",
+    "faults",
 )
 
 

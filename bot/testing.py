@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Final, NamedTuple
 
 from bot.app.clock import require_aware
+from bot.core.daily.rules import carries_marker
 from bot.core.models import Reply, ReplyKind
 from bot.core.ports import ChannelUnavailable, Posted, Target
 
@@ -226,7 +227,11 @@ class RecordingNotifier:
                 target.workspace_id,
                 target.channel_id,
             )
-            if same_channel and sent.target.thread_id is None and marker in sent.reply.footer:
+            if (
+                same_channel
+                and sent.target.thread_id is None
+                and carries_marker(sent.reply.footer, marker)
+            ):
                 return sent.posted
         return None
 

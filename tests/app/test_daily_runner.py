@@ -399,6 +399,30 @@ async def test_crash_between_claim_and_confirmation_is_recovered_once(
     assert set(counts.values()) == {1}
 
 
+async def test_recovery_does_not_take_a_later_post_for_the_lost_one(
+    services: Services, clock: FakeClock, long_idle: None
+) -> None:
+    """Q#1 lost in a crash, then ``/daily now`` posts Q#13 in the same channel: recovery of
+    Q#1 must not match ``Q#1`` inside ``Q#13`` (the day's question would be lost)."""
+    notifier = RecordingNotifier(clock)
+    service = await services.start()
+    for number in range(12):
+        await service.daily.set(admin(f"c{number}"), "09:00")
+    clock.set(START)
+    notifier.crash_before_accept = 1  # dies posting the first of the twelve (Q#1)
+    with pytest.raises(Crash):
+        await service.daily_runner(notifier, runner_id="doomed").tick()
+    runner = service.daily_runner(notifier, runner_id="next")
+    extra = await runner.post_now(await schedule_of(service, "c0"))
+    assert extra.id > 9 and str(extra.id).startswith("1")
+    clock.set(START + CLAIM_TTL + SECOND)
+    await runner.tick()
+    [first] = [post for post in await all_posts(service) if post.id == 1]
+    assert first.status == repo.POSTED
+    assert first.message_id != extra.message_id, "its own post, not the later one"
+    assert len(notifier.questions_in("c0")) == 2
+
+
 async def test_many_channels_due_at_once_crash_mid_batch_each_posted_exactly_once(
     services: Services, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:

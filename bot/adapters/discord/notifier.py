@@ -11,6 +11,7 @@ import discord
 
 from bot.adapters.discord.render import render
 from bot.adapters.discord.send import NO_MENTIONS, THREAD_NAME_MAX
+from bot.core.daily.rules import carries_marker
 from bot.core.models import Reply
 from bot.core.ports import ChannelUnavailable, Posted, RateLimited, ServerError, Target
 
@@ -70,7 +71,8 @@ class DiscordNotifier:
                 if message.author.id != getattr(self.client.user, "id", None):
                     continue
                 for embed in message.embeds:
-                    if embed.footer and embed.footer.text and marker in embed.footer.text:
+                    footer = embed.footer.text if embed.footer else None
+                    if footer and carries_marker(footer, marker):
                         thread = message.thread
                         return Posted(str(message.id), str(thread.id) if thread else None)
         except (discord.Forbidden, discord.NotFound) as exc:

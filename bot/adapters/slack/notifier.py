@@ -14,6 +14,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.render import render
+from bot.core.daily.rules import carries_marker
 from bot.core.models import Reply
 from bot.core.ports import ChannelUnavailable, Posted, RateLimited, ServerError, Target
 
@@ -87,7 +88,9 @@ class SlackNotifier:
                 raise NotImplementedError(str(exc)) from exc
             messages: list[dict[str, Any]] = response.get("messages", [])
             for message in messages:
-                if marker in json.dumps(message.get("blocks", []), ensure_ascii=False):
+                if carries_marker(
+                    json.dumps(message.get("blocks", []), ensure_ascii=False), marker
+                ):
                     return Posted(str(message["ts"]), str(message["ts"]))
             metadata = response.get("response_metadata") or {}
             cursor = metadata.get("next_cursor") or None

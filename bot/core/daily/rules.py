@@ -4,6 +4,7 @@ platform, which concepts it may ask, and which one an occurrence asks (determini
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Final
@@ -36,6 +37,11 @@ def target_of(schedule: ScheduleState, thread_id: str | None = None) -> Target:
 def marker(post_id: int) -> str:
     """The text that identifies a daily post on the platform (used to find it after a crash)."""
     return MARKER_FORMAT.format(post_id=post_id)
+
+
+def carries_marker(text: str, wanted: str) -> bool:
+    """Whether ``text`` carries the marker ``wanted`` as a whole (``Q#1`` is not in ``Q#13``)."""
+    return re.search(rf"{re.escape(wanted)}(?!\d)", text) is not None
 
 
 def post_number(reference: str) -> int | None:

@@ -61,8 +61,10 @@ class Knowledge:
         """Every concept, in note order."""
         return list(self._concepts.values())
 
-    def lookup(self, query: str) -> LookupResult:
-        """The lookup outcome for a (checked) query; a :func:`reference` finds its concept."""
+    def lookup(self, query: str, *, runners_up: bool = False) -> LookupResult:
+        """The lookup outcome for a (checked) query; a :func:`reference` finds its concept.
+        ``runners_up``: a name found exactly also gets its close names (see
+        :meth:`SearchIndex.lookup`)."""
         chosen = _REFERENCE.fullmatch(query)
         if chosen is not None:
             concept = self._concepts.get(int(chosen["id"]))
@@ -71,5 +73,5 @@ class Knowledge:
                 match = Suggestion(concept.id, clip(concept.term), EXACT_SCORE)
                 return LookupResult(query=query, kind=MatchKind.CONFIDENT, match=match)
             if term:
-                return self.index.lookup(term)
-        return self.index.lookup(query)
+                return self.index.lookup(term, runners_up=runners_up)
+        return self.index.lookup(query, runners_up=runners_up)

@@ -53,7 +53,7 @@ def display_name(concept: Concept) -> str:
 def define_reply(knowledge: Knowledge, query: str, locale: str) -> Reply:
     """The reply to ``/define``: the concept's note, "did you mean" choices, or a plain no."""
     query = check_query(query)
-    result = knowledge.lookup(query)
+    result = knowledge.lookup(query, runners_up=True)  # a definition shows similar concepts
     if not len(knowledge):
         return Reply(
             t("not_found_title", locale), t("knowledge_empty", locale), ReplyKind.NOT_FOUND

@@ -316,9 +316,13 @@ class SearchIndex:
 
     # --- lookup -------------------------------------------------------------------------------
 
-    def lookup(self, query: str) -> LookupResult:
-        """Find the concept ``query`` names: CONFIDENT with up to :data:`MAX_RUNNERS_UP` close
-        runners-up, DID_YOU_MEAN with up to :data:`MAX_SUGGESTIONS` suggestions, or NOTHING."""
+    def lookup(self, query: str, *, runners_up: bool = False) -> LookupResult:
+        """Find the concept ``query`` names: CONFIDENT, DID_YOU_MEAN with up to
+        :data:`MAX_SUGGESTIONS` suggestions, or NOTHING.
+
+        A name or alias found exactly returns at once, with only the concepts that share its
+        glossary key as runners-up; ``runners_up`` also looks for up to :data:`MAX_RUNNERS_UP`
+        close names (a fuzzy scan over every name: what a definition shows under "similar")."""
         forms = query_forms(query)
         if not forms[-1] or not self._terms:
             return LookupResult(query=query, kind=MatchKind.NOTHING)
@@ -327,11 +331,12 @@ class SearchIndex:
         for form in forms:
             owners = self._exact.get(compact(form))
             if owners:
-                return self._exact_result(query, owners, plain, key, self._cross_owners(form))
+                related = self._cross_owners(form)
+                return self._exact_result(query, owners, plain, key, related, runners_up)
         for form in forms:
             owners = self._cross_owners(form)
             if owners:
-                return self._exact_result(query, owners, plain, key)
+                return self._exact_result(query, owners, plain, key, (), runners_up)
         fuzzy = self._fuzzy(key)
         ranked = self._with_containing(fuzzy, plain, key)
         if not ranked:
@@ -405,14 +410,17 @@ class SearchIndex:
         plain: str,
         key: str,
         related: Iterable[int] = (),
+        runners_up: bool = False,
     ) -> LookupResult:
         """The result for exact-tier ``owners``: CONFIDENT when there is one, else DID_YOU_MEAN.
-        Runners-up: the ``related`` concepts (same cross key), then close fuzzy names."""
+        Runners-up: the ``related`` concepts (same cross key), then (``runners_up``, or when
+        several concepts share the name) close fuzzy names."""
         exact = [self._suggestion(cid, EXACT_SCORE) for cid in owners]
         others = [self._suggestion(cid, EXACT_SCORE) for cid in related if cid not in owners]
-        shown = {*owners, *(s.concept_id for s in others)}
-        close = self._with_containing(self._fuzzy(key), plain, key)
-        others += [s for s in close if s.concept_id not in shown]
+        if runners_up or len(exact) > 1:
+            shown = {*owners, *(s.concept_id for s in others)}
+            close = self._with_containing(self._fuzzy(key), plain, key)
+            others += [s for s in close if s.concept_id not in shown]
         if len(exact) == 1:
             return LookupResult(
                 query=query,

@@ -122,9 +122,11 @@ def test_typos_are_confident(small: SearchIndex, query: str, expected: int) -> N
     assert CONFIDENT_SCORE <= result.match.score <= 100
 
 
-def test_confident_match_carries_close_runners_up(small: SearchIndex) -> None:
-    result = small.lookup("동기")
-    assert result.kind is MatchKind.CONFIDENT
+def test_confident_match_carries_close_runners_up_when_asked(small: SearchIndex) -> None:
+    fast = small.lookup("동기")
+    assert fast.kind is MatchKind.CONFIDENT and fast.suggestions == (), "no scan by default"
+    result = small.lookup("동기", runners_up=True)
+    assert result.kind is MatchKind.CONFIDENT and result.match == fast.match
     assert [s.term for s in result.suggestions] == ["비동기"]
     assert len(result.suggestions) <= MAX_RUNNERS_UP
     assert all(s.score >= DID_YOU_MEAN_SCORE for s in result.suggestions)
