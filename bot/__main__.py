@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.config import Settings, get_settings
 from bot.core.errors import BotError, error_text
 from bot.core.messages import t
-from bot.core.models import MatchKind
+from bot.core.models import MatchKind, Reply
 
 if TYPE_CHECKING:
     from bot.app.service import Service
@@ -140,7 +140,8 @@ async def cmd_define(settings: Settings, args: argparse.Namespace) -> int:
             payload = {"query": query, "match": match, "suggestions": suggestions}
             print(json.dumps(payload, ensure_ascii=False))
         else:
-            print(render(define_reply(knowledge, query, settings.locale)))
+            reply = define_reply(knowledge, query, settings.locale)
+            print(render(reply, locale=settings.locale))
         return 0 if confident else 1
     finally:
         if service is not None:
@@ -178,17 +179,16 @@ async def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def cmd_grade(settings: Settings, args: argparse.Namespace) -> int:
-    """Grade one answer; exit 1 when TERM finds no confident concept."""
+    """Grade one answer; exit 1 when TERM finds no confident concept. When it names several
+    (a near miss, or one term in several notes) the candidates are listed, each with the
+    ``grade`` command that picks it: a command line cannot "choose below"."""
     answer = sys.stdin.read() if args.answer == "-" else args.answer
     service = await _service(settings)
     try:
         result = await service.lookup(args.term)
         if result.kind is not MatchKind.CONFIDENT or result.match is None:
             reply = await service.define(console_caller_for(settings), args.term)
-            print(reply.body or reply.title, file=sys.stderr)
-            for choice in reply.suggestions:  # several notes name it: say how to pick one
-                picked = shlex.quote(choice.argument)
-                print(f"  {choice.label}: grade {picked} ...", file=sys.stderr)
+            _say_choices(args, settings, reply)
             return 1
         concept = service.concept(result.match.concept_id)
         graded, answer_id = await service.grade(console_caller_for(settings), concept, answer)
@@ -239,6 +239,28 @@ async def cmd_appeals(settings: Settings, _args: argparse.Namespace) -> int:
         return 0
     finally:
         await service.close()
+
+
+def _say_choices(args: argparse.Namespace, settings: Settings, reply: Reply) -> None:
+    """Why ``grade`` found no one concept, on stderr (and as JSON on stdout for ``--json``):
+    not found, or the candidate terms, each with the command that grades against it."""
+    from bot.core.knowledge.replies import echo
+
+    commands = [
+        (choice.label, f"grade {shlex.quote(choice.argument)} ...") for choice in reply.suggestions
+    ]
+    if commands:
+        key = "grade_cli_choose"
+        text = t(key, settings.locale, query=echo(args.term))
+    else:
+        key, text = "not_found_body", reply.body or reply.title
+    print(text, file=sys.stderr)
+    for label, command in commands:
+        print(f"  {label}: {command}", file=sys.stderr)
+    if args.json:
+        choices = [{"label": choice.label, "term": choice.argument} for choice in reply.suggestions]
+        payload = {"error": key, "message": text, "choices": choices}
+        print(json.dumps(payload, ensure_ascii=False))
 
 
 def console_caller_for(settings: Settings) -> Any:

@@ -66,6 +66,31 @@ def test_define_ambiguous_gives_suggestions(env: dict[str, str]) -> None:
     assert {s["term"] for s in payload["suggestions"]} >= {"선형회귀", "로지스틱 회귀"}
 
 
+def test_define_labels_the_runners_up_of_a_confident_match(env: dict[str, str]) -> None:
+    done = run(env, "define", "귀무가설")
+    assert done.returncode == 0, done.stderr
+    assert f"{t('define_related_title', 'ko')}\n  1. 대립가설" in done.stdout
+    english = run({**env, "LOCALE": "en"}, "define", "귀무가설")
+    assert f"{t('define_related_title', 'en')}\n  1. 대립가설" in english.stdout
+
+
+def test_grade_of_an_ambiguous_term_lists_the_terms_to_grade_against(env: dict[str, str]) -> None:
+    done = run(env, "grade", "회귀", "선형 관계를 직선으로 나타내요")
+    assert done.returncode == 1
+    lines = done.stderr.splitlines()
+    assert lines[0] == t("grade_cli_choose", "ko", query="회귀")
+    commands = [line.split(": grade ", 1)[1] for line in lines[1:]]
+    assert len(commands) == 2 and all(c.endswith(" ...") for c in commands)
+    assert {shlex.split(c)[0].split(" §")[0] for c in commands} == {"선형회귀", "로지스틱 회귀"}
+    term = shlex.split(commands[0])[0]
+    assert run(env, "grade", term, "선형 관계").returncode == 0, "the listed term grades"
+
+    as_json = run(env, "grade", "--json", "회귀", "선형 관계")
+    payload = json.loads(as_json.stdout)
+    assert payload["error"] == "grade_cli_choose"
+    assert [c["term"] for c in payload["choices"]] == [shlex.split(c)[0] for c in commands]
+
+
 def test_grade_json(env: dict[str, str]) -> None:
     done = run(
         env, "grade", "--json", "cnn", "합성곱 층에서 커널로 특징 맵을 만들고 풀링으로 줄인다"
@@ -152,6 +177,8 @@ def test_an_interview_survives_a_restart(env: dict[str, str]) -> None:
     assert t("question_title", "ko", number=1, total=2, category=STATS) in first.stdout
     second = run(env, "console", stdin="귀무가설은 차이가 없다는 전제의 가설\n/stop\n")
     assert t("interview_resumed", "ko") in second.stdout
+    question = t("question_title", "ko", number=1, total=2, category=STATS)
+    assert second.stdout.index(t("interview_resumed", "ko")) < second.stdout.index(question)
     assert t("field_hits", "ko") in second.stdout and t("summary_title", "ko") in second.stdout
 
 
@@ -172,7 +199,8 @@ def test_grade_names_the_choices_when_several_notes_have_the_term(
     assert run(own, "ingest", str(tmp_path / "notes")).returncode == 0
     done = run(own, "grade", "--json", "CORS", "다른 출처의 요청을 허용")
     assert done.returncode == 1
-    assert message_pattern("same_name_body", query="CORS").search(done.stderr)
+    assert t("grade_cli_choose", "ko", query="CORS") in done.stderr
+    assert json.loads(done.stdout)["error"] == "grade_cli_choose"
     lines = [line for line in done.stderr.splitlines() if "grade " in line]
     assert len(lines) == 2
     assert {"net/cors.md" in line for line in lines} == {True, False}

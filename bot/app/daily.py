@@ -13,7 +13,7 @@ import random
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from bot.app.context import Context
 from bot.app.grading import grade_answer
@@ -22,6 +22,7 @@ from bot.core.daily.picker import remaining_in_cycle
 from bot.core.daily.replies import NOT_ANSWERED, Figures, reveal_reply, when_text
 from bot.core.daily.schedule import (
     format_time,
+    format_weekdays,
     next_occurrence,
     parse_time,
     parse_weekdays,
@@ -31,7 +32,7 @@ from bot.core.errors import BadInput, Conflict, Forbidden, NotFound
 from bot.core.grading.replies import grade_reply
 from bot.core.interview.rules import resolve_topic
 from bot.core.knowledge.replies import echo
-from bot.core.messages import t
+from bot.core.messages import MESSAGES, t
 from bot.core.models import (
     Action,
     Caller,
@@ -51,6 +52,36 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
 log = logging.getLogger(__name__)
+
+
+# The parts of a schedule ``set`` names, with their labels (in the order replies list them).
+SCHEDULE_LABELS: Final = {
+    "local_time": "daily_field_time",
+    "weekdays": "daily_field_days",
+    "tz": "daily_field_tz",
+    "topic": "daily_field_topic",
+}
+
+
+def all_topics(topic: str) -> bool:
+    """Whether ``topic`` is the word for all topics (``전체``, ``all``: what status shows)."""
+    word = topic.strip().casefold()
+    return any(word == text.casefold() for text in MESSAGES["topic_all"].values())
+
+
+def schedule_fields(schedule: ScheduleState, locale: str) -> list[Field]:
+    """A schedule as ``set`` reads it back, one field per part: time, days, zone and topic
+    (and the mention, when there is one), each written the way ``set`` accepts it."""
+    days = format_weekdays(frozenset(int(d) for d in schedule.weekdays))
+    fields = [
+        Field(t("daily_field_time", locale), schedule.local_time),
+        Field(t("daily_field_days", locale), days),
+        Field(t("daily_field_tz", locale), schedule.tz),
+        Field(t("daily_field_topic", locale), schedule.topic or t("topic_all", locale)),
+    ]
+    if schedule.mention:
+        fields.append(Field(t("daily_field_mention", locale), schedule.mention))
+    return fields
 
 
 class Poster(Protocol):
@@ -95,12 +126,24 @@ class DailyQuestions:
         topic: str | None = None,
         mention: str | None = None,
     ) -> Reply:
-        """Create or change this channel's schedule (admins only). Unspecified fields keep their
-        value (or the defaults: 09:00, Asia/Seoul, every day, all topics, no mention)."""
+        """Create or change this channel's schedule (admins only) and turn it on.
+
+        The rule: ``set`` changes only what it names. A part not given keeps its current value
+        (a new schedule starts from the defaults: 09:00, the default zone, every day, all
+        topics, no mention), and the reply lists the whole resulting schedule and names the
+        parts kept as before, so nothing changes or stays silently. ``topic`` is a category (or
+        part of its name), or the word status shows for all topics (``전체``/``all``: every
+        topic again); an empty ``topic`` or ``mention`` clears it."""
         self._require_admin(caller)
         time_text, tz, weekdays = map(clean_optional, (time_text, tz, weekdays))
         topic, mention = clean_optional(topic), clean_optional(mention)
         locale = self.ctx.locale(caller)
+        named = {
+            "local_time": time_text is not None,
+            "weekdays": weekdays is not None,
+            "tz": tz is not None,
+            "topic": topic is not None,
+        }
         values: dict[str, Any] = {
             "enabled": True,
             "disabled_reason": None,
@@ -113,7 +156,7 @@ class DailyQuestions:
         if weekdays is not None:
             values["weekdays"] = "".join(str(d) for d in sorted(parse_weekdays(weekdays)))
         if topic is not None:
-            values["topic"] = self._topic(topic) if topic else None
+            values["topic"] = None if not topic or all_topics(topic) else self._topic(topic)
         if mention is not None:
             values["mention"] = mention or None
         async with self.ctx.sessions() as session, session.begin():
@@ -131,12 +174,20 @@ class DailyQuestions:
                 **values,
             )
         self.notify_changed()
+        fields = schedule_fields(schedule, locale)
+        if existing is not None:
+            kept = [t(SCHEDULE_LABELS[part], locale) for part, given in named.items() if not given]
+            if kept:
+                fields.append(Field(t("daily_field_kept", locale), ", ".join(kept)))
         return Reply(
-            t("daily_set_done", locale, when=when_text(schedule, locale)), kind=ReplyKind.INFO
+            t("daily_set_done", locale, when=when_text(schedule, locale)),
+            kind=ReplyKind.INFO,
+            fields=tuple(fields),
         )
 
     async def off(self, caller: Caller) -> Reply:
-        """Turn this channel's daily question off (admins only)."""
+        """Turn this channel's daily question off (admins only); one that is already off (or
+        was disabled after failing to post) is left as it is, and the reply says so."""
         self._require_admin(caller)
         async with self.ctx.sessions() as session, session.begin():
             existing = await repo.get_schedule(
@@ -144,6 +195,8 @@ class DailyQuestions:
             )
             if existing is None:
                 raise NotFound("daily_status_none")
+            if not existing.enabled:
+                return Reply(t("daily_off_already", self.ctx.locale(caller)), kind=ReplyKind.INFO)
             await repo.save_schedule(
                 session,
                 caller.platform,
@@ -187,7 +240,7 @@ class DailyQuestions:
         )
         eligible = [c.id for c in rules.eligible(schedule, self.knowledge.concepts())]
         fields = [
-            Field(t("daily_field_schedule", locale), when_text(schedule, locale)),
+            *schedule_fields(schedule, locale),
             Field(t("daily_field_state", locale), state),
             Field(t("daily_field_next", locale), upcoming),
             Field(t("daily_field_last", locale), posted),
@@ -195,7 +248,6 @@ class DailyQuestions:
                 t("daily_field_left", locale),
                 str(remaining_in_cycle(eligible, set(schedule.cycle))),
             ),
-            Field(t("daily_field_topic", locale), schedule.topic or t("topic_all", locale)),
         ]
         return Reply(t("daily_status_title", locale), kind=ReplyKind.INFO, fields=tuple(fields))
 

@@ -40,6 +40,7 @@ from bot.core.models import (
     Concept,
     InterviewState,
     Reply,
+    ReplyKind,
 )
 from bot.core.sanitize import clean_optional
 from bot.db import interviews as repo
@@ -114,13 +115,12 @@ class MockInterviews:
         )
 
     async def current(self, caller: Caller) -> InterviewState | None:
-        """The caller's running interview here (expired ones are ended on the way)."""
+        """The caller's interview here that has not ended yet, idle or not. An idle one is not
+        ended here: the person's next command on it (answer, hint, skip, stop) ends it and
+        returns its summary, so a summary is never dropped on the way (the expiry job posts
+        it otherwise)."""
         async with self.ctx.reads() as session:
-            state = await repo.get_active(session, caller)
-        if state is not None and self._is_idle(state, self.ctx.clock.now()):
-            await self._expire(state)
-            return None
-        return state
+            return await repo.get_active(session, caller)
 
     async def where_running(self, caller: Caller) -> Caller:
         """The caller moved to where their running interview is: unchanged when one runs in
@@ -135,33 +135,46 @@ class MockInterviews:
         thread = None if state.channel_id == caller.channel_id else state.channel_id
         return replace(caller, thread_id=thread)
 
-    async def resume(self, caller: Caller) -> Reply | None:
-        """The current question of a running interview, e.g. after a restart; None if none."""
-        state = await self.current(caller)
-        if state is None or state.current_concept_id is None:
-            return None
+    async def resume(self, caller: Caller) -> list[Reply]:
+        """What the caller sees of their interview here when a front end starts again: the
+        resume notice, then the current question; the summary when it went idle meanwhile (the
+        bot was down: it is ended now); nothing when none runs (or its question left the notes:
+        the next command ends it)."""
+        async with self.ctx.reads() as session:
+            state = await repo.get_active(session, caller)
+        if state is None:
+            return []
+        if self._is_idle(state, self.ctx.clock.now()):
+            ended = await self._expire(state)
+            return [ended] if ended is not None else []
+        if state.current_concept_id is None:
+            return []
         concept = await self.knowledge.concept_fresh(state.current_concept_id)
         if concept is None:
-            return None
-        reply = question_reply(state, len(state.asked), concept)
-        return replace(reply, footer=t("interview_resumed", state.locale))
+            return []
+        notice = Reply(t("interview_resumed", state.locale), kind=ReplyKind.INFO)
+        return [notice, question_reply(state, len(state.asked), concept)]
 
     async def start(
         self, caller: Caller, topic: str | None = None, rounds: int | str | None = None
     ) -> list[Reply]:
-        """Start an interview: optional topic (category or fuzzy name) and rounds (default 5)."""
+        """Start an interview: optional topic (category or fuzzy name) and rounds (default 5).
+        Returns the intro and the first question, after the summary of an interview left idle
+        here that this start ends (its summary is never dropped)."""
         await self.knowledge.refresh()
         locale = self.ctx.locale(caller)
         count = parse_rounds(rounds, self.ctx.settings.interview_rounds)
         async with self.ctx.reads() as session:
             running = await repo.get_active(session, caller)
             past = await repo.past_scores(session, caller)
-        if running is not None and not (
-            self._is_idle(running, self.ctx.clock.now()) and await self._expire(running)
-        ):
-            raise Conflict(
-                "interview_already_running", number=len(running.asked), total=running.rounds
-            )
+        ended: Reply | None = None  # the summary of an idle interview this start ends
+        if running is not None:
+            if self._is_idle(running, self.ctx.clock.now()):
+                ended = await self._expire(running)
+            if ended is None:
+                raise Conflict(
+                    "interview_already_running", number=len(running.asked), total=running.rounds
+                )
         candidates, category = self._candidates(clean_optional(topic))
         if not candidates:
             raise NotFound("knowledge_empty")
@@ -185,7 +198,8 @@ class MockInterviews:
         if state is None:
             raise Conflict("interview_already_running", number=1, total=count)
         intro = intro_reply(locale, category, count, self.ctx.answer_by(caller.platform))
-        return [intro, question_reply(state, 1, concept)]
+        first_question = question_reply(state, 1, concept)
+        return [ended, intro, first_question] if ended is not None else [intro, first_question]
 
     async def _require(self, caller: Caller, *, moving_on: bool = False) -> _Running | Reply:
         """The caller's running interview and its current concept, or the summary that ended it

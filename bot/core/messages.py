@@ -27,7 +27,8 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
             "/define <용어> — 노트에서 개념을 찾아 설명합니다 (오타·띄어쓰기·조사·영문/한글 상관없음)\n"
             "/interview [주제] [문항 수] — 모의 면접을 시작합니다\n"
             "    면접 중: 그냥 입력하면 답변, /hint 힌트, /skip 넘기기, /stop 끝내기\n"
-            "/daily now | set HH:MM [시간대] [요일] | off | status — 오늘의 질문\n"
+            "/topics — 면접 주제와 개념 수\n"
+            "/daily now | set [HH:MM] [시간대] [요일] [topic=주제|전체] | off | status — 오늘의 질문 (set은 적은 것만 바꿔요)\n"
             "/appeal [답변 번호] [메모] — 채점이 틀렸다고 알립니다 (그 답은 맞은 것으로 기록)\n"
             "/appeals — 개념별 이의 제기 현황 (관리자)\n"
             "/reload — 노트를 다시 불러옵니다\n"
@@ -38,7 +39,8 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
             "/define <term> — look a concept up in the notes (typos, spacing, Korean/English all fine)\n"
             "/interview [topic] [rounds] — start a mock interview\n"
             "    while it runs: type to answer, /hint, /skip, /stop\n"
-            "/daily now | set HH:MM [time zone] [weekdays] | off | status — daily question\n"
+            "/topics — interview topics and their concept counts\n"
+            "/daily now | set [HH:MM] [time zone] [weekdays] [topic=topic|all] | off | status — daily question (set changes only what you give)\n"
             "/appeal [answer id] [note] — tell the bot a grade was wrong (it then counts as correct)\n"
             "/appeals — appeals per concept (admins)\n"
             "/reload — load the notes again\n"
@@ -56,8 +58,8 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     },
     "console_bye": {"ko": "안녕히 가세요!", "en": "Bye!"},
     "console_pick_out_of_range": {
-        "ko": "{number}번은 없어요. 1부터 {count} 사이의 번호를 골라 주세요.",
-        "en": "There is no choice {number}. Pick a number from 1 to {count}.",
+        "ko": "{number}번은 없어요. 목록의 번호(1–{count})를 입력해 주세요.",
+        "en": "There is no choice {number}: type a number from the list (1–{count}).",
     },
     "console_daily_still_answering": {
         "ko": "명령이 아닌 입력은 계속 오늘의 질문에 대한 답으로 받아요. 다른 일은 /define 처럼 명령으로 해 주세요.",
@@ -498,8 +500,8 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "en": "Could not post the question: {reason}",
     },
     "daily_usage": {
-        "ko": "사용법: /daily now | set HH:MM [시간대] [요일] [topic=주제] | off | status",
-        "en": "Usage: /daily now | set HH:MM [time zone] [weekdays] [topic=topic] | off | status",
+        "ko": "사용법: /daily now | set [HH:MM] [시간대] [요일] [topic=주제|전체] | off | status (set은 적은 것만 바꿔요)",
+        "en": "Usage: /daily now | set [HH:MM] [time zone] [weekdays] [topic=topic|all] | off | status (set changes only what you give)",
     },
     "reason_channel_gone": {
         "ko": "채널에 글을 쓸 수 없어요 ({detail})",

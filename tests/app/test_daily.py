@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bot.adapters.text_commands import daily_command
 from bot.app.daily_runner import DailyRunner
 from bot.app.service import Service
 from bot.config import DEFAULT_KNOWLEDGE_DIR, Settings
@@ -103,6 +104,13 @@ def fields(reply: Reply) -> dict[str, str]:
     return {field.name: field.value for field in reply.fields}
 
 
+def when(shown: dict[str, str], locale: str = "en") -> tuple[str, str, str]:
+    """A schedule's time, days and zone, as its fields show them."""
+    keys = ("daily_field_time", "daily_field_days", "daily_field_tz")
+    time, days, zone = (shown[t(key, locale)] for key in keys)
+    return time, days, zone
+
+
 async def post_today(service: Service, runner: DailyRunner, clock: FakeClock, day: int = 0) -> None:
     """Move to 09:00 Seoul of day ``day`` and let the runner post."""
     clock.set(NINE_SEOUL + day * DAY)
@@ -168,7 +176,7 @@ async def test_set_status_off_and_partial_changes(service: Service, clock: FakeC
     done = await service.daily.set(ADMIN, "오후 6:30", tz="europe/berlin", weekdays="평일")
     assert "18:30" in done.title and "Europe/Berlin" in done.title
     shown = fields(await service.daily.status(ADMIN))
-    assert shown["Schedule"] == "mon,tue,wed,thu,fri at 18:30 (Europe/Berlin)"
+    assert when(shown) == ("18:30", "mon,tue,wed,thu,fri", "Europe/Berlin")
     assert shown["State"] == "on"
     assert shown["Next post"] == "2024-03-01 18:30 CET"  # Friday, in the channel's own zone
     assert shown["Last post"] == "not yet"
@@ -177,7 +185,7 @@ async def test_set_status_off_and_partial_changes(service: Service, clock: FakeC
 
     await service.daily.set(ADMIN, tz="America/New_York")  # only the zone changes
     shown = fields(await service.daily.status(ADMIN))
-    assert shown["Schedule"] == "mon,tue,wed,thu,fri at 18:30 (America/New_York)"
+    assert when(shown) == ("18:30", "mon,tue,wed,thu,fri", "America/New_York")
     assert shown["Next post"] == "2024-02-29 18:30 EST"  # it is still Thursday 18:00 there
 
     await service.daily.off(ADMIN)
@@ -197,10 +205,77 @@ async def test_set_status_off_and_partial_changes(service: Service, clock: FakeC
     assert shown["Left in this cycle"] == str(SHIPPED_CONCEPTS - 1)
 
 
+async def test_off_twice_says_the_second_time_that_it_was_already_off(service: Service) -> None:
+    await service.daily.set(ADMIN, "09:00")
+    first = await service.daily.off(ADMIN)
+    assert first.title == t("daily_off_done", "en")
+    second = await service.daily.off(ADMIN)
+    assert second.title == t("daily_off_already", "en")
+    assert fields(await service.daily.status(ADMIN))[t("daily_field_state", "en")] == "off"
+
+
+async def test_set_changes_only_what_it_names_and_says_the_whole_schedule(
+    service: Service,
+) -> None:
+    """The rule: a part ``set`` does not name keeps its value, and the reply lists every part
+    (time, days, zone, topic) and names the ones kept, so nothing is kept silently."""
+    first = fields(await service.daily.set(ADMIN, "07:30", weekdays="평일", topic="통계"))
+    assert when(first) == ("07:30", "mon,tue,wed,thu,fri", "Asia/Seoul")
+    assert first[t("daily_field_topic", "en")] == "통계적 개념"
+    assert t("daily_field_kept", "en") not in first, "a new schedule keeps nothing"
+
+    again = fields(await service.daily.set(ADMIN, "04:50"))
+    assert when(again) == ("04:50", "mon,tue,wed,thu,fri", "Asia/Seoul")
+    assert again[t("daily_field_topic", "en")] == "통계적 개념"
+    kept = ("daily_field_days", "daily_field_tz", "daily_field_topic")
+    assert again[t("daily_field_kept", "en")] == ", ".join(t(key, "en") for key in kept)
+
+    status = fields(await service.daily.status(ADMIN))
+    assert {name: status[name] for name in again if name in status} == {
+        name: value for name, value in again.items() if name != t("daily_field_kept", "en")
+    }, "set and status show the schedule the same way"
+
+
+@pytest.mark.parametrize("word", ["전체", "all", "ALL"])
+async def test_topic_all_the_word_status_shows_means_every_topic(
+    service: Service, word: str
+) -> None:
+    await service.daily.set(ADMIN, "09:00", topic="통계")
+    done = fields(await service.daily.set(ADMIN, topic=word))
+    assert done[t("daily_field_topic", "en")] == t("topic_all", "en")
+    shown = fields(await service.daily.status(ADMIN))
+    assert shown[t("daily_field_topic", "en")] == t("topic_all", "en")
+    assert shown[t("daily_field_left", "en")] == str(SHIPPED_CONCEPTS)
+
+
+@pytest.mark.parametrize("locale", ["ko", "en"])
+async def test_what_status_prints_set_accepts_as_typed(service: Service, locale: str) -> None:
+    """Each part status shows, typed back to ``/daily set`` (the console's and Slack's words),
+    gives the same schedule, a topic of several words included."""
+    runner = service.daily_runner(Notifier())
+    here = replace(ADMIN, locale=locale)
+    ml = "머신러닝 (딥러닝 포함) 수학 관한 질문 및 답변"
+    await daily_command(service, here, f"set 21:15 America/New_York 주말 topic={ml}", runner)
+    shown = fields(await service.daily.status(here))
+    assert when(shown, locale) == ("21:15", "sat,sun", "America/New_York")
+    assert shown[t("daily_field_topic", locale)] == ml
+
+    twin = replace(here, channel_id="twin")
+    time, days, zone = when(shown, locale)
+    typed = f"set {time} {zone} {days} topic={shown[t('daily_field_topic', locale)]}"
+    await daily_command(service, twin, typed, runner)
+    assert fields(await service.daily.status(twin)) == shown
+
+    await daily_command(service, twin, f"set topic={t('topic_all', locale)}", runner)
+    everything = fields(await service.daily.status(twin))
+    assert everything[t("daily_field_topic", locale)] == t("topic_all", locale)
+    assert when(everything, locale) == when(shown, locale), "only the topic changed"
+
+
 async def test_set_defaults_to_seoul_every_day(service: Service) -> None:
     await service.daily.set(ADMIN)
     shown = fields(await service.daily.status(ADMIN))
-    assert shown["Schedule"] == "mon,tue,wed,thu,fri,sat,sun at 09:00 (Asia/Seoul)"
+    assert when(shown) == ("09:00", "mon,tue,wed,thu,fri,sat,sun", "Asia/Seoul")
     assert shown["Next post"] == "2024-03-01 09:00 KST"
 
 

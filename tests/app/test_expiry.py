@@ -49,7 +49,12 @@ async def test_the_expiry_job_ends_idle_interviews_and_posts_the_summary_in_thei
     (summary,) = [s for s in notifier.sent if s.reply.kind.value == "summary"]
     assert (summary.target.channel_id, summary.target.thread_id) == ("chan-1", "thread-9")
     assert await service.interviews.current(person) is None
-    assert await service.interviews.current(other) is None, "expired lazily, not posted here"
+    # another platform's interview is not this job's: it is ended by its own platform's job,
+    # or by the person's next command there, which gets its summary
+    assert await service.interviews.current(other) is not None
+    (late,) = await service.interviews.answer(other, "늦은 답변")
+    assert late.kind.value == "summary"
+    assert len([s for s in notifier.sent if s.reply.kind.value == "summary"]) == 1
 
 
 async def test_two_expiry_jobs_post_one_summary(service: Service, clock: FakeClock) -> None:

@@ -491,7 +491,7 @@ async def test_interview_commands_without_an_interview_are_not_found(
     with pytest.raises(NotFound) as caught:
         await calls[command]()  # type: ignore[misc]
     assert caught.value.key == "interview_none"
-    assert await interviews.resume(who()) is None
+    assert await interviews.resume(who()) == []
     assert await answers_in_db(service) == []
 
 
@@ -515,13 +515,12 @@ async def test_a_restart_mid_interview_continues_the_same_interview(
 
     second = await Service.start(settings)
     try:
-        resumed = await second.interviews.resume(me)
-        assert resumed is not None
-        assert resumed.kind is ReplyKind.QUESTION
+        notice, resumed = await second.interviews.resume(me)
+        assert (notice.kind, notice.title) == (ReplyKind.INFO, t("interview_resumed", "ko"))
+        assert resumed.kind is ReplyKind.QUESTION, "the notice comes before the question"
         assert (resumed.title, resumed.body) == (question.title, question.body)
         assert resumed.extra == question.extra
-        assert resumed.footer == t("interview_resumed", "ko")
-        assert await second.interviews.resume(who(thread="t2")) is None
+        assert await second.interviews.resume(who(thread="t2")) == []
         with pytest.raises(Conflict):
             await second.interviews.start(me)
 
@@ -581,7 +580,7 @@ async def test_an_interview_whose_question_left_the_notes_ends_with_its_summary(
         await service.ingest(settings.knowledge_paths)
         assert "편미분" not in {c.term for c in service.concepts()}
 
-        assert await service.interviews.resume(me) is None
+        assert await service.interviews.resume(me) == []
         (summary,) = await service.interviews.answer(me, "3차원 식에서 씁니다")
         assert summary.kind is ReplyKind.SUMMARY
         assert summary.body.startswith(t("summary_stopped", "ko"))
@@ -626,6 +625,56 @@ async def test_an_answer_after_the_idle_limit_gets_the_expiry_summary(
     await start_question(timed, me, "통계", 1)  # the conversation is free again
 
 
+async def test_an_interview_that_went_idle_while_the_bot_was_down_shows_its_summary_on_restart(
+    settings: Settings, clock: FakeClock, seeds: Seeds
+) -> None:
+    seeds.queue.extend([31, 32])
+    me, other = who(thread="t1"), who(thread="t2")
+    first = await Service.start(settings, clock=clock)
+    try:
+        question = await start_question(first, me, "통계", 3)
+        await first.interviews.answer(me, KOREAN_PARTIAL[concept_of(first, question).term])
+        await start_question(first, other, "통계", 3)
+    finally:
+        await first.close()
+
+    clock.advance(timedelta(minutes=first.settings.interview_idle_minutes, seconds=1))
+    second = await Service.start(settings, clock=clock)
+    try:
+        (summary,) = await second.interviews.resume(me)
+        assert summary.kind is ReplyKind.SUMMARY
+        minutes = second.settings.interview_idle_minutes
+        assert summary.body.startswith(t("summary_expired", "ko", minutes=minutes))
+        assert summary.extra["count"] == 1
+        assert await second.interviews.resume(me) == [], "shown once"
+        assert await second.interviews.current(me) is None
+
+        # the other person's next message in their thread gets their summary, not silence
+        assert await second.interviews.current(other) is not None
+        (late,) = await second.answer_in_thread(other, "늦은 답변")
+        assert late.kind is ReplyKind.SUMMARY
+        assert late.body.startswith(t("summary_expired", "ko", minutes=minutes))
+        assert await second.answer_in_thread(other, "또 늦은 답변") == []
+        assert [r.status for r in await interview_rows(second)] == ["expired", "expired"]
+    finally:
+        await second.close()
+
+
+async def test_starting_over_an_idle_interview_shows_its_summary_first(
+    timed: Service, clock: FakeClock, seeds: Seeds
+) -> None:
+    seeds.queue.extend([33, 34])
+    me = who()
+    await start_question(timed, me, "통계", 3)
+    clock.advance(timedelta(minutes=timed.settings.interview_idle_minutes, seconds=1))
+    summary, intro, question = await timed.interviews.start(me, "통계", 2)
+    assert summary.kind is ReplyKind.SUMMARY
+    minutes = timed.settings.interview_idle_minutes
+    assert summary.body.startswith(t("summary_expired", "ko", minutes=minutes))
+    assert (intro.kind, question.kind) == (ReplyKind.INFO, ReplyKind.QUESTION)
+    assert [r.status for r in await interview_rows(timed)] == ["expired", "active"]
+
+
 @pytest.mark.parametrize("command", ["hint", "skip"])
 async def test_hint_and_skip_after_the_idle_limit_end_the_interview(
     timed: Service, clock: FakeClock, seeds: Seeds, command: str
@@ -666,8 +715,8 @@ async def test_expire_idle_ends_only_the_idle_interviews(
     assert await timed.interviews.current(idle) is None
     assert await timed.interviews.current(busy) is not None
     assert await timed.interviews.current(other) is not None
-    resumed = await timed.interviews.resume(busy)
-    assert resumed is not None and resumed.extra == question.extra
+    _, resumed = await timed.interviews.resume(busy)
+    assert resumed.extra == question.extra
 
     clock.advance(timedelta(hours=2))
     assert sorted(s.channel_id for s, _ in await timed.interviews.expire_idle()) == ["busy", "idle"]
@@ -705,8 +754,8 @@ async def test_one_running_interview_per_person_and_conversation(
     assert graded.extra["concept_id"] == firsts[who(thread="t1")].id
     rows = await answers_in_db(service)
     assert [(r.channel_id, r.user_id, r.question_seq) for r in rows] == [("t1", "u1", 1)]
-    resumed = await service.interviews.resume(who(thread="t2"))
-    assert resumed is not None and resumed.extra["question_seq"] == 1
+    _, resumed = await service.interviews.resume(who(thread="t2"))
+    assert resumed.extra["question_seq"] == 1
 
     await service.interviews.stop(me)
     await start_question(service, me, "통계", 1)

@@ -1,5 +1,6 @@
-"""Pushed messages in the console: a daily question or an idle interview's summary is printed,
-and a question opens the console's "thread" so the next plain line answers it."""
+"""Pushed messages in the console: a daily question or an idle interview's summary is printed
+(above the prompt in a terminal), and a question opens the console's "thread" so the plain lines
+that follow answer it."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from bot.core.ports import Posted, Target
 class Screen(Protocol):
     """What the notifier needs of the console."""
 
-    def show(self, reply: Reply) -> None:
-        """Print a reply."""
+    async def push(self, reply: Reply) -> None:
+        """Print a reply the bot sends on its own (above the prompt in a terminal)."""
         ...
 
     def daily_posted(self, thread_id: str) -> None:
@@ -35,7 +36,7 @@ class ConsoleNotifier:
         """Print the post; a question opens the console's "thread" for the next answer."""
         self._count += 1
         message_id = f"console-{self._count}"
-        self.console.show(reply)
+        await self.console.push(reply)
         if open_thread:
             self.console.daily_posted(message_id)
         return Posted(message_id, message_id if open_thread else None)

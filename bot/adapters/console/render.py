@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from bot.core.messages import t
 from bot.core.models import Reply, ReplyKind
 
 RESET = "\033[0m"
@@ -26,8 +27,9 @@ def _bold(text: str, colour: bool) -> str:
     return _BOLD_MARK.sub(lambda m: f"{BOLD}{m.group(1)}{RESET}" if colour else m.group(1), text)
 
 
-def render(reply: Reply, *, colour: bool = False) -> str:
-    """The reply as lines of text. Suggestions are numbered so a person can type the number."""
+def render(reply: Reply, *, colour: bool = False, locale: str | None = None) -> str:
+    """The reply as lines of text. Suggestions are numbered so a person can type the number; a
+    definition's suggestions (its runners-up) come under a label of their own in ``locale``."""
     tint = COLOURS.get(reply.kind, "") if colour else ""
     end = RESET if colour else ""
     lines = [f"{tint}{BOLD if colour else ''}{reply.title}{end}"]
@@ -38,6 +40,9 @@ def render(reply: Reply, *, colour: bool = False) -> str:
         lines.append(f"{name}: {_bold(field.value, colour)}")
     if reply.spoiler:
         lines.append(_bold(reply.spoiler, colour))
+    if reply.suggestions and reply.kind is ReplyKind.DEFINITION:
+        label = t("define_related_title", locale)
+        lines.append(f"{DIM}{label}{end}" if colour else label)
     for number, action in enumerate(reply.suggestions, 1):
         lines.append(f"  {number}. {action.label}")
     if reply.footer:

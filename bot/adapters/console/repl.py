@@ -1,7 +1,12 @@
 """The console front end's REPL: typed lines become Service calls and Replies are printed.
 
-In a terminal it uses prompt_toolkit (line editing, history, colour); with piped stdin it reads
-plain lines and exits at end of input.
+In a terminal it uses prompt_toolkit (line editing, history, colour), and what the bot sends on
+its own (a daily question, an idle interview's summary) is printed above the prompt, which then
+comes back; with piped stdin it reads plain lines, prints as it goes and exits at end of input.
+
+A plain line (no command) is, in this order: an answer to the running interview; an answer to
+the daily question last posted here (until the person types a command); a number picking one of
+the suggestions last shown; a lookup.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import contextlib
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -28,6 +34,8 @@ log = logging.getLogger(__name__)
 
 PROMPT = "> "
 HISTORY_FILE = "console-history"
+# How long the jobs may take to finish what they were doing (a post) when the console ends.
+JOBS_STOP_TIMEOUT_S = 5.0
 Handler = Callable[[str], Awaitable[list[Reply]]]
 
 
@@ -55,11 +63,13 @@ class Console:
             "/appeal": self._appeal,
             "/appeals": self._appeals,
             "/reload": self._reload,
+            "/topics": self._topics,
         }
         self.notifier = ConsoleNotifier(self)
         self.runner = service.daily_runner(self.notifier)
         self.expiry = service.interview_expiry(self.notifier)
         self._daily_thread: str | None = None
+        self._terminal = False  # prompting with prompt_toolkit (pushed posts go above the prompt)
 
     def show(self, reply: Reply) -> None:
         """Print a reply and remember its suggestions (a number picks one) and the answer a
@@ -69,8 +79,20 @@ class Console:
         for action in reply.actions:
             if action.command == APPEAL_ACTION:
                 self._last_graded = action.argument
-        self.out.write(render(reply, colour=self.colour) + "\n\n")
+        self.out.write(render(reply, colour=self.colour, locale=self.locale) + "\n\n")
         self.out.flush()
+
+    async def push(self, reply: Reply) -> None:
+        """Show what the bot sends on its own (a daily question, an idle interview's summary).
+        In a terminal the prompt is taken away, the reply printed, and the prompt drawn again
+        below it (with what was typed so far); piped, it is printed as it comes."""
+        if not self._terminal:
+            self.show(reply)
+            return
+        from prompt_toolkit.application import in_terminal
+
+        async with in_terminal():  # no prompt showing right now: prints at once
+            self.show(reply)
 
     async def handle(self, line: str) -> bool:
         """Handle one line; returns False when the person wants to leave."""
@@ -80,6 +102,8 @@ class Console:
         command, _, argument = line.partition(" ")
         if command.lower() in ("/quit", "/exit", "/q"):
             return False
+        if command.startswith("/"):
+            self._daily_thread = None  # a command: the person has moved on from the daily question
         try:
             replies = await self._dispatch(command.lower(), argument.strip(), line)
         except BotError as exc:
@@ -105,15 +129,25 @@ class Console:
         return await self.plain_text(line)
 
     async def plain_text(self, line: str) -> list[Reply]:
-        """A line without a command: an answer while an interview runs; else a number picks a
-        suggestion, and anything else is looked up."""
+        """A line without a command: an answer while an interview runs (an idle one then ends
+        with its summary); else an answer to the daily question posted here, until a command is
+        typed (a second answer hears it was already answered); else a number picks a
+        suggestion (one out of range is refused and the suggestions are kept); anything else is
+        looked up."""
         if await self.service.interviews.current(self.caller) is not None:
             return await self.service.interviews.answer(self.caller, line)
         if self._daily_thread is not None:
-            thread, self._daily_thread = self._daily_thread, None
-            return [await self.service.daily.answer(self.caller, thread, line)]
-        if line.isdigit() and 1 <= int(line) <= len(self._last_suggestions):
-            return await self._define(self._last_suggestions[int(line) - 1].argument)
+            answered = await self.service.daily.answer(self.caller, self._daily_thread, line)
+            if answered.kind is not ReplyKind.GRADE:  # already answered: said once is enough
+                return [answered]
+            still = Reply(t("console_daily_still_answering", self.locale), kind=ReplyKind.INFO)
+            return [answered, still]
+        if line.isdecimal() and self._last_suggestions:
+            number, count = int(line), len(self._last_suggestions)
+            if 1 <= number <= count:
+                return await self._define(self._last_suggestions[number - 1].argument)
+            text = t("console_pick_out_of_range", self.locale, number=line[:12], count=count)
+            return [replace(self._error(text), suggestions=self._last_suggestions)]
         return await self._define(line)
 
     async def _define(self, argument: str) -> list[Reply]:
@@ -134,6 +168,9 @@ class Console:
 
     async def _stop(self, _argument: str) -> list[Reply]:
         return [await self.service.interviews.stop(self.caller)]
+
+    async def _topics(self, _argument: str) -> list[Reply]:
+        return [self.service.topics(self.caller)]
 
     async def _reload(self, _argument: str) -> list[Reply]:
         report = await self.service.reload(self.caller)
@@ -162,39 +199,41 @@ class Console:
         self._daily_thread = thread_id
 
     async def resume(self) -> None:
-        """Show the running interview's question after a restart."""
-        reply = await self.service.interviews.resume(self.caller)
-        if reply is not None:
+        """After a restart: the resume notice and the running interview's question, or the
+        summary of one that expired while the console was closed."""
+        for reply in await self.service.interviews.resume(self.caller):
             self.show(reply)
 
     async def run(self, stdin: TextIO, *, interactive: bool) -> None:
-        """Read lines until /quit or end of input; the daily runner posts here meanwhile."""
-        jobs = (self.runner, self.expiry)
-        tasks = [asyncio.create_task(job.run_forever()) for job in jobs]
-        try:
-            await self._run(stdin, interactive=interactive)
-        finally:
-            for job in jobs:
-                job.stop()
-            for task in tasks:
-                task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-
-    async def _run(self, stdin: TextIO, *, interactive: bool) -> None:
+        """Read lines until /quit or end of input; the daily runner and the interview expiry
+        post here meanwhile. The person's own interview is resumed (or its summary shown)
+        before the jobs start, so its summary is shown here, once."""
         if interactive:
             self.out.write(
                 t("console_welcome", self.locale, count=self.service.concept_count) + "\n\n"
             )
         await self.resume()
-        if interactive:
-            await self._run_terminal()
-        else:
-            while True:
-                line = await asyncio.to_thread(stdin.readline)
-                if not line or not await self.handle(line):
-                    break
+        jobs = (self.runner, self.expiry)
+        tasks = [asyncio.create_task(job.run_forever()) for job in jobs]
+        try:
+            if interactive:
+                await self._run_terminal()
+            else:
+                while True:
+                    line = await asyncio.to_thread(stdin.readline)
+                    if not line or not await self.handle(line):
+                        break
+        finally:
+            for job in jobs:
+                job.stop()
+            # a job in the middle of a post finishes it (an expired interview's summary is not
+            # lost on the way out); one that takes too long is cancelled
+            _, late = await asyncio.wait(tasks, timeout=JOBS_STOP_TIMEOUT_S)
+            for task in late:
+                task.cancel()
+            for task in late:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if interactive:
             self.out.write(t("console_bye", self.locale) + "\n")
 
@@ -207,13 +246,17 @@ class Console:
         session: PromptSession[str] = PromptSession(
             history=FileHistory(str(data_dir / HISTORY_FILE))
         )
-        while True:
-            try:
-                line = await session.prompt_async(self.prompt())
-            except (EOFError, KeyboardInterrupt):
-                return
-            if not await self.handle(line):
-                return
+        self._terminal = True
+        try:
+            while True:
+                try:
+                    line = await session.prompt_async(self.prompt())
+                except (EOFError, KeyboardInterrupt):
+                    return
+                if not await self.handle(line):
+                    return
+        finally:
+            self._terminal = False
 
     def prompt(self) -> str:
         """The prompt shown before each line."""
