@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
 import random
 import time
+import tracemalloc
 from collections.abc import Callable, Sequence
 
 from rapidfuzz import fuzz, process
@@ -34,6 +36,12 @@ REPEATS = 5
 SEED = 20_240_601
 TARGET_RATIO_VS_EXTRACTONE = 3.0
 TARGET_SPEEDUP_VS_DIFFLIB = 20.0
+TARGET_EXACT_VS_DICT = 2.0
+TARGET_BYTES = 2_000
+# Sizes measured besides CONCEPTS (``LOOKUP_SIZES=100000``; empty: none).
+LARGER = tuple(
+    int(size) for size in os.environ.get("LOOKUP_SIZES", "100000").split(",") if size.strip()
+)
 
 _KOREAN_SYLLABLES = (
     "가각간강개거건검게겨결경고곡공과관광교구국군권귀규그근기길나날남내너네노논누뉴느는니다단"
@@ -191,13 +199,67 @@ def _time_pair(
     return times_first, times_second
 
 
+def _index_bytes(entries: Sequence[IndexEntry]) -> int:
+    """Bytes the index holds once built (tracemalloc: what its build left allocated)."""
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        index = SearchIndex(entries)
+        after = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    del index
+    return after - before
+
+
+def _split(index: SearchIndex, entries: Sequence[IndexEntry], size: int) -> dict[str, float]:
+    """Exact-hit and fuzzy lookups at ``size`` concepts against their baselines: normalise +
+    a dict of names for exact hits, one raw ``extractOne`` for typos (milliseconds)."""
+    queries = build_queries(entries, seed=SEED + size)
+    exact = [q for number, (q, _) in enumerate(queries) if number % 4 == 0]
+    typos = [q for number, (q, _) in enumerate(queries) if number % 4 in (1, 2)]
+    names = {
+        compact(normalize_name(name)): entry.concept_id
+        for entry in entries
+        for name in (entry.term, *entry.aliases)
+    }
+
+    def by_dict(text: str) -> object:
+        return names.get(compact(normalize_query(text)))
+
+    choices = index.choices
+
+    def raw(text: str) -> object:
+        return process.extractOne(
+            fuzzy_key(compact(normalize_query(text))), choices, scorer=fuzz.ratio
+        )
+
+    ours_exact, dict_exact = _time_pair([(q, q) for q in exact], index.lookup, by_dict)
+    ours_fuzzy, raw_fuzzy = _time_pair([(q, q) for q in typos], index.lookup, raw)
+    return {
+        "exact_p50": median(ours_exact),
+        "exact_p99": percentile(ours_exact, 99),
+        "dict_p50": median(dict_exact),
+        "fuzzy_p50": median(ours_fuzzy),
+        "fuzzy_p99": percentile(ours_fuzzy, 99),
+        "extractone_p50": median(raw_fuzzy),
+    }
+
+
 def run() -> dict[str, object]:
     """Measure and return ``{"bench": "lookup", "p50_ms", "p99_ms", "ratio_vs_extractone",
-    "speedup_vs_difflib"}`` (plus build time and the synthetic top-1 rate)."""
+    "speedup_vs_difflib", "exact_ratio_vs_dict"}`` (plus build time, the synthetic top-1
+    rate, exact-hit and fuzzy figures at 10k and 100k concepts, and the index's bytes per
+    concept)."""
     entries = build_entries()
     start = time.perf_counter()
     index = SearchIndex(entries)
     build_s = time.perf_counter() - start
+    per_concept = _index_bytes(entries) / len(entries)
+    splits = {CONCEPTS: _split(index, entries, CONCEPTS)}
+    for size in LARGER:
+        larger = build_entries(size)
+        splits[size] = _split(SearchIndex(larger), larger, size)
     queries = build_queries(entries)
     texts = [q for q, _ in queries]
     choices = index.choices
@@ -245,8 +307,31 @@ def run() -> dict[str, object]:
             ("speed-up vs difflib", f"{speedup:.0f}x", f">= {TARGET_SPEEDUP_VS_DIFFLIB:g}x"),
             ("synthetic queries right", f"{right}/{len(queries)}", "(dense random names)"),
             ("confident and wrong", f"{confident_wrong}/{len(queries)}", ""),
+            ("index bytes per concept", f"{per_concept:,.0f}", f"<= {TARGET_BYTES:,}"),
         ]
     )
+    rows: list[tuple[str, str, str]] = []
+    for size, split in splits.items():
+        exact_ratio = split["exact_p50"] / split["dict_p50"]
+        fuzzy_ratio = split["fuzzy_p50"] / split["extractone_p50"]
+        rows += [
+            (
+                f"{size:,}: exact p50 / p99",
+                f"{split['exact_p50']:.3f} / {split['exact_p99']:.3f} ms",
+                "",
+            ),
+            (f"{size:,}: normalise + dict p50", f"{split['dict_p50']:.3f} ms", ""),
+            (f"{size:,}: exact / dict", f"{exact_ratio:.1f}x", f"<= {TARGET_EXACT_VS_DICT:g}x"),
+            (
+                f"{size:,}: fuzzy p50 / p99",
+                f"{split['fuzzy_p50']:.3f} / {split['fuzzy_p99']:.3f} ms",
+                "p99 <= 10 ms" if size >= 100_000 else "",
+            ),
+            (f"{size:,}: raw extractOne p50", f"{split['extractone_p50']:.3f} ms", ""),
+            (f"{size:,}: fuzzy / extractOne", f"{fuzzy_ratio:.2f}x", "<= 1x"),
+        ]
+    table(rows)
+    first = splits[CONCEPTS]
     return {
         "bench": "lookup",
         "p50_ms": round(p50, 4),
@@ -255,4 +340,10 @@ def run() -> dict[str, object]:
         "speedup_vs_difflib": round(speedup, 1),
         "build_ms": round(build_s * 1000, 1),
         "synthetic_right": round(right / len(queries), 3),
+        "exact_ratio_vs_dict": round(first["exact_p50"] / first["dict_p50"], 2),
+        "index_bytes_per_concept": round(per_concept),
+        "by_size": {
+            str(size): {key: round(value, 4) for key, value in split.items()}
+            for size, split in splits.items()
+        },
     }
