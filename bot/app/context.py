@@ -3,14 +3,14 @@ database sessions, the clock, the grader and the loaded knowledge."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.app.knowledge import KnowledgeBase
 from bot.config import Settings
-from bot.core.models import AnswerBy, Caller
+from bot.core.models import AnswerBy, Caller, ScheduleState
 from bot.core.ports import Clock, Grader
 
 
@@ -35,6 +35,13 @@ class Context:
         """How people answer in threads on ``platform`` (any message unless its front end said
         otherwise)."""
         return self.answer_modes.get(platform, AnswerBy.TEXT)
+
+    def spoken(self, schedule: ScheduleState) -> ScheduleState:
+        """``schedule`` in the language its posts speak: the one it was set in by a person whose
+        language is known (a Discord client), else the configured one as it is now."""
+        if schedule.locale in ("ko", "en"):
+            return schedule
+        return replace(schedule, locale=self.settings.locale)
 
     def locale(self, caller: Caller | None) -> str:
         """The caller's locale, else the configured one."""

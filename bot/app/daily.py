@@ -165,6 +165,8 @@ class DailyQuestions:
             )
             if existing is None:
                 values = self._new_schedule(caller) | values
+            elif caller.locale:
+                values["locale"] = caller.locale  # posts speak the admin's language
             schedule = await repo.save_schedule(
                 session,
                 caller.platform,
@@ -282,7 +284,7 @@ class DailyQuestions:
         return {
             "tz": self.ctx.settings.daily_default_tz,
             "seed": random.randrange(rules.SEED_RANGE),
-            "locale": self.ctx.locale(caller),
+            "locale": caller.locale or "",  # "": the configured language when it posts
             "updated_by": caller.user_id,
         }
 
@@ -381,7 +383,7 @@ class DailyQuestions:
             schedule = await repo.schedule_by_id(session, post.schedule_id)
             already = await repo.previous_answer(session, post.id, caller.user_id)
         assert schedule is not None
-        locale = self.ctx.locale(caller) if caller.locale else schedule.locale
+        locale = self.ctx.locale(caller) if caller.locale else self.ctx.spoken(schedule).locale
         if already is not None:
             return Reply(
                 t("daily_already_answered", locale, score=already),
@@ -433,7 +435,7 @@ class DailyQuestions:
             answer = await repo.stored_answer(session, post.id, caller.user_id)
             answer_id = await appeals_repo.daily_answer_id(session, post.id, caller.user_id)
         assert schedule is not None
-        locale = self.ctx.locale(caller) if caller.locale else schedule.locale
+        locale = self.ctx.locale(caller) if caller.locale else self.ctx.spoken(schedule).locale
         if answer is None or concept is None:
             key = NOT_ANSWERED[self.ctx.answer_by(caller.platform)]
             return Reply(t(key, locale), kind=ReplyKind.INFO, ephemeral=True)

@@ -165,6 +165,7 @@ class DailyRunner:
             expired = await repo.expired_claims(session, self.platform, now)
             schedules = await repo.enabled_schedules(session, self.platform)
             handled = await repo.last_handled_all(session, self.platform)
+        schedules = [self.ctx.spoken(schedule) for schedule in schedules]
         self._fresh = False
         for post in expired:
             try:
@@ -237,7 +238,12 @@ class DailyRunner:
         daily = self.daily
         picked: list[tuple[ScheduleState, int, date, int]] = []
         async with self.ctx.sessions() as session, session.begin():
-            fresh = await repo.schedules_by_ids(session, [item[0].id for item in batch])
+            fresh = {
+                schedule_id: self.ctx.spoken(schedule)
+                for schedule_id, schedule in (
+                    await repo.schedules_by_ids(session, [item[0].id for item in batch])
+                ).items()
+            }
             scores = await repo.channel_scores_many(
                 session, self.platform, [(s.workspace_id, s.channel_id) for s in fresh.values()]
             )
@@ -299,6 +305,7 @@ class DailyRunner:
         Raises the platform's :class:`DeliveryError` (or ``BadInput`` when no concept is
         eligible) after recording it, so the front end can tell the admin."""
         self._fresh = False
+        schedule = self.ctx.spoken(schedule)
         claimed = await self._claim_one(schedule, None, self.ctx.clock.now(), raise_errors=True)
         assert claimed is not None
         await self._deliver(schedule, claimed, raise_errors=True)
@@ -503,6 +510,7 @@ class DailyRunner:
             schedule = await repo.schedule_by_id(session, post.schedule_id)
         if not won or schedule is None:
             return 0
+        schedule = self.ctx.spoken(schedule)
         try:
             existing = await self.notifier.find_post(
                 target_of(schedule), marker(post.id), since=post.due_at - CLOCK_SKEW

@@ -114,6 +114,13 @@ class MockInterviews:
             state, "expired", t("summary_expired", state.locale, minutes=minutes)
         )
 
+    def _spoken(self, state: InterviewState | None, caller: Caller) -> InterviewState | None:
+        """``state`` as this caller hears it: in their language now (a Discord client's, else
+        the configured one), not the one the interview was started in."""
+        if state is None:
+            return None
+        return replace(state, locale=self.ctx.locale(caller))
+
     async def current(self, caller: Caller) -> InterviewState | None:
         """The caller's interview here that has not ended yet, idle or not. An idle one is not
         ended here: the person's next command on it (answer, hint, skip, stop) ends it and
@@ -141,7 +148,7 @@ class MockInterviews:
         bot was down: it is ended now); nothing when none runs (or its question left the notes:
         the next command ends it)."""
         async with self.ctx.reads() as session:
-            state = await repo.get_active(session, caller)
+            state = self._spoken(await repo.get_active(session, caller), caller)
         if state is None:
             return []
         if self._is_idle(state, self.ctx.clock.now()):
@@ -208,7 +215,7 @@ class MockInterviews:
         person's past scores for choosing the next question, in the same read."""
         past: dict[int, float] = {}
         async with self.ctx.reads() as session:
-            state = await repo.get_active(session, caller)
+            state = self._spoken(await repo.get_active(session, caller), caller)
             if moving_on and state is not None and len(state.asked) < state.rounds:
                 past = await repo.past_scores(session, caller)
             other = None if state else await repo.active_in_conversation(session, caller)

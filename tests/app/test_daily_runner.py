@@ -27,6 +27,7 @@ from bot.app.service import Service
 from bot.config import DEFAULT_KNOWLEDGE_DIR, Settings
 from bot.core.daily.rules import spec_of
 from bot.core.daily.schedule import ScheduleSpec, occurrence_at, parse_weekdays
+from bot.core.messages import t
 from bot.core.models import Caller, DailyPost, Reply, ScheduleState
 from bot.core.ports import ChannelUnavailable, Posted, RateLimited, ServerError, Target
 from bot.db import daily as repo
@@ -869,3 +870,26 @@ def test_helpers_expected_dates() -> None:
         date(2024, 3, 6),
         date(2024, 3, 8),
     ]
+
+
+@pytest.mark.parametrize(("set_in", "posts_in"), [(None, "en"), ("ko", "ko")])
+async def test_posts_speak_the_configured_language_unless_the_admins_was_known(
+    sqlite_settings: Settings, clock: FakeClock, set_in: str | None, posts_in: str
+) -> None:
+    """Set where the admin's language is unknown (console, Slack): the posts follow the
+    configured language as it is when they go out. Set by a Discord client in Korean: Korean."""
+    korean_setup = await Service.start(
+        sqlite_settings.model_copy(update={"locale": "ko"}), clock=clock
+    )
+    caller = Caller(PLATFORM, "admin", "c", WORKSPACE, is_admin=True, locale=set_in)
+    await korean_setup.daily.set(caller, "09:00")
+    await korean_setup.close()
+    english = await Service.start(sqlite_settings.model_copy(update={"locale": "en"}), clock=clock)
+    try:
+        notifier = RecordingNotifier(clock)
+        clock.set(START + MINUTE)
+        assert await english.daily_runner(notifier).tick() == 1
+        [question] = notifier.questions
+        assert question.reply.title == t("daily_title", posts_in, date="2024-03-01")
+    finally:
+        await english.close()

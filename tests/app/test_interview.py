@@ -1011,3 +1011,21 @@ async def test_someone_elses_interview_is_named_as_such_not_as_none(
         await service.interviews.hint(who("bob", thread="t2"))
     assert none.value.key == "interview_none"
     assert (await service.interviews.hint(alice)).title == t("hint_title", "ko")
+
+
+async def test_an_interview_speaks_the_callers_language_now_not_the_one_it_started_in(
+    service: Service, seeds: Seeds
+) -> None:
+    seeds.queue.append(11)
+    korean, english = who(locale="ko"), who(locale="en")
+    await service.interviews.start(korean, "통계", 2)
+    hint = await service.interviews.hint(english)
+    assert hint.title == t("hint_title", "en")
+    notice, question = await service.interviews.resume(english)
+    assert notice.title == t("interview_resumed", "en")
+    assert question.title == t("question_title", "en", number=1, total=2, category=STATS)
+    assert {a.label for a in question.actions} == {
+        t(key, "en") for key in ("action_answer", "action_hint", "action_skip", "action_stop")
+    }
+    graded, *_ = await service.interviews.answer(english, "잘 모르겠어요")
+    assert t("field_reference", "en") in str(graded)
