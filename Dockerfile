@@ -16,4 +16,8 @@ USER bot
 VOLUME ["/data"]
 EXPOSE 3000
 
+# Healthy when the database answers with the current schema (`interview-bot health`).
+HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
+    CMD ["interview-bot", "health"]
+
 CMD ["interview-bot", "run"]

@@ -61,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     appeal.add_argument("note", nargs="*", help="an optional comment for whoever fixes the notes")
     commands.add_parser("appeals", help="appeals per concept with their rate, and the latest")
     commands.add_parser("migrate", help="apply database migrations and exit")
+    commands.add_parser(
+        "health", help="exit 0 when the database answers and its schema is current (no changes)"
+    )
     commands.add_parser("discord", help="run the Discord bot (DISCORD_TOKEN)")
     slack = commands.add_parser("slack", help="run the Slack bot (Socket Mode; --http for HTTP)")
     slack.add_argument(
@@ -270,6 +273,18 @@ def console_caller_for(settings: Settings) -> Any:
     return console_caller(settings.locale)
 
 
+async def cmd_health(settings: Settings, _args: argparse.Namespace) -> int:
+    """Exit 0 when the database answers and its schema is the newest (a container health
+    check); 1 with the reason otherwise. Changes nothing."""
+    from bot.app.database import schema_current
+
+    if not await schema_current(settings):
+        print(t("health_schema", settings.locale), file=sys.stderr)
+        return 1
+    print(t("health_ok", settings.locale))
+    return 0
+
+
 async def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
     """Apply migrations only."""
     from bot.app.database import open_database
@@ -355,6 +370,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[Any, Any,
     "appeal": cmd_appeal,
     "appeals": cmd_appeals,
     "migrate": cmd_migrate,
+    "health": cmd_health,
     "discord": cmd_discord,
     "slack": cmd_slack,
     "run": cmd_run,

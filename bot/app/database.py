@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.config import Settings
 from bot.core.errors import BadInput
 from bot.db.engine import make_engine
-from bot.db.migrate import upgrade_to_head
+from bot.db.migrate import is_up_to_date, upgrade_to_head
 from bot.db.snapshot import sqlite_file
 
 
@@ -69,3 +69,15 @@ def refused_write(engine: AsyncEngine, exc: OperationalError) -> BadInput | None
         return None
     database = (engine.url.database or "").removeprefix("file:")
     return BadInput("database_unusable", path=database, reason=_reason(exc))
+
+
+async def schema_current(settings: Settings) -> bool:
+    """Whether the configured database answers with the newest schema, changing nothing (what a
+    health check asks). A database that cannot be reached raises as on start."""
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        async with engine.connect():
+            pass  # reachable at all: else the error says why
+        return await is_up_to_date(engine)
+    finally:
+        await engine.dispose()

@@ -146,6 +146,14 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "ko": "이 채널에 제가 없어서 스레드 답을 읽을 수 없어요. 채널에서 /invite @interview-bot 으로 초대한 뒤 다시 해 주세요.",
         "en": "I'm not in this channel, so I can't read answers in its threads. Invite me with /invite @interview-bot, then try again.",
     },
+    "health_ok": {
+        "ko": "정상: 데이터베이스 연결됨, 스키마 최신",
+        "en": "ok: database reachable, schema current",
+    },
+    "health_schema": {
+        "ko": "데이터베이스 스키마가 최신이 아니에요: 봇을 시작하거나 interview-bot migrate 를 실행하세요.",
+        "en": "The database schema is not current: start the bot or run interview-bot migrate.",
+    },
     "discord_intent_refused": {
         "ko": "Discord가 메시지 내용 인텐트를 거부했어요: 개발자 포털의 Bot 탭에서 Message Content Intent를 켜거나, DISCORD_MESSAGE_CONTENT=false 로 두세요 (답은 버튼이나 @멘션으로).",
         "en": "Discord refused the message-content intent: turn on Message Content Intent on the developer portal's Bot tab, or leave DISCORD_MESSAGE_CONTENT=false (answers then come by button or @mention).",
@@ -285,7 +293,10 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     "cmd_topics": {"ko": "면접 주제와 개념 수", "en": "Interview topics and their concept counts"},
     "cmd_daily": {"ko": "오늘의 질문", "en": "Daily question"},
     "cmd_daily_set": {"ko": "오늘의 질문 설정", "en": "Set the daily question"},
-    "cmd_daily_time": {"ko": "시각 HH:MM (예: 09:00)", "en": "Time HH:MM (e.g. 09:00)"},
+    "cmd_daily_time": {
+        "ko": "시각 HH:MM (예: 09:00; 비우면 그대로)",
+        "en": "Time HH:MM (e.g. 09:00; empty: unchanged)",
+    },
     "cmd_daily_timezone": {
         "ko": "시간대 (예: Asia/Seoul)",
         "en": "Time zone (e.g. Asia/Seoul)",

@@ -193,6 +193,18 @@ async def test_daily_is_admin_only(fake_discord: FakeDiscord, bot: DiscordBot) -
     assert refused
 
 
+async def test_daily_set_changes_only_what_it_names(
+    fake_discord: FakeDiscord, bot: DiscordBot
+) -> None:
+    admin = fake_discord.admin
+    first = await fake_discord.send_slash_command("daily set", {"time": "07:30"}, user=admin)
+    await _embed_with(first, "07:30")
+    topic_only = await fake_discord.send_slash_command("daily set", {"topic": "통계"}, user=admin)
+    embed = await _embed_with(topic_only, STATS)
+    assert "07:30" in _text(embed), "the time set before is kept"
+    assert t("daily_field_kept", "ko") in _text(embed), "and the reply says what was kept"
+
+
 async def test_daily_post_opens_a_thread_and_grades_answers_privately_with_a_spoiler(
     fake_discord: FakeDiscord, bot: DiscordBot
 ) -> None:

@@ -41,13 +41,14 @@ class DailyCommands(
     async def set_schedule(
         self,
         interaction: discord.Interaction[Any],
-        time: str,
+        time: str | None = None,
         timezone: str | None = None,
         weekdays: str | None = None,
         topic: str | None = None,
         mention: discord.Role | None = None,
     ) -> None:
-        """Schedule this channel's daily question."""
+        """Schedule this channel's daily question: every option is optional and ``set`` changes
+        only what it names (the reply lists the whole schedule)."""
         await interaction.response.defer(thinking=True, ephemeral=True)
         reply = await self.service.daily.set(
             caller_of(interaction),
