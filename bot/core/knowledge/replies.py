@@ -81,6 +81,16 @@ def define_reply(knowledge: Knowledge, query: str, locale: str) -> Reply:
     )
 
 
+def shown_source(concept: Concept) -> str:
+    """``path:line`` as people see it: a note inside the project as stored (``knowledge/...``),
+    one elsewhere by its last folder and name (``notes/os.md:12``), never the server's full
+    path."""
+    path = concept.source_path.replace("\\", "/")
+    if path.startswith("/") or (len(path) > 1 and path[1] == ":"):
+        path = "/".join(path.rstrip("/").split("/")[-2:])
+    return f"{path}:{concept.source_line}"
+
+
 def source_label(concept: Concept) -> str:
     """Where a concept comes from, short: its category and the last folders of its file
     (``네트워크 · network/cors.md``), to tell concepts of the same name apart."""
@@ -117,7 +127,7 @@ def definition_reply(
     if concept.aliases:
         fields.append(Field(t("field_aliases", locale), ", ".join(concept.aliases), False))
     fields.append(Field(t("field_category", locale), concept.category))
-    fields.append(Field(t("field_source", locale), concept.source))
+    fields.append(Field(t("field_source", locale), shown_source(concept)))
     runners_up = result.suggestions if result is not None else ()
     return Reply(
         title=display_name(concept),

@@ -13,6 +13,7 @@ from bot.adapters.slack.listeners.commands import define_text
 from bot.app.service import Service
 from bot.core.messages import t
 from tests.fakes.slack import (
+    DEFAULT_USER_ID,
     OUTSIDE_CHANNEL_ID,
     SECRET_CHANNEL_ID,
     FakeSlack,
@@ -89,3 +90,24 @@ async def test_an_interview_in_a_private_channel_asks_to_be_invited(
     post = await fake_slack.wait_for_response()
     assert t("slack_invite_needed", "ko") in str(post.payload)
     assert fake_slack.channel_messages(SECRET_CHANNEL_ID) == []
+
+
+async def test_an_interview_in_a_dm_with_the_bot_runs_in_a_thread_there(
+    fake_slack: FakeSlack, driver: SlackDriver
+) -> None:
+    opened = await fake_slack.web_client().conversations_open(users=DEFAULT_USER_ID)
+    dm = opened["channel"]["id"]
+    await driver.slash_command("/interview", "통계 2", channel_id=dm)
+    title = t("question_title", "ko", number=1, total=2, category=STATS)
+    question = await fake_slack.wait_for_message(lambda m: m.from_bot and title in m.all_text())
+    assert question.channel == dm and question.thread_ts is not None
+    await driver.message_event(
+        "귀무가설은 차이가 없다는 가설이에요",
+        user_id=DEFAULT_USER_ID,
+        channel_id=dm,
+        thread_ts=question.thread_ts,
+    )
+    graded = await fake_slack.wait_for_message(
+        lambda m: m.from_bot and t("field_hits", "ko") in m.all_text()
+    )
+    assert graded.channel == dm
