@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -147,9 +148,17 @@ class _SubstringFinder:
     _SEPARATOR = "\x00"
 
     def __init__(self, strings: Iterable[str]) -> None:
-        self._strings = list(strings)
-        self._starts = list(accumulate((len(text) + 1 for text in self._strings), initial=0))
-        self._joined = self._SEPARATOR.join(self._strings)
+        listed = list(strings)
+        # Where each string starts in the joined text (and one past the last): 4 bytes each.
+        self._starts = array("I", accumulate((len(text) + 1 for text in listed), initial=0))
+        self._joined = self._SEPARATOR.join(listed)
+
+    def __len__(self) -> int:
+        return len(self._starts) - 1
+
+    def __getitem__(self, index: int) -> str:
+        """The ``index``-th string (read back from the joined text: nothing else is kept)."""
+        return self._joined[self._starts[index] : self._starts[index + 1] - 1]
 
     def find(self, piece: str, limit: int | None = None) -> list[int]:
         """Indexes of the strings containing ``piece`` (each once, in order; at most ``limit``)."""
@@ -162,7 +171,7 @@ class _SubstringFinder:
             index = bisect_right(starts, at) - 1
             found.append(index)
             # continue after the end of this string: each string is reported once
-            at = joined.find(piece, starts[index] + len(self._strings[index]) + 1)
+            at = joined.find(piece, starts[index + 1])
         return found
 
 
@@ -296,10 +305,19 @@ class SearchIndex:
             self._choice_ids.append(cid)
         self._buckets = _script_buckets(self._choices, self._choice_ids)
         self._names = _SubstringFinder(name_keys)
-        self._vocabulary = list(postings)
-        self._postings = [postings[token] for token in self._vocabulary]
-        self._word_index = {token: position for position, token in enumerate(self._vocabulary)}
-        self._words = _SubstringFinder(self._vocabulary)
+        # The definition words, sorted (found by bisection), and their postings packed: word i
+        # is in the concepts _post_ids[_post_at[i]:_post_at[i + 1]], so many times each.
+        vocabulary = sorted(postings)
+        self._words = _SubstringFinder(vocabulary)
+        self._post_at = array("I", [0])
+        self._post_ids = array("I")
+        self._post_counts = array("H")
+        for token in vocabulary:
+            for cid, count in postings[token].items():
+                self._post_ids.append(cid)
+                self._post_counts.append(min(count, 0xFFFF))
+            self._post_at.append(len(self._post_ids))
+        del postings
         self._alphabetical = sorted(self._terms, key=lambda c: (fold(self._terms[c]), c))
 
     def __len__(self) -> int:
@@ -379,10 +397,10 @@ class SearchIndex:
             return []
         found: set[int] | None = None
         for word in words:
-            position = self._word_index.get(word)
+            position = self._word_position(word)
             if position is None:
                 return []
-            ids = set(self._postings[position])
+            ids = {cid for cid, _ in self._posting(position)}
             found = ids if found is None else found & ids
             if not found:
                 return []
@@ -497,7 +515,7 @@ class SearchIndex:
         """Concepts whose names and definitions contain most of the query's words (weighted by
         rarity), best first, scored at most :data:`DEFINITION_SCORE_CEILING`."""
         words = list(dict.fromkeys(_tokens(normalized_query)))
-        if not words or not self._vocabulary:
+        if not words or not len(self._words):
             return []
         total = len(self._terms)
         matched: list[dict[int, int]] = []
@@ -505,7 +523,7 @@ class SearchIndex:
         for word in words:
             hits: dict[int, int] = {}
             for position in self._matching_words(word):
-                for cid, count in self._postings[position].items():
+                for cid, count in self._posting(position):
                     hits[cid] = hits.get(cid, 0) + count
             matched.append(hits)
             weights.append(math.log(1 + total / max(1, len(hits))))
@@ -531,7 +549,17 @@ class SearchIndex:
         found = self._words.find(word)
         if _HANGUL.search(word) or len(word) >= MIN_LATIN_SUBSTRING:
             return found
-        return [i for i in found if self._vocabulary[i].startswith(word)]
+        return [i for i in found if self._words[i].startswith(word)]
+
+    def _word_position(self, word: str) -> int | None:
+        """The position of ``word`` among the definition words, if it is one."""
+        position = bisect_left(self._words, word)
+        return position if position < len(self._words) and self._words[position] == word else None
+
+    def _posting(self, position: int) -> Iterable[tuple[int, int]]:
+        """(concept id, times) of the concepts whose name or note has word ``position``."""
+        start, end = self._post_at[position], self._post_at[position + 1]
+        return zip(self._post_ids[start:end], self._post_counts[start:end], strict=True)
 
     # --- autocomplete -------------------------------------------------------------------------
 
