@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import sqlite3
 import tempfile
 import time
 from collections import Counter
@@ -36,6 +37,8 @@ SERVICE_TIME_SESSIONS: Final = 40
 # people each answering every 20 s), latency measured the same way.
 PACED_PER_S: Final = 25.0
 TARGET_P99_MS: Final = 100.0
+TARGET_RATIO_VS_FLOOR: Final = 4.0
+FLOOR_ANSWERS: Final = 500
 # Answers like people write them: a piece of the note, an English line, a shrug, a long ramble.
 ENGLISH_LINES: Final = (
     "It is used to process data step by step and the model learns weights from examples.",
@@ -218,7 +221,55 @@ async def _load(url: str, data_dir: Path) -> dict[str, object]:
         "lost": lost,
         "double_graded": double,
         "p99_ms": round(p99, 1),
+        "cpu_ms_per_answer": round(cpu_ms, 3),
     }
+
+
+def sqlite_floor(path: Path, answers: int = FLOOR_ANSWERS) -> float:
+    """CPU milliseconds per answer for the stdlib ``sqlite3`` doing an answer's database work
+    on the same file with the bot's pragmas: a read transaction (the interview, the person's
+    past scores), then one write transaction (the guarded UPDATE of the interview and the
+    INSERT of an answer row shaped like the bot's). The floor the bot's answer path is held to.
+    """
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        for pragma in ("foreign_keys=ON", "journal_mode=WAL", "synchronous=NORMAL"):
+            connection.execute(f"PRAGMA {pragma}")
+        columns = [row[1] for row in connection.execute("PRAGMA table_info(answers)")]
+        kept = [c for c in columns if c not in ("id", "question_seq")]
+        template = connection.execute("SELECT max(id) FROM answers").fetchone()[0]
+        people = connection.execute(
+            "SELECT id, platform, user_id, channel_id FROM interviews ORDER BY id LIMIT ?",
+            (answers,),
+        ).fetchall()
+        insert = (
+            f"INSERT INTO answers ({', '.join(kept)}, question_seq) "
+            f"SELECT {', '.join(kept)}, ? FROM answers WHERE id = ?"
+        )
+        start = time.process_time()
+        for number, (interview, platform, user, channel) in enumerate(people, 1):
+            connection.execute("BEGIN")
+            connection.execute(
+                "SELECT * FROM interviews WHERE platform = ? AND user_id = ? AND channel_id = ?"
+                " ORDER BY id DESC LIMIT 1",
+                (platform, user, channel),
+            ).fetchone()
+            connection.execute(
+                "SELECT concept_id, score FROM answers WHERE user_id = ? ORDER BY id DESC",
+                (user,),
+            ).fetchall()
+            connection.execute("COMMIT")
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute(
+                "UPDATE interviews SET question_seq = question_seq, updated_at = updated_at"
+                " WHERE id = ? AND question_seq = question_seq",
+                (interview,),
+            )
+            connection.execute(insert, (-number, template))
+            connection.execute("COMMIT")
+        return (time.process_time() - start) * 1000 / max(1, len(people))
+    finally:
+        connection.close()
 
 
 def _concept_id(reply: Reply) -> int:
@@ -227,10 +278,25 @@ def _concept_id(reply: Reply) -> int:
 
 def run() -> dict[str, object]:
     """Run the load and return ``{"bench": "interview_load", "sessions", "answers", "lost",
-    "double_graded", "p99_ms"}``."""
+    "double_graded", "p99_ms", "cpu_ms_per_answer", "floor_cpu_ms_per_answer",
+    "ratio_vs_floor"}`` (``p99_ms``: the burst p99; the floor: :func:`sqlite_floor`)."""
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite+aiosqlite:///{Path(tmp) / 'load.sqlite3'}"
-        return asyncio.run(_load(url, Path(tmp)))
+        path = Path(tmp) / "load.sqlite3"
+        result = asyncio.run(_load(f"sqlite+aiosqlite:///{path}", Path(tmp)))
+        floor = sqlite_floor(path)
+    cpu = float(str(result["cpu_ms_per_answer"]))
+    ratio = cpu / floor
+    table(
+        [
+            ("stdlib sqlite3 floor, CPU per answer", f"{floor:.2f} ms", "same transactions"),
+            ("bot CPU per answer / floor", f"{ratio:.1f}x", f"<= {TARGET_RATIO_VS_FLOOR:g}x"),
+        ]
+    )
+    return {
+        **result,
+        "floor_cpu_ms_per_answer": round(floor, 3),
+        "ratio_vs_floor": round(ratio, 1),
+    }
 
 
 if __name__ == "__main__":
