@@ -92,7 +92,7 @@ EMPHASIS_BOOST: Final = 2.0
 LEAD_BOOST: Final = 1.3
 LEAD_CHARS: Final = 160
 # Markers on stored candidates (a candidate list is stored with the concept and re-ranked later).
-CANDIDATES_VERSION: Final = "\x00kp3"
+CANDIDATES_VERSION: Final = "\x00kp4"
 _EMPHASISED: Final = "\x01"
 _LEAD: Final = "\x02"
 # What the tokenizer never sees: fenced code, links' targets, URLs, HTML tags, images.
@@ -104,6 +104,11 @@ _TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
 _CODE_SPAN = re.compile(r"`([^`\n]{1,80})`")
 _CODE_LIKE = re.compile(r"[(){}\[\];=<>]|\w\.\w|::|->|^\W")
 _EMPHASIS = re.compile(r"\*\*([^*\n]{1,60})\*\*|`([^`\n]{1,40})`")
+# A Korean term introduced with its English in parentheses (후입선출(LIFO), 버킷(bucket)): how
+# notes define a talking point, so it counts as emphasised (the span is the Hangul word).
+_INTRODUCED = re.compile(r"[가-힣]+(?=\s?\((?=[^)\n]{0,60}[A-Za-z])([^)\n]{1,60})\))")
+_ALSO: Final = "\x03"  # in a stored candidate: the note's own other spellings follow
+_LATIN_PART = re.compile(r"[A-Za-z][A-Za-z0-9 .+#-]*[A-Za-z0-9+#]|[A-Za-z]")
 _REFERENCE_LINE = re.compile(
     r"^\s*(?:[-*>]\s*)?(?:출처|참고|참조|reference|source)s?\s*[:：].*$", re.I | re.M
 )
@@ -200,6 +205,19 @@ def _latin_words(tokens: Iterable[TokenLike], text: str) -> list[tuple[str, str,
     return out
 
 
+def _english_of(inside: str) -> list[str]:
+    """The English spellings in a term's parentheses: ``Last-In-First-Out, LIFO`` ->
+    ``last in first out``, ``lifo`` (hyphens read as spaces, as answers write them)."""
+    found = []
+    for part in re.split(r"[,/;]|\bor\b", inside):
+        latin = _LATIN_PART.search(part)
+        if latin:
+            spelled = " ".join(latin.group(0).replace("-", " ").split()).casefold()
+            if spelled and spelled not in found:
+                found.append(spelled)
+    return found
+
+
 def candidates(tokens: Iterable[TokenLike], text: str) -> list[str]:
     """The key-point candidates of one tokenised definition, in order of appearance.
 
@@ -209,7 +227,8 @@ def candidates(tokens: Iterable[TokenLike], text: str) -> list[str]:
     the note emphasises (``**bold**``, `` `code` ``) or puts in its first sentence is marked so
     :func:`rank` can weigh it up. ``tokens`` may be Kiwi's own tokens: nothing is copied.
     """
-    emphasised = _spans(_EMPHASIS, text)
+    introduced = {m.end(): (m.start(), _english_of(m.group(1))) for m in _INTRODUCED.finditer(text)}
+    emphasised = _spans(_EMPHASIS, text) + [(a, end) for end, (a, _) in introduced.items()]
     lead = min(len(text), LEAD_CHARS)
     # (form, tag, start, end); an empty form breaks a run of nouns.
     words: list[tuple[str, str, int, int]] = []
@@ -240,7 +259,9 @@ def candidates(tokens: Iterable[TokenLike], text: str) -> list[str]:
 
     def mark(word: str, start: int, end: int) -> str:
         flags = _EMPHASISED if _inside(emphasised, start, end) else ""
-        return flags + (_LEAD if start < lead else "") + word
+        own = introduced.get(end)
+        also = "".join(_ALSO + english for english in own[1]) if own and own[0] <= start else ""
+        return flags + (_LEAD if start < lead else "") + word + also
 
     def close_run() -> None:
         if len(run) > MAX_JOINED_NOUNS and run[0][1] == FOREIGN_TAG:
@@ -338,7 +359,12 @@ def _unmarked(candidate: str) -> tuple[str, float]:
     while candidate[:1] in (_EMPHASISED, _LEAD):
         boost *= EMPHASIS_BOOST if candidate[0] == _EMPHASISED else LEAD_BOOST
         candidate = candidate[1:]
-    return candidate, boost
+    return candidate.split(_ALSO, 1)[0], boost
+
+
+def _note_spellings(candidate: str) -> list[str]:
+    """The other spellings the note itself gives a candidate (its parenthesised English)."""
+    return candidate.split(_ALSO)[1:]
 
 
 def rank(
@@ -366,6 +392,7 @@ def rank(
         first_spelling: dict[str, str] = {}
         order: dict[str, int] = {}
         usable: dict[str, bool] = {}  # per spelling: a word repeats within a definition
+        spelled: dict[str, list[str]] = {}  # the note's own other spellings per key
         for position, marked in enumerate(found):
             if marked.startswith("\x00"):
                 continue  # the version marker
@@ -376,6 +403,9 @@ def rank(
             if not ok:
                 continue
             key = _key(word)
+            for other in _note_spellings(marked):
+                if other not in spelled.setdefault(key, []):
+                    spelled[key].append(other)
             counts[key] += 1
             boosts[key] = max(boosts.get(key, 1.0), boost)
             if key not in first_spelling:
@@ -408,7 +438,14 @@ def rank(
         best = chosen[0][0] if chosen else 1.0
         results.append(
             tuple(
-                KeyPoint((first_spelling[key], *also.get(key, ())), _derived_weight(score, best))
+                KeyPoint(
+                    tuple(
+                        dict.fromkeys(
+                            (first_spelling[key], *also.get(key, ()), *spelled.get(key, ()))
+                        )
+                    ),
+                    _derived_weight(score, best),
+                )
                 for score, key in chosen[:top_k]
             )
         )

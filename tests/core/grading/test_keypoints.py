@@ -213,6 +213,25 @@ def test_english_words_are_whole_and_long_runs_keep_their_head() -> None:
     assert "connection oriented transport protocol" not in found
 
 
+def test_a_term_the_note_introduces_with_its_english_is_emphasised_and_spelled_both_ways() -> None:
+    text = "스택은 후입선출(Last-In-First-Out, LIFO) 구조이고 위치를 쓴다"
+    tokens = _tokens(
+        ("스택", "NNG", 0),
+        ("후입", "NNG", 4),
+        ("선출", "NNG", 6),
+        ("구조", "NNG", 38),
+        ("위치", "NNG", 44),
+    )
+    found = candidates(tokens, text)
+    (introduced,) = [c for c in found if "후입선출" in c]
+    assert introduced.startswith("\x01"), "emphasised like **bold**"
+    [point] = [p for p in rank([found], [("스택",)])[0] if "후입선출" in p.alternatives]
+    assert {"last in first out", "lifo"} <= set(point.alternatives)
+    assert all(
+        "\x03" not in spelling for p in rank([found], [("스택",)])[0] for spelling in p.alternatives
+    )
+
+
 def test_candidates_skip_generic_words_and_break_runs_on_them() -> None:
     text = "대표 모델 구조"
     tokens = _tokens(("대표", "NNG", 0), ("모델", "NNG", 3), ("구조", "NNG", 6))
