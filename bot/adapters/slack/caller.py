@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -22,6 +22,23 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.core.models import Caller
 
 ADMIN_CACHE_SECONDS = 300.0  # how long a users.info answer about admin rights is trusted
+
+
+class _Profile(NamedTuple):
+    """What ``users.info`` says of a person that the bot uses."""
+
+    admin: bool
+    name: str | None
+    language: str | None  # ko / en, else None (the configured language)
+
+
+def language_of(locale: object) -> str | None:
+    """``ko`` or ``en`` for a Slack locale (``ko-KR``, ``en-US``, ``en-GB``), else None."""
+    value = str(locale or "").casefold()
+    if value.startswith("ko"):
+        return "ko"
+    return "en" if value.startswith("en") else None
+
 
 log = logging.getLogger(__name__)
 
@@ -41,49 +58,58 @@ class Callers:
         self.client = client
         self.admins = frozenset(admins)
         self.clock = clock
-        # user -> (admin, display name, expires at)
-        self._admin_cache: dict[str, tuple[bool, str | None, float]] = {}
+        # user -> (profile, expires at)
+        self._admin_cache: dict[str, tuple[_Profile, float]] = {}
 
-    async def _profile(self, user_id: str) -> tuple[bool, str | None]:
-        """(workspace admin or owner, display name) from ``users.info``, remembered for
-        :data:`ADMIN_CACHE_SECONDS`; when the look-up fails: not an admin, no name, for this
-        call only (nothing is remembered)."""
+    async def _profile(self, user_id: str) -> _Profile:
+        """Admin or not, display name and language from ``users.info``, remembered for
+        :data:`ADMIN_CACHE_SECONDS`; when the look-up fails: not an admin, no name, the
+        configured language, for this call only (nothing is remembered)."""
         now = self.clock()
         cached = self._admin_cache.get(user_id)
-        if cached is not None and now < cached[2]:
-            return cached[0], cached[1]
+        if cached is not None and now < cached[1]:
+            return cached[0]
         try:
-            info = await self.client.users_info(user=user_id)
+            info = await self.client.users_info(user=user_id, include_locale=True)
         except (SlackApiError, aiohttp.ClientError, TimeoutError):
             log.warning("users.info failed for %s: not treated as an admin", user_id, exc_info=True)
             self._admin_cache.pop(user_id, None)
-            return False, None
+            return _Profile(False, None, None)
         user: dict[str, Any] = info.get("user") or {}
         profile: dict[str, Any] = user.get("profile") or {}
         name = profile.get("display_name") or profile.get("real_name") or user.get("name")
-        admin = bool(user.get("is_admin") or user.get("is_owner"))
-        self._admin_cache[user_id] = (admin, str(name) if name else None, now + ADMIN_CACHE_SECONDS)
-        return admin, str(name) if name else None
+        found = _Profile(
+            bool(user.get("is_admin") or user.get("is_owner")),
+            str(name) if name else None,
+            language_of(user.get("locale")),
+        )
+        self._admin_cache[user_id] = (found, now + ADMIN_CACHE_SECONDS)
+        return found
+
+    async def language(self, user_id: str) -> str | None:
+        """The person's Slack language (ko / en), else None (the configured one)."""
+        return (await self._profile(user_id)).language
 
     async def is_admin(self, user_id: str) -> bool:
         """Workspace admins and owners, or the configured list (``SLACK_ADMIN_USERS``); see
         :meth:`_profile` for how long an answer is trusted."""
-        return user_id in self.admins or (await self._profile(user_id))[0]
+        return user_id in self.admins or (await self._profile(user_id)).admin
 
     async def caller(
         self, user_id: str, channel_id: str, team_id: str, thread_ts: str | None = None
     ) -> Caller:
         """The Caller for a Slack user in a channel (and thread) of a workspace, with their
         display name (not the legacy username)."""
-        admin, name = await self._profile(user_id)
+        profile = await self._profile(user_id)
         return Caller(
             platform="slack",
             user_id=user_id,
             channel_id=channel_id,
             workspace_id=team_id or "",
             thread_id=thread_ts,
-            is_admin=admin or user_id in self.admins,
-            display_name=name or "",
+            is_admin=profile.admin or user_id in self.admins,
+            display_name=profile.name or "",
+            locale=profile.language,
         )
 
     async def of_command(self, command: dict[str, Any]) -> Caller:

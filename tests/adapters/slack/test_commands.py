@@ -5,6 +5,7 @@ a private one, since it must read the thread's replies) — through slack-bolt a
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import pytest
 
@@ -13,6 +14,7 @@ from bot.adapters.slack.listeners.commands import define_text
 from bot.app.service import Service
 from bot.core.messages import t
 from tests.fakes.slack import (
+    ADMIN_USER_ID,
     DEFAULT_USER_ID,
     OUTSIDE_CHANNEL_ID,
     SECRET_CHANNEL_ID,
@@ -111,3 +113,17 @@ async def test_an_interview_in_a_dm_with_the_bot_runs_in_a_thread_there(
         lambda m: m.from_bot and t("field_hits", "ko") in m.all_text()
     )
     assert graded.channel == dm
+
+
+async def test_replies_speak_each_persons_slack_language(
+    fake_slack: FakeSlack, driver: SlackDriver
+) -> None:
+    """The default members' Slack is Korean; one whose Slack is English is answered in English
+    (``users.info`` with ``include_locale``), whatever the configured language."""
+    fake_slack.users[DEFAULT_USER_ID] = replace(fake_slack.users[DEFAULT_USER_ID], locale="en-US")
+    await driver.slash_command("/topics", user_id=DEFAULT_USER_ID)
+    english = await fake_slack.wait_for_response()
+    assert t("topics_title", "en") in str(english.payload)
+    await driver.slash_command("/topics", user_id=ADMIN_USER_ID)
+    korean = await fake_slack.wait_for_response(lambda p: p is not english)
+    assert t("topics_title", "ko") in str(korean.payload)

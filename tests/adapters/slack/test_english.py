@@ -1,4 +1,5 @@
-"""The whole Slack UI in English: with ``LOCALE=en`` and English-only notes, every flow (lookup,
+"""The whole Slack UI in English: with ``LOCALE=en``, English-only notes and members whose
+Slack is in English, every flow (lookup,
 topics, an interview by thread reply, buttons and the modal, the daily question and its private
 grade, refusals) is walked through slack-bolt against the fake, and nothing the bot sent — posts,
 ephemeral messages, modals, slash-command responses — contains Korean."""
@@ -6,6 +7,7 @@ ephemeral messages, modals, slash-command responses — contains Korean."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from bot.adapters.slack.app import SlackFrontEnd
@@ -39,6 +41,8 @@ async def test_every_slack_flow_speaks_english(
     )
     service = await Service.start(settings)
     fake = fake_slack
+    for user_id, user in list(fake.users.items()):  # every member's Slack is in English
+        fake.users[user_id] = replace(user, locale="en-US")
     front = SlackFrontEnd(
         service,
         token=fake.bot_token,

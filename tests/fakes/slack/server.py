@@ -96,10 +96,12 @@ class FakeUser:
     deleted: bool = False
     tz: str = "Asia/Seoul"
     tz_offset: int = DEFAULT_TZ_OFFSET_SECONDS
+    locale: str = "ko-KR"  # the default scene is a Korean study group
 
-    def to_api(self) -> dict[str, Any]:
-        """The ``user`` object of ``users.info``."""
-        return {
+    def to_api(self, *, include_locale: bool = False) -> dict[str, Any]:
+        """The ``user`` object of ``users.info`` (``locale`` only when asked for, as on Slack)."""
+        extra = {"locale": self.locale} if include_locale else {}
+        return extra | {
             "id": self.id,
             "team_id": TEAM_ID,
             "name": self.name,
@@ -1027,7 +1029,7 @@ class FakeSlackServer:
         user = self.users.get(str(args.get("user") or ""))
         if user is None:
             raise SlackApiFailure("user_not_found")
-        return {"ok": True, "user": user.to_api()}
+        return {"ok": True, "user": user.to_api(include_locale=truthy(args.get("include_locale")))}
 
     def _apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
         ticket = uuid.uuid4().hex

@@ -31,11 +31,12 @@ def register(app: AsyncApp, front: Front) -> None:
         value = json.loads(action.get("value") or "{}")
         command, argument = str(value.get("c", "")), str(value.get("a", ""))
         await ack()
+        caller = await front.callers.of_action(body)  # users.info is cached: quick enough
         if command in TEXT_ACTIONS:
-            view = answer_modal(target_of_button(body, command, argument), front.locale)
+            locale = front.service.locale(caller)
+            view = answer_modal(target_of_button(body, command, argument), locale)
             await front.client.views_open(trigger_id=body["trigger_id"], view=view)
             return
-        caller = await front.callers.of_action(body)
         channel, user, thread_ts = caller.channel_id, caller.user_id, caller.thread_id
         for reply in await front.service.act(caller, command, argument):
             if reply.ephemeral or command in PRIVATE_ACTIONS:

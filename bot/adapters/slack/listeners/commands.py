@@ -116,7 +116,8 @@ def register(app: AsyncApp, front: Front) -> None:
         topic, rounds = start_arguments(" ".join(words[1:] if sub == "start" else words))
         await ensure_member(front, caller.channel_id)
         name = caller.display_name or caller.user_id
-        head = Reply(t("interview_thread_name", front.locale, name=name), kind=ReplyKind.INFO)
+        locale = front.service.locale(caller)
+        head = Reply(t("interview_thread_name", locale, name=name), kind=ReplyKind.INFO)
         thread_ts = await front.post(caller.channel_id, head)
         replies = await front.service.interviews.start(
             replace(caller, thread_id=thread_ts), topic, rounds

@@ -64,7 +64,10 @@ async def report_error(
     """Tell the person behind ``body`` what went wrong; log the stack of a bug."""
     if not isinstance(error, BotError):
         log.error("slack handler failed", exc_info=error)
-    reply = error_reply(error, front.locale)
+    who = body.get("user")
+    user = body.get("user_id") or (who.get("id") if isinstance(who, dict) else who) or ""
+    language = await front.callers.language(str(user)) if user else None
+    reply = error_reply(error, language or front.locale)
     try:
         await _tell(front, reply, body, respond)
     except Exception:
