@@ -110,10 +110,9 @@ async def test_discord_recovery_finds_the_post_under_hundreds_of_messages(
     )
     await _until_recorded(service)
     row = await _forget_the_confirmation(service)
-    for number in range(BUSY):
-        await fake_discord.send_message_create(
-            fake_discord.channel_id, f"잡담 {number}", author=fake_discord.user
-        )
+    fake_discord.add_history(
+        fake_discord.channel_id, [f"잡담 {number}" for number in range(BUSY)], fake_discord.user
+    )
     await _recovered(service, discord_bot.runner, row)
     posts = [m for m in fake_discord.channel_messages(fake_discord.channel_id) if title in str(m)]
     assert len(posts) == 1

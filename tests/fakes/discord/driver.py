@@ -819,6 +819,16 @@ class FakeDiscord(FakeDiscordServer):
             return {"type": COMPONENT_LABEL, "component": submitted}
         return {"type": kind, "content": component.get("content", "")}
 
+    def add_history(self, channel_id: int, contents: Sequence[str], author: JSON | int) -> None:
+        """Messages that reached a channel while the bot was not watching (no gateway event,
+        no settling): a busy channel's history, in order."""
+        channel = self._known_channel(channel_id)
+        sender = self._user_payload(author)
+        for content in contents:
+            message = self._build_message(channel, {"content": content}, author=sender)
+            self.messages[int(message["id"])] = message
+            channel["last_message_id"] = message["id"]
+
     async def send_message_create(
         self,
         channel_id: int,
