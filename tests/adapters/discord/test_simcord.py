@@ -210,8 +210,7 @@ async def test_interview_topic_autocomplete_offers_a_topic_that_starts_an_interv
     group = simcord_bot.tree.get_command("interview", guild=discord.Object(GUILD_ID))
     start = group.get_command("start") if isinstance(group, app_commands.Group) else None
     assert isinstance(start, app_commands.Command)
-    if not any(p.name == "topic" and p.autocomplete for p in start.parameters):
-        pytest.skip("no autocomplete yet on /interview start topic")
+    assert any(p.name == "topic" and p.autocomplete for p in start.parameters)
     choices = await world.alice.autocomplete(world.channel, "interview start", "topic", "통계")
     assert 0 < len(choices) <= 25
     (stats,) = [c for c in choices if STATS in c["name"] or STATS in c["value"]]
