@@ -56,16 +56,24 @@ def _settings(url: str, data_dir: Path, *, auto_ingest: bool = True) -> Settings
     )
 
 
-async def _seed_schedules(service: Service, channels: int) -> None:
-    """``channels`` schedules at 09:00 Seoul, every day, all set an hour before they are due."""
+async def seed_schedules(
+    service: Service,
+    channels: int,
+    *,
+    platform: str = PLATFORM,
+    workspace: str = WORKSPACE,
+    now: datetime = SET_AT,
+) -> None:
+    """``channels`` schedules at 09:00 Seoul, every day, all set at ``now`` (an hour before
+    they are due, by default)."""
     async with service.sessions() as session, session.begin():
         for number in range(channels):
             await repo.save_schedule(
                 session,
-                PLATFORM,
-                WORKSPACE,
+                platform,
+                workspace,
                 f"channel-{number:04d}",
-                now=SET_AT,
+                now=now,
                 local_time="09:00",
                 tz="Asia/Seoul",
                 weekdays="0123456",
@@ -91,7 +99,7 @@ async def _sqlite(folder: Path) -> dict[str, Any]:
     url = f"sqlite+aiosqlite:///{folder / 'fanout.sqlite3'}"
     service = await Service.start(_settings(url, folder), clock=clock)
     try:
-        await _seed_schedules(service, CHANNELS)
+        await seed_schedules(service, CHANNELS)
         notifier = RecordingNotifier(platform=PLATFORM)
         runner = service.daily_runner(notifier, runner_id="sqlite")
         clock.set(TICK_AT)
@@ -151,7 +159,7 @@ def _child(url: str, runner_id: str, barrier: Barrier, results: Any) -> None:
 async def _prepare_pg(url: str, folder: Path) -> None:
     service = await Service.start(_settings(url, folder), clock=FakeClock(SET_AT))
     try:
-        await _seed_schedules(service, CHANNELS)
+        await seed_schedules(service, CHANNELS)
     finally:
         await service.close()
 

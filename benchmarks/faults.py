@@ -59,6 +59,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from benchmarks.common import children, korean_word, table, write_synthetic_notes
+from benchmarks.daily_fanout import seed_schedules
 from bot.app.ingest import STAGE_SAVING, IngestProgress, ingest
 from bot.app.service import Service
 from bot.config import DEFAULT_KNOWLEDGE_DIR, Settings
@@ -444,21 +445,9 @@ async def _prepare(url: str, data_dir: Path, channels: int, tokenizer_process: b
     service = await Service.start(settings, clock=FakeClock(SET_AT))
     try:
         if channels:
-            async with service.sessions() as session, session.begin():
-                for number in range(channels):
-                    await repo.save_schedule(
-                        session,
-                        PLATFORM,
-                        WORKSPACE,
-                        f"channel-{number:04d}",
-                        now=SET_AT,
-                        local_time="09:00",
-                        tz="Asia/Seoul",
-                        weekdays="0123456",
-                        locale="en",
-                        seed=number,
-                        enabled=True,
-                    )
+            await seed_schedules(
+                service, channels, platform=PLATFORM, workspace=WORKSPACE, now=SET_AT
+            )
     finally:
         await service.close()
 
