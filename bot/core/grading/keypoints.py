@@ -21,7 +21,7 @@ from typing import Any, Final, Protocol
 
 from bot.core.errors import BadInput
 from bot.core.knowledge.glossary import default_glossary
-from bot.core.knowledge.text import compact, fold, normalize_name
+from bot.core.knowledge.text import compact, fold, has_hangul, normalize_name
 from bot.core.models import KeyPoint
 
 # How many derived key points a concept keeps.
@@ -114,7 +114,6 @@ _REFERENCE_LINE = re.compile(
 )
 
 _TOML_LINE = re.compile(r"at line (\d+)")
-_HANGUL = re.compile(r"[가-힣]")
 _ALLOWED_TOP: Final = frozenset({"keypoints"})
 _ALLOWED_ENTRY: Final = frozenset({"points", "weights"})
 
@@ -469,7 +468,7 @@ class KeyPointExtractor:
         keeps them whole (합성곱, not 합성/곱). Only words with Hangul matter: Latin is kept."""
         for word in words:
             word = fold(word)
-            if _HANGUL.search(word) and word not in self._words:
+            if has_hangul(word) and word not in self._words:
                 self._words.add(word)
                 self._pending.add(word)
 

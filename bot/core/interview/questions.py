@@ -6,14 +6,11 @@ Korean templates pick the particle the term's last syllable needs (CNN이란, Do
 
 from __future__ import annotations
 
-import re
 from typing import Final
 
 from bot.core.knowledge.glossary import default_glossary
-from bot.core.knowledge.text import has_final_consonant
+from bot.core.knowledge.text import has_final_consonant, has_hangul
 from bot.core.models import Concept
-
-_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 
 DEFAULT_LOCALE: Final = "ko"
 
@@ -54,13 +51,13 @@ def term_in(concept: Concept, locale: str = DEFAULT_LOCALE) -> str:
     its first alias written without Hangul (``로지스틱 회귀`` -> ``Logistic Regression``), else
     by the glossary's English (``대립가설`` -> ``alternative hypothesis``), else as written."""
     term = concept.term.strip()
-    if locale_of(locale) != "en" or not _HANGUL.search(term):
+    if locale_of(locale) != "en" or not has_hangul(term):
         return term
     for alias in concept.aliases:
-        if alias.strip() and not _HANGUL.search(alias):
+        if alias.strip() and not has_hangul(alias):
             return alias.strip()
     for translation in default_glossary().translations(term):
-        if not _HANGUL.search(translation):
+        if not has_hangul(translation):
             return translation
     return term
 

@@ -4,7 +4,6 @@ summary's figures."""
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -12,7 +11,7 @@ from rapidfuzz import fuzz
 
 from bot.core.errors import BadInput
 from bot.core.knowledge.glossary import default_glossary
-from bot.core.knowledge.text import compact, normalize_query, to_jamo
+from bot.core.knowledge.text import compact, has_hangul, normalize_query, to_jamo
 from bot.core.models import KeyPoint
 
 DEFAULT_ROUNDS = 5
@@ -20,7 +19,6 @@ MAX_ROUNDS = 20
 NEVER_SEEN_WEIGHT = 3.0
 MIN_WEIGHT = 0.2
 TOPIC_CUTOFF = 75.0
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
 HINT_MASK = "○"
 WEAK_SCORE = 60
 MAX_WEAKEST = 3
@@ -98,10 +96,10 @@ def resolve_topic(topic: str, categories: Collection[str]) -> str | None:
 def topic_label(category: str, locale: str) -> str:
     """A category as a topic list shows it: in English a Korean name gets its glossary English
     after it (``통계적 개념 (statistical concept)``), so English speakers can read and type it."""
-    if locale != "en" or not _HANGUL.search(category):
+    if locale != "en" or not has_hangul(category):
         return category
     glossary = default_glossary()
-    whole = [t for t in glossary.translations(category) if not _HANGUL.search(t)]
+    whole = [t for t in glossary.translations(category) if not has_hangul(t)]
     english = whole[0] if whole else ", ".join(glossary.known_english(category))
     return f"{category} ({english})" if english else category
 

@@ -47,7 +47,7 @@ from importlib import resources
 from typing import Final, TypeAlias
 
 from bot.core.errors import BadInput
-from bot.core.knowledge.text import compact, normalize_name
+from bot.core.knowledge.text import compact, has_hangul, normalize_name
 
 GLOSSARY_PACKAGE: Final = "bot.core.knowledge"
 GLOSSARY_FILE: Final = "glossary.toml"
@@ -66,7 +66,6 @@ GROUP_MARK: Final = "@"
 
 # A word: a run of Hangul syllables, or of other letters and digits (+ and # kept at the end).
 _WORD = re.compile(r"[가-힣]+|[^\W_가-힣][^\W_가-힣]*[+#]*")
-_HANGUL = re.compile(r"[가-힣]")
 _ONE_SYLLABLE = re.compile(r"[가-힣]")
 _TOML_POSITION = re.compile(r"\s*\(at (?:line (\d+), column \d+|end of document)\)\s*$")
 # English plural endings and what the singular ends in instead, tried in this order.
@@ -128,8 +127,8 @@ class Glossary:
                 words.update(parts)
                 if parts:
                     owners.setdefault("".join(parts), set()).add(index)
-            latin = next((s for s in group if not _HANGUL.search(s)), group[0] if group else "")
-            hangul = next((s for s in group if _HANGUL.search(s)), group[0] if group else "")
+            latin = next((s for s in group if not has_hangul(s)), group[0] if group else "")
+            hangul = next((s for s in group if has_hangul(s)), group[0] if group else "")
             firsts.append((latin, hangul))
         self._firsts = tuple(firsts)
         self._table: dict[str, int] = {
@@ -341,10 +340,10 @@ class Glossary:
         items = self._reading(term, normalized)
         if limit <= 0 or not any(isinstance(item, int) for item in items):
             return ()
-        korean = bool(_HANGUL.search(term))
+        korean = bool(has_hangul(term))
         first = items[0]
         if len(items) == 1 and isinstance(first, int):
-            candidates = sorted(self.groups[first], key=lambda s: bool(_HANGUL.search(s)) == korean)
+            candidates = sorted(self.groups[first], key=lambda s: bool(has_hangul(s)) == korean)
         else:
             english, hangul = self._render(items, False), self._render(items, True)
             candidates = [english, hangul] if korean else [hangul, english]
@@ -364,7 +363,7 @@ class Glossary:
         (``머신러닝 (딥러닝 포함) 수학`` -> machine learning, deep learning, math): a gloss for a
         name that has no whole translation."""
         found = (self._firsts[item][False] for item in self._reading(name) if isinstance(item, int))
-        return tuple(dict.fromkeys(english for english in found if not _HANGUL.search(english)))
+        return tuple(dict.fromkeys(english for english in found if not has_hangul(english)))
 
     def _render(self, items: Sequence[Item], hangul: bool) -> str:
         """``items`` written with each group's first Hangul (or Latin) spelling."""

@@ -42,6 +42,7 @@ from bot.core.knowledge.text import (
     compact,
     ends_with_final_jamo,
     fold,
+    has_hangul,
     loose_jamo,
     normalize_name,
     query_forms,
@@ -93,7 +94,6 @@ _JAMO_TO_BYTE: Final = {jamo: 0x80 + offset for offset, jamo in enumerate(_MODER
 # loose_jamo's folding and the packing above in one table (one pass over the text).
 _LOOSE_TO_BYTE: Final = {jamo: _JAMO_TO_BYTE[ord(loose_jamo(chr(jamo)))] for jamo in _MODERN_JAMO}
 _TOKEN_SPLIT = re.compile(r"[^\w]+")
-_HANGUL = re.compile(r"[가-힣]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -493,7 +493,7 @@ class SearchIndex:
         """``ranked`` plus the concepts with a name containing the query ``plain`` (회귀 ->
         선형회귀, 로지스틱 회귀), scored by their fuzzy ratio, best first."""
         if len(plain) < MIN_TOKEN_LENGTH or (
-            not _HANGUL.search(plain) and len(plain) < MIN_LATIN_SUBSTRING
+            not has_hangul(plain) and len(plain) < MIN_LATIN_SUBSTRING
         ):
             return ranked
         found = self._names.find(plain, MAX_CONTAINING_NAMES)
@@ -547,7 +547,7 @@ class SearchIndex:
         """Positions of the indexed words ``word`` matches: containing it (Hangul, or Latin of
         :data:`MIN_LATIN_SUBSTRING`+ letters: 합성곱 in 합성곱층), else starting with it."""
         found = self._words.find(word)
-        if _HANGUL.search(word) or len(word) >= MIN_LATIN_SUBSTRING:
+        if has_hangul(word) or len(word) >= MIN_LATIN_SUBSTRING:
             return found
         return [i for i in found if self._words[i].startswith(word)]
 

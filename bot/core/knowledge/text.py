@@ -115,6 +115,14 @@ _ENGLISH_OPENINGS: Final[tuple[tuple[str, ...], ...]] = (
 )
 _ARTICLES: Final[frozenset[str]] = frozenset({"a", "an", "the"})
 _HANGUL_END = re.compile(r"[가-힣]$")
+_HANGUL_ANY = re.compile(r"[가-힣]")
+
+
+def has_hangul(text: str) -> bool:
+    """Whether ``text`` has a Hangul syllable anywhere (Korean rather than Latin)."""
+    return _HANGUL_ANY.search(text) is not None
+
+
 _HANGUL_FIRST, _HANGUL_LAST = 0xAC00, 0xD7A3
 _RIEUL_FINAL = 8  # index of ㄹ among the 28 final-consonant slots of a syllable
 
