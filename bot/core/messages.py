@@ -596,6 +596,15 @@ class Msg:
         return t(self.key, locale, **self.params)
 
 
+def language_of(tag: object) -> str | None:
+    """``ko`` or ``en`` for a platform's language tag (``ko``, ``ko-KR``, ``en-US``, ``en-GB``),
+    else None: the configured language then speaks."""
+    value = str(tag or "").casefold()
+    if value.startswith("ko"):
+        return "ko"
+    return "en" if value.startswith("en") else None
+
+
 def t(key: str, locale: str | None = None, /, **params: object) -> str:
     """The message ``key`` in ``locale`` (Korean when unknown), filled with ``params``.
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import discord
 
-from bot.adapters.discord.translator import language_of
+from bot.core.messages import language_of
 from bot.core.models import Caller
 
 

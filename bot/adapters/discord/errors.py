@@ -18,9 +18,8 @@ from discord import app_commands
 
 from bot.adapters.discord.render import CONTENT_MAX, render
 from bot.adapters.discord.send import NO_MENTIONS
-from bot.adapters.discord.translator import language_of
 from bot.core.errors import BotError, error_text
-from bot.core.messages import t
+from bot.core.messages import language_of, t
 from bot.core.models import Reply, ReplyKind
 
 log = logging.getLogger(__name__)

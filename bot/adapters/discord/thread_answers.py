@@ -42,6 +42,8 @@ async def answer_thread_message(
             mentioned = bot_id is not None and any(u.id == bot_id for u in message.mentions)
             if reads_all or mentioned or message.content:
                 return  # an empty message or a bare mention: nothing to grade
+            if thread.owner_id != bot_id:
+                return  # not a thread the bot opened: no interview or daily question there
             nudge = await service.unread_answer(caller)
             if nudge is not None:
                 await post_reply(thread, nudge, reference=message)

@@ -12,19 +12,7 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
-from bot.core.messages import t
-
-ENGLISH = frozenset({discord.Locale.american_english, discord.Locale.british_english})
-
-
-def language_of(locale: discord.Locale | str | None) -> str | None:
-    """``ko`` or ``en`` for a Discord locale (``ko``, ``en-US``, ``en-GB``), else None."""
-    value = locale.value if isinstance(locale, discord.Locale) else (locale or "")
-    if value == discord.Locale.korean.value:
-        return "ko"
-    if value.startswith("en"):
-        return "en"
-    return None
+from bot.core.messages import language_of, t
 
 
 def described(key: str) -> app_commands.locale_str:

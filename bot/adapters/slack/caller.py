@@ -19,6 +19,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.core.messages import language_of
 from bot.core.models import Caller
 
 ADMIN_CACHE_SECONDS = 300.0  # how long a users.info answer about admin rights is trusted
@@ -30,14 +31,6 @@ class _Profile(NamedTuple):
     admin: bool
     name: str | None
     language: str | None  # ko / en, else None (the configured language)
-
-
-def language_of(locale: object) -> str | None:
-    """``ko`` or ``en`` for a Slack locale (``ko-KR``, ``en-US``, ``en-GB``), else None."""
-    value = str(locale or "").casefold()
-    if value.startswith("ko"):
-        return "ko"
-    return "en" if value.startswith("en") else None
 
 
 log = logging.getLogger(__name__)
