@@ -4,6 +4,7 @@ summary's figures."""
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -100,8 +101,18 @@ def topic_label(category: str, locale: str) -> str:
         return category
     glossary = default_glossary()
     whole = [t for t in glossary.translations(category) if not has_hangul(t)]
-    english = whole[0] if whole else ", ".join(glossary.known_english(category))
-    return f"{category} ({english})" if english else category
+    written = category.casefold()
+    pieces = whole[:1] or [e for e in glossary.known_english(category) if e not in written]
+    english = ", ".join(pieces)  # nothing when the name already says it (트랜잭션(Transaction))
+    return f"{category} ({english})" if english and english not in written else category
+
+
+def _contains(category: str, topic: str, wanted: str, name: str) -> bool:
+    """Whether the category's name contains the topic: anywhere for Korean (통계 in 통계적
+    개념), as whole words for Latin (``os`` is not in ``osi``)."""
+    if has_hangul(wanted):
+        return wanted in name
+    return re.search(rf"(?<![a-z0-9]){re.escape(topic)}(?![a-z0-9])", category) is not None
 
 
 def _resolve(topic: str, categories: Collection[str]) -> str | None:
@@ -113,7 +124,8 @@ def _resolve(topic: str, categories: Collection[str]) -> str | None:
         name = compact(normalize_query(category))
         if wanted == name:
             return category
-        score = 95.0 if wanted in name else fuzz.ratio(to_jamo(wanted), to_jamo(name))
+        contained = _contains(normalize_query(category), normalize_query(topic), wanted, name)
+        score = 95.0 if contained else fuzz.ratio(to_jamo(wanted), to_jamo(name))
         if score >= TOPIC_CUTOFF and (best is None or score > best[0]):
             best = (score, category)
     return best[1] if best else None

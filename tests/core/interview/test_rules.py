@@ -23,6 +23,7 @@ from bot.core.interview.rules import (
     resolve_topic,
     session_rng,
     summarize,
+    topic_label,
 )
 from bot.core.models import KeyPoint
 
@@ -215,3 +216,29 @@ def test_a_summary_of_nothing_averages_zero() -> None:
 def test_the_average_is_rounded_to_one_decimal() -> None:
     assert summarize([("a", 33), ("b", 33), ("c", 34)]).average == 33.3
     assert summarize([("a", 0), ("b", 1), ("c", 1)]).average == 0.7
+
+
+@pytest.mark.parametrize(
+    ("topic", "category"),
+    [
+        ("statistics", "통계적 개념"),  # through the glossary
+        ("operating system", "운영체제"),
+        ("OS", "운영체제"),
+        ("network", "Network"),
+    ],
+)
+def test_an_english_topic_finds_its_category_across_languages(topic: str, category: str) -> None:
+    assert (
+        resolve_topic(topic, ["통계적 개념", "운영체제", "Network", "TCP/IP vs OSI 7계층"])
+        == category
+    )
+
+
+def test_a_short_latin_topic_is_matched_as_a_word_not_inside_one() -> None:
+    assert resolve_topic("OS", ["TCP/IP vs OSI 7계층", "데이터베이스"]) is None
+
+
+def test_an_english_gloss_is_added_only_when_the_name_lacks_it() -> None:
+    assert topic_label("통계적 개념", "en") == "통계적 개념 (statistical concept)"
+    assert topic_label("트랜잭션(Transaction)", "en") == "트랜잭션(Transaction)"
+    assert topic_label("통계적 개념", "ko") == "통계적 개념"

@@ -25,7 +25,7 @@ from bot.core.messages import t
 from bot.core.models import Caller, Reply, ReplyKind
 
 INTERVIEW_ACTIONS = frozenset({"hint", "skip", "stop"})
-PRIVATE_FLAGS = frozenset({"-p", "--private", "--나만"})  # /define 도커 -p: only you see it
+PRIVATE_FLAGS = frozenset({"-p", "--private"})  # /define 도커 -p: only you see it
 JOIN_REFUSED = frozenset(
     {"channel_not_found", "method_not_supported_for_channel_type", "is_archived", "missing_scope"}
 )
