@@ -179,8 +179,9 @@ _LATIN_TRAILING: Final = ".,;:!?)]}'\""
 
 def _latin_words(tokens: Iterable[TokenLike], text: str) -> list[tuple[str, str, int, int]]:
     """The tokens as (form, tag, start, end), English words made whole: pieces the tokenizer
-    split inside a word (``co`` + ``ntrol.``) are joined, a hyphenated compound is one word
-    (``three-way``, ``connection-oriented``), and trailing punctuation is not part of a word."""
+    split inside a word (``co`` + ``ntrol.``) are joined, and trailing punctuation is not part
+    of a word. (Hyphens are spaces by now, :func:`fold_for_tokenizer`: ``three-way
+    handshake`` is a run of three words.)"""
     out: list[tuple[str, str, int, int]] = []
     for token in tokens:
         tag = token.tag.split("-")[0]
@@ -189,11 +190,6 @@ def _latin_words(tokens: Iterable[TokenLike], text: str) -> list[tuple[str, str,
             last = out[-1]
             if last[1] == FOREIGN_TAG and last[3] == start and not text[start - 1].isspace():
                 out[-1] = (text[last[2] : end], FOREIGN_TAG, last[2], end)
-                continue
-            hyphen = len(out) >= 2 and last[1] != FOREIGN_TAG and text[last[2] : last[3]] == "-"
-            if hyphen and out[-2][1] == FOREIGN_TAG and out[-2][3] == last[2] and last[3] == start:
-                first = out.pop(-2)
-                out[-1] = (text[first[2] : end], FOREIGN_TAG, first[2], end)
                 continue
         out.append((token.form, tag, start, end))
     for index, (_form, tag, start, end) in enumerate(out):
