@@ -11,7 +11,8 @@ COPY pyproject.toml README.md alembic.ini ./
 COPY bot ./bot
 COPY migrations ./migrations
 COPY knowledge ./knowledge
-RUN pip install -e . && useradd --create-home --uid 10001 bot && mkdir -p /data && chown bot /data
+RUN apt-get update && apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/* \
+    && pip install -e . && useradd --create-home --uid 10001 bot && mkdir -p /data && chown bot /data
 USER bot
 VOLUME ["/data"]
 EXPOSE 3000

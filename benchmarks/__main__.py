@@ -22,6 +22,7 @@ BENCHMARKS = (
     "ingest_real",
     "grade_quality",
     "faults",
+    "review",
 )
 
 

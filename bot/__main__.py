@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.config import Settings, get_settings
 from bot.core.errors import BotError, error_text
 from bot.core.messages import t
-from bot.core.models import MatchKind, Reply
+from bot.core.models import OPERATOR_SCOPE, MatchKind, Reply
 
 if TYPE_CHECKING:
     from bot.app.service import Service
@@ -109,7 +109,8 @@ def quick_knowledge(settings: Settings) -> Knowledge | None:
     concepts, stored = found
     if settings.auto_ingest and not unchanged(settings.knowledge_paths, stored):
         return None
-    return Knowledge(concepts)
+    scope = console_caller_for(settings).scope  # what the console sees: no other workspace's
+    return Knowledge(c for c in concepts if c.scope in (OPERATOR_SCOPE, scope))
 
 
 async def cmd_define(settings: Settings, args: argparse.Namespace) -> int:
@@ -123,7 +124,7 @@ async def cmd_define(settings: Settings, args: argparse.Namespace) -> int:
     service = None
     if knowledge is None:
         service = await _service(settings)
-        knowledge = service.knowledge.current
+        knowledge = service.knowledge.view(console_caller_for(settings).scope)
     try:
         result = knowledge.lookup(check_query(query))
         confident = result.kind is MatchKind.CONFIDENT and result.match is not None
@@ -188,7 +189,7 @@ async def cmd_grade(settings: Settings, args: argparse.Namespace) -> int:
     answer = sys.stdin.read() if args.answer == "-" else args.answer
     service = await _service(settings)
     try:
-        result = await service.lookup(args.term)
+        result = await service.lookup(args.term, console_caller_for(settings))
         if result.kind is not MatchKind.CONFIDENT or result.match is None:
             reply = await service.define(console_caller_for(settings), args.term)
             _say_choices(args, settings, reply)

@@ -32,6 +32,16 @@ class Settings(BaseSettings):
         default_factory=lambda: [DEFAULT_KNOWLEDGE_DIR]
     )
     auto_ingest: bool = True
+    # Git repositories whose notes every workspace sees: ``<url>[#branch][:subdir]``, several
+    # separated by whitespace or commas; pulled on start, on ``/notes sync`` and every
+    # ``knowledge_sync_minutes`` (0: only on start and on demand).
+    knowledge_git: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    knowledge_sync_minutes: int = 15
+    # What a workspace admin may add with ``/notes add git`` (the operator's own repositories
+    # may use any transport): https only unless the operator allows more (git, ssh, http).
+    knowledge_git_schemes: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["https"])
+    # Reingest the configured folders when a notes file in them changes (no restart needed).
+    knowledge_watch: bool = True
     tokenizer_process: bool = True
     locale: str = "ko"
     log_level: str = "WARNING"
@@ -62,11 +72,17 @@ class Settings(BaseSettings):
             return [Path(part) for part in value.split(",") if part.strip()]
         return value
 
-    @field_validator("discord_shard_ids", "slack_admin_users", mode="before")
+    @field_validator(
+        "discord_shard_ids",
+        "slack_admin_users",
+        "knowledge_git",
+        "knowledge_git_schemes",
+        mode="before",
+    )
     @classmethod
     def _split_list(cls, value: object) -> object:
         if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
+            return [part.strip() for part in value.replace(",", " ").split() if part.strip()]
         return value
 
     @field_validator("locale")

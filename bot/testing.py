@@ -183,6 +183,11 @@ class RecordingNotifier:
         self._snowflakes = snowflakes
         self._ids = itertools.count(SNOWFLAKE_START if snowflakes else 1)
 
+    async def direct(self, workspace_id: str, user_id: str, reply: Reply) -> Posted:
+        """Accept (record) a direct message to a person: its target's channel is ``@<user>``
+        (a person in :attr:`gone` as ``@<user>`` refuses with 403)."""
+        return await self.post(Target(self.platform, workspace_id, f"@{user_id}"), reply)
+
     def fail(self, channel_id: str, error: BaseException, times: int = 1) -> None:
         """Make the next ``times`` posts to ``channel_id`` itself (not replies in its threads)
         raise ``error``."""

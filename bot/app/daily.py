@@ -42,6 +42,7 @@ from bot.core.models import (
     Reply,
     ReplyKind,
     ScheduleState,
+    knowledge_scope,
 )
 from bot.core.ports import DeliveryError
 from bot.core.sanitize import clean_optional, clean_text
@@ -156,7 +157,9 @@ class DailyQuestions:
         if weekdays is not None:
             values["weekdays"] = "".join(str(d) for d in sorted(parse_weekdays(weekdays)))
         if topic is not None:
-            values["topic"] = None if not topic or all_topics(topic) else self._topic(topic)
+            values["topic"] = (
+                None if not topic or all_topics(topic) else self._topic(topic, caller.scope)
+            )
         if mention is not None:
             values["mention"] = mention or None
         async with self.ctx.sessions() as session, session.begin():
@@ -240,7 +243,7 @@ class DailyQuestions:
             if last and last.posted_at
             else t("daily_never", locale)
         )
-        eligible = [c.id for c in rules.eligible(schedule, self.knowledge.concepts())]
+        eligible = [c.id for c in rules.eligible(schedule, self._seen_by(schedule))]
         fields = [
             *schedule_fields(schedule, locale),
             Field(t("daily_field_state", locale), state),
@@ -292,8 +295,12 @@ class DailyQuestions:
         if not caller.is_admin:
             raise Forbidden("admin_only")
 
-    def _topic(self, topic: str) -> str:
-        categories = {c.category for c in self.knowledge.concepts()}
+    def _seen_by(self, schedule: ScheduleState) -> list[Concept]:
+        """The concepts a schedule's workspace sees (the operator's notes and its own)."""
+        return self.knowledge.concepts(knowledge_scope(schedule.platform, schedule.workspace_id))
+
+    def _topic(self, topic: str, scope: str) -> str:
+        categories = {c.category for c in self.knowledge.concepts(scope)}
         category = resolve_topic(topic, categories)
         if category is None:
             raise BadInput(
@@ -342,7 +349,7 @@ class DailyQuestions:
     ) -> tuple[int, list[int], int]:
         """The concept an occurrence asks, with the new cycle and cycle number
         (:func:`bot.core.daily.rules.pick` over the loaded concepts)."""
-        return rules.pick(schedule, self.knowledge.concepts(), scores, local_date, post_id)
+        return rules.pick(schedule, self._seen_by(schedule), scores, local_date, post_id)
 
     def reveal_from(self, post: DailyPost, locale: str, figures: Figures) -> Reply | None:
         """The reference answer of a past post with the day's figures already read (answers,

@@ -67,7 +67,7 @@ from bot.core.knowledge.aliases import aliases_for_terms, name_key, parse_aliase
 from bot.core.knowledge.decode import MAX_NOTE_BYTES, decode_notes, too_big_params
 from bot.core.knowledge.parser import parse_notes
 from bot.core.messages import Msg
-from bot.core.models import KeyPoint, ParsedConcept
+from bot.core.models import OPERATOR_SCOPE, KeyPoint, ParsedConcept
 from bot.db import knowledge as repo
 from bot.db.engine import make_sessionmaker
 
@@ -295,6 +295,7 @@ class _Attempt:
     roots: list[Path]
     strict: bool
     progress: Progress | None
+    scope: str = OPERATOR_SCOPE
     parsed: dict[tuple[str, str], _Parsed] = field(default_factory=dict)
 
     def tell(self, stage: str, done: int, total: int) -> None:
@@ -348,7 +349,9 @@ async def _plan(
                 else:
                     report.files += 1
                     report.skipped += parsed.skipped
-                plan.notes.append(repo.FileChange(found.display, digest, len(data), concepts))
+                plan.notes.append(
+                    repo.FileChange(found.display, digest, len(data), concepts, scope=attempt.scope)
+                )
                 report.changed += 1
             else:
                 report.files += 1
@@ -361,7 +364,8 @@ async def _plan(
     for path, file in stored.files.items():
         absolute = _canonical(_absolute(path))
         under_root = any(absolute.is_relative_to(root) for root in attempt.roots)
-        if under_root and path not in seen and not absolute.exists():
+        mine = file.scope == attempt.scope
+        if mine and under_root and path not in seen and not absolute.exists():
             plan.deleted.append(path)
             report.deleted += file.kind == "notes"
             plan.curation_changed |= file.kind != "notes"
@@ -536,6 +540,7 @@ async def ingest(
     isolate_tokenizer: bool = True,
     strict: bool = False,
     tokenizer: Tokenizer | None = None,
+    scope: str = OPERATOR_SCOPE,
 ) -> IngestReport:
     """Ingest ``paths`` (files or folders) and return what changed; all or nothing.
 
@@ -546,10 +551,21 @@ async def ingest(
     With ``key_points`` every concept's key points are derived before the write transaction,
     the new or changed definitions by ``tokenizer`` (default: a child process per ingest, or with
     ``isolate_tokenizer`` False one kept in this process; a given tokenizer is not closed).
-    ``progress`` hears each stage's advance (see :class:`IngestProgress`).
+    ``progress`` hears each stage's advance (see :class:`IngestProgress`). ``scope`` is whose
+    notes these are (:func:`bot.core.models.knowledge_scope`; the operator's by default); a
+    workspace's notes take no curation files (they would rename other workspaces' concepts):
+    any found are left out with a warning.
     """
     files, roots = collect(paths)
-    attempt = _Attempt(files, roots, strict, progress)
+    ignored: list[IngestWarning] = []
+    if scope != OPERATOR_SCOPE:
+        ignored = [
+            IngestWarning(f.display, 1, Msg("curation_not_in_workspace"))
+            for f in files
+            if f.kind != "notes"
+        ]
+        files = [f for f in files if f.kind == "notes"]
+    attempt = _Attempt(files, roots, strict, progress, scope)
     reads = _read_only(sessionmaker)
     owned = tokenizer is None and key_points
     if not key_points:
@@ -558,7 +574,7 @@ async def ingest(
         tokenizer = ChildTokenizer() if isolate_tokenizer else InProcessTokenizer()
     try:
         for number in range(1, MAX_ATTEMPTS + 1):
-            report = IngestReport(attempts=number)
+            report = IngestReport(attempts=number, warnings=list(ignored))
             if number == MAX_ATTEMPTS:
                 await _locked_attempt(sessionmaker, attempt, report, tokenizer)
                 return report
@@ -644,3 +660,15 @@ def _warn_unknown_alias_terms(curation: Curation, terms: list[str], report: Inge
                 report.warnings.append(
                     IngestWarning(path, 0, Msg("warn_unknown_alias_term", {"term": term}))
                 )
+
+
+async def remove_files(sessionmaker: async_sessionmaker[Any], paths: Sequence[str]) -> int:
+    """Remove stored notes files and their concepts (a source taken away) in one write
+    transaction that moves the knowledge version on; returns the concepts removed."""
+    if not paths:
+        return 0
+    async with sessionmaker() as session, session.begin():
+        await repo.lock_knowledge(session)
+        removed = await repo.delete_files(session, paths)
+        await repo.bump_knowledge_version(session)
+    return removed

@@ -41,6 +41,7 @@ from bot.core.models import (
     InterviewState,
     Reply,
     ReplyKind,
+    knowledge_scope,
 )
 from bot.core.sanitize import clean_optional
 from bot.db import interviews as repo
@@ -76,13 +77,13 @@ class MockInterviews:
         """How long an interview may sit without activity before it expires."""
         return timedelta(minutes=self.ctx.settings.interview_idle_minutes)
 
-    def _candidates(self, topic: str | None) -> tuple[list[Concept], str | None]:
-        concepts = list(self.knowledge.concepts())
+    def _candidates(self, topic: str | None, scope: str) -> tuple[list[Concept], str | None]:
+        concepts = list(self.knowledge.concepts(scope))
         if not topic:
             return concepts, None
         category = resolve_topic(topic, {c.category for c in concepts})
         if category is None:
-            result = self.knowledge.search(topic)
+            result = self.knowledge.search(topic, scope)
             if result.match is not None and result.kind.value == "confident":
                 category = self.knowledge.concept(result.match.concept_id).category
         if category is None:
@@ -90,12 +91,12 @@ class MockInterviews:
             raise BadInput("interview_unknown_topic", topic=topic[:60], categories=categories)
         return [c for c in concepts if c.category == category], category
 
-    def _pool(self, category: str | None) -> list[int]:
-        """The concept ids a running interview may still ask: its category (as stored at the
-        start; empty when the notes no longer have it) or everything."""
-        return [
-            c.id for c in self.knowledge.concepts() if category is None or c.category == category
-        ]
+    def _pool(self, state: InterviewState) -> list[int]:
+        """The concept ids a running interview may still ask: of what its workspace sees, its
+        category (as stored at the start; empty when the notes no longer have it) or all."""
+        category = state.topic
+        concepts = self.knowledge.concepts(knowledge_scope(state.platform, state.workspace_id))
+        return [c.id for c in concepts if category is None or c.category == category]
 
     def _is_idle(self, state: InterviewState, now: datetime) -> bool:
         return now - state.updated_at > self.idle_limit
@@ -182,7 +183,7 @@ class MockInterviews:
                 raise Conflict(
                     "interview_already_running", number=len(running.asked), total=running.rounds
                 )
-        candidates, category = self._candidates(clean_optional(topic))
+        candidates, category = self._candidates(clean_optional(topic), caller.scope)
         if not candidates:
             raise NotFound("knowledge_empty")
         count = min(count, len(candidates))
@@ -318,7 +319,7 @@ class MockInterviews:
         next_concept: Concept | None = None
         if asked_count < state.rounds:
             rng = session_rng(state.seed, state.question_seq + 1)
-            chosen = choose_next(self._pool(state.topic), state.asked, running.past, rng)
+            chosen = choose_next(self._pool(state), state.asked, running.past, rng)
             next_concept = self.knowledge.concept(chosen) if chosen is not None else None
         question = (
             question_for(next_concept, state.locale, variant=state.seed + asked_count)

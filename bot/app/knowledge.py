@@ -18,7 +18,7 @@ from bot.core.errors import Forbidden
 from bot.core.grading.synonyms import SynonymMap
 from bot.core.knowledge.library import Knowledge, check_query
 from bot.core.knowledge.replies import autocomplete_choices, define_reply
-from bot.core.models import Caller, Concept, LookupResult, Reply
+from bot.core.models import OPERATOR_SCOPE, Caller, Concept, LookupResult, Reply
 from bot.core.sanitize import clean_text
 from bot.db import knowledge as repo
 from bot.db import snapshot
@@ -47,10 +47,16 @@ class KnowledgeBase:
         self.settings = settings
         self.sessions = sessions
         self.reads = reads
-        self.current = Knowledge(())
+        self.current = Knowledge(())  # the operator's notes: what every workspace sees
+        self._all: dict[int, Concept] = {}
+        self._own: dict[str, list[Concept]] = {}  # a workspace's own concepts, by scope
+        self._views: dict[str, Knowledge] = {}
         self.synonyms = SynonymMap.empty()
         self._version = -1
         self._reload_lock = asyncio.Lock()
+        # One ingest at a time in a process (each may start a tokenizer of a few hundred MB);
+        # other processes are kept consistent by the ingest's own checks.
+        self._ingest_lock = asyncio.Lock()
 
     # --- keeping current -------------------------------------------------------------------
 
@@ -65,7 +71,12 @@ class KnowledgeBase:
                 synonyms_text = await repo.get_meta(session, SYNONYMS_KEY)
             groups = json.loads(synonyms_text) if synonyms_text else []
             self.synonyms = SynonymMap.with_glossary(groups)
-            self.current = Knowledge(concepts)
+            self._all = {c.id: c for c in concepts}
+            own: dict[str, list[Concept]] = {}
+            for concept in concepts:
+                own.setdefault(concept.scope, []).append(concept)
+            self.current = Knowledge(own.pop(OPERATOR_SCOPE, []))
+            self._own, self._views = own, {}
             self._version = version
             database = snapshot.sqlite_file(self.settings.resolved_database_url)
             if database is not None:
@@ -83,19 +94,27 @@ class KnowledgeBase:
         return unchanged(paths, {path: file.sha256 for path, file in stored.items()})
 
     async def ingest(
-        self, paths: Sequence[Path], *, progress: Progress | None = None, strict: bool = False
+        self,
+        paths: Sequence[Path],
+        *,
+        progress: Progress | None = None,
+        strict: bool = False,
+        scope: str = OPERATOR_SCOPE,
     ) -> IngestReport:
-        """Ingest notes (files or folders) and reload the index when anything changed;
-        ``strict`` makes any bad file fatal (else a folder's bad notes files are skipped)."""
+        """Ingest notes (files or folders) as ``scope``'s and reload the index when anything
+        changed; ``strict`` makes any bad file fatal (else a folder's bad notes files are
+        skipped)."""
         from bot.app.ingest import ingest
 
-        report = await ingest(
-            self.sessions,
-            paths,
-            progress=progress,
-            isolate_tokenizer=self.settings.tokenizer_process,
-            strict=strict,
-        )
+        async with self._ingest_lock:
+            report = await ingest(
+                self.sessions,
+                paths,
+                progress=progress,
+                isolate_tokenizer=self.settings.tokenizer_process,
+                strict=strict,
+                scope=scope,
+            )
         if report.knowledge_changed:
             await self.refresh(force=True)
         return report
@@ -111,13 +130,28 @@ class KnowledgeBase:
     def __len__(self) -> int:
         return len(self.current)
 
+    def view(self, scope: str = OPERATOR_SCOPE) -> Knowledge:
+        """What ``scope`` sees: the operator's notes plus the workspace's own (an index built
+        on first use and kept until the knowledge changes); never another workspace's."""
+        own = self._own.get(scope)
+        if not own:
+            return self.current
+        view = self._views.get(scope)
+        if view is None:
+            view = self._views[scope] = Knowledge([*self.current.concepts(), *own])
+        return view
+
+    def scopes(self) -> list[str]:
+        """The workspaces that hold notes of their own."""
+        return sorted(self._own)
+
     def concept(self, concept_id: int) -> Concept:
-        """A loaded concept by id."""
-        return self.current.concept(concept_id)
+        """A loaded concept by id (ids are unique across workspaces)."""
+        return self._all[concept_id]
 
     def concept_or_none(self, concept_id: int) -> Concept | None:
         """A loaded concept by id, or None when it is gone (notes edited)."""
-        return self.current.concept_or_none(concept_id)
+        return self._all.get(concept_id)
 
     async def concept_fresh(self, concept_id: int) -> Concept | None:
         """A concept by id, reloading the knowledge once if another process changed it."""
@@ -127,26 +161,26 @@ class KnowledgeBase:
             concept = self.concept_or_none(concept_id)
         return concept
 
-    def concepts(self) -> list[Concept]:
-        """Every loaded concept, in note order."""
-        return self.current.concepts()
+    def concepts(self, scope: str = OPERATOR_SCOPE) -> list[Concept]:
+        """Every concept ``scope`` sees, in note order (the operator's first)."""
+        return self.view(scope).concepts()
 
-    def search(self, query: str) -> LookupResult:
-        """Look up in the loaded knowledge without refreshing (internal use)."""
-        return self.current.lookup(query)
+    def search(self, query: str, scope: str = OPERATOR_SCOPE) -> LookupResult:
+        """Look up in what ``scope`` sees without refreshing (internal use)."""
+        return self.view(scope).lookup(query)
 
-    async def lookup(self, query: str) -> LookupResult:
-        """Look ``query`` up; raises BadInput for an empty or overlong query."""
+    async def lookup(self, query: str, scope: str = OPERATOR_SCOPE) -> LookupResult:
+        """Look ``query`` up in what ``scope`` sees; BadInput for an empty or overlong query."""
         checked = check_query(clean_text(query))
         await self.refresh()
-        return self.current.lookup(checked)
+        return self.view(scope).lookup(checked)
 
-    async def define(self, query: str, locale: str) -> Reply:
+    async def define(self, query: str, locale: str, scope: str = OPERATOR_SCOPE) -> Reply:
         """Answer ``/define``: the concept's note, "did you mean" choices, or a plain no."""
         await self.refresh()
-        return define_reply(self.current, clean_text(query), locale)
+        return define_reply(self.view(scope), clean_text(query), locale)
 
-    async def autocomplete(self, prefix: str) -> list[tuple[str, str]]:
+    async def autocomplete(self, prefix: str, scope: str = OPERATOR_SCOPE) -> list[tuple[str, str]]:
         """Choices for a front end's autocomplete: (label, value), at most 25, each <= 100."""
         await self.refresh()
-        return autocomplete_choices(self.current, clean_text(prefix))
+        return autocomplete_choices(self.view(scope), clean_text(prefix))

@@ -28,7 +28,9 @@ from bot.app.database import open_database
 from bot.app.expiry import InterviewExpiry
 from bot.app.grading import grade_and_record
 from bot.app.interview import MockInterviews
+from bot.app.keeper import NotesKeeper
 from bot.app.knowledge import KnowledgeBase
+from bot.app.sources import MAX_UPLOAD_BYTES, NotesSources, check_upload, limits_params
 from bot.config import Settings
 from bot.core.errors import BadInput, error_text
 from bot.core.grading.appeal_replies import APPEAL_ACTION
@@ -37,8 +39,18 @@ from bot.core.grading.synonyms import SynonymMap
 from bot.core.interview.replies import topics_reply
 from bot.core.interview.rules import resolve_topic, topic_label
 from bot.core.messages import t
-from bot.core.models import AnswerBy, Caller, Concept, Grade, LookupResult, Reply, ReplyKind
+from bot.core.models import (
+    OPERATOR_SCOPE,
+    AnswerBy,
+    Caller,
+    Concept,
+    Grade,
+    LookupResult,
+    Reply,
+    ReplyKind,
+)
 from bot.core.ports import Clock, Grader, Notifier
+from bot.core.sanitize import clean_text
 from bot.db import deliveries
 from bot.db.engine import make_sessionmaker
 
@@ -82,6 +94,8 @@ class Service:
         self.interviews = MockInterviews(self.context)
         self.daily = DailyQuestions(self.context)
         self.appeals = Appeals(self.context)
+        self.sources = NotesSources(self.context)
+        self._keeper: NotesKeeper | None = None
 
     # --- life cycle ----------------------------------------------------------------------
 
@@ -95,12 +109,16 @@ class Service:
         written (``data_dir_unusable``, ``database_unusable``); nothing is changed then."""
         engine, _ = await open_database(settings)
         service = cls(settings, engine, clock)
+        await service.sources.configure()
         if settings.auto_ingest if auto_ingest is None else auto_ingest:
             try:
                 if not await service.knowledge.unchanged(settings.knowledge_paths):
-                    await service.knowledge.ingest(settings.knowledge_paths)
+                    outcome = await service.sources.sync_folders()
+                    if outcome is not None and outcome.error is not None:
+                        log.warning("auto-ingest failed: %s", outcome.error.render(settings.locale))
             except BadInput as exc:
                 log.warning("auto-ingest failed: %s", error_text(exc, settings.locale))
+            await service.sources.sync_configured()  # failures are kept and listed by /notes
         await service.knowledge.refresh()
         return service
 
@@ -111,6 +129,13 @@ class Service:
     def daily_runner(self, notifier: Notifier, **options: Any) -> DailyRunner:
         """The job that posts this platform's daily questions (one per front end and process)."""
         return DailyRunner(self.context, self.daily, notifier, **options)
+
+    def notes_keeper(self) -> NotesKeeper:
+        """The job that watches the configured folders and pulls the repositories (one per
+        process, however many front ends run it)."""
+        if self._keeper is None:
+            self._keeper = NotesKeeper(self.context, self.sources)
+        return self._keeper
 
     def interview_expiry(self, notifier: Notifier) -> InterviewExpiry:
         """The job that ends this platform's idle interviews and posts their summaries."""
@@ -147,6 +172,47 @@ class Service:
         """Admin command: ingest the configured notes again."""
         return await self.knowledge.reload(caller, paths)
 
+    # --- /notes: where notes come from ----------------------------------------------------
+
+    @property
+    def upload_limit(self) -> int:
+        """The largest file ``/notes add`` takes, in bytes (a front end checks a platform's
+        stated size before downloading)."""
+        return MAX_UPLOAD_BYTES
+
+    def check_upload(self, caller: Caller, filename: str, size: int | None) -> str:
+        """Before a front end downloads a file for ``/notes add``: the caller is an admin in a
+        workspace and the file's name and stated size are acceptable; returns the name it will
+        be stored under, else raises (``admin_only``, ``upload_type``, ``upload_refused``)."""
+        self.sources.workspace_admin(caller)
+        return check_upload(clean_text(filename), size)
+
+    @staticmethod
+    def upload_limits() -> dict[str, object]:
+        """The upload limits (types, size in KB) as message parameters, for a front end's
+        usage text."""
+        return limits_params()
+
+    async def notes_list(self, caller: Caller) -> Reply:
+        """``/notes list``: the sources the caller's workspace sees (admins)."""
+        return await self.sources.listing(caller)
+
+    async def notes_add_file(self, caller: Caller, filename: str, data: bytes) -> Reply:
+        """``/notes add`` with a file: the workspace's own notes (admins)."""
+        return await self.sources.add_upload(caller, clean_text(filename), data)
+
+    async def notes_add_git(self, caller: Caller, spec: str) -> Reply:
+        """``/notes add git <url>[#branch][:subdir]``: a repository for this workspace (admins)."""
+        return await self.sources.add_git(caller, clean_text(spec))
+
+    async def notes_sync(self, caller: Caller) -> Reply:
+        """``/notes sync``: pull and ingest the sources again (admins)."""
+        return await self.sources.sync(caller)
+
+    async def notes_remove(self, caller: Caller, source: str) -> Reply:
+        """``/notes remove <source>``: one of the workspace's own sources (admins)."""
+        return await self.sources.remove(caller, clean_text(source))
+
     async def refresh(self, *, force: bool = False) -> None:
         """Rebuild the lookup index if the knowledge changed (here or in another process)."""
         await self.knowledge.refresh(force=force)
@@ -159,9 +225,10 @@ class Service:
         """A loaded concept by id, or None when it is gone (notes edited)."""
         return self.knowledge.concept_or_none(concept_id)
 
-    def concepts(self) -> list[Concept]:
-        """Every loaded concept, in note order."""
-        return self.knowledge.concepts()
+    def concepts(self, caller: Caller | None = None) -> list[Concept]:
+        """Every concept the caller's workspace sees (the operator's notes without a caller),
+        in note order."""
+        return self.knowledge.concepts(_scope(caller))
 
     async def first_delivery(self, platform: str, key: str) -> bool:
         """Whether this is the first time a platform delivery (``event:<id>``,
@@ -170,17 +237,18 @@ class Service:
         async with self.context.sessions() as session, session.begin():
             return await deliveries.claim(session, platform, key, self.context.clock.now())
 
-    async def lookup(self, query: str) -> LookupResult:
-        """Look ``query`` up; raises BadInput for an empty or overlong query."""
-        return await self.knowledge.lookup(query)
+    async def lookup(self, query: str, caller: Caller | None = None) -> LookupResult:
+        """Look ``query`` up in what the caller's workspace sees; raises BadInput for an empty
+        or overlong query."""
+        return await self.knowledge.lookup(query, _scope(caller))
 
     async def define(self, caller: Caller, query: str) -> Reply:
         """Answer ``/define``: the concept's note, "did you mean" choices, or a plain no."""
-        return await self.knowledge.define(query, self.locale(caller))
+        return await self.knowledge.define(query, self.locale(caller), caller.scope)
 
     async def autocomplete(self, caller: Caller, prefix: str) -> list[tuple[str, str]]:
         """Choices for a front end's autocomplete: (label, value), at most 25, each <= 100 chars."""
-        return await self.knowledge.autocomplete(prefix)
+        return await self.knowledge.autocomplete(prefix, caller.scope)
 
     # --- what people do ------------------------------------------------------------------
 
@@ -242,15 +310,17 @@ class Service:
         caller's history so it can be appealed; returns the grade and the stored answer's id."""
         return await grade_and_record(self.context, caller, concept, text)
 
-    def topic_counts(self) -> dict[str, int]:
-        """The notes' categories (interview topics) and how many concepts each has."""
-        return dict(Counter(concept.category for concept in self.knowledge.concepts()))
+    def topic_counts(self, caller: Caller | None = None) -> dict[str, int]:
+        """The categories (interview topics) of the notes the caller's workspace sees and how
+        many concepts each has."""
+        concepts = self.knowledge.concepts(_scope(caller))
+        return dict(Counter(concept.category for concept in concepts))
 
     def topic_choices(self, caller: Caller | None, current: str) -> list[tuple[str, str]]:
         """Topics for an autocomplete as (label, value), those ``current`` names first (by
         containment, typos or the glossary: ``stat`` and ``통계`` find 통계적 개념)."""
         locale = self.locale(caller)
-        counts = self.topic_counts()
+        counts = self.topic_counts(caller)
         named = resolve_topic(current, counts) if current.strip() else None
         wanted = current.strip().casefold()
         ordered = sorted(
@@ -265,9 +335,14 @@ class Service:
 
     def topics(self, caller: Caller | None = None) -> Reply:
         """The interview topics with their concept counts (``/topics``)."""
-        return topics_reply(self.topic_counts(), self.locale(caller))
+        return topics_reply(self.topic_counts(caller), self.locale(caller))
 
     def help(self, caller: Caller | None = None) -> Reply:
         """The command list."""
         locale = self.locale(caller)
         return Reply(t("help_title", locale), t("help_body", locale))
+
+
+def _scope(caller: Caller | None) -> str:
+    """The knowledge scope of ``caller`` (the operator's notes without one)."""
+    return caller.scope if caller is not None else OPERATOR_SCOPE

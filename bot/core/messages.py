@@ -31,7 +31,8 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
             "/daily now | set [HH:MM] [시간대] [요일] [topic=주제|전체] | off | status — 오늘의 질문 (set은 적은 것만 바꿔요)\n"
             "/appeal [답변 번호] [메모] — 채점이 틀렸다고 알립니다 (그 답은 맞은 것으로 기록)\n"
             "/appeals — 개념별 이의 제기 현황 (관리자)\n"
-            "/reload — 노트를 다시 불러옵니다\n"
+            "/notes list | add <파일 경로> | add git <URL>[#브랜치][:폴더] | sync | remove <번호> — 노트 출처 (관리자)\n"
+            "/reload — 노트를 다시 불러옵니다 (/notes sync 와 같아요)\n"
             "/help — 이 도움말\n"
             "/quit — 끝내기"
         ),
@@ -43,7 +44,8 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
             "/daily now | set [HH:MM] [time zone] [weekdays] [topic=topic|all] | off | status — daily question (set changes only what you give)\n"
             "/appeal [answer id] [note] — tell the bot a grade was wrong (it then counts as correct)\n"
             "/appeals — appeals per concept (admins)\n"
-            "/reload — load the notes again\n"
+            "/notes list | add <file path> | add git <url>[#branch][:folder] | sync | remove <number> — notes sources (admins)\n"
+            "/reload — load the notes again (same as /notes sync)\n"
             "/help — this help\n"
             "/quit — leave"
         ),
@@ -581,6 +583,217 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     },
     "appeals_answer_line": {"ko": "  답변: {excerpt}", "en": "  answer: {excerpt}"},
     "appeals_note_line": {"ko": "  메모: {note}", "en": "  note: {note}"},
+    # --- git sources ---------------------------------------------------------------------
+    "git_spec_invalid": {
+        "ko": "git 저장소 설정을 읽을 수 없어요: {spec}. 형식은 <URL>[#브랜치][:폴더]이고, 폴더는 저장소 안의 상대 경로여야 해요(.. 불가).",
+        "en": "Cannot read the git repository setting: {spec}. The form is <url>[#branch][:folder], the folder a relative path inside the repository (no ..).",
+    },
+    "git_scheme_refused": {
+        "ko": "이 저장소 주소는 쓸 수 없어요: {url}. 허용된 방식: {allowed}",
+        "en": "This repository address is not allowed: {url}. Allowed: {allowed}",
+    },
+    "git_sync_failed": {
+        "ko": "git 저장소를 가져오지 못했어요 ({url}): {reason}",
+        "en": "Could not fetch the git repository ({url}): {reason}",
+    },
+    "git_missing": {
+        "ko": "git 프로그램을 찾을 수 없어요. git 저장소에서 노트를 가져오려면 git을 설치해 주세요.",
+        "en": "The git program was not found. Install git to read notes from a git repository.",
+    },
+    "git_subdir_missing": {
+        "ko": "저장소에 '{subdir}' 폴더가 없어요 ({url}).",
+        "en": "The repository has no folder '{subdir}' ({url}).",
+    },
+    # --- /notes on Discord and the console ----------------------------------------------
+    "cmd_notes": {
+        "ko": "노트 출처 관리 (관리자)",
+        "en": "Manage where the notes come from (admins)",
+    },
+    "cmd_notes_add": {
+        "ko": "이 서버에 노트 추가 (파일 첨부 또는 git 저장소)",
+        "en": "Add notes to this server (attach a file or give a git repository)",
+    },
+    "cmd_notes_file": {
+        "ko": "노트 파일 (.md, .markdown, .txt)",
+        "en": "A notes file (.md, .markdown, .txt)",
+    },
+    "cmd_notes_git": {
+        "ko": "git 저장소 <URL>[#브랜치][:폴더]",
+        "en": "A git repository <url>[#branch][:folder]",
+    },
+    "cmd_notes_list": {"ko": "노트 출처 목록", "en": "List the notes sources"},
+    "cmd_notes_sync": {"ko": "노트 출처 다시 가져오기", "en": "Pull the notes sources again"},
+    "cmd_notes_remove": {
+        "ko": "이 서버의 노트 출처 빼기",
+        "en": "Remove one of this server's notes sources",
+    },
+    "cmd_notes_source": {
+        "ko": "출처 번호(/notes list) 또는 이름",
+        "en": "The source's number (see /notes list) or name",
+    },
+    "notes_add_both": {
+        "ko": "파일과 git 저장소 중 하나만 주세요.",
+        "en": "Give either a file or a git repository, not both.",
+    },
+    "console_notes_usage": {
+        "ko": "사용법: /notes list | add <파일 경로> | add git <URL>[#브랜치][:폴더] | sync | remove <번호|이름>",
+        "en": "Usage: /notes list | add <file path> | add git <url>[#branch][:folder] | sync | remove <number|name>",
+    },
+    "console_file_unreadable": {
+        "ko": "'{path}' 파일을 읽을 수 없어요: {reason}",
+        "en": "Cannot read the file '{path}': {reason}",
+    },
+    # --- /notes on Slack ------------------------------------------------------------------
+    "slack_notes_modal_title": {"ko": "노트 추가", "en": "Add notes"},
+    "slack_notes_modal_submit": {"ko": "추가", "en": "Add"},
+    "slack_notes_modal_label": {
+        "ko": "노트 파일 ({types}, 최대 {limit_kb} KB)",
+        "en": "Notes file ({types}, up to {limit_kb} KB)",
+    },
+    "slack_notes_modal_hint": {
+        "ko": "이 워크스페이스에서만 쓰는 노트가 돼요. 같은 이름의 파일은 새 파일로 바뀌어요. 봇에게 DM으로 파일을 보내도 돼요.",
+        "en": "The notes are for this workspace only; a file of the same name is replaced. You can also send the file to the bot in a DM.",
+    },
+    "slack_notes_help_title": {"ko": "/notes — 노트 출처", "en": "/notes — notes sources"},
+    "slack_notes_help": {
+        "ko": (
+            "/notes list — 노트 출처 보기\n"
+            "/notes add — 노트 파일({types}, 최대 {limit_kb} KB) 올리기 (봇에게 DM으로 보내도 돼요)\n"
+            "/notes add git <URL>[#브랜치][:폴더] — git 저장소 추가\n"
+            "/notes sync — 저장소에서 다시 가져오기\n"
+            "/notes remove <번호> — 출처 빼기"
+        ),
+        "en": (
+            "/notes list — the notes sources\n"
+            "/notes add — upload a notes file ({types}, up to {limit_kb} KB; or send it to the bot in a DM)\n"
+            "/notes add git <url>[#branch][:folder] — add a git repository\n"
+            "/notes sync — pull the repositories again\n"
+            "/notes remove <number> — take a source away"
+        ),
+    },
+    "slack_download_login_page": {
+        "ko": "Slack이 파일 대신 로그인 페이지를 보냈어요. 앱에 files:read 권한이 있는지 확인해 주세요",
+        "en": "Slack sent a login page instead of the file; check that the app has the files:read scope",
+    },
+    "slack_download_status": {"ko": "HTTP {status}", "en": "HTTP {status}"},
+    "slack_download_unreachable": {"ko": "연결 오류", "en": "connection error"},
+    "slack_download_no_url": {
+        "ko": "파일 주소가 없어요",
+        "en": "the file has no download address",
+    },
+    # --- /notes: where notes come from -------------------------------------------------
+    "notes_list_title": {"ko": "노트 출처", "en": "Notes sources"},
+    "notes_list_empty": {"ko": "아직 노트 출처가 없어요.", "en": "No notes sources yet."},
+    "notes_source_line": {
+        "ko": "#{id} {kind} {label} ({owner}) — 파일 {files}개, 개념 {concepts}개 · 마지막 변경 {changed}",
+        "en": "#{id} {kind} {label} ({owner}) — {files} file{files!p}, {concepts} concept{concepts!p} · last change {changed}",
+    },
+    "notes_source_commit": {"ko": "커밋 {commit}", "en": "commit {commit}"},
+    "notes_source_error": {
+        "ko": "⚠ 마지막 동기화 실패: {error}",
+        "en": "⚠ last sync failed: {error}",
+    },
+    "notes_sync_error_text": {"ko": "{text}", "en": "{text}"},
+    "notes_never": {"ko": "없음", "en": "never"},
+    "notes_kind_folder": {"ko": "[폴더]", "en": "[folder]"},
+    "notes_kind_git": {"ko": "[git]", "en": "[git]"},
+    "notes_kind_upload": {"ko": "[업로드]", "en": "[upload]"},
+    "notes_owner_operator": {"ko": "봇 설정 · 모든 서버", "en": "bot settings · every server"},
+    "notes_owner_workspace": {"ko": "여기 전용", "en": "here only"},
+    "notes_how_discord": {
+        "ko": (
+            "추가: /notes add 에 마크다운 파일({types}, 최대 {limit_kb} KB)을 첨부하거나 "
+            "/notes add git:<URL>[#브랜치][:폴더] · 다시 가져오기: /notes sync · 빼기: /notes remove <번호>"
+        ),
+        "en": (
+            "Add: attach a markdown file ({types}, up to {limit_kb} KB) to /notes add, or "
+            "/notes add git:<url>[#branch][:folder] · pull again: /notes sync · take one away: /notes remove <number>"
+        ),
+    },
+    "notes_how_slack": {
+        "ko": (
+            "추가: /notes add 로 파일({types}, 최대 {limit_kb} KB)을 올리거나 봇에게 DM으로 보내기, "
+            "또는 /notes add git <URL>[#브랜치][:폴더] · 다시 가져오기: /notes sync · 빼기: /notes remove <번호>"
+        ),
+        "en": (
+            "Add: upload a file ({types}, up to {limit_kb} KB) with /notes add or send it to the bot in a DM, "
+            "or /notes add git <url>[#branch][:folder] · pull again: /notes sync · take one away: /notes remove <number>"
+        ),
+    },
+    "notes_how_console": {
+        "ko": (
+            "추가: /notes add <파일 경로> ({types}, 최대 {limit_kb} KB) 또는 /notes add git <URL>[#브랜치][:폴더] · "
+            "다시 가져오기: /notes sync · 빼기: /notes remove <번호>"
+        ),
+        "en": (
+            "Add: /notes add <file path> ({types}, up to {limit_kb} KB) or /notes add git <url>[#branch][:folder] · "
+            "pull again: /notes sync · take one away: /notes remove <number>"
+        ),
+    },
+    "notes_finding": {"ko": "· {path}:{line} {message}", "en": "· {path}:{line} {message}"},
+    "notes_findings_more": {"ko": "· 그 밖에 {count}건", "en": "· and {count} more"},
+    "notes_added_file": {
+        "ko": "'{name}' 노트를 추가했어요 (여기서만 보여요)",
+        "en": "Added the notes '{name}' (seen here only)",
+    },
+    "notes_added_git": {
+        "ko": "git 저장소 {label} 의 노트를 추가했어요 (여기서만 보여요)",
+        "en": "Added the notes of the git repository {label} (seen here only)",
+    },
+    "notes_removed": {
+        "ko": "노트 출처를 뺐어요: {source}",
+        "en": "Removed the notes source: {source}",
+    },
+    "notes_removed_summary": {
+        "ko": "개념 {removed}개를 지웠어요.",
+        "en": "{removed} concept{removed!p} removed.",
+    },
+    "notes_sync_title": {"ko": "노트 다시 가져오기", "en": "Notes pulled again"},
+    "notes_sync_nothing": {
+        "ko": "다시 가져올 출처가 없어요 (업로드한 파일은 그대로예요).",
+        "en": "No source to pull (uploaded files stay as they are).",
+    },
+    "notes_sync_line": {"ko": "✓ {label}: {summary}", "en": "✓ {label}: {summary}"},
+    "notes_sync_failed_line": {
+        "ko": "✗ {label}: {error} — 노트는 그대로예요",
+        "en": "✗ {label}: {error} — its notes are unchanged",
+    },
+    "notes_source_unknown": {
+        "ko": "그런 노트 출처가 없어요: {source}. /notes list 로 번호를 확인해 주세요.",
+        "en": "No such notes source: {source}. See the numbers with /notes list.",
+    },
+    "notes_source_configured": {
+        "ko": "{source}: 봇 설정의 노트라 여기서 뺄 수 없어요 (운영자가 설정에서 바꿔요).",
+        "en": "{source} is part of the bot's configured notes and cannot be removed here (the operator changes the settings).",
+    },
+    "notes_need_workspace": {
+        "ko": "노트는 서버나 워크스페이스 안에서 추가할 수 있어요 (DM에서는 안 돼요).",
+        "en": "Notes can be added inside a server (workspace) only.",
+    },
+    "upload_type": {
+        "ko": "'{name}' 파일은 노트 파일이 아니에요. 받는 형식: {types} (최대 {limit_kb} KB)",
+        "en": "'{name}' is not a notes file. Accepted: {types} (up to {limit_kb} KB)",
+    },
+    "upload_refused": {
+        "ko": "'{name}' 파일을 추가하지 않았어요: {detail}. 아무것도 바뀌지 않았어요.",
+        "en": "Did not add '{name}': {detail}. Nothing was changed.",
+    },
+    "upload_missing": {
+        "ko": "추가할 파일을 첨부하거나 git 저장소 주소를 적어 주세요.",
+        "en": "Attach a file to add, or give a git repository address.",
+    },
+    "upload_download_failed": {
+        "ko": "첨부 파일을 받지 못했어요: {reason}. 아무것도 바뀌지 않았어요.",
+        "en": "Could not download the attachment: {reason}. Nothing was changed.",
+    },
+    "curation_not_in_workspace": {
+        "ko": "별칭·핵심 포인트·동의어 파일은 봇 설정의 노트에서만 쓰여요: 건너뛰었어요",
+        "en": "alias, key point and synonym files apply to the bot's configured notes only: skipped",
+    },
+    "review_bad_zone": {
+        "ko": "알 수 없는 시간대예요: '{zone}' (예: Asia/Seoul, America/New_York)",
+        "en": "Unknown time zone: '{zone}' (e.g. Asia/Seoul, America/New_York)",
+    },
 }
 
 

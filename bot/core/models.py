@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Final
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,26 @@ class Caller:
     def conversation(self) -> str:
         """The id of the conversation an interview or a reply belongs to (thread if any)."""
         return self.thread_id or self.channel_id
+
+    @property
+    def scope(self) -> str:
+        """The knowledge scope of the caller's workspace (see :func:`knowledge_scope`)."""
+        return knowledge_scope(self.platform, self.workspace_id)
+
+
+# A workspace with no notes of its own to hold (a Discord direct message: no server).
+NO_WORKSPACES: Final = frozenset({"", "dm"})
+# The operator's configured notes, which every workspace sees.
+OPERATOR_SCOPE: Final = ""
+
+
+def knowledge_scope(platform: str, workspace_id: str) -> str:
+    """Whose uploaded notes a workspace sees besides the operator's: ``platform:workspace``
+    (``discord:<guild>``, ``slack:<team>``, ``console:local``); a conversation outside any
+    workspace (a Discord DM) sees the operator's notes only (:data:`OPERATOR_SCOPE`)."""
+    if workspace_id in NO_WORKSPACES:
+        return OPERATOR_SCOPE
+    return f"{platform}:{workspace_id}"
 
 
 # --- notes as parsed (pure parser output) ---------------------------------------------------
@@ -98,11 +119,39 @@ class Concept:
     question: str | None = None
     aliases: tuple[str, ...] = ()
     key_points: tuple[KeyPoint, ...] = ()
+    scope: str = ""  # whose notes: "" the operator's, else a workspace's (knowledge_scope)
 
     @property
     def source(self) -> str:
         """``path:line`` of the note this concept came from."""
         return f"{self.source_path}:{self.source_line}"
+
+
+class SourceKind(StrEnum):
+    """Where notes come from."""
+
+    FOLDER = "folder"  # a folder (or file) on the machine the bot runs on: the operator's
+    GIT = "git"  # a git repository, cloned into the data folder and pulled
+    UPLOAD = "upload"  # one file uploaded in chat by a workspace admin
+
+
+@dataclass(frozen=True, slots=True)
+class SourceInfo:
+    """A notes source as ``/notes list`` shows it: what it is, what it holds, its last sync.
+
+    ``error`` is the last sync's failure as a message key and parameters (rendered in the
+    reader's language), None when it worked."""
+
+    id: int
+    scope: str
+    kind: SourceKind
+    label: str
+    files: int = 0
+    concepts: int = 0
+    commit: str | None = None
+    synced_at: datetime | None = None
+    changed_at: datetime | None = None
+    error: tuple[str, dict[str, object]] | None = None
 
 
 # --- lookup ---------------------------------------------------------------------------------
@@ -183,6 +232,15 @@ class Action:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file a reply carries (a chart, an export): its name, bytes and media type."""
+
+    filename: str
+    data: bytes = field(repr=False)
+    mime: str = "application/octet-stream"
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """A platform-neutral answer. Every front end renders the same Reply its own way.
 
@@ -200,6 +258,7 @@ class Reply:
     spoiler: str = ""
     ephemeral: bool = False
     extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+    files: tuple[Attachment, ...] = ()  # sent with the message (Discord, Slack), saved (console)
 
 
 # --- grading --------------------------------------------------------------------------------

@@ -98,6 +98,12 @@ class Notifier(Protocol):
         """Post ``reply`` to the target; with ``open_thread`` (a name) open a thread on it."""
         ...
 
+    async def direct(self, workspace_id: str, user_id: str, reply: Reply) -> Posted:
+        """Send ``reply`` to one person privately: a direct message (Discord, Slack), a line
+        at the console. Raises :class:`DeliveryError` kinds as :meth:`post` does (a person
+        who closed their DMs: :class:`ChannelUnavailable`)."""
+        ...
+
     async def find_post(self, target: Target, marker: str, *, since: datetime) -> Posted | None:
         """The bot's post in the target channel whose text carries ``marker``, searching every
         message sent at or after ``since`` (however many there are: a busy channel must not hide

@@ -34,6 +34,7 @@ class StoredFile:
     path: str
     kind: str
     sha256: str
+    scope: str = ""
 
 
 @dataclass(slots=True)
@@ -47,6 +48,7 @@ class FileChange:
     concepts: Sequence[ParsedConcept]
     kind: str = "notes"
     derived: Sequence[Derived] | None = None
+    scope: str = ""
 
 
 @dataclass(slots=True)
@@ -82,13 +84,16 @@ def to_concept(row: ConceptRow, aliases: Sequence[str]) -> Concept:
         question=row.question,
         aliases=tuple(merged),
         key_points=_to_key_points(row.key_points),
+        scope=row.file.scope,
     )
 
 
 async def stored_files(session: AsyncSession) -> dict[str, StoredFile]:
     """Every ingested file by path."""
-    rows = await session.execute(select(NoteFile.id, NoteFile.path, NoteFile.kind, NoteFile.sha256))
-    return {r.path: StoredFile(r.id, r.path, r.kind, r.sha256) for r in rows}
+    rows = await session.execute(
+        select(NoteFile.id, NoteFile.path, NoteFile.kind, NoteFile.sha256, NoteFile.scope)
+    )
+    return {r.path: StoredFile(r.id, r.path, r.kind, r.sha256, r.scope) for r in rows}
 
 
 async def delete_files(session: AsyncSession, paths: Iterable[str]) -> int:
@@ -144,6 +149,7 @@ async def apply_files(
                     "sha256": c.sha256,
                     "size": c.size,
                     "kind": c.kind,
+                    "scope": c.scope,
                     "ingested_at": now,
                 }
                 for c in known
@@ -157,6 +163,7 @@ async def apply_files(
                 {
                     "path": c.path,
                     "kind": c.kind,
+                    "scope": c.scope,
                     "sha256": c.sha256,
                     "size": c.size,
                     "ingested_at": now,

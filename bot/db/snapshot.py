@@ -49,6 +49,7 @@ def _concept_json(concept: Concept) -> dict[str, Any]:
         "question": concept.question,
         "aliases": list(concept.aliases),
         "key_points": [[list(p.alternatives), p.weight] for p in concept.key_points],
+        "scope": concept.scope,
     }
 
 
@@ -63,6 +64,7 @@ def _concept(data: dict[str, Any]) -> Concept:
         question=data["question"],
         aliases=tuple(data["aliases"]),
         key_points=tuple(KeyPoint(tuple(alts), float(w)) for alts, w in data["key_points"]),
+        scope=str(data.get("scope", "")),
     )
 
 

@@ -71,6 +71,9 @@ class NoteFile(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     path: Mapped[str] = mapped_column(String(1000), unique=True)
+    # Whose notes: "" the operator's configured notes (every workspace sees them), else one
+    # workspace's own ("discord:<guild>", see :func:`bot.core.models.knowledge_scope`).
+    scope: Mapped[str] = mapped_column(String(200), default="", server_default="", index=True)
     kind: Mapped[str] = mapped_column(String(20), default="notes")
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
@@ -113,6 +116,26 @@ class AliasRow(Base):
         ForeignKey("concepts.id", ondelete="CASCADE"), index=True
     )
     alias: Mapped[str] = mapped_column(String(300))
+
+
+class SourceRow(Base):
+    """Where notes come from: a folder on disk, a git repository or a workspace's uploads, with
+    the files it holds (``root``: the folder its files lie under) and its last sync."""
+
+    __tablename__ = "knowledge_sources"
+    __table_args__ = (UniqueConstraint("scope", "kind", "location"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    location: Mapped[str] = mapped_column(String(1000))
+    root: Mapped[str] = mapped_column(String(1000))
+    added_by: Mapped[str] = mapped_column(String(100), default="")
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+    commit: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    synced_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    changed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class MetaRow(Base):
@@ -302,3 +325,58 @@ class DeliveryRow(Base):
     platform: Mapped[str] = mapped_column(String(20), primary_key=True)
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReviewCardRow(Base):
+    """One person's spaced-repetition (FSRS) card of one concept, reviewed by every graded
+    answer: when it is next due (UTC) and the FSRS memory state (see
+    :mod:`bot.core.review.scheduling`). Gone with its concept."""
+
+    __tablename__ = "review_cards"
+    __table_args__ = (
+        UniqueConstraint("platform", "workspace_id", "user_id", "concept_id"),
+        Index("ix_review_cards_due", "platform", "workspace_id", "user_id", "due"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    workspace_id: Mapped[str] = mapped_column(String(100), default="")
+    user_id: Mapped[str] = mapped_column(String(100))
+    concept_id: Mapped[int] = mapped_column(ForeignKey("concepts.id", ondelete="CASCADE"))
+    due: Mapped[datetime] = mapped_column()
+    stability: Mapped[float] = mapped_column()
+    difficulty: Mapped[float] = mapped_column()
+    state: Mapped[int] = mapped_column(Integer)
+    step: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    reps: Mapped[int] = mapped_column(Integer, default=0)
+    lapses: Mapped[int] = mapped_column(Integer, default=0)
+    last_review: Mapped[datetime | None] = mapped_column(nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReminderRow(Base):
+    """A person's opt-in review nudge: the local time (``HH:MM``) in their time zone, and the
+    local day it was last sent (claimed once per day, whichever process claims first)."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (Index("ix_reminders_enabled", "enabled"),)
+
+    platform: Mapped[str] = mapped_column(String(20), primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    local_time: Mapped[str] = mapped_column(String(5), default="09:00")
+    tz: Mapped[str] = mapped_column(String(64), default="Asia/Seoul")
+    enabled: Mapped[bool] = mapped_column(default=True)
+    last_sent_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProgressPrefsRow(Base):
+    """A person's progress preferences: whether they stay off the workspace leaderboard."""
+
+    __tablename__ = "progress_prefs"
+
+    platform: Mapped[str] = mapped_column(String(20), primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    leaderboard_opt_out: Mapped[bool] = mapped_column(default=False)

@@ -41,6 +41,12 @@ class ConsoleNotifier:
             self.console.daily_posted(message_id)
         return Posted(message_id, message_id if open_thread else None)
 
+    async def direct(self, workspace_id: str, user_id: str, reply: Reply) -> Posted:
+        """Print a message meant for the person at the console (a reminder)."""
+        self._count += 1
+        await self.console.push(reply)
+        return Posted(f"console-{self._count}")
+
     async def find_post(self, target: Target, marker: str, *, since: datetime) -> Posted | None:
         """The console keeps no history to search."""
         raise NotImplementedError

@@ -7,6 +7,11 @@ comes back; with piped stdin it reads plain lines, prints as it goes and exits a
 A plain line (no command) is, in this order: an answer to the running interview; an answer to
 the daily question last posted here (until the person types a command); a number picking one of
 the suggestions last shown; a lookup.
+
+``/notes`` manages where the notes come from, for the console's own workspace: ``add <path>``
+reads a local notes file, ``add git <spec>`` clones a repository, ``list``, ``sync`` and
+``remove <source>``; ``/reload`` is ``/notes sync``. The notes keeper (watched folders, pulled
+repositories) runs next to the daily runner and the interview expiry.
 """
 
 from __future__ import annotations
@@ -25,9 +30,10 @@ from bot.adapters.console.notifier import ConsoleNotifier
 from bot.adapters.console.render import render
 from bot.adapters.text_commands import daily_command, start_arguments
 from bot.app.service import Service
-from bot.core.errors import BotError, NotFound, error_text
+from bot.core.errors import BadInput, BotError, NotFound, error_text
 from bot.core.grading.appeal_replies import APPEAL_ACTION, answer_number
-from bot.core.messages import t
+from bot.core.knowledge.decode import too_big_params
+from bot.core.messages import Msg, t
 from bot.core.models import Action, Reply, ReplyKind
 
 log = logging.getLogger(__name__)
@@ -64,10 +70,12 @@ class Console:
             "/appeals": self._appeals,
             "/reload": self._reload,
             "/topics": self._topics,
+            "/notes": self._notes,
         }
         self.notifier = ConsoleNotifier(self)
         self.runner = service.daily_runner(self.notifier)
         self.expiry = service.interview_expiry(self.notifier)
+        self.keeper = service.notes_keeper()
         self._daily_thread: str | None = None
         self._terminal = False  # prompting with prompt_toolkit (pushed posts go above the prompt)
 
@@ -173,8 +181,26 @@ class Console:
         return [self.service.topics(self.caller)]
 
     async def _reload(self, _argument: str) -> list[Reply]:
-        report = await self.service.reload(self.caller)
-        return [Reply(report.summary().render(self.locale), kind=ReplyKind.INFO)]
+        return [await self.service.notes_sync(self.caller)]
+
+    async def _notes(self, argument: str) -> list[Reply]:
+        """``/notes [list] | add <path> | add git <spec> | sync | remove <source>``."""
+        sub, _, rest = argument.partition(" ")
+        sub, rest = sub.lower(), rest.strip()
+        if sub in ("", "list") and not rest:
+            return [await self.service.notes_list(self.caller)]
+        if sub == "sync" and not rest:
+            return [await self.service.notes_sync(self.caller)]
+        if sub == "remove" and rest:
+            return [await self.service.notes_remove(self.caller, rest)]
+        if sub == "add" and rest:
+            kind, _, spec = rest.partition(" ")
+            if kind.lower() == "git" and spec.strip():
+                return [await self.service.notes_add_git(self.caller, spec.strip())]
+            path = Path(_unquoted(rest)).expanduser()
+            data = read_notes_file(path, self.service.upload_limit)
+            return [await self.service.notes_add_file(self.caller, path.name, data)]
+        raise BadInput("console_notes_usage")
 
     async def _appeal(self, argument: str) -> list[Reply]:
         """``/appeal [answer id] [note]``: the grader was wrong about the last grade shown in
@@ -213,7 +239,7 @@ class Console:
                 t("console_welcome", self.locale, count=self.service.concept_count) + "\n\n"
             )
         await self.resume()
-        jobs = (self.runner, self.expiry)
+        jobs = (self.runner, self.expiry, self.keeper)
         tasks = [asyncio.create_task(job.run_forever()) for job in jobs]
         try:
             if interactive:
@@ -261,6 +287,31 @@ class Console:
     def prompt(self) -> str:
         """The prompt shown before each line."""
         return PROMPT
+
+
+def _unquoted(text: str) -> str:
+    """A path as typed, without the quotes around it (a path with spaces may be quoted)."""
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return text[1:-1]
+    return text
+
+
+def read_notes_file(path: Path, limit: int) -> bytes:
+    """The bytes of a local notes file for ``/notes add``: a missing path, a folder or a file
+    that cannot be read is said as such, and one bigger than ``limit`` is refused unread (as
+    the Service would refuse it)."""
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            detail = Msg("file_too_big", too_big_params(size, limit))
+            raise BadInput("upload_refused", name=path.name, detail=detail)
+        return path.read_bytes()
+    except FileNotFoundError as exc:
+        raise BadInput("ingest_not_found", path=str(path)) from exc
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise BadInput("console_file_unreadable", path=str(path), reason=reason) from exc
 
 
 async def run_console(

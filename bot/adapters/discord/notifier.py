@@ -60,6 +60,27 @@ class DiscordNotifier:
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise ServerError(str(exc)) from exc
 
+    async def direct(self, workspace_id: str, user_id: str, reply: Reply) -> Posted:
+        """Send the reply to one person as a direct message (a person who allows none from
+        server members: :class:`ChannelUnavailable`)."""
+        try:
+            user = self.client.get_user(int(user_id)) or await self.client.fetch_user(int(user_id))
+            channel = user.dm_channel or await user.create_dm()
+            rendered = render(reply)
+            kwargs: dict[str, Any] = {"embed": rendered.embed, "allowed_mentions": NO_MENTIONS}
+            if rendered.view is not None:
+                kwargs["view"] = rendered.view
+            message = await channel.send(**kwargs)
+            return Posted(str(message.id))
+        except (discord.Forbidden, discord.NotFound) as exc:
+            raise ChannelUnavailable(f"{exc.status} {exc.text}") from exc
+        except discord.HTTPException as exc:
+            if exc.status == 429:
+                raise RateLimited(float(getattr(exc, "retry_after", 1.0) or 1.0)) from exc
+            raise ServerError(f"{exc.status} {exc.text}") from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise ServerError(str(exc)) from exc
+
     async def find_post(self, target: Target, marker: str, *, since: datetime) -> Posted | None:
         """Page through the channel's messages from ``since`` on, oldest first, for the bot's
         post carrying ``marker``: it is near the start of the span, so found in the first page

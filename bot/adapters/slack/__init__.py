@@ -1,2 +1,3 @@
 """The Slack front end (slack-bolt, async): listeners registered per kind, bolt's error handler,
-modals, the notifier, and the Block Kit renderer; Socket Mode or HTTP."""
+modals, notes uploads (the ``/notes add`` modal, files shared in a DM), the notifier, and the
+Block Kit renderer; Socket Mode or HTTP."""

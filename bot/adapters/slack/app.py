@@ -1,12 +1,14 @@
 """The Slack front end (slack-bolt, async): Socket Mode by default, HTTP with ``--http``.
 
-Slash commands ``/define``, ``/interview``, ``/daily`` (subcommands in the text) are acked at once
-and answered in Block Kit. An interview runs in a thread under its first message; answers are
-thread replies (message events) or come through the "answer" button's modal.
+Slash commands ``/define``, ``/interview``, ``/daily``, ``/topics``, ``/notes`` (subcommands in
+the text) are acked at once and answered in Block Kit. An interview runs in a thread under its
+first message; answers are thread replies (message events) or come through the "answer" button's
+modal. Notes files come through the ``/notes add`` modal or a DM with the bot.
 
 :class:`SlackFrontEnd` wires it together: the bolt app with its listeners registered per kind
 (:mod:`bot.adapters.slack.listeners`) and one global error handler, the Web API client, the
-notifier with the daily runner and interview expiry jobs, and the aiohttp app for HTTP mode.
+notifier with the daily runner and interview expiry jobs, the notes keeper (folders watched,
+repositories pulled), and the aiohttp app for HTTP mode.
 """
 
 from __future__ import annotations
@@ -87,6 +89,7 @@ class SlackFrontEnd:
         self.notifier = SlackNotifier(self.client)
         self.runner = service.daily_runner(self.notifier)
         self.expiry = service.interview_expiry(self.notifier)
+        self.keeper = service.notes_keeper()
         commands.register(self.app, self)
         actions.register(self.app, self)
         views.register(self.app, self)
@@ -137,6 +140,7 @@ async def run_slack(service: Service, *, http: bool) -> None:
     )
     runner_task = asyncio.create_task(front.runner.run_forever(), name="slack-daily-runner")
     expiry_task = asyncio.create_task(front.expiry.run_forever(), name="slack-expiry")
+    keeper_task = asyncio.create_task(front.keeper.run_forever(), name="slack-notes-keeper")
     try:
         if http:
             runner = web.AppRunner(front.web_app())
@@ -156,7 +160,8 @@ async def run_slack(service: Service, *, http: bool) -> None:
     finally:
         front.runner.stop()
         front.expiry.stop()
-        for task in (runner_task, expiry_task):
+        front.keeper.stop()
+        for task in (runner_task, expiry_task, keeper_task):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task

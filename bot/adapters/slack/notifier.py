@@ -73,6 +73,22 @@ class SlackNotifier:
         ts = str(response["ts"])
         return Posted(ts, ts if open_thread else None)
 
+    async def direct(self, workspace_id: str, user_id: str, reply: Reply) -> Posted:
+        """Send the reply to one person in their DM with the app (``conversations.open``, then
+        ``chat.postMessage`` there)."""
+        text, blocks = render(reply, show_spoiler=False)
+        try:
+            opened = await self.client.conversations_open(users=user_id)
+            channel = str(opened["channel"]["id"])
+            response = await self.client.chat_postMessage(
+                channel=channel, text=text, blocks=blocks, unfurl_links=False
+            )
+        except SlackApiError as exc:
+            raise _delivery_error(exc) from exc
+        except (TimeoutError, OSError) as exc:
+            raise ServerError(str(exc)) from exc
+        return Posted(str(response["ts"]))
+
     async def find_post(self, target: Target, marker: str, *, since: datetime) -> Posted | None:
         """Page through the channel's history from ``since`` on (``conversations.history`` with
         ``oldest``, every page) for the bot's post carrying ``marker``. A history the token

@@ -10,7 +10,8 @@ Two concessions, both about what SimCord cannot be told:
 - It settles only on waits it recognises, and the daily runner's and the interview expiry's
   ``asyncio.timeout(...)`` around ``Event.wait()`` is not one of them (it reports "unknown wait"
   and times out). The Service here gets :class:`SimcordClock`, real time whose sleeps are plain
-  ``asyncio.sleep`` calls SimCord parks.
+  ``asyncio.sleep`` calls SimCord parks. For the same reason the notes keeper does not watch
+  the notes folders here (the watcher waits in a thread); its timer runs on that clock.
 - Every interaction it makes says ``locale: en-US``, with no option to change it, and the bot
   answers in the person's Discord language. The members here use a Korean client
   (:func:`korean_clients`), the bot's default audience.
@@ -74,11 +75,13 @@ def korean_clients(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 async def start_service(settings: Settings) -> AsyncIterator[StartService]:
-    """Starts Services on one SQLite file and the shipped notes (closed after SimCord stops)."""
+    """Starts Services on one SQLite file and the shipped notes (closed after SimCord stops);
+    the notes folders are not watched (see the module's concessions)."""
     started: list[Service] = []
+    unwatched = settings.model_copy(update={"knowledge_watch": False})
 
     async def start() -> Service:
-        service = await Service.start(settings, clock=SimcordClock())
+        service = await Service.start(unwatched, clock=SimcordClock())
         started.append(service)
         return service
 

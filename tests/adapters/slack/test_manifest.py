@@ -23,8 +23,9 @@ NEEDED_SCOPES = {
     "groups:history",
     "im:history",
     "users:read",
+    "files:read",  # /notes add: the uploaded or DM-shared file is downloaded
 }
-NEEDED_EVENTS = {"message.channels", "message.groups", "message.im"}
+NEEDED_EVENTS = {"message.channels", "message.groups", "message.im"}  # im: file_share too
 
 
 def _load(path: Any) -> dict[str, Any]:
@@ -42,7 +43,17 @@ def _registered_commands() -> set[str]:
 def test_each_manifest_declares_the_commands_scopes_and_events(path: Any) -> None:
     manifest = _load(path)
     commands = {c["command"] for c in manifest["features"]["slash_commands"]}
-    assert commands == _registered_commands() == {"/define", "/interview", "/daily", "/topics"}
+    assert (
+        commands
+        == _registered_commands()
+        == {
+            "/define",
+            "/interview",
+            "/daily",
+            "/topics",
+            "/notes",
+        }
+    )
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == NEEDED_SCOPES
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == NEEDED_EVENTS
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
@@ -57,7 +68,7 @@ def test_the_http_manifest_fills_every_request_url_and_turns_socket_mode_off() -
         settings["interactivity"]["request_url"],
         settings["event_subscriptions"]["request_url"],
     ]
-    assert len(urls) == 6
+    assert len(urls) == 7  # five commands, interactivity, events
     assert all(url.startswith("https://") and url.endswith(EVENTS_PATH) for url in urls)
     assert settings["socket_mode_enabled"] is False
     assert _load(SOCKET)["settings"]["socket_mode_enabled"] is True

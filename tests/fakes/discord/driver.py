@@ -39,6 +39,7 @@ from tests.fakes.discord.payloads import (
     INTERACTION_MODAL_SUBMIT,
     JSON,
     MAX_TEXT_INPUT_LENGTH,
+    OPTION_ATTACHMENT,
     OPTION_BOOLEAN,
     OPTION_CHANNEL,
     OPTION_INTEGER,
@@ -379,7 +380,11 @@ class FakeDiscord(FakeDiscordServer):
         if kind == OPTION_BOOLEAN:
             return bool(value)
         object_id = as_int(value)
-        if kind in (OPTION_USER, OPTION_MENTIONABLE) and object_id in self.users:
+        if kind == OPTION_ATTACHMENT:
+            if object_id not in self.attachments:
+                raise ValueError(f"attachment {object_id} was never added (add_attachment)")
+            resolved.setdefault("attachments", {})[str(object_id)] = self.attachments[object_id][0]
+        elif kind in (OPTION_USER, OPTION_MENTIONABLE) and object_id in self.users:
             resolved.setdefault("users", {})[str(object_id)] = self.users[object_id]
             member = self.guilds[guild_id].members.get(object_id) if guild_id is not None else None
             if member is not None:
@@ -540,10 +545,11 @@ class FakeDiscord(FakeDiscordServer):
         """Dispatches a slash command as a user would send it; returns its handle.
 
         ``name`` may include subcommands (``"interview start"``). ``options`` maps option names
-        to values (ints or payloads for user/channel/role options). The command must have been
-        synced (its id and option types come from the sync); unknown options, missing required
-        ones or values outside ``choices`` raise ``ValueError``, as Discord's client would not
-        send them. ``user`` defaults to :attr:`user`; the channel is ``channel_id``, else the
+        to values (ints or payloads for user/channel/role options; for an attachment option
+        the payload :meth:`add_attachment` returned). The command must have been synced (its
+        id and option types come from the sync); unknown options, missing required ones or
+        values outside ``choices`` raise ``ValueError``, as Discord's client would not send
+        them. ``user`` defaults to :attr:`user`; the channel is ``channel_id``, else the
         first channel of ``guild_id``, else :attr:`channel_id`; ``dm=True`` sends from the bot's
         DM with the user. ``permissions`` overrides the member's computed permissions (a value
         with Administrator becomes all permissions, as on Discord).

@@ -21,6 +21,8 @@ JSON = dict[str, Any]
 API_VERSION: Final = 10
 API_PREFIX: Final = f"/api/v{API_VERSION}"
 GATEWAY_PATH: Final = "/gateway"
+# Where attachments are served (Discord's CDN, cdn.discordapp.com): no bot token, a signed URL.
+CDN_ATTACHMENTS_PATH: Final = "/attachments"
 DISCORD_EPOCH_MS: Final = 1_420_070_400_000
 SNOWFLAKE_TIMESTAMP_SHIFT: Final = 22
 HEARTBEAT_INTERVAL_MS: Final = 41_250
@@ -148,6 +150,7 @@ OPTION_CHANNEL: Final = 7
 OPTION_ROLE: Final = 8
 OPTION_MENTIONABLE: Final = 9
 OPTION_NUMBER: Final = 10
+OPTION_ATTACHMENT: Final = 11
 COMMAND_CHAT_INPUT: Final = 1
 
 # Discord's size limits (https://discord.com/developers/docs/resources/message and friends).

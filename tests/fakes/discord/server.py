@@ -6,6 +6,10 @@ empty messages, callbacks after the 3 s deadline or a second acknowledgement, un
 and messages; and injects failures on demand (:meth:`FakeDiscordServer.fail_next`): 429 with
 ``retry_after``, ``Via`` and ``X-RateLimit-*`` headers (discord.py sleeps and retries), 403,
 404, 500.
+
+It also plays Discord's CDN: a file a user attaches to a command (:meth:`FakeDiscordServer.
+add_attachment`) is served at its signed ``url`` without the bot token, and every download is
+recorded in :attr:`FakeDiscordServer.downloads` (injected failures apply to it too).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import asyncio
 import contextlib
 import json
 import math
+import mimetypes
 import re
 import secrets
 import socket
@@ -21,6 +26,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
+from urllib.parse import quote
 
 from aiohttp import BodyPartReader, web
 
@@ -35,6 +41,7 @@ from tests.fakes.discord.payloads import (
     CALLBACK_MESSAGE,
     CALLBACK_MODAL,
     CALLBACK_UPDATE_MESSAGE,
+    CDN_ATTACHMENTS_PATH,
     CHANNEL_ANNOUNCEMENT_THREAD,
     CHANNEL_GUILD_ANNOUNCEMENT,
     CHANNEL_PRIVATE_THREAD,
@@ -226,6 +233,8 @@ class FakeDiscordServer(Gateway):
         self.echo_bot_messages = echo_bot_messages
 
         self.requests: list[RecordedRequest] = []
+        self.downloads: list[RecordedRequest] = []  # attachment downloads from the CDN
+        self.attachments: dict[int, tuple[JSON, bytes, str]] = {}  # id -> payload, bytes, sig
         self.synced_commands: dict[int | None, list[JSON]] = {}
         self.failures: list[InjectedFailure] = []
 
@@ -243,6 +252,7 @@ class FakeDiscordServer(Gateway):
         app = web.Application()
         app.router.add_get(GATEWAY_PATH, self._gateway_handler)
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._http_handler)
+        app.router.add_get(CDN_ATTACHMENTS_PATH + "/{tail:.*}", self._cdn_handler)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -302,6 +312,77 @@ class FakeDiscordServer(Gateway):
         )
         self.failures.append(failure)
         return failure
+
+    # ---------------------------------------------------------------- the CDN: attachments
+    def add_attachment(
+        self,
+        filename: str,
+        data: bytes,
+        *,
+        content_type: str | None = None,
+        channel_id: int | None = None,
+    ) -> JSON:
+        """A file a user attached to a command option: its payload as Discord puts it in
+        ``resolved.attachments`` (an ephemeral attachment with its true ``size`` and a signed
+        CDN ``url`` that serves ``data``). Pass it as the option's value."""
+        aid = self.new_snowflake()
+        cid = channel_id or self.channel_id
+        signature = secrets.token_hex(16)
+        expires = f"{int(time.time()) + 86_400:x}"
+        path = f"{CDN_ATTACHMENTS_PATH}/{cid}/{aid}/{quote(filename)}"
+        url = f"{self.url}{path}?ex={expires}&is={int(time.time()):x}&hm={signature}&"
+        guessed = mimetypes.guess_type(filename)[0]
+        payload: JSON = {
+            "id": str(aid),
+            "filename": filename,
+            "size": len(data),
+            "url": url,
+            "proxy_url": url,
+            "ephemeral": True,
+        }
+        kind = content_type or (f"{guessed}; charset=utf-8" if guessed else None)
+        if kind is not None:
+            payload["content_type"] = kind
+        self.attachments[aid] = (payload, data, signature)
+        return payload
+
+    async def _cdn_handler(self, request: web.Request) -> web.StreamResponse:
+        self._in_flight += 1
+        try:
+            record = RecordedRequest(
+                index=len(self.downloads),
+                method=request.method,
+                path=request.path,
+                query=dict(request.query),
+                json=None,
+                headers=dict(request.headers),
+            )
+            failure = next((f for f in self.failures if f.matches("GET", request.path)), None)
+            if failure is not None:
+                failure.hits += 1
+                status, answer, headers = failure.answer()
+                response = self._response(status, answer, headers)
+            else:
+                response = self._cdn_answer(request)
+                status = response.status
+            record.status = status
+            await response.prepare(request)
+            await response.write_eof()
+            self.downloads.append(record)
+            return response
+        finally:
+            self._in_flight -= 1
+            self._notify()
+
+    def _cdn_answer(self, request: web.Request) -> web.Response:
+        match = re.match(rf"^{CDN_ATTACHMENTS_PATH}/\d+/(\d+)/", request.path)
+        stored = self.attachments.get(int(match.group(1))) if match else None
+        if stored is None or request.query.get("hm") != stored[2]:
+            # Discord's CDN answers an unknown or unsigned URL with a plain-text 404/403.
+            return web.Response(status=404 if stored is None else 403, text="Not Found")
+        payload, data, _ = stored
+        kind = str(payload.get("content_type") or "application/octet-stream")
+        return web.Response(body=data, headers={"Content-Type": kind})
 
     # ---------------------------------------------------------------- HTTP plumbing
     def _route(self, method: str, pattern: str, handler: _Handler, *, auth: bool = True) -> None:

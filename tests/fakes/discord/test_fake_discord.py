@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import aiohttp
 import discord
 import pytest
 from discord import app_commands
@@ -220,6 +221,12 @@ def add_commands(tree: app_commands.CommandTree[Any]) -> None:
     async def admin(interaction: discord.Interaction) -> None:
         await interaction.response.send_message("admin ok")
 
+    @tree.command(name="upload", description="Read an attached file")
+    async def upload(interaction: discord.Interaction, file: discord.Attachment) -> None:
+        data = await file.read()
+        text = f"{file.filename} {file.size} {file.content_type} {data.decode()}"
+        await interaction.response.send_message(text, ephemeral=True)
+
     interview = app_commands.Group(name="interview", description="Mock interviews")
 
     @interview.command(name="start", description="Start an interview")
@@ -393,6 +400,29 @@ async def test_admin_check_uses_member_permissions(fake_discord: FakeDiscord) ->
     assert isinstance(bot.tree.errors[0], app_commands.MissingPermissions)
     assert allowed_reply.data["content"] == "admin ok"
     assert forced_reply.data["content"] == "admin ok"
+
+
+@pytest.mark.usefixtures("no_discord_errors")
+async def test_an_attachment_option_is_resolved_and_served_by_the_cdn(
+    fake_discord: FakeDiscord,
+) -> None:
+    async with small_bot(fake_discord):
+        attachment = fake_discord.add_attachment("노트.md", b"# hi")
+        handle = await fake_discord.send_slash_command("upload", {"file": attachment})
+        reply = await handle.callback()
+        with pytest.raises(ValueError, match="never added"):
+            await fake_discord.send_slash_command("upload", {"file": 12345})
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(attachment["url"].replace("hm=", "hm=0")) as unsigned,
+        ):
+            refused = unsigned.status
+    assert reply.data["content"] == "노트.md 4 text/markdown; charset=utf-8 # hi"
+    resolved = handle.payload["data"]["resolved"]["attachments"]
+    assert resolved == {attachment["id"]: attachment}
+    assert refused == 403
+    assert [d.status for d in fake_discord.downloads] == [200, 403]
+    assert fake_discord.downloads[0].header("Authorization") is None
 
 
 @pytest.mark.usefixtures("no_discord_errors")

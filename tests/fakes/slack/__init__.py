@@ -2,9 +2,9 @@
 
 The package owns Slack's rules (:mod:`.payloads`: limits, Block Kit, message and modal
 validation, pings), the servers with the workspace they act on and everything they record
-(:mod:`.server`: Web API, ``response_url`` endpoints, Socket Mode websocket), and what tests
-drive it with (:mod:`.driver`: :class:`FakeSlack`, :class:`SlackDriver`, serving or connecting
-the Bolt app, the fixtures).
+(:mod:`.server`: Web API, ``response_url`` endpoints, Socket Mode websocket, file downloads),
+and what tests drive it with (:mod:`.driver`: :class:`FakeSlack`, :class:`SlackDriver`,
+serving or connecting the Bolt app, the fixtures).
 """
 
 from tests.fakes.slack.driver import (
@@ -45,10 +45,12 @@ from tests.fakes.slack.server import (
     Button,
     Delivery,
     FakeChannel,
+    FakeFile,
     FakeMessage,
     FakeSlackServer,
     FakeUser,
     FakeView,
+    FileDownload,
     ResponseUrlPost,
     SocketAck,
 )
@@ -75,11 +77,13 @@ __all__ = [
     "Button",
     "Delivery",
     "FakeChannel",
+    "FakeFile",
     "FakeMessage",
     "FakeSlack",
     "FakeSlackServer",
     "FakeUser",
     "FakeView",
+    "FileDownload",
     "ResponseUrlPost",
     "SignatureMode",
     "SlackApiFailure",

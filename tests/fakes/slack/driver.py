@@ -17,7 +17,7 @@ import hmac
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Literal, TypeVar
 from urllib.parse import urlencode
@@ -302,11 +302,13 @@ class FakeSlack(FakeSlackServer):
         *,
         user_id: str = DEFAULT_USER_ID,
         channel_id: str = DEFAULT_CHANNEL_ID,
+        team_id: str = TEAM_ID,
     ) -> dict[str, str]:
-        """A slash-command payload with a fresh ``response_url`` and ``trigger_id``."""
+        """A slash-command payload with a fresh ``response_url`` and ``trigger_id`` (from
+        another workspace than the fake's own with ``team_id``)."""
         return {
             "token": VERIFICATION_TOKEN,
-            "team_id": TEAM_ID,
+            "team_id": team_id,
             "team_domain": TEAM_DOMAIN,
             "channel_id": channel_id,
             "channel_name": self._channel_name(channel_id),
@@ -406,11 +408,14 @@ class FakeSlack(FakeSlackServer):
         values: Mapping[str, str] | None = None,
         user_id: str | None = None,
         state_values: Mapping[str, Any] | None = None,
+        files: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
     ) -> dict[str, Any]:
         """A ``view_submission`` payload for the given (default: newest open) modal.
 
-        ``values`` maps input ``action_id`` -> typed text (plain-text style inputs); inputs not
-        given are submitted empty. ``state_values`` replaces ``view.state.values`` verbatim.
+        ``values`` maps input ``action_id`` -> typed text (plain-text style inputs); ``files``
+        maps a ``file_input``'s ``action_id`` -> the file objects uploaded to it (see
+        :meth:`FakeSlackServer.add_file`); inputs not given are submitted empty.
+        ``state_values`` replaces ``view.state.values`` verbatim.
         """
         if view_id is None:
             open_views = self.open_views(user_id)
@@ -423,11 +428,18 @@ class FakeSlack(FakeSlackServer):
             fake_view = self.views[view_id]
         if state_values is None:
             inputs = fake_view.input_elements()
-            unknown = set(values or {}) - set(inputs)
+            unknown = (set(values or {}) | set(files or {})) - set(inputs)
             if unknown:
                 raise LookupError(f"no input with action_id {sorted(unknown)} in the modal")
             built: dict[str, dict[str, Any]] = {}
             for action_id, (block_id, element) in inputs.items():
+                if element.get("type") == "file_input":
+                    uploaded = [dict(f) for f in (files or {}).get(action_id, ())]
+                    built.setdefault(block_id, {})[action_id] = {
+                        "type": "file_input",
+                        "files": uploaded,
+                    }
+                    continue
                 typed = (values or {}).get(action_id)
                 built.setdefault(block_id, {})[action_id] = {
                     "type": element.get("type"),
@@ -503,6 +515,36 @@ class FakeSlack(FakeSlackServer):
             parent = self.find_message(channel_id, thread_ts)
             if parent is not None:
                 event["parent_user_id"] = parent.user
+        return self.build_event_callback(event)
+
+    def build_file_share_event(
+        self,
+        files: Sequence[Mapping[str, Any]],
+        *,
+        user_id: str = DEFAULT_USER_ID,
+        channel_id: str | None = None,
+        text: str = "",
+    ) -> dict[str, Any]:
+        """A user's message sharing ``files`` (``subtype: file_share``), by default in their DM
+        with the bot; stored as a user message."""
+        channel = self.channels[channel_id] if channel_id else self._dm_channel(user_id)
+        message = self._store_message(
+            channel=channel.id, user=user_id, origin="user", payload={"text": text}
+        )
+        event: dict[str, Any] = {
+            "type": "message",
+            "subtype": "file_share",
+            "channel": channel.id,
+            "user": user_id,
+            "text": text,
+            "files": [dict(f) for f in files],
+            "upload": False,
+            "display_as_bot": False,
+            "ts": message.ts,
+            "event_ts": message.ts,
+            "team": TEAM_ID,
+            "channel_type": "im" if channel.is_im else "channel",
+        }
         return self.build_event_callback(event)
 
     # ---- delivering requests -----------------------------------------------------------
@@ -702,10 +744,11 @@ class SlackDriver:
         *,
         user_id: str = DEFAULT_USER_ID,
         channel_id: str = DEFAULT_CHANNEL_ID,
+        team_id: str = TEAM_ID,
     ) -> Delivery:
-        """A user runs ``command text`` in ``channel_id``."""
+        """A user runs ``command text`` in ``channel_id`` (of workspace ``team_id``)."""
         payload = self.fake.build_slash_command(
-            command, text, user_id=user_id, channel_id=channel_id
+            command, text, user_id=user_id, channel_id=channel_id, team_id=team_id
         )
         return await self.deliver("slash_commands", payload)
 
@@ -739,10 +782,11 @@ class SlackDriver:
         values: Mapping[str, str] | None = None,
         user_id: str | None = None,
         state_values: Mapping[str, Any] | None = None,
+        files: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
     ) -> Delivery:
         """A user submits a modal (see :meth:`FakeSlack.build_view_submission`)."""
         payload = self.fake.build_view_submission(
-            view_id, values=values, user_id=user_id, state_values=state_values
+            view_id, values=values, user_id=user_id, state_values=state_values, files=files
         )
         return await self.deliver("interactive", payload)
 
@@ -757,6 +801,20 @@ class SlackDriver:
         """A user posts ``text`` (in a thread when ``thread_ts`` is given)."""
         payload = self.fake.build_message_event(
             text, user_id=user_id, channel_id=channel_id, thread_ts=thread_ts
+        )
+        return await self.deliver("events_api", payload)
+
+    async def file_share(
+        self,
+        files: Sequence[Mapping[str, Any]],
+        *,
+        user_id: str = DEFAULT_USER_ID,
+        channel_id: str | None = None,
+        text: str = "",
+    ) -> Delivery:
+        """A user shares ``files`` in a message (by default in their DM with the bot)."""
+        payload = self.fake.build_file_share_event(
+            files, user_id=user_id, channel_id=channel_id, text=text
         )
         return await self.deliver("events_api", payload)
 

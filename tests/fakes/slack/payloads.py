@@ -32,6 +32,7 @@ MAX_INPUT_LABEL = 2_000
 MAX_INPUT_HINT = 2_000
 MAX_PLACEHOLDER = 150
 MAX_TEXT_INPUT_LENGTH = 3_000
+MAX_FILE_INPUT_FILES = 10  # file_input's max_files (its default too)
 MAX_MODAL_TITLE = 24
 MAX_MODAL_BUTTON_TEXT = 24
 MAX_PRIVATE_METADATA = 3_000
@@ -301,6 +302,8 @@ class _Checker:
             )
         elif kind in _TEXT_INPUT_TYPES:
             self._text_input(element, pointer)
+        elif kind == "file_input":
+            self._file_input(element, pointer)
         elif kind in _SELECT_TYPES:
             self._options(element, pointer, max_options=MAX_SELECT_OPTIONS)
         elif kind == "overflow":
@@ -331,6 +334,21 @@ class _Checker:
         initial = element.get("initial_value")
         if initial is not None and not isinstance(initial, str):
             self.fail(f"{pointer}/initial_value", "must be a string")
+
+    def _file_input(self, element: Mapping[str, Any], pointer: str) -> None:
+        filetypes = element.get("filetypes")
+        if filetypes is not None and (
+            not isinstance(filetypes, list)
+            or not all(isinstance(f, str) and f and not f.startswith(".") for f in filetypes)
+        ):
+            self.fail(f"{pointer}/filetypes", "must be a list of file extensions (no dot)")
+        max_files = element.get("max_files")
+        if max_files is not None and (
+            not isinstance(max_files, int)
+            or isinstance(max_files, bool)
+            or not 1 <= max_files <= MAX_FILE_INPUT_FILES
+        ):
+            self.fail(f"{pointer}/max_files", f"must be between 1 and {MAX_FILE_INPUT_FILES}")
 
     def _options(
         self, element: Mapping[str, Any], pointer: str, *, max_options: int, required: bool = False

@@ -7,9 +7,13 @@
   interaction payloads, recording what the app posts and applying it to the message store;
 * the Socket Mode websocket (``/socket``) returned by ``apps.connections.open``: it greets
   with ``hello``, answers pings and records the acks.
+* file downloads (``/files-pri/<team>-<file>/...``, the ``url_private`` and
+  ``url_private_download`` of the files users share), answering a missing or wrong token, or a
+  token without ``files:read``, with Slack's HTML login page (status 200); every download is
+  recorded.
 
 They act on a small model of the workspace: users (with admin/owner flags), channels, messages
-(including ephemeral ones, acks and ``response_url`` posts) and open modals.
+(including ephemeral ones, acks and ``response_url`` posts), open modals and shared files.
 """
 
 from __future__ import annotations
@@ -382,6 +386,59 @@ class SocketAck:
 
 
 @dataclass(frozen=True, slots=True)
+class FakeFile:
+    """A file a user shared (a modal's file input, a message): its bytes and what Slack says of
+    it. ``stated_size`` overrides the size Slack reports (the bytes stay what they are)."""
+
+    id: str
+    name: str
+    content: bytes
+    user: str
+    mimetype: str
+    filetype: str
+    created: int
+    stated_size: int | None = None
+
+    def to_api(self, base_url: str) -> dict[str, Any]:
+        """The file object of ``files.info``, ``file_share`` events and file_input values."""
+        private = f"{base_url}/files-pri/{TEAM_ID}-{self.id}/{self.name}"
+        download = f"{base_url}/files-pri/{TEAM_ID}-{self.id}/download/{self.name}"
+        return {
+            "id": self.id,
+            "created": self.created,
+            "timestamp": self.created,
+            "name": self.name,
+            "title": self.name,
+            "mimetype": self.mimetype,
+            "filetype": self.filetype,
+            "pretty_type": self.filetype.title(),
+            "user": self.user,
+            "user_team": TEAM_ID,
+            "mode": "hosted",
+            "editable": False,
+            "is_external": False,
+            "external_type": "",
+            "is_public": False,
+            "size": len(self.content) if self.stated_size is None else self.stated_size,
+            "url_private": private,
+            "url_private_download": download,
+            "permalink": f"https://{TEAM_DOMAIN}.slack.com/files/{self.user}/{self.id}/{self.name}",
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class FileDownload:
+    """One request for a file's bytes: whose token, and whether the file itself was served
+    (``served`` False: the login page, or 404)."""
+
+    file_id: str | None
+    path: str
+    token: str | None
+    status: int
+    served: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Delivery:
     """The outcome of delivering one request to the app, over HTTP or Socket Mode.
 
@@ -459,6 +516,20 @@ def _bearer_token(header: str | None) -> str | None:
     if header and header.startswith("Bearer "):
         return header.removeprefix("Bearer ").strip() or None
     return None
+
+
+LOGIN_PAGE = (
+    "<!DOCTYPE html><html><head><title>Slack</title></head>"
+    "<body><h1>Sign in to Slack</h1></body></html>"
+)
+_FILETYPES = {".md": "markdown", ".markdown": "markdown", ".txt": "text", ".png": "png"}
+_MIMETYPES = {".png": "image/png"}
+
+
+def _file_kind(name: str) -> tuple[str, str]:
+    """Slack's (filetype, mimetype) for a file name."""
+    suffix = name[name.rfind(".") :].lower() if "." in name else ""
+    return _FILETYPES.get(suffix, "binary"), _MIMETYPES.get(suffix, "text/plain")
 
 
 def short_id(prefix: str = "") -> str:
@@ -554,6 +625,11 @@ class FakeSlackServer:
         self.socket_connections: list[SocketConnection] = []
         self.socket_pings = 0
         self.deliveries: list[Delivery] = []
+        self.files: dict[str, FakeFile] = {}
+        self.downloads: list[FileDownload] = []
+        # Whether the bot token has the files:read scope (without it Slack serves the login page
+        # for a file and answers files.info with missing_scope).
+        self.files_readable = True
         self._failures: dict[str, list[_Failure]] = {}
         self._response_targets: dict[str, _ResponseTarget] = {}
         self._triggers: dict[str, _Trigger] = {}
@@ -580,6 +656,7 @@ class FakeSlackServer:
             "conversations.history": self._conversations_history,
             "conversations.join": self._conversations_join,
             "users.info": self._users_info,
+            "files.info": self._files_info,
             "apps.connections.open": self._apps_connections_open,
         }
 
@@ -591,6 +668,7 @@ class FakeSlackServer:
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/response/{response_id}", self._handle_response_url)
         app.router.add_get("/socket", self._handle_socket)
+        app.router.add_get("/files-pri/{team_file}/{rest:.*}", self._handle_file_download)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, HOST, 0)
@@ -707,6 +785,64 @@ class FakeSlackServer:
             for view in self.views.values()
             if view.is_open and (user_id is None or view.user_id == user_id)
         ]
+
+    def add_file(
+        self,
+        name: str,
+        content: bytes,
+        *,
+        user_id: str = DEFAULT_USER_ID,
+        stated_size: int | None = None,
+    ) -> dict[str, Any]:
+        """A user uploads a file (to a modal's file input or a message); returns its file object
+        as Slack sends it (``stated_size``: the size Slack reports, if not the real one)."""
+        filetype, mimetype = _file_kind(name)
+        file = FakeFile(
+            id=short_id("F"),
+            name=name,
+            content=content,
+            user=user_id,
+            mimetype=mimetype,
+            filetype=filetype,
+            created=int(time.time()),
+            stated_size=stated_size,
+        )
+        self.files[file.id] = file
+        return file.to_api(self.url)
+
+    def expire_response_urls(self) -> None:
+        """Every ``response_url`` handed out so far expires (Slack's last 30 minutes)."""
+        self._response_targets.clear()
+
+    def served_downloads(self, file_id: str | None = None) -> list[FileDownload]:
+        """Downloads that got the file's bytes (optionally of one file)."""
+        return [d for d in self.downloads if d.served and (file_id is None or d.file_id == file_id)]
+
+    async def _handle_file_download(self, request: web.Request) -> web.Response:
+        """``url_private`` / ``url_private_download``: the bytes for the bot token with
+        ``files:read``, else Slack's login page (200, HTML) as Slack answers a browser."""
+        team, _, file_id = request.match_info["team_file"].partition("-")
+        token = _bearer_token(request.headers.get("Authorization"))
+        file = self.files.get(file_id) if team == TEAM_ID else None
+        served = False
+        if token != self.bot_token or not self.files_readable:
+            response = web.Response(text=LOGIN_PAGE, content_type="text/html")
+        elif file is None:
+            response = web.Response(status=web.HTTPNotFound.status_code, text="file not found")
+        else:
+            response = web.Response(body=file.content, content_type=file.mimetype)
+            served = True
+        self.downloads.append(
+            FileDownload(
+                file_id=file_id or None,
+                path=request.path,
+                token=token,
+                status=response.status,
+                served=served,
+            )
+        )
+        await self._notify()
+        return response
 
     async def _notify(self) -> None:
         async with self._changed:
@@ -851,6 +987,8 @@ class FakeSlackServer:
 
     def _chat_post_ephemeral(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._resolve_channel(args.get("channel"))
+        if channel.is_private and not self.is_bot_member(channel.id):
+            raise SlackApiFailure("channel_not_found")  # a private channel the bot is not in
         user = args.get("user")
         if not isinstance(user, str) or user not in self.users:
             raise SlackApiFailure("user_not_in_channel")
@@ -1030,6 +1168,14 @@ class FakeSlackServer:
         if user is None:
             raise SlackApiFailure("user_not_found")
         return {"ok": True, "user": user.to_api(include_locale=truthy(args.get("include_locale")))}
+
+    def _files_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        if not self.files_readable:
+            raise SlackApiFailure("missing_scope")
+        file = self.files.get(str(args.get("file") or ""))
+        if file is None:
+            raise SlackApiFailure("file_not_found")
+        return {"ok": True, "file": file.to_api(self.url), "comments": [], "response_metadata": {}}
 
     def _apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
         ticket = uuid.uuid4().hex

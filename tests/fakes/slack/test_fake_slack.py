@@ -9,6 +9,7 @@ import re
 from collections.abc import AsyncIterator
 from typing import Any
 
+import aiohttp
 import pytest
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond, AsyncSay
@@ -712,3 +713,81 @@ async def test_waiting_for_a_call_that_never_comes_fails_with_context(
 ) -> None:
     with pytest.raises(AssertionError, match=r"chat\.postMessage"):
         await fake_slack.wait_for_call("chat.postMessage", timeout=0.05)
+
+
+# --- files ------------------------------------------------------------------------------------
+
+
+async def test_a_file_downloads_only_with_the_bot_token(fake_slack: FakeSlack) -> None:
+    """Like Slack: without the bot token (or without files:read) the download URL answers 200
+    with the HTML login page, never the file."""
+    file = fake_slack.add_file("a.md", b"# A\n- x - y\n")
+    url = file["url_private_download"]
+    refused = [{}, {"Authorization": "Bearer xoxb-wrong"}, {"Authorization": "Bearer xapp-x"}]
+    async with aiohttp.ClientSession() as session:
+        for headers in refused:
+            async with session.get(url, headers=headers) as response:
+                assert response.status == 200 and response.content_type == "text/html"
+                assert "Sign in" in await response.text()
+        good = {"Authorization": f"Bearer {fake_slack.bot_token}"}
+        async with session.get(url, headers=good) as response:
+            assert response.status == 200 and await response.read() == b"# A\n- x - y\n"
+        fake_slack.files_readable = False
+        async with session.get(file["url_private"], headers=good) as response:
+            assert response.content_type == "text/html"
+    assert [d.served for d in fake_slack.downloads] == [False, False, False, True, False]
+    assert fake_slack.served_downloads(file["id"])[0].token == fake_slack.bot_token
+
+
+async def test_files_info_describes_a_file_with_the_files_read_scope(
+    fake_slack: FakeSlack,
+) -> None:
+    file = fake_slack.add_file("a.md", b"# A\n", stated_size=99)
+    client = fake_slack.web_client()
+    info = await client.files_info(file=file["id"])
+    assert info["file"]["size"] == 99 and info["file"]["name"] == "a.md"
+    assert info["file"]["url_private_download"] == file["url_private_download"]
+    with pytest.raises(SlackApiError) as missing:
+        await client.files_info(file="F404")
+    assert missing.value.response["error"] == "file_not_found"
+    fake_slack.files_readable = False
+    with pytest.raises(SlackApiError) as scope:
+        await client.files_info(file=file["id"])
+    assert scope.value.response["error"] == "missing_scope"
+
+
+@pytest.mark.parametrize(
+    ("element", "ok"),
+    [
+        ({"filetypes": ["md", "txt"], "max_files": 1}, True),
+        ({}, True),
+        ({"max_files": 11}, False),
+        ({"max_files": 0}, False),
+        ({"filetypes": [".md"]}, False),
+        ({"filetypes": "md"}, False),
+    ],
+)
+async def test_views_open_checks_a_file_input(
+    fake_slack: FakeSlack, element: dict[str, Any], ok: bool
+) -> None:
+    trigger = fake_slack.build_slash_command("/x")["trigger_id"]
+    view = {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "Upload"},
+        "submit": {"type": "plain_text", "text": "Add"},
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "b",
+                "label": {"type": "plain_text", "text": "File"},
+                "element": {"type": "file_input", "action_id": "f", **element},
+            }
+        ],
+    }
+    client = fake_slack.web_client()
+    if ok:
+        assert (await client.views_open(trigger_id=trigger, view=view))["ok"]
+    else:
+        with pytest.raises(SlackApiError) as refused:
+            await client.views_open(trigger_id=trigger, view=view)
+        assert refused.value.response["error"] == "invalid_arguments"

@@ -1,6 +1,7 @@
-"""Slash commands: ``/define``, ``/interview``, ``/daily`` (subcommands in the text) and
-``/topics``. Each is acked at once and answered in Block Kit; a failure goes to the error handler
-(:mod:`bot.adapters.slack.listeners.errors`).
+"""Slash commands: ``/define``, ``/interview``, ``/daily``, ``/notes`` (subcommands in the text)
+and ``/topics``. Each is acked at once and answered in Block Kit; a failure goes to the error
+handler (:mod:`bot.adapters.slack.listeners.errors`). ``/notes`` is for admins and answered to
+them alone; ``/notes add`` opens the upload modal.
 
 Where the bot must read thread replies (an interview, a daily question) it must be a member of
 the channel: it joins a public channel itself (``channels:join``) and asks to be invited to a
@@ -18,9 +19,10 @@ from slack_sdk.errors import SlackApiError
 
 from bot.adapters.slack.listeners.front import Front
 from bot.adapters.slack.render import render
+from bot.adapters.slack.uploads import notes_modal
 from bot.adapters.text_commands import daily_command, start_arguments
-from bot.app.service import PRIVATE_ACTIONS
-from bot.core.errors import BadInput
+from bot.app.service import PRIVATE_ACTIONS, Service
+from bot.core.errors import BadInput, Forbidden
 from bot.core.messages import t
 from bot.core.models import Caller, Reply, ReplyKind
 
@@ -36,6 +38,49 @@ def define_text(text: str) -> tuple[str, bool]:
     words = text.split()
     private = any(word.casefold() in PRIVATE_FLAGS for word in words)
     return " ".join(w for w in words if w.casefold() not in PRIVATE_FLAGS), private
+
+
+def notes_text(text: str) -> tuple[str, str]:
+    """What ``/notes`` text asks for: ``(list|sync|add|git|remove|help, argument)``; ``git`` is
+    ``add git <spec>``, ``add`` alone opens the upload modal, anything else (or a missing
+    argument) is ``help``."""
+    words = text.split(maxsplit=1)
+    sub = words[0].casefold() if words else ""
+    rest = words[1].strip() if len(words) > 1 else ""
+    if sub in ("list", "sync") and not rest:
+        return sub, ""
+    if sub == "remove" and rest:
+        return "remove", rest
+    if sub == "add":
+        if not rest:
+            return "add", ""
+        kind, *spec = rest.split(maxsplit=1)
+        if kind.casefold() == "git" and spec:
+            return "git", spec[0].strip()
+    return "help", ""
+
+
+def notes_help(service: Service, caller: Caller) -> Reply:
+    """How ``/notes`` is used on Slack."""
+    locale = service.locale(caller)
+    return Reply(
+        t("slack_notes_help_title", locale),
+        t("slack_notes_help", locale, **service.upload_limits()),
+        ReplyKind.INFO,
+    )
+
+
+async def notes_reply(service: Service, caller: Caller, sub: str, argument: str) -> Reply:
+    """The Service's answer to a ``/notes`` subcommand (not ``add``: that opens the modal)."""
+    if sub == "list":
+        return await service.notes_list(caller)
+    if sub == "sync":
+        return await service.notes_sync(caller)
+    if sub == "remove":
+        return await service.notes_remove(caller, argument)
+    if sub == "git":
+        return await service.notes_add_git(caller, argument)
+    return notes_help(service, caller)
 
 
 async def ensure_member(front: Front, channel_id: str) -> None:
@@ -80,7 +125,7 @@ async def first_time(front: Front, command: dict[str, Any]) -> bool:
 
 
 def register(app: AsyncApp, front: Front) -> None:
-    """Register ``/define``, ``/interview`` and ``/daily`` on ``app``."""
+    """Register ``/define``, ``/interview``, ``/daily``, ``/topics`` and ``/notes`` on ``app``."""
 
     async def define(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         """``/define <term> [-p]``: the note, in the channel (only to the caller with ``-p``)."""
@@ -138,7 +183,27 @@ def register(app: AsyncApp, front: Front) -> None:
         text, blocks = render(reply)
         await respond(text=text, blocks=blocks, response_type="ephemeral")
 
+    async def notes(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
+        """``/notes [list|sync|add|add git <url>|remove <source>]`` (admins): answered to the
+        caller only; ``add`` alone opens the upload modal (:mod:`bot.adapters.slack.uploads`,
+        its submission :mod:`bot.adapters.slack.listeners.views`)."""
+        await ack()
+        if not await first_time(front, command):
+            return
+        caller = await front.callers.of_command(command)
+        if not caller.is_admin:
+            raise Forbidden("admin_only")
+        sub, argument = notes_text(command.get("text", ""))
+        if sub == "add":
+            locale = front.service.locale(caller)
+            view = notes_modal(caller.channel_id, locale, command.get("response_url"))
+            await front.client.views_open(trigger_id=command["trigger_id"], view=view)
+            return
+        text, blocks = render(await notes_reply(front.service, caller, sub, argument))
+        await respond(text=text, blocks=blocks, response_type="ephemeral")
+
     app.command("/define")(define)
     app.command("/interview")(interview)
     app.command("/daily")(daily)
     app.command("/topics")(topics)
+    app.command("/notes")(notes)

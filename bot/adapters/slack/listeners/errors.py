@@ -6,7 +6,8 @@ The text comes from :func:`bot.core.errors.error_text`. Anything that is not a
 apology. A slash command or a button is answered through its response_url (ephemeral, the
 original message left alone); a modal submission or a message event has none, so the person gets
 an ephemeral message in the channel and thread it came from (the modal keeps them in its
-``private_metadata``). Failing to report is logged, never raised.
+``private_metadata``), or, for the ``/notes add`` modal, through the ``response_url`` of the
+command that opened it (kept there too). Failing to report is logged, never raised.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from slack_bolt.response import BoltResponse
 from bot.adapters.slack.listeners.front import Front
 from bot.adapters.slack.modals import submitted_target
 from bot.adapters.slack.render import render
+from bot.adapters.slack.uploads import respond_to, submitted_response_url
 from bot.core.errors import BotError, error_text
 from bot.core.messages import t
 from bot.core.models import Reply, ReplyKind
@@ -79,7 +81,11 @@ async def _tell(
 ) -> None:
     kind = body.get("type")
     if kind == "view_submission":
-        target = submitted_target(body.get("view") or {})
+        view = body.get("view") or {}
+        response_url = submitted_response_url(view)
+        if response_url and await respond_to(response_url, reply):
+            return  # the /notes add modal: answered where the command was typed
+        target = submitted_target(view)
         user = str((body.get("user") or {}).get("id", ""))
         await front.ephemeral(target.channel_id, user, reply, thread_ts=target.thread_ts)
     elif kind == "event_callback":

@@ -1,0 +1,526 @@
+"""Spaced-repetition cards, progress figures, the leaderboard and review reminders.
+
+Cards are keyed by (platform, workspace, user, concept) and upserted in one statement on SQLite
+and PostgreSQL. The figures are grouped in SQL (a person's 10,000 answers are never loaded for
+/stats except their timestamps, for the streak). Reminders are claimed once per local day with a
+conditional UPDATE, whichever process claims first. The rules (ratings, intervals, local days,
+which reminder is due) live in :mod:`bot.core.review`; this module stores and counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, Protocol
+
+from sqlalchemy import BigInteger, ColumnElement, and_, cast, extract, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.appeals import credited_score
+from bot.db.engine import dialect_insert
+from bot.db.tables import AnswerRow, ConceptRow, ProgressPrefsRow, ReminderRow, ReviewCardRow
+
+
+class CardFields(Protocol):
+    """What :func:`save_card` stores of a card (``bot.core.review.scheduling.CardState`` and
+    :class:`StoredCard` have these fields)."""
+
+    @property
+    def concept_id(self) -> int:
+        """The concept the card is for."""
+        ...
+
+    @property
+    def due(self) -> datetime:
+        """When it is next due (timezone-aware)."""
+        ...
+
+    @property
+    def stability(self) -> float:
+        """FSRS stability."""
+        ...
+
+    @property
+    def difficulty(self) -> float:
+        """FSRS difficulty."""
+        ...
+
+    @property
+    def state(self) -> int:
+        """FSRS state value."""
+        ...
+
+    @property
+    def step(self) -> int | None:
+        """FSRS (re)learning step, None in the Review state."""
+        ...
+
+    @property
+    def last_review(self) -> datetime | None:
+        """When it was last reviewed."""
+        ...
+
+    @property
+    def reps(self) -> int:
+        """How many reviews."""
+        ...
+
+    @property
+    def lapses(self) -> int:
+        """How many lapses."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCard:
+    """A card as stored (``CardState.of(stored)`` makes it the core's card)."""
+
+    concept_id: int
+    due: datetime
+    stability: float
+    difficulty: float
+    state: int
+    step: int | None
+    last_review: datetime | None
+    reps: int
+    lapses: int
+
+
+@dataclass(frozen=True, slots=True)
+class TopicFigure:
+    """Answers of one topic (concept category; None: concepts that are gone) and their average
+    score (an accepted appeal counts in full)."""
+
+    topic: str | None
+    count: int
+    average: float
+
+
+@dataclass(frozen=True, slots=True)
+class TermFigure:
+    """Answers of one concept (by the term asked) and their average score."""
+
+    term: str
+    count: int
+    average: float
+
+
+@dataclass(frozen=True, slots=True)
+class StatsRows:
+    """A person's figures for /stats: answers per topic (every answer counts in exactly one
+    group, so their sums are the totals) and the weakest concepts (lowest average first)."""
+
+    by_topic: list[TopicFigure]
+    weakest: list[TermFigure]
+
+    @property
+    def answers(self) -> int:
+        """How many answers in all."""
+        return sum(t.count for t in self.by_topic)
+
+    @property
+    def average(self) -> float | None:
+        """The average score of all answers; None without answers."""
+        count = self.answers
+        return sum(t.average * t.count for t in self.by_topic) / count if count else None
+
+
+@dataclass(frozen=True, slots=True)
+class LeaderRow:
+    """One person on the leaderboard: answers and their average score."""
+
+    user_id: str
+    answers: int
+    average: float
+
+
+@dataclass(frozen=True, slots=True)
+class StoredReminder:
+    """A person's review reminder: local time ``HH:MM`` in time zone ``tz``, whether it is on and
+    the local day it was last sent."""
+
+    platform: str
+    workspace_id: str
+    user_id: str
+    local_time: str
+    tz: str
+    enabled: bool
+    last_sent_on: date | None
+
+
+def _stored(row: ReviewCardRow) -> StoredCard:
+    return StoredCard(
+        concept_id=row.concept_id,
+        due=row.due,
+        stability=row.stability,
+        difficulty=row.difficulty,
+        state=row.state,
+        step=row.step,
+        last_review=row.last_review,
+        reps=row.reps,
+        lapses=row.lapses,
+    )
+
+
+def _person(platform: str, workspace: str, user: str) -> list[ColumnElement[bool]]:
+    return [
+        ReviewCardRow.platform == platform,
+        ReviewCardRow.workspace_id == workspace,
+        ReviewCardRow.user_id == user,
+    ]
+
+
+async def get_card(
+    session: AsyncSession, platform: str, workspace: str, user: str, concept_id: int
+) -> StoredCard | None:
+    """The person's card of ``concept_id``; None before their first graded answer of it."""
+    row = await session.scalar(
+        select(ReviewCardRow).where(
+            ReviewCardRow.platform == platform,
+            ReviewCardRow.workspace_id == workspace,
+            ReviewCardRow.user_id == user,
+            ReviewCardRow.concept_id == concept_id,
+        )
+    )
+    return None if row is None else _stored(row)
+
+
+async def save_card(
+    session: AsyncSession,
+    platform: str,
+    workspace: str,
+    user: str,
+    card: CardFields,
+    now: datetime,
+) -> None:
+    """Store ``card`` as the person's card of its concept (insert, or replace the one there)."""
+    values = {
+        "due": card.due,
+        "stability": card.stability,
+        "difficulty": card.difficulty,
+        "state": card.state,
+        "step": card.step,
+        "reps": card.reps,
+        "lapses": card.lapses,
+        "last_review": card.last_review,
+        "updated_at": now,
+    }
+    statement = (
+        dialect_insert(session)(ReviewCardRow)
+        .values(
+            platform=platform,
+            workspace_id=workspace,
+            user_id=user,
+            concept_id=card.concept_id,
+            **values,
+        )
+        .on_conflict_do_update(
+            index_elements=["platform", "workspace_id", "user_id", "concept_id"], set_=values
+        )
+    )
+    await session.execute(statement)
+
+
+async def due_cards(
+    session: AsyncSession, platform: str, workspace: str, user: str, now: datetime, limit: int
+) -> list[StoredCard]:
+    """The person's cards due at ``now`` (due at or before it), most overdue first, at most
+    ``limit`` (one query on the ``(platform, workspace, user, due)`` index)."""
+    rows = await session.scalars(
+        select(ReviewCardRow)
+        .where(*_person(platform, workspace, user), ReviewCardRow.due <= now)
+        .order_by(ReviewCardRow.due, ReviewCardRow.concept_id)
+        .limit(limit)
+    )
+    return [_stored(row) for row in rows]
+
+
+async def cards_due_between(
+    session: AsyncSession,
+    platform: str,
+    workspace: str,
+    user: str,
+    start: datetime | None,
+    end: datetime,
+) -> int:
+    """How many of the person's cards fall due from ``start`` (None: any time, overdue ones
+    included) until before ``end``."""
+    conditions = [*_person(platform, workspace, user), ReviewCardRow.due < end]
+    if start is not None:
+        conditions.append(ReviewCardRow.due >= start)
+    count = await session.scalar(select(func.count()).select_from(ReviewCardRow).where(*conditions))
+    return int(count or 0)
+
+
+async def reviewed_since(
+    session: AsyncSession, platform: str, workspace: str, user: str, since: datetime
+) -> int:
+    """How many of the person's cards were reviewed at or after ``since`` (e.g. the start of
+    their local day, for the daily cap)."""
+    count = await session.scalar(
+        select(func.count())
+        .select_from(ReviewCardRow)
+        .where(*_person(platform, workspace, user), ReviewCardRow.last_review >= since)
+    )
+    return int(count or 0)
+
+
+def _answers_of(platform: str, workspace: str, user: str) -> list[ColumnElement[bool]]:
+    return [
+        AnswerRow.platform == platform,
+        AnswerRow.workspace_id == workspace,
+        AnswerRow.user_id == user,
+    ]
+
+
+async def answer_times(
+    session: AsyncSession,
+    platform: str,
+    workspace: str,
+    user: str,
+    since: datetime | None = None,
+) -> list[datetime]:
+    """When each of the person's answers was graded (from ``since``, when given), newest first:
+    the streak's local days are made of these."""
+    conditions = _answers_of(platform, workspace, user)
+    if since is not None:
+        conditions.append(AnswerRow.created_at >= since)
+    rows = await session.scalars(
+        select(AnswerRow.created_at).where(*conditions).order_by(AnswerRow.created_at.desc())
+    )
+    return list(rows)
+
+
+def _utc_date(session: AsyncSession) -> ColumnElement[Any]:
+    """The UTC calendar date of an answer's ``created_at``, in the session's SQL dialect."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.date(func.timezone("UTC", AnswerRow.created_at))
+    return func.substr(AnswerRow.created_at, 1, 10)  # SQLite stores naive UTC text
+
+
+def _epoch(session: AsyncSession, moment: ColumnElement[Any]) -> ColumnElement[int]:
+    """Whole seconds since 1970 (UTC) of a timestamp, in the session's SQL dialect (integers
+    come back far cheaper than parsed timestamps)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.floor(extract("epoch", moment)), BigInteger)
+    return cast(func.strftime("%s", moment), BigInteger)
+
+
+async def answer_day_spans(
+    session: AsyncSession,
+    platform: str,
+    workspace: str,
+    user: str,
+    since: datetime | None = None,
+) -> list[tuple[datetime, datetime]]:
+    """The person's first and last answer of each UTC day they answered on (to the second, from
+    ``since`` when given), newest day first: one grouped query of at most a row per day, from
+    which ``bot.core.review.progress.local_days`` gives the local days of every answer exactly
+    (the local day of a moment only moves forward, and a UTC day spans at most two local
+    ones)."""
+    conditions = _answers_of(platform, workspace, user)
+    if since is not None:
+        conditions.append(AnswerRow.created_at >= since)
+    day = _utc_date(session)
+    rows = await session.execute(
+        select(
+            _epoch(session, func.min(AnswerRow.created_at)),
+            _epoch(session, func.max(AnswerRow.created_at)),
+        )
+        .where(*conditions)
+        .group_by(day)
+        .order_by(day.desc())
+    )
+    stamp = datetime.fromtimestamp
+    return [(stamp(first, UTC), stamp(last, UTC)) for first, last in rows]
+
+
+async def stats_rows(
+    session: AsyncSession,
+    platform: str,
+    workspace: str,
+    user: str,
+    *,
+    weakest: int = 5,
+    min_answers: int = 1,
+) -> StatsRows:
+    """The person's answers grouped by topic (their concept's category; None for answers whose
+    concept is gone, which still count in the totals), most answered first, and their
+    ``weakest`` concepts (by term) with at least ``min_answers`` answers, lowest average first.
+    One query: the answers grouped per concept (a row per concept answered), then joined to
+    their concepts; an accepted appeal counts as full marks."""
+    per_concept = (
+        select(
+            AnswerRow.concept_id,
+            AnswerRow.term,
+            func.count().label("n"),
+            func.sum(credited_score()).label("total"),
+        )
+        .where(*_answers_of(platform, workspace, user))
+        .group_by(AnswerRow.concept_id, AnswerRow.term)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(per_concept.c.term, ConceptRow.category, per_concept.c.n, per_concept.c.total)
+        .select_from(per_concept)
+        .outerjoin(ConceptRow, ConceptRow.id == per_concept.c.concept_id)
+    )
+    topics: dict[str | None, list[int]] = {}
+    terms: dict[str, list[int]] = {}
+    for term, category, n, total in rows:
+        count, points = int(n), int(total)
+        of_topic = topics.setdefault(category, [0, 0])
+        of_topic[0] += count
+        of_topic[1] += points
+        of_term = terms.setdefault(term, [0, 0])
+        of_term[0] += count
+        of_term[1] += points
+    by_topic = sorted(
+        (TopicFigure(topic, n, total / n) for topic, (n, total) in topics.items()),
+        key=lambda t: (-t.count, t.topic is None, t.topic or ""),
+    )
+    weak = sorted(
+        (TermFigure(term, n, total / n) for term, (n, total) in terms.items() if n >= min_answers),
+        key=lambda t: (t.average, -t.count, t.term),
+    )
+    return StatsRows(by_topic=by_topic, weakest=weak[: max(0, weakest)])
+
+
+async def leaderboard(
+    session: AsyncSession,
+    platform: str,
+    workspace: str,
+    since: datetime | None,
+    limit: int,
+    offset: int = 0,
+) -> list[LeaderRow]:
+    """One page of the workspace's leaderboard: per person their answers (from ``since``, when
+    given) and average score, most answers first, then the higher average, then by user id (a
+    stable order for paging). People who opted out are left out. One grouped query."""
+    conditions = [AnswerRow.platform == platform, AnswerRow.workspace_id == workspace]
+    if since is not None:
+        conditions.append(AnswerRow.created_at >= since)
+    count = func.count()
+    average = func.avg(credited_score())
+    opted_out = (
+        select(ProgressPrefsRow.user_id)
+        .where(
+            ProgressPrefsRow.platform == platform,
+            ProgressPrefsRow.workspace_id == workspace,
+            ProgressPrefsRow.leaderboard_opt_out.is_(True),
+        )
+        .scalar_subquery()
+    )
+    rows = await session.execute(
+        select(AnswerRow.user_id, count, average)
+        .where(*conditions, AnswerRow.user_id.not_in(opted_out))
+        .group_by(AnswerRow.user_id)
+        .order_by(count.desc(), average.desc(), AnswerRow.user_id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [LeaderRow(user_id, int(n), float(avg)) for user_id, n, avg in rows]
+
+
+async def set_leaderboard_opt_out(
+    session: AsyncSession, platform: str, workspace: str, user: str, opt_out: bool
+) -> None:
+    """Record whether the person stays off the workspace leaderboard."""
+    statement = (
+        dialect_insert(session)(ProgressPrefsRow)
+        .values(
+            platform=platform, workspace_id=workspace, user_id=user, leaderboard_opt_out=opt_out
+        )
+        .on_conflict_do_update(
+            index_elements=["platform", "workspace_id", "user_id"],
+            set_={"leaderboard_opt_out": opt_out},
+        )
+    )
+    await session.execute(statement)
+
+
+def _reminder(row: ReminderRow) -> StoredReminder:
+    return StoredReminder(
+        platform=row.platform,
+        workspace_id=row.workspace_id,
+        user_id=row.user_id,
+        local_time=row.local_time,
+        tz=row.tz,
+        enabled=row.enabled,
+        last_sent_on=row.last_sent_on,
+    )
+
+
+async def set_reminder(
+    session: AsyncSession,
+    platform: str,
+    workspace: str,
+    user: str,
+    *,
+    local_time: str,
+    tz: str,
+    enabled: bool,
+    now: datetime,
+) -> None:
+    """Turn the person's reminder on at ``local_time`` (``HH:MM``, validated by the caller) in
+    time zone ``tz``, or off (``enabled=False``); the day it was last sent is kept."""
+    values = {"local_time": local_time, "tz": tz, "enabled": enabled, "updated_at": now}
+    statement = (
+        dialect_insert(session)(ReminderRow)
+        .values(platform=platform, workspace_id=workspace, user_id=user, **values)
+        .on_conflict_do_update(index_elements=["platform", "workspace_id", "user_id"], set_=values)
+    )
+    await session.execute(statement)
+
+
+async def get_reminder(
+    session: AsyncSession, platform: str, workspace: str, user: str
+) -> StoredReminder | None:
+    """The person's reminder; None when they never set one."""
+    row = await session.get(ReminderRow, (platform, workspace, user))
+    return None if row is None else _reminder(row)
+
+
+async def reminders_due(
+    session: AsyncSession, latest_local_date: date, platform: str | None = None
+) -> list[StoredReminder]:
+    """Reminders that are on and not yet sent on ``latest_local_date`` (the latest local date
+    anywhere, e.g. the UTC date plus one day), optionally of one platform. A coarse cut: the
+    caller decides with each reminder's own time zone which are due now, and claims each with
+    :func:`claim_reminder` before sending."""
+    conditions = [
+        ReminderRow.enabled.is_(True),
+        or_(ReminderRow.last_sent_on.is_(None), ReminderRow.last_sent_on < latest_local_date),
+    ]
+    if platform is not None:
+        conditions.append(ReminderRow.platform == platform)
+    rows = await session.scalars(
+        select(ReminderRow)
+        .where(*conditions)
+        .order_by(ReminderRow.platform, ReminderRow.workspace_id, ReminderRow.user_id)
+    )
+    return [_reminder(row) for row in rows]
+
+
+async def claim_reminder(
+    session: AsyncSession, platform: str, workspace: str, user: str, local_date: date
+) -> bool:
+    """Mark the person's reminder sent on ``local_date``; True for the one caller (of any
+    process) that did, False when it was already sent that day (or later), is off or does not
+    exist. One conditional UPDATE: on PostgreSQL a racing claim waits for the first to commit
+    and then matches no row; SQLite serialises writers."""
+    statement = (
+        update(ReminderRow)
+        .where(
+            and_(
+                ReminderRow.platform == platform,
+                ReminderRow.workspace_id == workspace,
+                ReminderRow.user_id == user,
+                ReminderRow.enabled.is_(True),
+                or_(ReminderRow.last_sent_on.is_(None), ReminderRow.last_sent_on < local_date),
+            )
+        )
+        .values(last_sent_on=local_date)
+        .returning(ReminderRow.user_id)
+    )
+    return (await session.execute(statement)).first() is not None
