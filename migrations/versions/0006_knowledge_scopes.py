@@ -39,9 +39,7 @@ def upgrade() -> None:
         sa.Column("changed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_knowledge_sources"),
-        sa.UniqueConstraint(
-            "scope", "kind", "location", name="uq_knowledge_sources_scope"
-        ),
+        sa.UniqueConstraint("scope", "kind", "location", name="uq_knowledge_sources_scope"),
     )
 
 
