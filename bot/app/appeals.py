@@ -8,6 +8,7 @@ are :mod:`bot.core.grading.appeal_replies`; the queries :mod:`bot.db.appeals`.
 
 from __future__ import annotations
 
+from bot.app.cards import rebuild_card
 from bot.app.context import Context
 from bot.core.errors import BadInput, Forbidden, NotFound
 from bot.core.grading.appeal_replies import (
@@ -56,8 +57,17 @@ class Appeals:
             if answer.skipped:
                 raise BadInput("appeal_skipped")
             clean_note = " ".join(clean_text(note).split())[:MAX_NOTE_CHARS]
-            appeal = await repo.record(session, answer, clean_note, self.ctx.clock.now())
-            if appeal is not None:
+            now = self.ctx.clock.now()
+            appeal = await repo.record(session, answer, clean_note, now)
+            if appeal is not None:  # it counts as correct: its card is reviewed so
+                await rebuild_card(
+                    session,
+                    answer.platform,
+                    answer.workspace_id,
+                    answer.user_id,
+                    answer.concept_id,
+                    now,
+                )
                 return recorded_reply(appeal, locale)
             existing = await repo.of_answer(session, answer_id)
         assert existing is not None, "an appealed answer that exists has its appeal"

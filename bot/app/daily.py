@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
+from bot.app.cards import review_answer
 from bot.app.context import Context
 from bot.app.grading import grade_answer
 from bot.core.daily import rules
@@ -400,6 +401,17 @@ class DailyQuestions:
         result, record = await grade_answer(self.ctx, concept, text)
         async with self.ctx.sessions() as session, session.begin():
             stored = await repo.record_answer(session, post, schedule, caller, record)
+            if stored:
+                await review_answer(
+                    session,
+                    caller.platform,
+                    caller.workspace_id,
+                    caller.user_id,
+                    record.concept_id,
+                    record.score,
+                    self.ctx.clock.now(),
+                    name=caller.display_name,
+                )
         if not stored:
             async with self.ctx.sessions() as session:
                 score = await repo.previous_answer(session, post.id, caller.user_id)

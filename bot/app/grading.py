@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+from bot.app.cards import review_answer
 from bot.app.context import Context
 from bot.core.grading.grader import MAX_ANSWER_CHARS, with_hints
 from bot.core.models import AnswerRecord, Caller, Concept, Grade
@@ -44,5 +45,16 @@ async def grade_and_record(
     caller's history, so it can be appealed; returns the grade and the stored answer's id."""
     result, record = await grade_answer(ctx, concept, text)
     async with ctx.sessions() as session, session.begin():
-        answer_id = await repo.record_standalone(session, caller, record, ctx.clock.now())
+        now = ctx.clock.now()
+        answer_id = await repo.record_standalone(session, caller, record, now)
+        await review_answer(
+            session,
+            caller.platform,
+            caller.workspace_id,
+            caller.user_id,
+            record.concept_id,
+            record.score,
+            now,
+            name=caller.display_name,
+        )
     return result, answer_id

@@ -8,10 +8,13 @@ context's :class:`bot.core.ports.Grader` (:mod:`bot.app.grading`).
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.app.cards import next_reviews, review_answer
 from bot.app.context import Context
 from bot.app.grading import grade_answer
 from bot.core.errors import BadInput, BotError, Conflict, Forbidden, NotFound
@@ -93,10 +96,22 @@ class MockInterviews:
 
     def _pool(self, state: InterviewState) -> list[int]:
         """The concept ids a running interview may still ask: of what its workspace sees, its
-        category (as stored at the start; empty when the notes no longer have it) or all."""
+        category (as stored at the start; empty when the notes no longer have it) or all; a
+        review session's plan, in its order."""
         category = state.topic
         concepts = self.knowledge.concepts(knowledge_scope(state.platform, state.workspace_id))
+        if state.plan:
+            seen = {c.id for c in concepts}
+            return [cid for cid in state.plan if cid in seen]
         return [c.id for c in concepts if category is None or c.category == category]
+
+    def _next(self, state: InterviewState, past: Mapping[int, float], seq: int) -> int | None:
+        """The next concept to ask: a review session's next planned one, else the interview's
+        choice (low past scores first, :func:`choose_next`)."""
+        pool = self._pool(state)
+        if state.plan:
+            return next((cid for cid in pool if cid not in state.asked), None)
+        return choose_next(pool, state.asked, past, session_rng(state.seed, seq))
 
     def _is_idle(self, state: InterviewState, now: datetime) -> bool:
         return now - state.updated_at > self.idle_limit
@@ -107,7 +122,27 @@ class MockInterviews:
         async with self.ctx.sessions() as session, session.begin():
             ended = await repo.finish(session, state.id, status, self.ctx.clock.now())
             scores = await repo.scores_of(session, state.id)
-        return summary_reply(state.locale, scores, headline) if ended else None
+            return await self._summary(session, state, scores, headline) if ended else None
+
+    async def _summary(
+        self,
+        session: AsyncSession,
+        state: InterviewState,
+        scores: Sequence[tuple[str, int]],
+        headline: str,
+    ) -> Reply:
+        """The summary of ``state``; a review session's also says when each concept it asked
+        comes back."""
+        reply = summary_reply(state.locale, scores, headline)
+        if not state.plan:
+            return reply
+        terms = {
+            cid: concept.term
+            for cid in state.plan
+            if (concept := self.knowledge.concept_or_none(cid)) is not None
+        }
+        text = await next_reviews(session, state, terms, self.ctx.settings.daily_default_tz)
+        return replace(reply, body=f"{reply.body}\n\n{text}".strip()) if text else reply
 
     async def _expire(self, state: InterviewState) -> Reply | None:
         minutes = self.ctx.settings.interview_idle_minutes
@@ -164,11 +199,19 @@ class MockInterviews:
         return [notice, question_reply(state, len(state.asked), concept)]
 
     async def start(
-        self, caller: Caller, topic: str | None = None, rounds: int | str | None = None
+        self,
+        caller: Caller,
+        topic: str | None = None,
+        rounds: int | str | None = None,
+        *,
+        plan: Sequence[int] = (),
+        intro: Reply | None = None,
     ) -> list[Reply]:
         """Start an interview: optional topic (category or fuzzy name) and rounds (default 5).
         Returns the intro and the first question, after the summary of an interview left idle
-        here that this start ends (its summary is never dropped)."""
+        here that this start ends (its summary is never dropped). A review session gives its
+        ``plan`` (the concepts to ask, in order; those gone from the notes are left out) and its
+        own ``intro``."""
         await self.knowledge.refresh()
         locale = self.ctx.locale(caller)
         count = parse_rounds(rounds, self.ctx.settings.interview_rounds)
@@ -183,13 +226,21 @@ class MockInterviews:
                 raise Conflict(
                     "interview_already_running", number=len(running.asked), total=running.rounds
                 )
-        candidates, category = self._candidates(clean_optional(topic), caller.scope)
-        if not candidates:
-            raise NotFound("knowledge_empty")
-        count = min(count, len(candidates))
         seed = secrets.randbits(SEED_BITS)
-        first = choose_next([c.id for c in candidates], (), past, session_rng(seed, 1))
-        assert first is not None
+        if plan:
+            seen = {c.id for c in self.knowledge.concepts(caller.scope)}
+            planned = [cid for cid in dict.fromkeys(plan) if cid in seen]
+            if not planned:
+                raise NotFound("review_nothing_left")
+            category, count, first = None, len(planned), planned[0]
+        else:
+            candidates, category = self._candidates(clean_optional(topic), caller.scope)
+            if not candidates:
+                raise NotFound("knowledge_empty")
+            count = min(count, len(candidates))
+            first_choice = choose_next([c.id for c in candidates], (), past, session_rng(seed, 1))
+            assert first_choice is not None
+            first = first_choice
         concept = self.knowledge.concept(first)
         async with self.ctx.sessions() as session, session.begin():
             state = await repo.create(
@@ -202,10 +253,12 @@ class MockInterviews:
                 concept_id=first,
                 question=question_for(concept, locale, variant=seed % 2),
                 now=self.ctx.clock.now(),
+                plan=planned if plan else None,
             )
         if state is None:
             raise Conflict("interview_already_running", number=1, total=count)
-        intro = intro_reply(locale, category, count, self.ctx.answer_by(caller.platform))
+        if intro is None:
+            intro = intro_reply(locale, category, count, self.ctx.answer_by(caller.platform))
         first_question = question_reply(state, 1, concept)
         return [ended, intro, first_question] if ended is not None else [intro, first_question]
 
@@ -245,7 +298,7 @@ class MockInterviews:
         state, concept = running.state, running.concept
         hints = state.hints_used
         result, record = await grade_answer(self.ctx, concept, text, hints_used=hints)
-        answer_id, after = await self._advance(running, record)
+        answer_id, after = await self._advance(running, record, caller.display_name)
         return [grade_reply(result, concept, state.locale, answer_id=answer_id), *after]
 
     async def skip(self, caller: Caller) -> list[Reply]:
@@ -265,7 +318,7 @@ class MockInterviews:
             skipped=True,
             hints_used=state.hints_used,
         )
-        _, after = await self._advance(running, record)
+        _, after = await self._advance(running, record, caller.display_name)
         return [skipped_reply(concept, state.locale), *after]
 
     async def hint(self, caller: Caller) -> Reply:
@@ -309,7 +362,9 @@ class MockInterviews:
                 ended.append((state, reply))
         return ended
 
-    async def _advance(self, running: _Running, record: AnswerRecord) -> tuple[int, list[Reply]]:
+    async def _advance(
+        self, running: _Running, record: AnswerRecord, name: str = ""
+    ) -> tuple[int, list[Reply]]:
         """Store ``record`` as the answer to the current question and move on to the next
         question (chosen before the write, from the past scores read with the state) or the
         summary; returns the stored answer's id with those replies. Conflict when another answer
@@ -318,8 +373,7 @@ class MockInterviews:
         asked_count = len(state.asked)
         next_concept: Concept | None = None
         if asked_count < state.rounds:
-            rng = session_rng(state.seed, state.question_seq + 1)
-            chosen = choose_next(self._pool(state), state.asked, running.past, rng)
+            chosen = self._next(state, running.past, state.question_seq + 1)
             next_concept = self.knowledge.concept(chosen) if chosen is not None else None
         question = (
             question_for(next_concept, state.locale, variant=state.seed + asked_count)
@@ -339,9 +393,21 @@ class MockInterviews:
             if not moved:
                 await session.rollback()
                 raise Conflict("interview_already_graded")
-            scores = await repo.scores_of(session, state.id) if next_concept is None else []
-        if next_concept is None:
-            return moved, [summary_reply(state.locale, scores, t("summary_finished", state.locale))]
+            await review_answer(
+                session,
+                state.platform,
+                state.workspace_id,
+                state.user_id,
+                record.concept_id,
+                record.score,
+                now,
+                name=name,
+            )
+            if next_concept is None:
+                scores = await repo.scores_of(session, state.id)
+                headline = t("summary_finished", state.locale)
+                summary = await self._summary(session, state, scores, headline)
+                return moved, [summary]
         moved_on = replace(
             state,
             asked=(*state.asked, next_concept.id),

@@ -30,6 +30,8 @@ from bot.app.grading import grade_and_record
 from bot.app.interview import MockInterviews
 from bot.app.keeper import NotesKeeper
 from bot.app.knowledge import KnowledgeBase
+from bot.app.reminders import ReminderRunner
+from bot.app.reviews import Reviews
 from bot.app.sources import MAX_UPLOAD_BYTES, NotesSources, check_upload, limits_params
 from bot.config import Settings
 from bot.core.errors import BadInput, error_text
@@ -50,6 +52,7 @@ from bot.core.models import (
     ReplyKind,
 )
 from bot.core.ports import Clock, Grader, Notifier
+from bot.core.review.replies import LEADERBOARD_PAGE, REVIEW_ANYWAY, REVIEW_START
 from bot.core.sanitize import clean_text
 from bot.db import deliveries
 from bot.db.engine import make_sessionmaker
@@ -95,6 +98,7 @@ class Service:
         self.daily = DailyQuestions(self.context)
         self.appeals = Appeals(self.context)
         self.sources = NotesSources(self.context)
+        self.reviews = Reviews(self.context, self.interviews)
         self._keeper: NotesKeeper | None = None
 
     # --- life cycle ----------------------------------------------------------------------
@@ -137,6 +141,11 @@ class Service:
             self._keeper = NotesKeeper(self.context, self.sources)
         return self._keeper
 
+    def reminder_runner(self, notifier: Notifier) -> ReminderRunner:
+        """The job that sends this platform's due-review nudges (one per front end and
+        process; each nudge is claimed in the database, so it goes out once)."""
+        return ReminderRunner(self.context, notifier)
+
     def interview_expiry(self, notifier: Notifier) -> InterviewExpiry:
         """The job that ends this platform's idle interviews and posts their summaries."""
         return InterviewExpiry(self.context, self.interviews, notifier)
@@ -171,6 +180,48 @@ class Service:
     async def reload(self, caller: Caller, paths: Sequence[Path] | None = None) -> IngestReport:
         """Admin command: ingest the configured notes again."""
         return await self.knowledge.reload(caller, paths)
+
+    # --- the learning loop ------------------------------------------------------------------
+
+    async def review(self, caller: Caller, anyway: bool = False) -> list[Reply]:
+        """``/review``: a session over the caller's due cards (an interview with a plan), or
+        when the next review is, with a button to review anyway (``anyway``: the soonest
+        cards, due or not)."""
+        return await self.reviews.review(caller, anyway=anyway)
+
+    async def review_preview(self, caller: Caller, anyway: bool = False) -> Reply | None:
+        """The reply ``review`` would give without starting anything (nothing due), else None:
+        ask before opening a thread for the session."""
+        return await self.reviews.preview(caller, anyway)
+
+    async def remind(self, caller: Caller, argument: str = "") -> Reply:
+        """``/remind on HH:MM [zone]`` | ``off`` | ``status``: the caller's daily nudge."""
+        return await self.reviews.remind(caller, argument)
+
+    async def stats(self, caller: Caller, member_id: str | None = None) -> Reply:
+        """``/stats [member]``: progress with a chart (another member's: admins)."""
+        return await self.reviews.stats(caller, member_id)
+
+    async def leaderboard(self, caller: Caller, period: str = "week", page: int = 1) -> Reply:
+        """``/leaderboard [week|all] [page]``: the workspace's, nobody mentioned."""
+        return await self.reviews.leaderboard(caller, period, page)
+
+    async def leaderboard_opt(self, caller: Caller, out: bool) -> Reply:
+        """``/leaderboard optout|optin``."""
+        return await self.reviews.opt(caller, out)
+
+    async def export(self, caller: Caller) -> Reply:
+        """``/export``: the caller's history as CSV and an Anki deck of their weakest concepts."""
+        return await self.reviews.export(caller)
+
+    async def dashboard(self, caller: Caller) -> Reply:
+        """The caller's dashboard (Slack App Home): due cards with a Review button, streak,
+        weakest topics."""
+        return await self.reviews.dashboard(caller)
+
+    async def due_notice(self, caller: Caller) -> Reply | None:
+        """ "N concepts are due" when any are (the console says it on start)."""
+        return await self.reviews.due_notice(caller)
 
     # --- /notes: where notes come from ----------------------------------------------------
 
@@ -276,6 +327,10 @@ class Service:
             return [await self.daily.mine(caller, argument)]
         if command == APPEAL_ACTION:
             return [await self.appeals.appeal(caller, argument, text)]
+        if command in (REVIEW_START, REVIEW_ANYWAY):
+            return await self.review(caller, anyway=command == REVIEW_ANYWAY)
+        if command == LEADERBOARD_PAGE:
+            return [await self.reviews.leaderboard_page(caller, argument)]
         raise BadInput("unknown_action")
 
     async def answer_in_thread(self, caller: Caller, text: str) -> list[Reply]:

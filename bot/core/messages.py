@@ -32,6 +32,11 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
             "/appeal [답변 번호] [메모] — 채점이 틀렸다고 알립니다 (그 답은 맞은 것으로 기록)\n"
             "/appeals — 개념별 이의 제기 현황 (관리자)\n"
             "/notes list | add <파일 경로> | add git <URL>[#브랜치][:폴더] | sync | remove <번호> — 노트 출처 (관리자)\n"
+            "/review [anyway] — 복습할 카드로 면접 (anyway: 밀린 게 없어도 지금)\n"
+            "/remind on HH:MM [시간대] | off | status — 복습할 카드가 있으면 매일 알림\n"
+            "/stats — 내 학습 통계와 그래프 (파일로 저장)\n"
+            "/leaderboard [week|all] [쪽] | optout | optin — 리더보드, 빠지기·다시 나오기\n"
+            "/export — 답변 기록 CSV와 약한 개념 Anki 카드 (파일로 저장)\n"
             "/reload — 노트를 다시 불러옵니다 (/notes sync 와 같아요)\n"
             "/help — 이 도움말\n"
             "/quit — 끝내기"
@@ -45,6 +50,11 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
             "/appeal [answer id] [note] — tell the bot a grade was wrong (it then counts as correct)\n"
             "/appeals — appeals per concept (admins)\n"
             "/notes list | add <file path> | add git <url>[#branch][:folder] | sync | remove <number> — notes sources (admins)\n"
+            "/review [anyway] — review your due cards as an interview (anyway: even if nothing is due)\n"
+            "/remind on HH:MM [time zone] | off | status — a daily reminder when cards are due\n"
+            "/stats — your learning stats with a chart (saved as a file)\n"
+            "/leaderboard [week|all] [page] | optout | optin — the leaderboard; leave it or come back\n"
+            "/export — your answers as CSV and an Anki deck of your weakest concepts (saved as files)\n"
             "/reload — load the notes again (same as /notes sync)\n"
             "/help — this help\n"
             "/quit — leave"
@@ -604,6 +614,178 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "ko": "저장소에 '{subdir}' 폴더가 없어요 ({url}).",
         "en": "The repository has no folder '{subdir}' ({url}).",
     },
+    # --- the learning loop: reviews, reminders, stats, leaderboard, export -------------
+    "review_title": {"ko": "복습", "en": "Review"},
+    "review_intro": {
+        "ko": "복습할 개념 {count}개를 오래 밀린 것부터 물어볼게요. 답한 점수로 다음 복습 날짜가 정해져요.",
+        "en": "{count} concept{count!p} to review, most overdue first. Your scores set when each comes back.",
+    },
+    "review_intro_cram": {
+        "ko": "오늘 복습할 개념은 없지만, 곧 돌아올 개념 {count}개를 미리 물어볼게요.",
+        "en": "Nothing is due today; here are the {count} concept{count!p} coming up soonest, ahead of time.",
+    },
+    "review_no_cards": {
+        "ko": "아직 복습할 카드가 없어요. /interview 나 오늘의 질문에 답하면 카드가 생겨요.",
+        "en": "No review cards yet. Answer an /interview or the daily question and cards appear.",
+    },
+    "review_none_due": {
+        "ko": "지금 복습할 개념이 없어요. 다음 복습은 {day} 이에요.",
+        "en": "Nothing is due now. Your next review is on {day}.",
+    },
+    "review_nothing_left": {
+        "ko": "복습할 개념이 노트에서 모두 사라졌어요.",
+        "en": "The concepts to review are no longer in the notes.",
+    },
+    "action_review_anyway": {"ko": "그래도 복습하기", "en": "Review anyway"},
+    "action_review": {"ko": "복습하기", "en": "Review"},
+    "review_next_title": {"ko": "**다음 복습**", "en": "**Next reviews**"},
+    "review_next_line": {"ko": "· {term} — {day}", "en": "· {term} — {day}"},
+    "remind_title": {"ko": "복습 알림", "en": "Review reminder"},
+    "remind_on": {
+        "ko": "매일 {time} ({zone})에 복습할 개념이 있으면 DM으로 알려 드릴게요.",
+        "en": "Every day at {time} ({zone}) you get a direct message when concepts are due.",
+    },
+    "remind_off": {"ko": "복습 알림을 껐어요.", "en": "Review reminders are off."},
+    "remind_status_on": {
+        "ko": "알림: 매일 {time} ({zone}) · 지금 복습할 개념 {due}개",
+        "en": "Reminder: every day at {time} ({zone}) · {due} concept{due!p} due now",
+    },
+    "remind_status_off": {
+        "ko": "알림이 꺼져 있어요 (/remind on 21:00 Asia/Seoul) · 지금 복습할 개념 {due}개",
+        "en": "Reminders are off (/remind on 21:00 Asia/Seoul) · {due} concept{due!p} due now",
+    },
+    "remind_bad_time": {
+        "ko": "시간을 읽을 수 없어요: '{time}'. 24시간제 HH:MM 으로 적어 주세요 (예: /remind on 21:00 Asia/Seoul).",
+        "en": "Cannot read the time '{time}'. Use 24-hour HH:MM (e.g. /remind on 21:00 Asia/Seoul).",
+    },
+    "nudge_title": {"ko": "복습할 시간이에요", "en": "Time to review"},
+    "nudge_body": {
+        "ko": "복습할 개념이 {count}개 있어요. /review 로 시작하세요.",
+        "en": "{count} concept{count!p} due for review. Start with /review.",
+    },
+    "stats_title": {"ko": "{name} 님의 기록", "en": "{name}'s progress"},
+    "stats_none": {
+        "ko": "아직 채점된 답이 없어요. /interview 로 시작해 보세요.",
+        "en": "No graded answers yet. Try /interview.",
+    },
+    "stats_answers": {"ko": "답변", "en": "Answers"},
+    "stats_average": {"ko": "평균 점수", "en": "Average score"},
+    "stats_streak": {"ko": "연속 학습", "en": "Streak"},
+    "stats_days": {"ko": "{count}일", "en": "{count} day{count!p}"},
+    "stats_due_week": {"ko": "이번 주 복습", "en": "Due this week"},
+    "stats_by_topic": {"ko": "**주제별 평균**", "en": "**Average by topic**"},
+    "stats_topic_line": {
+        "ko": "· {topic}: {average}점 ({count}회)",
+        "en": "· {topic}: {average} ({count} answer{count!p})",
+    },
+    "stats_weakest": {"ko": "**약한 개념**", "en": "**Weakest concepts**"},
+    "stats_weak_line": {
+        "ko": "· {term}: {average}점 ({count}회)",
+        "en": "· {term}: {average} ({count} answer{count!p})",
+    },
+    "stats_chart_time": {"ko": "점수 변화", "en": "Score over time"},
+    "leaderboard_title_week": {"ko": "이번 주 순위", "en": "This week's leaderboard"},
+    "leaderboard_title_all": {"ko": "전체 순위", "en": "All-time leaderboard"},
+    "leaderboard_empty": {"ko": "아직 답한 사람이 없어요.", "en": "Nobody has answered yet."},
+    "leaderboard_line": {
+        "ko": "{rank}. {name} — 답변 {answers}개 · 평균 {average}점",
+        "en": "{rank}. {name} — {answers} answer{answers!p} · average {average}",
+    },
+    "leaderboard_footer": {
+        "ko": "{page}쪽 · 빠지려면 /leaderboard optout",
+        "en": "page {page} · leave it with /leaderboard optout",
+    },
+    "leaderboard_someone": {"ko": "참가자 …{tail}", "en": "member …{tail}"},
+    "leaderboard_opted_out": {
+        "ko": "순위표에서 빠졌어요. 돌아오려면 /leaderboard optin",
+        "en": "You are off the leaderboard. Come back with /leaderboard optin",
+    },
+    "leaderboard_opted_in": {
+        "ko": "순위표에 다시 나와요.",
+        "en": "You are on the leaderboard again.",
+    },
+    "action_previous": {"ko": "이전", "en": "Previous"},
+    "action_next": {"ko": "다음", "en": "Next"},
+    "export_title": {"ko": "내 기록 내보내기", "en": "Your history"},
+    "export_body": {
+        "ko": "답변 {count}개를 CSV로, 약한 개념을 Anki에서 가져올 수 있는 덱(탭 구분)으로 보냈어요.",
+        "en": "{count} answer{count!p} as CSV, and your weakest concepts as an Anki-importable deck (tab-separated).",
+    },
+    "dashboard_title": {"ko": "{name} 님의 복습", "en": "{name}'s reviews"},
+    "dashboard_body": {
+        "ko": "복습 버튼을 누르면 밀린 개념부터 물어봐요.",
+        "en": "Press Review to go through what is due, most overdue first.",
+    },
+    "dashboard_due": {"ko": "지금 복습할 개념", "en": "Due now"},
+    "dashboard_weak_topics": {"ko": "약한 주제", "en": "Weakest topics"},
+    # --- learning loop on Discord and the console
+    "cmd_review": {
+        "ko": "복습할 카드로 면접 시작 (오래 밀린 것부터)",
+        "en": "Review your due cards as an interview (most overdue first)",
+    },
+    "cmd_review_anyway": {
+        "ko": "복습할 카드가 없어도 지금 복습하기",
+        "en": "Review now even if nothing is due yet",
+    },
+    "cmd_remind": {"ko": "복습 알림 (DM)", "en": "Review reminders (DM)"},
+    "cmd_remind_on": {
+        "ko": "매일 정한 시각에 복습할 카드가 있으면 DM으로 알림",
+        "en": "A DM at a time of day when cards are due",
+    },
+    "cmd_remind_time": {"ko": "시각 HH:MM (예: 21:00)", "en": "Time HH:MM (e.g. 21:00)"},
+    "cmd_remind_zone": {
+        "ko": "시간대 (예: Asia/Seoul; 비우면 기본값)",
+        "en": "Time zone (e.g. Asia/Seoul; empty: the default)",
+    },
+    "cmd_remind_off": {"ko": "복습 알림 끄기", "en": "Turn review reminders off"},
+    "cmd_remind_status": {"ko": "복습 알림 설정 보기", "en": "Show your review reminder"},
+    "cmd_stats": {
+        "ko": "내 학습 통계와 그래프 (나만 보기)",
+        "en": "Your learning stats with a chart (only you see them)",
+    },
+    "cmd_stats_member": {
+        "ko": "다른 멤버의 통계 (관리자)",
+        "en": "Another member's stats (admins)",
+    },
+    "cmd_leaderboard": {"ko": "리더보드", "en": "Leaderboard"},
+    "cmd_leaderboard_show": {
+        "ko": "이 서버의 리더보드 (아무도 호출하지 않아요)",
+        "en": "This server's leaderboard (nobody is pinged)",
+    },
+    "cmd_leaderboard_period": {"ko": "기간", "en": "Period"},
+    "cmd_leaderboard_week": {"ko": "이번 주", "en": "This week"},
+    "cmd_leaderboard_all": {"ko": "전체 기간", "en": "All time"},
+    "cmd_leaderboard_page": {"ko": "쪽 번호", "en": "Page number"},
+    "cmd_leaderboard_optout": {
+        "ko": "리더보드에서 나를 빼기",
+        "en": "Leave the leaderboard",
+    },
+    "cmd_leaderboard_optin": {
+        "ko": "리더보드에 다시 나오기",
+        "en": "Show up on the leaderboard again",
+    },
+    "cmd_export": {
+        "ko": "내 답변 기록(CSV)과 약한 개념 Anki 카드 받기 (나만 보기)",
+        "en": "Your answers (CSV) and an Anki deck of your weakest concepts (only you)",
+    },
+    "review_thread_name": {"ko": "{name}님의 복습", "en": "{name}'s review"},
+    "review_started_in_thread": {
+        "ko": "복습을 시작했어요: {thread}",
+        "en": "Review started: {thread}",
+    },
+    "console_file_saved": {"ko": "파일을 저장했어요: {path}", "en": "Saved a file: {path}"},
+    "console_review_usage": {
+        "ko": "사용법: /review [anyway]",
+        "en": "Usage: /review [anyway]",
+    },
+    "console_remind_usage": {
+        "ko": "사용법: /remind on HH:MM [시간대] | off | status",
+        "en": "Usage: /remind on HH:MM [time zone] | off | status",
+    },
+    "console_leaderboard_usage": {
+        "ko": "사용법: /leaderboard [week|all] [쪽] | optout | optin",
+        "en": "Usage: /leaderboard [week|all] [page] | optout | optin",
+    },
     # --- /notes on Discord and the console ----------------------------------------------
     "cmd_notes": {
         "ko": "노트 출처 관리 (관리자)",
@@ -642,6 +824,24 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     "console_file_unreadable": {
         "ko": "'{path}' 파일을 읽을 수 없어요: {reason}",
         "en": "Cannot read the file '{path}': {reason}",
+    },
+    # --- learning loop on Slack -----------------------------------------------------------
+    "slack_review_head": {"ko": "{name}님의 복습", "en": "{name}'s review"},
+    "slack_files_in_dm": {
+        "ko": "파일은 앱과의 DM으로 보냈어요.",
+        "en": "The files are in your DM with the app.",
+    },
+    "slack_files_no_dm": {
+        "ko": "DM을 열 수 없어서 파일을 보내지 못했어요.",
+        "en": "Could not open a DM with you, so the files were not sent.",
+    },
+    "slack_stats_usage": {
+        "ko": "사용법: /stats [@멤버] (다른 멤버의 통계는 관리자만 볼 수 있어요)",
+        "en": "Usage: /stats [@member] (another member's stats are for admins)",
+    },
+    "slack_leaderboard_usage": {
+        "ko": "사용법: /leaderboard [week|all] [페이지] | optout | optin",
+        "en": "Usage: /leaderboard [week|all] [page] | optout | optin",
     },
     # --- /notes on Slack ------------------------------------------------------------------
     "slack_notes_modal_title": {"ko": "노트 추가", "en": "Add notes"},

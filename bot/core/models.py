@@ -322,6 +322,7 @@ class InterviewState:
     hints_used: int
     updated_at: datetime
     parent_channel_id: str = ""
+    plan: tuple[int, ...] = ()  # a review session's concepts, in order (empty: an interview)
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,7 @@ def _state(row: InterviewRow) -> InterviewState:
         hints_used=row.hints_used,
         updated_at=row.updated_at,
         parent_channel_id=row.parent_channel_id,
+        plan=tuple(row.plan or ()),
     )
 
 
@@ -101,9 +102,10 @@ async def create(
     concept_id: int,
     question: str,
     now: datetime,
+    plan: Sequence[int] | None = None,
 ) -> InterviewState | None:
-    """Start an interview at ``now``; None when one is already running (the unique index
-    decided)."""
+    """Start an interview at ``now`` (a review session with its ``plan``); None when one is
+    already running (the unique index decided)."""
     row = InterviewRow(
         platform=caller.platform,
         workspace_id=caller.workspace_id,
@@ -122,6 +124,7 @@ async def create(
         hints_used=0,
         created_at=now,
         updated_at=now,
+        plan=list(plan) if plan else None,
     )
     try:
         async with session.begin_nested():

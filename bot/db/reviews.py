@@ -146,6 +146,7 @@ class StoredReminder:
     tz: str
     enabled: bool
     last_sent_on: date | None
+    locale: str = ""
 
 
 def _stored(row: ReviewCardRow) -> StoredCard:
@@ -448,6 +449,7 @@ def _reminder(row: ReminderRow) -> StoredReminder:
         tz=row.tz,
         enabled=row.enabled,
         last_sent_on=row.last_sent_on,
+        locale=row.locale,
     )
 
 
@@ -461,10 +463,18 @@ async def set_reminder(
     tz: str,
     enabled: bool,
     now: datetime,
+    locale: str = "",
 ) -> None:
     """Turn the person's reminder on at ``local_time`` (``HH:MM``, validated by the caller) in
-    time zone ``tz``, or off (``enabled=False``); the day it was last sent is kept."""
-    values = {"local_time": local_time, "tz": tz, "enabled": enabled, "updated_at": now}
+    time zone ``tz``, or off (``enabled=False``), speaking ``locale`` ("": the configured
+    language); the day it was last sent is kept."""
+    values = {
+        "local_time": local_time,
+        "tz": tz,
+        "enabled": enabled,
+        "updated_at": now,
+        "locale": locale,
+    }
     statement = (
         dialect_insert(session)(ReminderRow)
         .values(platform=platform, workspace_id=workspace, user_id=user, **values)
@@ -524,3 +534,139 @@ async def claim_reminder(
         .returning(ReminderRow.user_id)
     )
     return (await session.execute(statement)).first() is not None
+
+
+# --- the learning loop's reads and names ---------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRow:
+    """One answer of the person's history as an export lists it."""
+
+    created_at: datetime
+    term: str
+    score: int
+    credited: int
+    band: str
+    answer: str
+    source: str  # "interview", "daily" or "grade"
+
+
+async def record_name(
+    session: AsyncSession, platform: str, workspace: str, user: str, name: str
+) -> None:
+    """Keep the person's display name for the leaderboard (it names, never mentions, them)."""
+    if not name:
+        return
+    statement = (
+        dialect_insert(session)(ProgressPrefsRow)
+        .values(platform=platform, workspace_id=workspace, user_id=user, display_name=name[:100])
+        .on_conflict_do_update(
+            index_elements=["platform", "workspace_id", "user_id"],
+            set_={"display_name": name[:100]},
+        )
+    )
+    await session.execute(statement)
+
+
+async def names_of(
+    session: AsyncSession, platform: str, workspace: str, users: list[str]
+) -> dict[str, str]:
+    """The kept display names of ``users`` (one query; people never named are absent)."""
+    if not users:
+        return {}
+    rows = await session.execute(
+        select(ProgressPrefsRow.user_id, ProgressPrefsRow.display_name).where(
+            ProgressPrefsRow.platform == platform,
+            ProgressPrefsRow.workspace_id == workspace,
+            ProgressPrefsRow.user_id.in_(users),
+            ProgressPrefsRow.display_name != "",
+        )
+    )
+    return {user: name for user, name in rows}
+
+
+async def recent_scores(
+    session: AsyncSession, platform: str, workspace: str, user: str, since: datetime, limit: int
+) -> list[tuple[datetime, int]]:
+    """The person's answers from ``since`` on as (when, credited score), oldest first, at most
+    the ``limit`` latest (what a chart draws)."""
+    rows = await session.execute(
+        select(AnswerRow.created_at, credited_score())
+        .where(*_answers_of(platform, workspace, user), AnswerRow.created_at >= since)
+        .order_by(AnswerRow.created_at.desc())
+        .limit(limit)
+    )
+    return sorted((when, int(score)) for when, score in rows)
+
+
+async def history(
+    session: AsyncSession, platform: str, workspace: str, user: str
+) -> list[HistoryRow]:
+    """Every answer of the person, oldest first (an export)."""
+    rows = await session.execute(
+        select(
+            AnswerRow.created_at,
+            AnswerRow.term,
+            AnswerRow.score,
+            credited_score(),
+            AnswerRow.band,
+            AnswerRow.answer,
+            AnswerRow.interview_id,
+            AnswerRow.daily_post_id,
+        )
+        .where(*_answers_of(platform, workspace, user))
+        .order_by(AnswerRow.created_at, AnswerRow.id)
+    )
+    return [
+        HistoryRow(
+            when,
+            term,
+            int(score),
+            int(credited),
+            band,
+            answer,
+            "interview" if interview else "daily" if daily else "grade",
+        )
+        for when, term, score, credited, band, answer, interview, daily in rows
+    ]
+
+
+async def upcoming_cards(
+    session: AsyncSession, platform: str, workspace: str, user: str, limit: int
+) -> list[StoredCard]:
+    """The person's cards soonest due first, due or not (what "review anyway" crams)."""
+    rows = await session.scalars(
+        select(ReviewCardRow)
+        .where(*_person(platform, workspace, user))
+        .order_by(ReviewCardRow.due, ReviewCardRow.concept_id)
+        .limit(limit)
+    )
+    return [_stored(row) for row in rows]
+
+
+async def cards_of(
+    session: AsyncSession, platform: str, workspace: str, user: str, concept_ids: list[int]
+) -> dict[int, StoredCard]:
+    """The person's cards of ``concept_ids`` by concept (one query)."""
+    if not concept_ids:
+        return {}
+    rows = await session.scalars(
+        select(ReviewCardRow).where(
+            *_person(platform, workspace, user), ReviewCardRow.concept_id.in_(concept_ids)
+        )
+    )
+    return {row.concept_id: _stored(row) for row in rows}
+
+
+async def concept_answers(
+    session: AsyncSession, platform: str, workspace: str, user: str, concept_id: int
+) -> list[tuple[datetime, int, bool]]:
+    """The person's answers to one concept as (when, score, accepted on appeal), oldest first:
+    what a card is rescheduled from."""
+    rows = await session.execute(
+        select(AnswerRow.created_at, AnswerRow.score, AnswerRow.accepted)
+        .where(*_answers_of(platform, workspace, user), AnswerRow.concept_id == concept_id)
+        .order_by(AnswerRow.created_at, AnswerRow.id)
+    )
+    return [(when, int(score), bool(accepted)) for when, score, accepted in rows]

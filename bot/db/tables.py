@@ -185,6 +185,8 @@ class InterviewRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # A review session's concepts in the order it asks them (None: a free interview).
+    plan: Mapped[list[int] | None] = mapped_column(JSON, nullable=True)
 
 
 class AnswerRow(Base):
@@ -369,6 +371,8 @@ class ReminderRow(Base):
     enabled: Mapped[bool] = mapped_column(default=True)
     last_sent_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The language the nudge speaks: the person's when they set it ("": the configured one).
+    locale: Mapped[str] = mapped_column(String(5), default="", server_default="")
 
 
 class ProgressPrefsRow(Base):
@@ -380,3 +384,5 @@ class ProgressPrefsRow(Base):
     workspace_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     user_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     leaderboard_opt_out: Mapped[bool] = mapped_column(default=False)
+    # How the leaderboard names the person (their last display name; never a mention).
+    display_name: Mapped[str] = mapped_column(String(100), default="", server_default="")

@@ -12,6 +12,12 @@ the suggestions last shown; a lookup.
 reads a local notes file, ``add git <spec>`` clones a repository, ``list``, ``sync`` and
 ``remove <source>``; ``/reload`` is ``/notes sync``. The notes keeper (watched folders, pulled
 repositories) runs next to the daily runner and the interview expiry.
+
+The learning loop: ``/review [anyway]`` is an interview over the person's due cards (answered
+like any interview), ``/remind on HH:MM [zone] | off | status`` the daily reminder (printed here
+by the reminder runner, which runs with the other jobs), ``/stats``, ``/leaderboard [week|all]
+[page] | optout | optin`` and ``/export``. A reply's files (the stats chart, the export) are
+saved under ``<data dir>/files/`` and their paths printed.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.adapters.console.caller import console_caller
+from bot.adapters.console.files import save_files
 from bot.adapters.console.notifier import ConsoleNotifier
 from bot.adapters.console.render import render
 from bot.adapters.text_commands import daily_command, start_arguments
@@ -39,6 +46,12 @@ from bot.core.models import Action, Reply, ReplyKind
 log = logging.getLogger(__name__)
 
 PROMPT = "> "
+# What to type for a reply's buttons that have a console command (shown under the reply).
+TYPED_ACTIONS = {
+    "review.anyway": "/review anyway",
+    "review.start": "/review",
+    "leaderboard.page": "/leaderboard {argument}",
+}
 HISTORY_FILE = "console-history"
 # How long the jobs may take to finish what they were doing (a post) when the console ends.
 JOBS_STOP_TIMEOUT_S = 5.0
@@ -71,11 +84,17 @@ class Console:
             "/reload": self._reload,
             "/topics": self._topics,
             "/notes": self._notes,
+            "/review": self._review,
+            "/remind": self._remind,
+            "/stats": self._stats,
+            "/leaderboard": self._leaderboard,
+            "/export": self._export,
         }
         self.notifier = ConsoleNotifier(self)
         self.runner = service.daily_runner(self.notifier)
         self.expiry = service.interview_expiry(self.notifier)
         self.keeper = service.notes_keeper()
+        self.reminders = service.reminder_runner(self.notifier)
         self._daily_thread: str | None = None
         self._terminal = False  # prompting with prompt_toolkit (pushed posts go above the prompt)
 
@@ -87,8 +106,26 @@ class Console:
         for action in reply.actions:
             if action.command == APPEAL_ACTION:
                 self._last_graded = action.argument
-        self.out.write(render(reply, colour=self.colour, locale=self.locale) + "\n\n")
+        text = render(reply, colour=self.colour, locale=self.locale)
+        for action in reply.actions:
+            typed = TYPED_ACTIONS.get(action.command)
+            if typed is not None:
+                command = typed.format(argument=action.argument.replace(":", " "))
+                text += f"\n  → {command} ({action.label})"
+        for line in self._saved(reply):
+            text += "\n" + line
+        self.out.write(text + "\n\n")
         self.out.flush()
+
+    def _saved(self, reply: Reply) -> list[str]:
+        """Save the reply's files; a line for each saying where it went (or why it did not)."""
+        data_dir: Path = self.service.settings.data_dir
+        try:
+            paths = save_files(data_dir, reply.files)
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            return [t("data_dir_unusable", self.locale, path=str(data_dir), reason=reason)]
+        return [t("console_file_saved", self.locale, path=str(path)) for path in paths]
 
     async def push(self, reply: Reply) -> None:
         """Show what the bot sends on its own (a daily question, an idle interview's summary).
@@ -202,6 +239,44 @@ class Console:
             return [await self.service.notes_add_file(self.caller, path.name, data)]
         raise BadInput("console_notes_usage")
 
+    async def _review(self, argument: str) -> list[Reply]:
+        """``/review [anyway]``: an interview over the due cards (``anyway``: even if none is
+        due); nothing due says when the next review is."""
+        anyway = argument.strip().lower()
+        if anyway not in ("", "anyway"):
+            raise BadInput("console_review_usage")
+        return await self.service.review(self.caller, anyway=bool(anyway))
+
+    async def _remind(self, argument: str) -> list[Reply]:
+        """``/remind on HH:MM [zone] | off | status`` (nothing: the status)."""
+        sub = argument.partition(" ")[0].lower()
+        if sub not in ("", "on", "off", "status"):
+            raise BadInput("console_remind_usage")
+        if sub == "status":
+            argument = ""
+        return [await self.service.remind(self.caller, argument)]
+
+    async def _stats(self, _argument: str) -> list[Reply]:
+        return [await self.service.stats(self.caller)]
+
+    async def _leaderboard(self, argument: str) -> list[Reply]:
+        """``/leaderboard [week|all] [page] | optout | optin``."""
+        words = argument.lower().split()
+        if words in (["optout"], ["optin"]):
+            return [await self.service.leaderboard_opt(self.caller, out=words[0] == "optout")]
+        period, page = "week", 1
+        for word in words:
+            if word in ("week", "all"):
+                period = word
+            elif word.isdecimal() and len(word) <= 6:
+                page = int(word)
+            else:
+                raise BadInput("console_leaderboard_usage")
+        return [await self.service.leaderboard(self.caller, period, page)]
+
+    async def _export(self, _argument: str) -> list[Reply]:
+        return [await self.service.export(self.caller)]
+
     async def _appeal(self, argument: str) -> list[Reply]:
         """``/appeal [answer id] [note]``: the grader was wrong about the last grade shown in
         this session, or about the answer named by its id."""
@@ -226,9 +301,13 @@ class Console:
 
     async def resume(self) -> None:
         """After a restart: the resume notice and the running interview's question, or the
-        summary of one that expired while the console was closed."""
+        summary of one that expired while the console was closed; then how many concepts are
+        due for review, when any are."""
         for reply in await self.service.interviews.resume(self.caller):
             self.show(reply)
+        notice = await self.service.due_notice(self.caller)
+        if notice is not None:
+            self.show(notice)
 
     async def run(self, stdin: TextIO, *, interactive: bool) -> None:
         """Read lines until /quit or end of input; the daily runner and the interview expiry
@@ -239,7 +318,7 @@ class Console:
                 t("console_welcome", self.locale, count=self.service.concept_count) + "\n\n"
             )
         await self.resume()
-        jobs = (self.runner, self.expiry, self.keeper)
+        jobs = (self.runner, self.expiry, self.keeper, self.reminders)
         tasks = [asyncio.create_task(job.run_forever()) for job in jobs]
         try:
             if interactive:

@@ -8,8 +8,12 @@ developer portal) plain messages in an interview or daily thread count as answer
 Where things live: :mod:`.commands` (the app commands), :mod:`.components` (buttons and the
 answer modal), :mod:`.thread_answers` (thread messages), :mod:`.caller` (the Caller),
 :mod:`.errors` (the one error reporter), :mod:`.send` and :mod:`.render` (output),
-:mod:`.notifier` (pushes for the daily runner and interview expiry). Besides those two jobs the
-client runs the notes keeper (watched folders, pulled repositories).
+:mod:`.notifier` (pushes for the daily runner and interview expiry, and the review reminders'
+direct messages). Besides those jobs the client runs the notes keeper (watched folders, pulled
+repositories) and the reminder runner.
+
+The learning loop: ``/review``, ``/remind``, ``/stats``, ``/leaderboard`` and ``/export``
+(:mod:`.commands`); a reply's files go with it as attachments.
 """
 
 from __future__ import annotations
@@ -24,8 +28,13 @@ from discord import app_commands
 
 from bot.adapters.discord.commands.daily import DailyCommands
 from bot.adapters.discord.commands.define import define_command
+from bot.adapters.discord.commands.export import export_command
 from bot.adapters.discord.commands.interview import InterviewCommands
+from bot.adapters.discord.commands.leaderboard import LeaderboardCommands
 from bot.adapters.discord.commands.notes import NotesCommands
+from bot.adapters.discord.commands.remind import RemindCommands
+from bot.adapters.discord.commands.review import review_command
+from bot.adapters.discord.commands.stats import stats_command
 from bot.adapters.discord.commands.topics import topics_command
 from bot.adapters.discord.components import Buttons
 from bot.adapters.discord.errors import report_error
@@ -70,6 +79,7 @@ class DiscordBot(discord.AutoShardedClient):
         self.runner = service.daily_runner(notifier)
         self.expiry = service.interview_expiry(notifier)
         self.keeper = service.notes_keeper()
+        self.reminders = service.reminder_runner(notifier)
         self.buttons = Buttons(service)
         self.tree = app_commands.CommandTree(self)
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
@@ -78,6 +88,11 @@ class DiscordBot(discord.AutoShardedClient):
         self.tree.add_command(DailyCommands(service, self.runner))
         self.tree.add_command(topics_command(service))
         self.tree.add_command(NotesCommands(service))
+        self.tree.add_command(review_command(service))
+        self.tree.add_command(RemindCommands(service))
+        self.tree.add_command(stats_command(service))
+        self.tree.add_command(LeaderboardCommands(service))
+        self.tree.add_command(export_command(service))
         self._tasks: list[asyncio.Task[None]] = []
 
     async def setup_hook(self) -> None:
@@ -93,12 +108,14 @@ class DiscordBot(discord.AutoShardedClient):
         self._tasks.append(asyncio.create_task(self.runner.run_forever(), name="daily-runner"))
         self._tasks.append(asyncio.create_task(self.expiry.run_forever(), name="expiry"))
         self._tasks.append(asyncio.create_task(self.keeper.run_forever(), name="notes-keeper"))
+        self._tasks.append(asyncio.create_task(self.reminders.run_forever(), name="reminders"))
 
     async def close(self) -> None:
         """Stop background work, then the client."""
         self.runner.stop()
         self.expiry.stop()
         self.keeper.stop()
+        self.reminders.stop()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

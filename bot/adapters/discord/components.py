@@ -5,28 +5,36 @@ looks a term up, ``more:<concept id>`` reads the rest of a definition cut short,
 ``cmd:<action>:<argument>`` is a :class:`~bot.core.models.Action` carried out by
 :meth:`Service.act <bot.app.service.Service.act>`. Actions that take typed text
 (:data:`~bot.app.service.TEXT_ACTIONS`) open :class:`AnswerModal` first; the replies to
-:data:`~bot.app.service.PRIVATE_ACTIONS` only the presser sees.
+:data:`~bot.app.service.PRIVATE_ACTIONS` only the presser sees. The review buttons
+(:data:`SESSION_ACTIONS`) start a review session like ``/review`` (in a new thread from a text
+channel), and a leaderboard's page buttons (:data:`PAGE_ACTIONS`) turn the page in place.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 import discord
 
 from bot.adapters.discord.caller import caller_of
+from bot.adapters.discord.commands.review import start_review
 from bot.adapters.discord.errors import report_error
-from bot.adapters.discord.render import COMMAND_PREFIX, DEFINE_PREFIX, MORE_PREFIX, pages
+from bot.adapters.discord.render import COMMAND_PREFIX, DEFINE_PREFIX, MORE_PREFIX, pages, render
 from bot.adapters.discord.send import NO_MENTIONS, send
 from bot.app.service import PRIVATE_ACTIONS, TEXT_ACTIONS, Service
 from bot.core.messages import t
-from bot.core.models import Caller
+from bot.core.models import Caller, Reply
+from bot.core.review.replies import LEADERBOARD_PAGE, REVIEW_ANYWAY, REVIEW_START
 
 ANSWER_MAX = 4000
 MODAL_TITLE_MAX = 45
 MODAL_LABEL_MAX = 45
 PLACEHOLDER_MAX = 100
+# Buttons that start a review session, and those that page a reply in place.
+SESSION_ACTIONS = frozenset({REVIEW_ANYWAY, REVIEW_START})
+PAGE_ACTIONS = frozenset({LEADERBOARD_PAGE})
 
 
 def _cut(text: str, limit: int) -> str:
@@ -119,6 +127,27 @@ class Buttons:
         self, interaction: discord.Interaction[Any], caller: Caller, command: str, argument: str
     ) -> None:
         private = command in PRIVATE_ACTIONS
+        if command in SESSION_ACTIONS:
+            await interaction.response.defer(thinking=True)
+            if interaction.guild_id is None and argument.isdecimal():
+                # a reminder's button in a DM names the server whose cards are due
+                caller = replace(caller, workspace_id=argument)
+
+            async def begin(presser: Caller) -> list[Reply]:
+                return await self.service.act(presser, command)
+
+            await start_review(interaction, self.service, begin, caller)
+            return
+        if command in PAGE_ACTIONS and interaction.message is not None:
+            await interaction.response.defer()  # the page is shown in the same message
+            replies = await self.service.act(caller, command, argument)
+            if replies:
+                shown = render(replies[0])
+                await interaction.edit_original_response(
+                    embed=shown.embed, view=shown.view, allowed_mentions=NO_MENTIONS
+                )
+            await send(interaction, replies[1:])
+            return
         if command in TEXT_ACTIONS:
 
             async def on_answer(modal_interaction: discord.Interaction[Any], text: str) -> None:

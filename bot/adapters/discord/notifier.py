@@ -3,6 +3,7 @@ their posts through it, and it maps Discord's failures onto the port's DeliveryE
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,7 +14,44 @@ from bot.adapters.discord.render import render
 from bot.adapters.discord.send import NO_MENTIONS, THREAD_NAME_MAX
 from bot.core.daily.rules import carries_marker
 from bot.core.models import Reply
-from bot.core.ports import ChannelUnavailable, Posted, RateLimited, ServerError, Target
+from bot.core.ports import (
+    ChannelUnavailable,
+    DeliveryError,
+    Posted,
+    RateLimited,
+    ServerError,
+    Target,
+)
+from bot.core.review.replies import REVIEW_ANYWAY, REVIEW_START
+
+
+def delivery_error(exc: BaseException) -> DeliveryError:
+    """The port's kind of a Discord failure: 403 and 404 (a channel gone, no access, a person
+    who takes no DMs) are for good, a 429 waits, anything else (5xx, the network) may pass."""
+    if isinstance(exc, discord.Forbidden | discord.NotFound):
+        return ChannelUnavailable(f"{exc.status} {exc.code} {exc.text}")
+    if isinstance(exc, discord.HTTPException):
+        if exc.status == 429:
+            return RateLimited(float(getattr(exc, "retry_after", 1.0) or 1.0))
+        return ServerError(f"{exc.status} {exc.text}")
+    return ServerError(str(exc) or type(exc).__name__)
+
+
+DM_SESSION_ACTIONS = frozenset({REVIEW_START, REVIEW_ANYWAY})
+
+
+def _from_workspace(reply: Reply, workspace_id: str) -> Reply:
+    """A direct message's review buttons name the server it is about: pressed in the DM (no
+    server there) the review is of that server's cards, with its notes."""
+    if not workspace_id.isdecimal():
+        return reply
+    actions = tuple(
+        replace(action, argument=workspace_id)
+        if action.command in DM_SESSION_ACTIONS and not action.argument
+        else action
+        for action in reply.actions
+    )
+    return replace(reply, actions=actions)
 
 
 class DiscordNotifier:
@@ -42,44 +80,27 @@ class DiscordNotifier:
                 mentions = discord.AllowedMentions(
                     everyone=False, users=False, roles=[discord.Object(int(target.mention))]
                 )
-            kwargs: dict[str, Any] = {"embed": rendered.embed, "allowed_mentions": mentions}
-            if rendered.view is not None:
-                kwargs["view"] = rendered.view
-            message = await channel.send(content, **kwargs)
+            message = await channel.send(content, **rendered.kwargs(), allowed_mentions=mentions)
             thread_id = None
             if open_thread and not target.thread_id:
                 thread = await message.create_thread(name=open_thread[:THREAD_NAME_MAX])
                 thread_id = str(thread.id)
             return Posted(str(message.id), thread_id)
-        except (discord.Forbidden, discord.NotFound) as exc:
-            raise ChannelUnavailable(f"{exc.status} {exc.text}") from exc
-        except discord.HTTPException as exc:
-            if exc.status == 429:
-                raise RateLimited(float(getattr(exc, "retry_after", 1.0) or 1.0)) from exc
-            raise ServerError(f"{exc.status} {exc.text}") from exc
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise ServerError(str(exc)) from exc
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+            raise delivery_error(exc) from exc
 
     async def direct(self, workspace_id: str, user_id: str, reply: Reply) -> Posted:
-        """Send the reply to one person as a direct message (a person who allows none from
-        server members: :class:`ChannelUnavailable`)."""
+        """Send the reply to one person as a direct message, files attached. A person who takes
+        no DMs from the bot (Discord's 403, code 50007) or who is gone: :class:`ChannelUnavailable`
+        (retrying will not help)."""
         try:
             user = self.client.get_user(int(user_id)) or await self.client.fetch_user(int(user_id))
             channel = user.dm_channel or await user.create_dm()
-            rendered = render(reply)
-            kwargs: dict[str, Any] = {"embed": rendered.embed, "allowed_mentions": NO_MENTIONS}
-            if rendered.view is not None:
-                kwargs["view"] = rendered.view
-            message = await channel.send(**kwargs)
+            rendered = render(_from_workspace(reply, workspace_id))
+            message = await channel.send(**rendered.kwargs(), allowed_mentions=NO_MENTIONS)
             return Posted(str(message.id))
-        except (discord.Forbidden, discord.NotFound) as exc:
-            raise ChannelUnavailable(f"{exc.status} {exc.text}") from exc
-        except discord.HTTPException as exc:
-            if exc.status == 429:
-                raise RateLimited(float(getattr(exc, "retry_after", 1.0) or 1.0)) from exc
-            raise ServerError(f"{exc.status} {exc.text}") from exc
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise ServerError(str(exc)) from exc
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+            raise delivery_error(exc) from exc
 
     async def find_post(self, target: Target, marker: str, *, since: datetime) -> Posted | None:
         """Page through the channel's messages from ``since`` on, oldest first, for the bot's

@@ -3,12 +3,17 @@
 Discord rejects anything over its limits (the client library checks none of them), so every
 piece is cut here: title 256, description 4,096, field value 1,024, 25 fields, footer 2,048,
 6,000 characters across the embed, button label 80, custom_id 100, 5 buttons a row, 5 rows.
+
+A reply's files (a chart, an export) go with the message as attachments (at most 10); the
+first image is shown in the embed (``attachment://<name>``).
 """
 
 from __future__ import annotations
 
+import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import discord
 
@@ -29,6 +34,8 @@ BUTTON_LABEL_MAX = 80
 CUSTOM_ID_MAX = 100
 BUTTONS_PER_ROW = 5
 ROWS_MAX = 5
+FILES_MAX = 10  # attachments a message may carry
+IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 
 COLOURS = {
     ReplyKind.DEFINITION: discord.Colour.blurple(),
@@ -117,10 +124,29 @@ def _custom_id(action: Action) -> str:
 
 @dataclass
 class Rendered:
-    """What to send: an embed and its buttons."""
+    """What to send: an embed, its buttons and its files (fresh ``discord.File`` objects: one
+    rendering is sent once)."""
 
     embed: discord.Embed
     view: discord.ui.View | None
+    files: list[discord.File] = field(default_factory=list)
+
+    def kwargs(self) -> dict[str, Any]:
+        """The message's ``embed``, ``view`` and ``files`` arguments (those it has)."""
+        found: dict[str, Any] = {"embed": self.embed}
+        if self.view is not None:
+            found["view"] = self.view
+        if self.files:
+            found["files"] = self.files
+        return found
+
+
+def files_of(reply: Reply) -> list[discord.File]:
+    """The reply's files as attachments (the first :data:`FILES_MAX`)."""
+    return [
+        discord.File(io.BytesIO(item.data), filename=item.filename)
+        for item in reply.files[:FILES_MAX]
+    ]
 
 
 def render(reply: Reply, *, more_id: str | None = None) -> Rendered:
@@ -152,8 +178,11 @@ def render(reply: Reply, *, more_id: str | None = None) -> Rendered:
         embed.add_field(name="🔒", value=spoiler, inline=False)
     if footer:
         embed.set_footer(text=footer)
+    image = next((f for f in reply.files[:FILES_MAX] if f.mime in IMAGE_TYPES), None)
+    if image is not None:
+        embed.set_image(url=f"attachment://{image.filename}")
     view = _view(reply, more_id if truncated else None)
-    return Rendered(embed, view)
+    return Rendered(embed, view, files_of(reply))
 
 
 def _view(reply: Reply, more_id: str | None) -> discord.ui.View | None:

@@ -1,4 +1,5 @@
-"""Sending rendered replies: as follow-ups of a deferred interaction, or as channel messages.
+"""Sending rendered replies: as follow-ups of a deferred interaction, or as channel messages,
+with the reply's files attached.
 
 Nothing the bot sends pings anyone (:data:`NO_MENTIONS`); the one exception, the role a daily
 question mentions, is the notifier's.
@@ -29,22 +30,16 @@ async def send(
     for reply in replies:
         more = str(reply.extra.get("concept_id")) if reply.kind is ReplyKind.DEFINITION else None
         rendered = render(reply, more_id=more)
-        kwargs: dict[str, Any] = {
-            "embed": rendered.embed,
-            "ephemeral": ephemeral or reply.ephemeral,
-            "allowed_mentions": NO_MENTIONS,
-        }
-        if rendered.view is not None:
-            kwargs["view"] = rendered.view
-        await interaction.followup.send(**kwargs)
+        await interaction.followup.send(
+            **rendered.kwargs(),
+            ephemeral=ephemeral or reply.ephemeral,
+            allowed_mentions=NO_MENTIONS,
+        )
 
 
 async def post_reply(channel: Any, reply: Reply, reference: discord.Message | None = None) -> None:
     """Send a reply as a plain channel message (as a reply to ``reference``, without a ping)."""
-    rendered = render(reply)
-    kwargs: dict[str, Any] = {"embed": rendered.embed, "allowed_mentions": NO_MENTIONS}
-    if rendered.view is not None:
-        kwargs["view"] = rendered.view
+    kwargs: dict[str, Any] = {**render(reply).kwargs(), "allowed_mentions": NO_MENTIONS}
     if reference is not None:
         kwargs["reference"] = reference
         kwargs["mention_author"] = False

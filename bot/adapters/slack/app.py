@@ -1,14 +1,17 @@
 """The Slack front end (slack-bolt, async): Socket Mode by default, HTTP with ``--http``.
 
 Slash commands ``/define``, ``/interview``, ``/daily``, ``/topics``, ``/notes`` (subcommands in
-the text) are acked at once and answered in Block Kit. An interview runs in a thread under its
-first message; answers are thread replies (message events) or come through the "answer" button's
-modal. Notes files come through the ``/notes add`` modal or a DM with the bot.
+the text) and the learning loop's ``/review``, ``/remind``, ``/stats``, ``/leaderboard``,
+``/export`` are acked at once and answered in Block Kit. An interview (a review session too)
+runs in a thread under its first message; answers are thread replies (message events) or come
+through the "answer" button's modal. Notes files come through the ``/notes add`` modal or a DM
+with the bot. A reply's files are uploaded after its message (``files_upload_v2``). The Home tab
+shows the person's dashboard.
 
 :class:`SlackFrontEnd` wires it together: the bolt app with its listeners registered per kind
 (:mod:`bot.adapters.slack.listeners`) and one global error handler, the Web API client, the
-notifier with the daily runner and interview expiry jobs, the notes keeper (folders watched,
-repositories pulled), and the aiohttp app for HTTP mode.
+notifier with the daily runner, interview expiry and review reminder jobs, the notes keeper
+(folders watched, repositories pulled), and the aiohttp app for HTTP mode.
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.caller import Callers
-from bot.adapters.slack.listeners import actions, commands, errors, events, views
+from bot.adapters.slack.files import upload
+from bot.adapters.slack.listeners import actions, commands, errors, events, learning, views
 from bot.adapters.slack.notifier import SlackNotifier, make_client
 from bot.adapters.slack.render import render
 from bot.app.service import Service
@@ -90,18 +94,22 @@ class SlackFrontEnd:
         self.runner = service.daily_runner(self.notifier)
         self.expiry = service.interview_expiry(self.notifier)
         self.keeper = service.notes_keeper()
+        self.reminders = service.reminder_runner(self.notifier)
         commands.register(self.app, self)
+        learning.register(self.app, self)
         actions.register(self.app, self)
         views.register(self.app, self)
         events.register(self.app, self)
         errors.register(self.app, self)
 
     async def post(self, channel: str, reply: Reply, *, thread_ts: str | None = None) -> str:
-        """Post a reply in a channel (or thread); returns the message ts."""
+        """Post a reply in a channel (or thread), its files uploaded after it in the same
+        place; returns the message ts."""
         text, blocks = render(reply, show_spoiler=False)
         response = await self.client.chat_postMessage(
             channel=channel, text=text, blocks=blocks, thread_ts=thread_ts
         )
+        await upload(self.client, channel, reply.files, thread_ts=thread_ts, alt_text=reply.title)
         return str(response["ts"])
 
     async def ephemeral(
@@ -141,6 +149,7 @@ async def run_slack(service: Service, *, http: bool) -> None:
     runner_task = asyncio.create_task(front.runner.run_forever(), name="slack-daily-runner")
     expiry_task = asyncio.create_task(front.expiry.run_forever(), name="slack-expiry")
     keeper_task = asyncio.create_task(front.keeper.run_forever(), name="slack-notes-keeper")
+    reminder_task = asyncio.create_task(front.reminders.run_forever(), name="slack-reminders")
     try:
         if http:
             runner = web.AppRunner(front.web_app())
@@ -161,7 +170,8 @@ async def run_slack(service: Service, *, http: bool) -> None:
         front.runner.stop()
         front.expiry.stop()
         front.keeper.stop()
-        for task in (runner_task, expiry_task, keeper_task):
+        front.reminders.stop()
+        for task in (runner_task, expiry_task, keeper_task, reminder_task):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task

@@ -1,10 +1,13 @@
 """The Slack Web API as the application's jobs see it: the rate-limit-aware client, the
-:class:`SlackNotifier` the daily runner and the interview expiry post through, and the mapping of
-Web API failures to the application's delivery errors."""
+:class:`SlackNotifier` the daily runner, the interview expiry and the review reminders post
+through (a reply's files uploaded after its message, :mod:`bot.adapters.slack.files`), and the
+mapping of Web API failures to the application's delivery errors: a person the app cannot DM
+(not in the workspace, deactivated, a bot) is as gone as an archived channel."""
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -13,6 +16,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.slack.files import open_dm, upload
 from bot.adapters.slack.render import render
 from bot.core.daily.rules import carries_marker
 from bot.core.models import Reply
@@ -27,9 +31,15 @@ GONE_ERRORS = frozenset(
         "missing_scope",
         "account_inactive",
         "invalid_auth",
+        # conversations.open for a DM: nobody to write to
+        "user_not_found",
+        "user_not_visible",
+        "user_disabled",
+        "cannot_dm_bot",
     }
 )
 HISTORY_PAGE = 200  # messages per conversations.history page (Slack's recommended most)
+log = logging.getLogger(__name__)
 
 
 def make_client(token: str, base_url: str | None = None) -> AsyncWebClient:
@@ -71,6 +81,7 @@ class SlackNotifier:
         except (TimeoutError, OSError) as exc:
             raise ServerError(str(exc)) from exc
         ts = str(response["ts"])
+        await self._upload(target.channel_id, reply, target.thread_id)
         return Posted(ts, ts if open_thread else None)
 
     async def direct(self, workspace_id: str, user_id: str, reply: Reply) -> Posted:
@@ -78,8 +89,7 @@ class SlackNotifier:
         ``chat.postMessage`` there)."""
         text, blocks = render(reply, show_spoiler=False)
         try:
-            opened = await self.client.conversations_open(users=user_id)
-            channel = str(opened["channel"]["id"])
+            channel = await open_dm(self.client, user_id)
             response = await self.client.chat_postMessage(
                 channel=channel, text=text, blocks=blocks, unfurl_links=False
             )
@@ -87,7 +97,20 @@ class SlackNotifier:
             raise _delivery_error(exc) from exc
         except (TimeoutError, OSError) as exc:
             raise ServerError(str(exc)) from exc
+        await self._upload(channel, reply, None)
         return Posted(str(response["ts"]))
+
+    async def _upload(self, channel: str, reply: Reply, thread_ts: str | None) -> None:
+        """The reply's files, after its message (in the same thread). The message is already
+        delivered: a failed upload is logged, not raised (a retry would post it twice)."""
+        if not reply.files:
+            return
+        try:
+            await upload(
+                self.client, channel, reply.files, thread_ts=thread_ts, alt_text=reply.title
+            )
+        except (SlackApiError, TimeoutError, OSError):
+            log.warning("could not upload a reply's files to %s", channel, exc_info=True)
 
     async def find_post(self, target: Target, marker: str, *, since: datetime) -> Posted | None:
         """Page through the channel's history from ``since`` on (``conversations.history`` with

@@ -99,7 +99,10 @@ async def test_commands_are_synced_to_the_development_guild(
     fake_discord: FakeDiscord, bot: DiscordBot
 ) -> None:
     synced = fake_discord.synced_commands[fake_discord.guild_id]
-    assert {c["name"] for c in synced} == {"define", "interview", "daily", "topics", "notes"}
+    assert {c["name"] for c in synced} == {
+        *("define", "interview", "daily", "topics", "notes"),
+        *("review", "remind", "stats", "leaderboard", "export"),
+    }
 
 
 def _described(node: JSON) -> list[JSON]:

@@ -24,8 +24,11 @@ NEEDED_SCOPES = {
     "im:history",
     "users:read",
     "files:read",  # /notes add: the uploaded or DM-shared file is downloaded
+    "files:write",  # /stats chart, /export files (files_upload_v2)
+    "im:write",  # conversations.open: reminders and files in a DM
 }
-NEEDED_EVENTS = {"message.channels", "message.groups", "message.im"}  # im: file_share too
+NEEDED_EVENTS = {"message.channels", "message.groups", "message.im", "app_home_opened"}
+LISTENERS = PROJECT_ROOT / "bot/adapters/slack/listeners"
 
 
 def _load(path: Any) -> dict[str, Any]:
@@ -33,10 +36,13 @@ def _load(path: Any) -> dict[str, Any]:
     return manifest
 
 
-def _registered_commands() -> set[str]:
-    """The slash commands the listeners register (``app.command("/...")``)."""
-    source = (PROJECT_ROOT / "bot/adapters/slack/listeners/commands.py").read_text("utf-8")
-    return set(re.findall(r'app\.command\("(/\w+)"\)', source))
+def _registered(kind: str) -> set[str]:
+    """What the listener modules register with ``app.<kind>("...")`` (commands, events)."""
+    found: set[str] = set()
+    for path in LISTENERS.glob("*.py"):
+        source = path.read_text("utf-8")
+        found |= set(re.findall(rf'app\.{kind}\("([\w/]+)"\)', source))
+    return found
 
 
 @pytest.mark.parametrize("path", [SOCKET, HTTP], ids=["socket", "http"])
@@ -45,19 +51,29 @@ def test_each_manifest_declares_the_commands_scopes_and_events(path: Any) -> Non
     commands = {c["command"] for c in manifest["features"]["slash_commands"]}
     assert (
         commands
-        == _registered_commands()
+        == _registered("command")
         == {
             "/define",
             "/interview",
             "/daily",
             "/topics",
             "/notes",
+            "/review",
+            "/remind",
+            "/stats",
+            "/leaderboard",
+            "/export",
         }
     )
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == NEEDED_SCOPES
-    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == NEEDED_EVENTS
+    events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    assert events == NEEDED_EVENTS
+    assert {e.split(".")[0] for e in events} == _registered("event")  # message.*: "message"
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert manifest["features"]["app_home"]["messages_tab_enabled"] is True  # DMs
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True  # the dashboard
+    escaped = {c["command"] for c in manifest["features"]["slash_commands"] if c["should_escape"]}
+    assert escaped == {"/stats"}  # a mention arrives as <@U123|name>
 
 
 def test_the_http_manifest_fills_every_request_url_and_turns_socket_mode_off() -> None:
@@ -68,7 +84,7 @@ def test_the_http_manifest_fills_every_request_url_and_turns_socket_mode_off() -
         settings["interactivity"]["request_url"],
         settings["event_subscriptions"]["request_url"],
     ]
-    assert len(urls) == 7  # five commands, interactivity, events
+    assert len(urls) == 12  # ten commands, interactivity, events
     assert all(url.startswith("https://") and url.endswith(EVENTS_PATH) for url in urls)
     assert settings["socket_mode_enabled"] is False
     assert _load(SOCKET)["settings"]["socket_mode_enabled"] is True

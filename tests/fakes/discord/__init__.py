@@ -13,6 +13,7 @@ from tests.fakes.discord.gateway import GatewayFrame
 from tests.fakes.discord.payloads import (
     CALLBACK_AUTOCOMPLETE,
     CALLBACK_DEFERRED_MESSAGE,
+    CALLBACK_DEFERRED_UPDATE,
     CALLBACK_MESSAGE,
     CALLBACK_MODAL,
     CALLBACK_UPDATE_MESSAGE,
@@ -26,11 +27,17 @@ from tests.fakes.discord.payloads import (
     FormErrors,
 )
 from tests.fakes.discord.scene import FakeGuild
-from tests.fakes.discord.server import FakeDiscordServer, InjectedFailure, RecordedRequest
+from tests.fakes.discord.server import (
+    FakeDiscordServer,
+    InjectedFailure,
+    RecordedRequest,
+    Upload,
+)
 
 __all__ = [
     "CALLBACK_AUTOCOMPLETE",
     "CALLBACK_DEFERRED_MESSAGE",
+    "CALLBACK_DEFERRED_UPDATE",
     "CALLBACK_MESSAGE",
     "CALLBACK_MODAL",
     "CALLBACK_UPDATE_MESSAGE",
@@ -49,6 +56,7 @@ __all__ = [
     "InjectedFailure",
     "InteractionHandle",
     "RecordedRequest",
+    "Upload",
     "pointed_at",
     "running_client",
 ]

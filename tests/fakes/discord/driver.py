@@ -825,6 +825,24 @@ class FakeDiscord(FakeDiscordServer):
             return {"type": COMPONENT_LABEL, "component": submitted}
         return {"type": kind, "content": component.get("content", "")}
 
+    def close_dms(self, user: JSON | int) -> None:
+        """The user takes no direct messages from the bot: opening the DM works, sending there
+        is refused with 403, code 50007 "Cannot send messages to this user" (as on Discord)."""
+        self.dms_closed.add(as_int(user))
+
+    def direct_messages(self, user: JSON | int) -> list[JSON]:
+        """The messages in the bot's DM with the user, oldest first (none if never opened)."""
+        uid = as_int(user)
+        channel = next(
+            (
+                c
+                for c in self.channels.values()
+                if c["type"] == CHANNEL_DM and int(c["recipients"][0]["id"]) == uid
+            ),
+            None,
+        )
+        return [] if channel is None else self.channel_messages(int(channel["id"]))
+
     def add_history(self, channel_id: int, contents: Sequence[str], author: JSON | int) -> None:
         """Messages that reached a channel while the bot was not watching (no gateway event,
         no settling): a busy channel's history, in order."""

@@ -43,6 +43,7 @@ from tests.fakes.discord.payloads import (
     CALLBACK_UPDATE_MESSAGE,
     CDN_ATTACHMENTS_PATH,
     CHANNEL_ANNOUNCEMENT_THREAD,
+    CHANNEL_DM,
     CHANNEL_GUILD_ANNOUNCEMENT,
     CHANNEL_PRIVATE_THREAD,
     CHANNEL_PUBLIC_THREAD,
@@ -52,8 +53,10 @@ from tests.fakes.discord.payloads import (
     DEFAULT_HISTORY_LIMIT,
     ERR_ALREADY_ACKNOWLEDGED,
     ERR_CANNOT_EDIT_OTHERS,
+    ERR_CANNOT_MESSAGE_USER,
     ERR_GENERAL,
     ERR_MISSING_ACCESS,
+    ERR_MISSING_PERMISSIONS,
     ERR_THREAD_ALREADY_CREATED,
     ERR_THREAD_LOCKED,
     ERR_UNKNOWN_CHANNEL,
@@ -85,6 +88,7 @@ from tests.fakes.discord.payloads import (
     MESSAGE_DEFAULT,
     MESSAGE_REPLY,
     MESSAGEABLE_TYPES,
+    PERM_MANAGE_THREADS,
     PRIVILEGED_INTENTS,
     THREAD_ARCHIVE_DURATIONS,
     THREAD_PARENT_TYPES,
@@ -111,6 +115,15 @@ DEFAULT_RETRY_AFTER_S: Final = 0.05
 # --------------------------------------------------------------------------------------------
 # Records
 # --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Upload:
+    """A file sent with a message (a ``files[n]`` part of a multipart request)."""
+
+    filename: str
+    data: bytes
+    content_type: str
+
+
 @dataclass
 class RecordedRequest:
     """One REST request the fake answered, with the answer it gave."""
@@ -122,6 +135,7 @@ class RecordedRequest:
     json: Any
     headers: dict[str, str]
     files: list[str] = field(default_factory=list)
+    uploads: list[Upload] = field(default_factory=list)
     status: int = 0
     response: Any = None
     interaction_token: str | None = None
@@ -130,6 +144,14 @@ class RecordedRequest:
         """A request header, looked up case-insensitively."""
         wanted = name.lower()
         return next((v for k, v in self.headers.items() if k.lower() == wanted), None)
+
+    def upload(self, filename: str) -> bytes:
+        """The bytes of the file named ``filename`` sent with this request."""
+        found = next((u for u in self.uploads if u.filename == filename), None)
+        if found is None:
+            names = [u.filename for u in self.uploads]
+            raise LookupError(f"no file {filename!r} in the request (files: {names})")
+        return found.data
 
     @property
     def ok(self) -> bool:
@@ -237,6 +259,8 @@ class FakeDiscordServer(Gateway):
         self.attachments: dict[int, tuple[JSON, bytes, str]] = {}  # id -> payload, bytes, sig
         self.synced_commands: dict[int | None, list[JSON]] = {}
         self.failures: list[InjectedFailure] = []
+        # people who take no direct messages from the bot (privacy settings, a block)
+        self.dms_closed: set[int] = set()
 
         self._in_flight = 0
         self._interactions: dict[str, InteractionState] = {}
@@ -413,6 +437,7 @@ class FakeDiscordServer(Gateway):
             )
         r("GET", "/channels/{channel_id}", self._get_channel)
         r("PATCH", "/channels/{channel_id}", self._patch_channel)
+        r("DELETE", "/channels/{channel_id}", self._delete_channel)
         r("GET", "/channels/{channel_id}/messages", self._history)
         r("POST", "/channels/{channel_id}/messages", self._post_message)
         for method in ("GET", "PATCH", "DELETE"):
@@ -433,13 +458,15 @@ class FakeDiscordServer(Gateway):
         r("GET", "/guilds/{guild_id}/roles", self._get_guild_roles)
         r("GET", "/guilds/{guild_id}/members/{user_id}", self._get_guild_member)
 
-    async def _read_body(self, request: web.Request) -> tuple[Any, list[str]]:
+    async def _read_body(self, request: web.Request) -> tuple[Any, list[Upload]]:
+        """The JSON body, and the files of a multipart body (discord.py sends a message with
+        files as ``multipart/form-data``: ``payload_json`` and ``files[n]`` parts)."""
         if not request.can_read_body:
             return None, []
         ctype = request.content_type
         if ctype == "multipart/form-data":
             payload: Any = None
-            files: list[str] = []
+            files: list[Upload] = []
             reader = await request.multipart()
             async for part in reader:
                 if not isinstance(part, BodyPartReader):
@@ -447,8 +474,9 @@ class FakeDiscordServer(Gateway):
                 if part.name == "payload_json":
                     payload = json.loads(await part.text())
                 else:
-                    files.append(part.filename or part.name or "file")
-                    await part.read()
+                    data = bytes(await part.read())
+                    kind = part.headers.get("Content-Type", "application/octet-stream")
+                    files.append(Upload(part.filename or part.name or "file", data, kind))
             return payload, files
         raw = await request.text()
         if not raw:
@@ -468,7 +496,7 @@ class FakeDiscordServer(Gateway):
 
     async def _handle_http(self, request: web.Request) -> web.StreamResponse:
         path = request.path[len(API_PREFIX) :]
-        body, files = await self._read_body(request)
+        body, uploads = await self._read_body(request)
         record = RecordedRequest(
             index=-1,
             method=request.method,
@@ -476,7 +504,8 @@ class FakeDiscordServer(Gateway):
             query=dict(request.query),
             json=body,
             headers=dict(request.headers),
-            files=files,
+            files=[u.filename for u in uploads],
+            uploads=uploads,
             interaction_token=self._token_in(path),
         )
         headers: dict[str, str] = {}
@@ -828,6 +857,9 @@ class FakeDiscordServer(Gateway):
         if is_empty_message(body, record.files):
             raise empty_message_error()
         self._check_writable(channel)
+        if channel["type"] == CHANNEL_DM and int(channel["recipients"][0]["id"]) in self.dms_closed:
+            # the DM channel opens, but nothing can be sent there
+            raise DiscordError(403, ERR_CANNOT_MESSAGE_USER, "Cannot send messages to this user")
         message = self._build_message(channel, body, author=self.bot_user, files=record.files)
         await self._store_message(message)
         return 200, message
@@ -939,6 +971,25 @@ class FakeDiscordServer(Gateway):
                 meta["archive_timestamp"] = iso_timestamp()
         event = "THREAD_UPDATE" if meta is not None else "CHANNEL_UPDATE"
         await self._deliver_guild_event(event, channel)
+        return 200, channel
+
+    async def _delete_channel(
+        self, record: RecordedRequest, match: re.Match[str]
+    ) -> tuple[int, Any]:
+        """Delete a thread (the bot needs Manage Threads, as on Discord) with its messages."""
+        channel = self._channel(match["channel_id"])
+        if channel["type"] not in THREAD_TYPES:
+            raise DiscordError(403, ERR_MISSING_PERMISSIONS, "Missing Permissions")
+        held = self.member_permissions(self.bot_user, int(channel["guild_id"]))
+        if not held & PERM_MANAGE_THREADS:
+            raise DiscordError(403, ERR_MISSING_PERMISSIONS, "Missing Permissions")
+        cid = int(channel["id"])
+        del self.channels[cid]
+        self.thread_members.pop(cid, None)
+        for mid in [m for m, message in self.messages.items() if int(message["channel_id"]) == cid]:
+            del self.messages[mid]
+        data = {k: channel[k] for k in ("id", "guild_id", "parent_id", "type")}
+        await self._deliver_guild_event("THREAD_DELETE", data)
         return 200, channel
 
     async def _deliver_guild_event(self, event: str, data: JSON) -> None:

@@ -752,6 +752,20 @@ async def test_direct_messages(fake_discord: FakeDiscord) -> None:
     ]
 
 
+async def test_a_user_with_closed_dms_refuses_with_50007(fake_discord: FakeDiscord) -> None:
+    fake_discord.close_dms(fake_discord.user)
+    async with small_bot(fake_discord, sync_guild=False) as bot:
+        user = await bot.fetch_user(int(fake_discord.user["id"]))
+        with pytest.raises(discord.Forbidden) as refused:
+            await user.send("a reminder")
+        admin = await bot.fetch_user(int(fake_discord.admin["id"]))
+        await admin.send("a reminder", file=discord.File(io.BytesIO(b"\x89PNG"), "s.png"))
+    assert refused.value.code == 50007 and refused.value.status == 403
+    assert fake_discord.direct_messages(fake_discord.user) == []
+    (sent,) = fake_discord.direct_messages(fake_discord.admin)
+    assert sent["attachments"][0]["filename"] == "s.png"
+
+
 @pytest.mark.usefixtures("no_discord_errors")
 async def test_files_history_reactions_and_locked_threads(fake_discord: FakeDiscord) -> None:
     async with small_bot(fake_discord) as bot:
@@ -769,6 +783,7 @@ async def test_files_history_reactions_and_locked_threads(fake_discord: FakeDisc
             await fake_discord.send_message_create(thread.id, "late answer")
     upload = fake_discord.requests_to("POST", r"^/channels/\d+/messages$")[0]
     assert upload.files == ["x.md"] and upload.json["content"] == "full text"
+    assert upload.upload("x.md") == b"# x", "the file's bytes are recorded"
     assert with_file.attachments[0].filename == "x.md"
     assert history == [with_file.id]
     assert fake_discord.requests_to("PUT", r"/reactions/")

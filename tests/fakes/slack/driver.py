@@ -131,6 +131,23 @@ class FakeSlack(FakeSlackServer):
             f"no button action_id={action_id!r} value={value!r} text={text!r}; seen: {seen}"
         )
 
+    def find_view_button(
+        self, view_id: str, *, text: str | None = None, command: str | None = None
+    ) -> Button:
+        """A button in a view (a modal or a Home tab) with that label, or whose value names that
+        Service ``command`` (the bot's ``{"c": command, ...}``); ``LookupError`` when none."""
+        fake_view = self.views.get(view_id)
+        if fake_view is None:
+            raise LookupError(f"unknown view {view_id!r}")
+        holder = FakeMessage(
+            channel="", ts="", user="", origin="view", blocks=fake_view.view.get("blocks") or []
+        )
+        for button in holder.buttons():
+            named = json.loads(button.value or "{}").get("c") if button.value else None
+            if (text is None or button.text == text) and (command is None or named == command):
+                return button
+        raise LookupError(f"no button text={text!r} command={command!r} in view {view_id}")
+
     # ---- waiting -----------------------------------------------------------------------
 
     async def wait_until(
@@ -483,6 +500,23 @@ class FakeSlack(FakeSlackServer):
             "is_ext_shared_channel": False,
         }
 
+    def build_app_home_opened(
+        self, user_id: str = DEFAULT_USER_ID, *, tab: str = "home"
+    ) -> dict[str, Any]:
+        """A person opens the app's Home (or Messages) tab: ``app_home_opened``, with the view
+        they last saw published, as Slack sends it."""
+        event: dict[str, Any] = {
+            "type": "app_home_opened",
+            "user": user_id,
+            "channel": self._dm_channel(user_id).id,
+            "tab": tab,
+            "event_ts": f"{time.time():.6f}",
+        }
+        published = self.home_views.get(user_id)
+        if tab == "home" and published is not None:
+            event["view"] = published.to_api()
+        return self.build_event_callback(event)
+
     def build_message_event(
         self,
         text: str,
@@ -817,6 +851,21 @@ class SlackDriver:
             files, user_id=user_id, channel_id=channel_id, text=text
         )
         return await self.deliver("events_api", payload)
+
+    async def app_home_opened(
+        self, user_id: str = DEFAULT_USER_ID, *, tab: str = "home"
+    ) -> Delivery:
+        """A user opens the app's Home tab (see :meth:`FakeSlack.build_app_home_opened`)."""
+        return await self.deliver("events_api", self.fake.build_app_home_opened(user_id, tab=tab))
+
+    async def block_action_in_view(
+        self, view_id: str, button: Button, *, user_id: str = DEFAULT_USER_ID
+    ) -> Delivery:
+        """A user presses ``button`` of a view (a Home tab or a modal)."""
+        payload = self.fake.build_block_action(
+            action_id=button.action_id, value=button.value, user_id=user_id, view_id=view_id
+        )
+        return await self.deliver("interactive", payload)
 
     async def event(self, event: Mapping[str, Any]) -> Delivery:
         """Any Events API event."""

@@ -11,6 +11,12 @@
   ``url_private_download`` of the files users share), answering a missing or wrong token, or a
   token without ``files:read``, with Slack's HTML login page (status 200); every download is
   recorded.
+* file uploads as ``files_upload_v2`` makes them: ``files.getUploadURLExternal`` hands out an
+  ``upload_url`` (``/upload/v1/<id>`` on the fake's host) and a file id, the bytes are POSTed
+  there, and ``files.completeUploadExternal`` shares the file into ``channel_id`` (a message
+  with the file, in ``thread_ts`` when given, ``initial_comment`` its text); the files are kept
+  with their bytes (:meth:`FakeSlackServer.uploaded_files`).
+* the App Home: ``views.publish`` keeps each person's published Home tab (``home_views``).
 
 They act on a small model of the workspace: users (with admin/owner flags), channels, messages
 (including ephemeral ones, acks and ``response_url`` posts), open modals and shared files.
@@ -235,6 +241,7 @@ class FakeMessage:
     link_names: bool = False
     deleted: bool = False
     edits: int = 0
+    files: list[str] = field(default_factory=list)  # ids of the files shared with it
 
     @property
     def is_ephemeral(self) -> bool:
@@ -398,6 +405,7 @@ class FakeFile:
     filetype: str
     created: int
     stated_size: int | None = None
+    title: str = ""
 
     def to_api(self, base_url: str) -> dict[str, Any]:
         """The file object of ``files.info``, ``file_share`` events and file_input values."""
@@ -408,7 +416,7 @@ class FakeFile:
             "created": self.created,
             "timestamp": self.created,
             "name": self.name,
-            "title": self.name,
+            "title": self.title or self.name,
             "mimetype": self.mimetype,
             "filetype": self.filetype,
             "pretty_type": self.filetype.title(),
@@ -498,6 +506,19 @@ class _ResponseTarget:
 
 
 @dataclass(slots=True)
+class _PendingUpload:
+    """A file ``files.getUploadURLExternal`` announced: its name, stated length, and the bytes
+    once they are POSTed to its upload URL."""
+
+    file_id: str
+    filename: str
+    length: int
+    alt_txt: str | None
+    data: bytes | None = None
+    completed: bool = False
+
+
+@dataclass(slots=True)
 class _Trigger:
     user_id: str
     used: bool = False
@@ -522,8 +543,14 @@ LOGIN_PAGE = (
     "<!DOCTYPE html><html><head><title>Slack</title></head>"
     "<body><h1>Sign in to Slack</h1></body></html>"
 )
-_FILETYPES = {".md": "markdown", ".markdown": "markdown", ".txt": "text", ".png": "png"}
-_MIMETYPES = {".png": "image/png"}
+_FILETYPES = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".txt": "text",
+    ".png": "png",
+    ".csv": "csv",
+}
+_MIMETYPES = {".png": "image/png", ".csv": "text/csv"}
 
 
 def _file_kind(name: str) -> tuple[str, str]:
@@ -630,6 +657,11 @@ class FakeSlackServer:
         # Whether the bot token has the files:read scope (without it Slack serves the login page
         # for a file and answers files.info with missing_scope).
         self.files_readable = True
+        # files_upload_v2: announced uploads by file id (their bytes once POSTed), upload URL ids
+        self._uploads: dict[str, _PendingUpload] = {}
+        self._upload_urls: dict[str, str] = {}
+        # The Home tab each person sees (views.publish), by user id
+        self.home_views: dict[str, FakeView] = {}
         self._failures: dict[str, list[_Failure]] = {}
         self._response_targets: dict[str, _ResponseTarget] = {}
         self._triggers: dict[str, _Trigger] = {}
@@ -657,6 +689,9 @@ class FakeSlackServer:
             "conversations.join": self._conversations_join,
             "users.info": self._users_info,
             "files.info": self._files_info,
+            "files.getUploadURLExternal": self._files_get_upload_url_external,
+            "files.completeUploadExternal": self._files_complete_upload_external,
+            "views.publish": self._views_publish,
             "apps.connections.open": self._apps_connections_open,
         }
 
@@ -669,6 +704,7 @@ class FakeSlackServer:
         app.router.add_post("/response/{response_id}", self._handle_response_url)
         app.router.add_get("/socket", self._handle_socket)
         app.router.add_get("/files-pri/{team_file}/{rest:.*}", self._handle_file_download)
+        app.router.add_post("/upload/v1/{upload_id}", self._handle_upload)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, HOST, 0)
@@ -1116,10 +1152,18 @@ class FakeSlackServer:
         return channel is not None and (channel.is_im or channel_id in self.bot_channels)
 
     def _conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A DM with one person (``users``; a ``D...`` channel): ``user_not_found`` for
+        someone not in the workspace, ``cannot_dm_bot`` for a bot, ``user_disabled`` for a
+        deactivated account."""
         users = str(args.get("users") or "").split(",")
-        if len(users) != 1 or users[0] not in self.users:
+        user = self.users.get(users[0]) if len(users) == 1 else None
+        if user is None:
             raise SlackApiFailure("user_not_found")
-        return {"ok": True, "channel": {"id": self._dm_channel(users[0]).id}}
+        if user.is_bot:
+            raise SlackApiFailure("cannot_dm_bot")
+        if user.deleted:
+            raise SlackApiFailure("user_disabled")
+        return {"ok": True, "channel": {"id": self._dm_channel(user.id).id}}
 
     def _conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._resolve_channel(args.get("channel"))
@@ -1176,6 +1220,134 @@ class FakeSlackServer:
         if file is None:
             raise SlackApiFailure("file_not_found")
         return {"ok": True, "file": file.to_api(self.url), "comments": [], "response_metadata": {}}
+
+    def _files_get_upload_url_external(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Step 1 of an upload: a file id and where to POST the bytes."""
+        filename = opt_str(args.get("filename"))
+        try:
+            length = int(args.get("length") or 0)
+        except (TypeError, ValueError):
+            length = 0
+        if filename is None:
+            raise SlackApiFailure(
+                "invalid_arguments", ["[ERROR] missing required field [json-pointer:/filename]"]
+            )
+        if length <= 0:
+            raise SlackApiFailure("invalid_arguments", ["[ERROR] length must be positive"])
+        upload = _PendingUpload(
+            file_id=short_id("F"),
+            filename=filename,
+            length=length,
+            alt_txt=opt_str(args.get("alt_txt")),
+        )
+        url_id = uuid.uuid4().hex
+        self._uploads[upload.file_id] = upload
+        self._upload_urls[url_id] = upload.file_id
+        return {
+            "ok": True,
+            "upload_url": f"{self.url}/upload/v1/{url_id}",
+            "file_id": upload.file_id,
+        }
+
+    async def _handle_upload(self, request: web.Request) -> web.Response:
+        """Step 2: the bytes POSTed to the upload URL (no token needed; the URL is the secret)."""
+        file_id = self._upload_urls.get(request.match_info["upload_id"])
+        upload = self._uploads.get(file_id) if file_id else None
+        if upload is None:
+            return web.Response(status=web.HTTPNotFound.status_code, text="not found")
+        data = await request.read()
+        if len(data) != upload.length:
+            return web.Response(
+                status=web.HTTPBadRequest.status_code,
+                text=f"length mismatch: announced {upload.length}, received {len(data)}",
+            )
+        upload.data = data
+        await self._notify()
+        return web.Response(text=f"OK - {len(data)}")
+
+    def _files_complete_upload_external(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Step 3: the uploaded files, shared into ``channel_id`` when given."""
+        raw = args.get("files")
+        try:
+            items = json.loads(raw) if isinstance(raw, str) else raw
+        except ValueError:
+            items = None
+        if not isinstance(items, list) or not items:
+            raise SlackApiFailure("invalid_arguments", ["[ERROR] files must be a non-empty array"])
+        uploads: list[tuple[_PendingUpload, str]] = []
+        for item in items:
+            upload = self._uploads.get(str(item.get("id"))) if isinstance(item, dict) else None
+            if upload is None or upload.data is None or upload.completed:
+                raise SlackApiFailure("file_not_found")
+            uploads.append((upload, str(item.get("title") or upload.filename)))
+        channel: FakeChannel | None = None
+        channel_id = opt_str(args.get("channel_id"))
+        if channel_id is not None:
+            channel = self._resolve_channel(channel_id)
+            if not self.is_bot_member(channel.id):
+                raise SlackApiFailure("not_in_channel")
+        thread_ts = opt_str(args.get("thread_ts"))
+        if thread_ts is not None and (
+            channel is None or self.find_message(channel.id, thread_ts) is None
+        ):
+            raise SlackApiFailure("invalid_thread_ts")
+        files: list[FakeFile] = []
+        for upload, title in uploads:
+            filetype, mimetype = _file_kind(upload.filename)
+            assert upload.data is not None
+            file = FakeFile(
+                id=upload.file_id,
+                name=upload.filename,
+                content=upload.data,
+                user=BOT_USER_ID,
+                mimetype=mimetype,
+                filetype=filetype,
+                created=int(time.time()),
+                title=title,
+            )
+            upload.completed = True
+            self.files[file.id] = file
+            files.append(file)
+        if channel is not None:
+            message = self._store_message(
+                channel=channel.id,
+                user=BOT_USER_ID,
+                origin="files.completeUploadExternal",
+                payload={"text": args.get("initial_comment") or "", "thread_ts": thread_ts},
+            )
+            message.files = [f.id for f in files]
+        return {"ok": True, "files": [f.to_api(self.url) for f in files]}
+
+    def uploaded_files(self, channel: str | None = None) -> list[FakeFile]:
+        """Files the app uploaded and shared, in order (optionally only into ``channel``)."""
+        return [
+            self.files[file_id]
+            for message in self.messages
+            if message.origin == "files.completeUploadExternal"
+            and (channel is None or message.channel == channel)
+            for file_id in message.files
+        ]
+
+    def _views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A person's Home tab (``type: home``), replacing what was published before."""
+        user_id = str(args.get("user_id") or "")
+        if user_id not in self.users:
+            raise SlackApiFailure("user_not_found")
+        view = args.get("view")
+        check_view(view)
+        assert isinstance(view, dict)
+        if view.get("type") != "home":
+            raise SlackApiFailure(
+                "invalid_arguments", ["[ERROR] must be home [json-pointer:/view/type]"]
+            )
+        previous = self.home_views.get(user_id)
+        given_hash = args.get("hash")
+        if previous is not None and isinstance(given_hash, str) and given_hash != previous.hash:
+            raise SlackApiFailure("hash_conflict")
+        published = self._new_view(view, user_id=user_id, previous=None)
+        published.is_open = False  # a tab, not a modal
+        self.home_views[user_id] = published
+        return {"ok": True, "view": published.to_api()}
 
     def _apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
         ticket = uuid.uuid4().hex

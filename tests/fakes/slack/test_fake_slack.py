@@ -791,3 +791,102 @@ async def test_views_open_checks_a_file_input(
         with pytest.raises(SlackApiError) as refused:
             await client.views_open(trigger_id=trigger, view=view)
         assert refused.value.response["error"] == "invalid_arguments"
+
+
+# --- uploads (files_upload_v2), DMs and the Home tab ------------------------------------------
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+
+
+async def test_files_upload_v2_runs_slacks_three_steps(fake_slack: FakeSlack) -> None:
+    """``files.getUploadURLExternal`` hands out a URL on the fake's host, the bytes are POSTed
+    there, ``files.completeUploadExternal`` shares the files into the channel (a thread)."""
+    client = fake_slack.web_client()
+    head = await client.chat_postMessage(channel=DEFAULT_CHANNEL_ID, text="head")
+    done = await client.files_upload_v2(
+        file_uploads=[
+            {"file": PNG, "filename": "stats.png", "title": "stats.png", "alt_txt": "chart"},
+            {"content": "a,b\n1,2\n", "filename": "answers.csv"},
+        ],
+        channel=DEFAULT_CHANNEL_ID,
+        thread_ts=head["ts"],
+        initial_comment="your files",
+    )
+    assert done["ok"] and len(done["files"]) == 2
+    (step1, step1b) = fake_slack.calls_to("files.getUploadURLExternal")
+    assert step1.response["upload_url"].startswith(fake_slack.url + "/upload/v1/")
+    assert step1.args["filename"] == "stats.png" and int(step1.args["length"]) == len(PNG)
+    assert step1b.args["filename"] == "answers.csv"
+    (step3,) = fake_slack.calls_to("files.completeUploadExternal")
+    assert step3.args["channel_id"] == DEFAULT_CHANNEL_ID and step3.args["thread_ts"] == head["ts"]
+    png, csv = fake_slack.uploaded_files(DEFAULT_CHANNEL_ID)
+    assert png.content.startswith(b"\x89PNG") and png.mimetype == "image/png"
+    assert csv.content == b"a,b\n1,2\n" and csv.mimetype == "text/csv"
+    shared = fake_slack.last_message(lambda m: m.origin == "files.completeUploadExternal")
+    assert shared is not None and shared.thread_ts == head["ts"] and shared.text == "your files"
+    assert shared.files == [png.id, csv.id]
+
+
+async def test_completing_an_upload_needs_the_bytes_and_a_channel_the_bot_is_in(
+    fake_slack: FakeSlack,
+) -> None:
+    client = fake_slack.web_client()
+    announced = await client.files_getUploadURLExternal(filename="a.txt", length=3)
+    files = [{"id": announced["file_id"], "title": "a"}]
+    with pytest.raises(SlackApiError) as not_uploaded:
+        await client.files_completeUploadExternal(files=files, channel_id=DEFAULT_CHANNEL_ID)
+    assert not_uploaded.value.response["error"] == "file_not_found"
+    async with aiohttp.ClientSession() as session:
+        async with session.post(announced["upload_url"], data=b"toolong") as response:
+            assert response.status == 400  # not the announced length
+        async with session.post(announced["upload_url"], data=b"abc") as response:
+            assert response.status == 200
+    with pytest.raises(SlackApiError) as outside:
+        await client.files_completeUploadExternal(files=files, channel_id="C0OUTSIDE")
+    assert outside.value.response["error"] == "not_in_channel"
+    with pytest.raises(SlackApiError) as empty:
+        await client.files_getUploadURLExternal(filename="a.txt", length=0)
+    assert empty.value.response["error"] == "invalid_arguments"
+    done = await client.files_completeUploadExternal(files=files)  # private: shared nowhere
+    assert done["ok"] and fake_slack.uploaded_files() == []
+
+
+async def test_conversations_open_gives_a_dm_or_says_why_not(fake_slack: FakeSlack) -> None:
+    client = fake_slack.web_client()
+    opened = await client.conversations_open(users=DEFAULT_USER_ID)
+    dm = opened["channel"]["id"]
+    assert dm.startswith("D")
+    posted = await client.chat_postMessage(channel=dm, text="hi")
+    assert fake_slack.find_message(dm, posted["ts"]) is not None
+    for user, error in ((BOT_USER_ID, "cannot_dm_bot"), ("U0NOBODY", "user_not_found")):
+        with pytest.raises(SlackApiError) as refused:
+            await client.conversations_open(users=user)
+        assert refused.value.response["error"] == error
+
+
+async def test_views_publish_keeps_each_persons_home_tab(fake_slack: FakeSlack) -> None:
+    client = fake_slack.web_client()
+    home = {
+        "type": "home",
+        "blocks": [
+            _section("hello"),
+            {
+                "type": "actions",
+                "elements": [_button("Review", "ib:0", '{"c": "review.start", "a": ""}')],
+            },
+        ],
+    }
+    published = await client.views_publish(user_id=DEFAULT_USER_ID, view=home)
+    view = fake_slack.home_views[DEFAULT_USER_ID]
+    assert published["view"]["id"] == view.id and fake_slack.open_views() == []
+    button = fake_slack.find_view_button(view.id, command="review.start")
+    assert button.text == "Review"
+    with pytest.raises(SlackApiError) as modal:
+        await client.views_publish(user_id=DEFAULT_USER_ID, view={**home, "type": "modal"})
+    assert modal.value.response["error"] == "invalid_arguments"
+    too_many = {"type": "home", "blocks": [_section("x")] * 101}
+    with pytest.raises(SlackApiError) as big:
+        await client.views_publish(user_id=DEFAULT_USER_ID, view=too_many)
+    assert big.value.response["error"] == "invalid_arguments"
+    opened = fake_slack.build_app_home_opened(DEFAULT_USER_ID)["event"]
+    assert opened["type"] == "app_home_opened" and opened["view"]["id"] == view.id

@@ -1,9 +1,9 @@
 """``/interview start|hint|skip|stop``: a mock interview. Started in a text channel it runs in a
-new public thread; elsewhere (a thread already, a DM) it runs where it was started."""
+new public thread; elsewhere (a thread already, a DM) it runs where it was started
+(:mod:`..sessions`)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import discord
@@ -11,10 +11,11 @@ from discord import app_commands
 
 from bot.adapters.discord.caller import caller_of
 from bot.adapters.discord.commands.topics import topic_choices
-from bot.adapters.discord.send import NO_MENTIONS, THREAD_NAME_MAX, post_reply, send
+from bot.adapters.discord.send import send
+from bot.adapters.discord.sessions import start_session
 from bot.adapters.discord.translator import described
 from bot.app.service import Service
-from bot.core.messages import t
+from bot.core.models import Caller, Reply
 
 
 class InterviewCommands(
@@ -39,22 +40,17 @@ class InterviewCommands(
     ) -> None:
         """Open a thread for the interview (in a text channel) and ask the first question."""
         await interaction.response.defer(thinking=True)
-        caller = caller_of(interaction)
-        channel = interaction.channel
-        if isinstance(channel, discord.TextChannel):
-            name = t("interview_thread_name", self.locale, name=interaction.user.display_name)
-            thread = await channel.create_thread(
-                name=name[:THREAD_NAME_MAX], type=discord.ChannelType.public_thread
-            )
-            caller = replace(caller, thread_id=str(thread.id))
-            replies = await self.service.interviews.start(caller, topic, rounds)
-            locale = self.service.locale(caller)
-            started = t("interview_started_in_thread", locale, thread=thread.mention)
-            await interaction.followup.send(started, allowed_mentions=NO_MENTIONS)
-            for reply in replies:
-                await post_reply(thread, reply)
-        else:
-            await send(interaction, await self.service.interviews.start(caller, topic, rounds))
+
+        async def begin(caller: Caller) -> list[Reply]:
+            return await self.service.interviews.start(caller, topic, rounds)
+
+        await start_session(
+            interaction,
+            self.service,
+            begin,
+            thread_key="interview_thread_name",
+            started_key="interview_started_in_thread",
+        )
 
     @start.autocomplete("topic")
     async def start_topic(

@@ -7,7 +7,9 @@ apology. A slash command or a button is answered through its response_url (ephem
 original message left alone); a modal submission or a message event has none, so the person gets
 an ephemeral message in the channel and thread it came from (the modal keeps them in its
 ``private_metadata``), or, for the ``/notes add`` modal, through the ``response_url`` of the
-command that opened it (kept there too). Failing to report is logged, never raised.
+command that opened it (kept there too). A button in the Home tab has neither a response_url nor
+a channel: the person is told in their DM with the app. Failing to report is logged, never
+raised.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.response import BoltResponse
 
+from bot.adapters.slack.files import open_dm
 from bot.adapters.slack.listeners.front import Front
 from bot.adapters.slack.modals import submitted_target
 from bot.adapters.slack.render import render
@@ -96,6 +99,9 @@ async def _tell(
             reply,
             thread_ts=event.get("thread_ts"),
         )
+    elif kind == "block_actions" and not body.get("response_url"):  # a button in the Home tab
+        user = str((body.get("user") or {}).get("id", ""))
+        await front.post(await open_dm(front.client, user), reply)
     elif respond is not None:  # slash commands and block actions
         text, blocks = render(reply)
         await respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
