@@ -27,6 +27,7 @@ from bot.core.review.scheduling import DAILY_REVIEW_CAP, review
 from bot.db import reviews
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.migrate import upgrade_to_head
+from bot.db.reviews import recount_progress
 from bot.db.tables import AnswerRow, ConceptRow, NoteFile, ReviewCardRow
 
 TARGET_P50_MS = 20.0
@@ -84,6 +85,7 @@ async def _fill(sessions: Any, size: Size) -> None:
                     }
                 )
             await session.execute(insert(AnswerRow), rows)
+        await recount_progress(session)  # the figures /stats reads, as stored answers leave them
         base = review(None, ids[0], 80, NOW - timedelta(days=60))
         cards = []
         for cid in ids:

@@ -23,16 +23,20 @@ async def review_answer(
     workspace_id: str,
     user_id: str,
     concept_id: int | None,
-    score: float,
+    score: int,
     when: datetime,
     *,
+    term: str = "",
     name: str = "",
 ) -> CardState | None:
     """Review the person's card of ``concept_id`` with an answer scored ``score`` at ``when``
-    (a first answer makes the card); None for an answer without a concept. ``name`` (the
-    person's display name, when the front end knows it) is kept for the leaderboard."""
+    (a first answer makes the card) and count the answer in their figures (``term``: the
+    concept as asked); None for an answer without a concept. ``name`` (the person's display
+    name, when the front end knows it) is kept for the leaderboard."""
+    person = (platform, workspace_id, user_id)
     if name:
-        await repo.record_name(session, platform, workspace_id, user_id, name)
+        await repo.record_name(session, *person, name)
+    await repo.record_progress(session, *person, concept_id, term, score, when)
     if concept_id is None:
         return None
     stored = await repo.get_card(session, platform, workspace_id, user_id, concept_id)
@@ -54,6 +58,7 @@ async def rebuild_card(
     followed by another)."""
     if concept_id is None:
         return None
+    await repo.recount_progress(session, platform, workspace_id, user_id, concept_id)
     history = await repo.concept_answers(session, platform, workspace_id, user_id, concept_id)
     card: CardState | None = None
     for when, score, accepted in history:

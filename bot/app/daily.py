@@ -410,6 +410,7 @@ class DailyQuestions:
                     record.concept_id,
                     record.score,
                     self.ctx.clock.now(),
+                    term=record.term,
                     name=caller.display_name,
                 )
         if not stored:

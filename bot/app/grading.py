@@ -55,6 +55,7 @@ async def grade_and_record(
             record.concept_id,
             record.score,
             now,
+            term=record.term,
             name=caller.display_name,
         )
     return result, answer_id

@@ -401,6 +401,7 @@ class MockInterviews:
                 record.concept_id,
                 record.score,
                 now,
+                term=record.term,
                 name=name,
             )
             if next_concept is None:

@@ -773,6 +773,10 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "ko": "복습을 시작했어요: {thread}",
         "en": "Review started: {thread}",
     },
+    "review_in_server": {
+        "ko": "복습할 카드는 {server} 서버에 있어요. 그 서버에서 /review 로 시작해 주세요.",
+        "en": "The cards to review are in {server}. Start the review there with /review.",
+    },
     "console_file_saved": {"ko": "파일을 저장했어요: {path}", "en": "Saved a file: {path}"},
     "console_review_usage": {
         "ko": "사용법: /review [anyway]",

@@ -13,12 +13,31 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import BigInteger, ColumnElement, and_, cast, extract, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    and_,
+    cast,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy import insert as insert_into
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.appeals import credited_score
 from bot.db.engine import dialect_insert
-from bot.db.tables import AnswerRow, ConceptRow, ProgressPrefsRow, ReminderRow, ReviewCardRow
+from bot.db.tables import (
+    AnswerRow,
+    ConceptRow,
+    ProgressConceptRow,
+    ProgressDayRow,
+    ProgressPrefsRow,
+    ReminderRow,
+    ReviewCardRow,
+)
 
 
 class CardFields(Protocol):
@@ -299,14 +318,6 @@ def _utc_date(session: AsyncSession) -> ColumnElement[Any]:
     return func.substr(AnswerRow.created_at, 1, 10)  # SQLite stores naive UTC text
 
 
-def _epoch(session: AsyncSession, moment: ColumnElement[Any]) -> ColumnElement[int]:
-    """Whole seconds since 1970 (UTC) of a timestamp, in the session's SQL dialect (integers
-    come back far cheaper than parsed timestamps)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return cast(func.floor(extract("epoch", moment)), BigInteger)
-    return cast(func.strftime("%s", moment), BigInteger)
-
-
 async def answer_day_spans(
     session: AsyncSession,
     platform: str,
@@ -314,26 +325,26 @@ async def answer_day_spans(
     user: str,
     since: datetime | None = None,
 ) -> list[tuple[datetime, datetime]]:
-    """The person's first and last answer of each UTC day they answered on (to the second, from
-    ``since`` when given), newest day first: one grouped query of at most a row per day, from
-    which ``bot.core.review.progress.local_days`` gives the local days of every answer exactly
-    (the local day of a moment only moves forward, and a UTC day spans at most two local
-    ones)."""
-    conditions = _answers_of(platform, workspace, user)
+    """The person's first and last answer of each UTC day they answered on (from ``since``
+    when given), newest day first: at most a row per day, from the counted figures
+    (:class:`ProgressDayRow`), from which ``bot.core.review.progress.local_days`` gives the
+    local days of every answer exactly (the local day of a moment only moves forward, and a UTC
+    day spans at most two local ones)."""
+    conditions = _progress_of(ProgressDayRow, platform, workspace, user)
     if since is not None:
-        conditions.append(AnswerRow.created_at >= since)
-    day = _utc_date(session)
+        conditions.append(ProgressDayRow.last_at >= since)
     rows = await session.execute(
-        select(
-            _epoch(session, func.min(AnswerRow.created_at)),
-            _epoch(session, func.max(AnswerRow.created_at)),
-        )
+        select(ProgressDayRow.first_at, ProgressDayRow.last_at)
         .where(*conditions)
-        .group_by(day)
-        .order_by(day.desc())
+        .order_by(ProgressDayRow.day.desc())
     )
-    stamp = datetime.fromtimestamp
-    return [(stamp(first, UTC), stamp(last, UTC)) for first, last in rows]
+    return [(first, last) for first, last in rows]
+
+
+def _progress_of(
+    table: type[ProgressConceptRow] | type[ProgressDayRow], platform: str, workspace: str, user: str
+) -> list[ColumnElement[bool]]:
+    return [table.platform == platform, table.workspace_id == workspace, table.user_id == user]
 
 
 async def stats_rows(
@@ -348,28 +359,20 @@ async def stats_rows(
     """The person's answers grouped by topic (their concept's category; None for answers whose
     concept is gone, which still count in the totals), most answered first, and their
     ``weakest`` concepts (by term) with at least ``min_answers`` answers, lowest average first.
-    One query: the answers grouped per concept (a row per concept answered), then joined to
-    their concepts; an accepted appeal counts as full marks."""
-    per_concept = (
-        select(
-            AnswerRow.concept_id,
-            AnswerRow.term,
-            func.count().label("n"),
-            func.sum(credited_score()).label("total"),
-        )
-        .where(*_answers_of(platform, workspace, user))
-        .group_by(AnswerRow.concept_id, AnswerRow.term)
-        .subquery()
-    )
+    One query over the counted figures (:class:`ProgressConceptRow`, a row per concept
+    answered) joined to their concepts; an accepted appeal counts as full marks."""
+    figures = ProgressConceptRow
     rows = await session.execute(
-        select(per_concept.c.term, ConceptRow.category, per_concept.c.n, per_concept.c.total)
-        .select_from(per_concept)
-        .outerjoin(ConceptRow, ConceptRow.id == per_concept.c.concept_id)
+        select(figures.term, ConceptRow.category, figures.answers, figures.points)
+        .where(*_progress_of(figures, platform, workspace, user))
+        .outerjoin(ConceptRow, ConceptRow.id == figures.concept_id)
     )
     topics: dict[str | None, list[int]] = {}
     terms: dict[str, list[int]] = {}
     for term, category, n, total in rows:
         count, points = int(n), int(total)
+        if count <= 0:
+            continue
         of_topic = topics.setdefault(category, [0, 0])
         of_topic[0] += count
         of_topic[1] += points
@@ -385,6 +388,111 @@ async def stats_rows(
         key=lambda t: (t.average, -t.count, t.term),
     )
     return StatsRows(by_topic=by_topic, weakest=weak[: max(0, weakest)])
+
+
+async def record_progress(
+    session: AsyncSession,
+    platform: str,
+    workspace: str,
+    user: str,
+    concept_id: int | None,
+    term: str,
+    points: int,
+    when: datetime,
+) -> None:
+    """Count one stored answer in the person's figures (two upserts): its concept's answers and
+    points, and its UTC day's count and last answer."""
+    insert = dialect_insert(session)
+    person = {"platform": platform, "workspace_id": workspace, "user_id": user}
+    concept = insert(ProgressConceptRow).values(
+        **person, concept_id=concept_id or 0, term=term[:300], answers=1, points=points
+    )
+    await session.execute(
+        concept.on_conflict_do_update(
+            index_elements=["platform", "workspace_id", "user_id", "concept_id", "term"],
+            set_={
+                "answers": ProgressConceptRow.answers + 1,
+                "points": ProgressConceptRow.points + points,
+            },
+        )
+    )
+    day = insert(ProgressDayRow).values(
+        **person,
+        day=when.astimezone(UTC).strftime("%Y-%m-%d"),
+        answers=1,
+        first_at=when,
+        last_at=when,
+    )
+    await session.execute(
+        day.on_conflict_do_update(
+            index_elements=["platform", "workspace_id", "user_id", "day"],
+            set_={"answers": ProgressDayRow.answers + 1, "last_at": day.excluded.last_at},
+        )
+    )
+
+
+async def recount_progress(
+    session: AsyncSession,
+    platform: str | None = None,
+    workspace: str | None = None,
+    user: str | None = None,
+    concept_id: int | None = None,
+) -> None:
+    """Count the figures again from the stored answers: everyone's, or one person's (and one
+    concept's: an appeal accepted an answer). Answers inserted in bulk (tests, benchmarks, an
+    import) are counted by this."""
+    answer_where: list[ColumnElement[bool]] = []
+    if platform is not None and workspace is not None and user is not None:
+        answer_where = _answers_of(platform, workspace, user)
+    concepts_where = list(answer_where)
+    if concept_id is not None:
+        concepts_where.append(AnswerRow.concept_id == concept_id)
+    figure_where: list[ColumnElement[bool]] = []
+    if answer_where:
+        figure_where = _progress_of(ProgressConceptRow, platform or "", workspace or "", user or "")
+    if concept_id is not None:
+        figure_where.append(ProgressConceptRow.concept_id == concept_id)
+    await session.execute(delete(ProgressConceptRow).where(*figure_where))
+    key = func.coalesce(AnswerRow.concept_id, 0)
+    grouped = (
+        select(
+            AnswerRow.platform,
+            AnswerRow.workspace_id,
+            AnswerRow.user_id,
+            key,
+            AnswerRow.term,
+            func.count(),
+            func.sum(credited_score()),
+        )
+        .where(*concepts_where)
+        .group_by(
+            AnswerRow.platform, AnswerRow.workspace_id, AnswerRow.user_id, key, AnswerRow.term
+        )
+    )
+    columns = ["platform", "workspace_id", "user_id", "concept_id", "term", "answers", "points"]
+    await session.execute(insert_into(ProgressConceptRow).from_select(columns, grouped))
+    if concept_id is not None:
+        return  # an appeal moves points, not days
+    day_where: list[ColumnElement[bool]] = []
+    if answer_where:
+        day_where = _progress_of(ProgressDayRow, platform or "", workspace or "", user or "")
+    await session.execute(delete(ProgressDayRow).where(*day_where))
+    utc_day = cast(_utc_date(session), String)
+    days = (
+        select(
+            AnswerRow.platform,
+            AnswerRow.workspace_id,
+            AnswerRow.user_id,
+            utc_day,
+            func.count(),
+            func.min(AnswerRow.created_at),
+            func.max(AnswerRow.created_at),
+        )
+        .where(*answer_where)
+        .group_by(AnswerRow.platform, AnswerRow.workspace_id, AnswerRow.user_id, utc_day)
+    )
+    day_columns = ["platform", "workspace_id", "user_id", "day", "answers", "first_at", "last_at"]
+    await session.execute(insert_into(ProgressDayRow).from_select(day_columns, days))
 
 
 async def leaderboard(

@@ -386,3 +386,34 @@ class ProgressPrefsRow(Base):
     leaderboard_opt_out: Mapped[bool] = mapped_column(default=False)
     # How the leaderboard names the person (their last display name; never a mention).
     display_name: Mapped[str] = mapped_column(String(100), default="", server_default="")
+
+
+class ProgressConceptRow(Base):
+    """A person's answers to one concept, counted as they are stored (what ``/stats`` groups by
+    topic and concept without reading every answer). ``concept_id`` 0: a concept already gone
+    when the figures were first counted; a concept removed later is found gone by the join."""
+
+    __tablename__ = "progress_concepts"
+
+    platform: Mapped[str] = mapped_column(String(20), primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    concept_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    term: Mapped[str] = mapped_column(String(300), primary_key=True)
+    answers: Mapped[int] = mapped_column(Integer, default=0)
+    points: Mapped[int] = mapped_column(Integer, default=0)  # credited scores, summed
+
+
+class ProgressDayRow(Base):
+    """A person's answers of one UTC day: how many, the first and the last (the streak's local
+    days come from these exactly)."""
+
+    __tablename__ = "progress_days"
+
+    platform: Mapped[str] = mapped_column(String(20), primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # YYYY-MM-DD, UTC
+    answers: Mapped[int] = mapped_column(Integer, default=0)
+    first_at: Mapped[datetime] = mapped_column()
+    last_at: Mapped[datetime] = mapped_column()

@@ -80,7 +80,7 @@ class DiscordBot(discord.AutoShardedClient):
         self.expiry = service.interview_expiry(notifier)
         self.keeper = service.notes_keeper()
         self.reminders = service.reminder_runner(notifier)
-        self.buttons = Buttons(service)
+        self.buttons = Buttons(service, self)
         self.tree = app_commands.CommandTree(self)
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
         self.tree.add_command(define_command(service))

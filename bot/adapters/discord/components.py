@@ -13,7 +13,6 @@ channel), and a leaderboard's page buttons (:data:`PAGE_ACTIONS`) turn the page 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from typing import Any
 
 import discord
@@ -91,8 +90,9 @@ class Buttons:
     """Dispatches presses of this bot's buttons to the Service (app commands go through the
     command tree instead)."""
 
-    def __init__(self, service: Service) -> None:
+    def __init__(self, service: Service, client: discord.Client | None = None) -> None:
         self.service = service
+        self.client = client
         self.locale = service.settings.locale
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
@@ -123,6 +123,17 @@ class Buttons:
             command, _, argument = custom_id.removeprefix(COMMAND_PREFIX).partition(":")
             await self._act(interaction, caller, command, argument)
 
+    def _in_server(self, caller: Caller, guild_id: int) -> Reply:
+        """Where to review a server's cards (a reminder's button pressed in a DM)."""
+        locale = self.service.locale(caller)
+        guild = self.client.get_guild(guild_id) if self.client is not None else None
+        server = guild.name if guild is not None else str(guild_id)
+        return Reply(
+            t("review_title", locale),
+            t("review_in_server", locale, server=server),
+            extra={"key": "review_in_server"},
+        )
+
     async def _act(
         self, interaction: discord.Interaction[Any], caller: Caller, command: str, argument: str
     ) -> None:
@@ -130,13 +141,15 @@ class Buttons:
         if command in SESSION_ACTIONS:
             await interaction.response.defer(thinking=True)
             if interaction.guild_id is None and argument.isdecimal():
-                # a reminder's button in a DM names the server whose cards are due
-                caller = replace(caller, workspace_id=argument)
+                # a reminder's button in a DM: the cards are a server's, reviewed there (a
+                # session in the DM would belong to no server)
+                await send(interaction, [self._in_server(caller, int(argument))])
+                return
 
             async def begin(presser: Caller) -> list[Reply]:
                 return await self.service.act(presser, command)
 
-            await start_review(interaction, self.service, begin, caller)
+            await start_review(interaction, self.service, begin)
             return
         if command in PAGE_ACTIONS and interaction.message is not None:
             await interaction.response.defer()  # the page is shown in the same message

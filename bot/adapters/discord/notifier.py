@@ -1,5 +1,7 @@
 """The Discord :class:`~bot.core.ports.Notifier`: the daily runner and interview expiry push
-their posts through it, and it maps Discord's failures onto the port's DeliveryError kinds."""
+their posts through it, the reminder runner its direct messages (files attached as with any
+reply), and it maps Discord's failures onto the port's DeliveryError kinds (a person who takes
+no DMs, 403 code 50007: :class:`~bot.core.ports.ChannelUnavailable`)."""
 
 from __future__ import annotations
 
@@ -42,7 +44,7 @@ DM_SESSION_ACTIONS = frozenset({REVIEW_START, REVIEW_ANYWAY})
 
 def _from_workspace(reply: Reply, workspace_id: str) -> Reply:
     """A direct message's review buttons name the server it is about: pressed in the DM (no
-    server there) the review is of that server's cards, with its notes."""
+    server there) the person hears to review in that server."""
     if not workspace_id.isdecimal():
         return reply
     actions = tuple(

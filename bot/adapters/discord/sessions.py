@@ -53,12 +53,11 @@ async def start_session(
     *,
     thread_key: str,
     started_key: str,
-    caller: Caller | None = None,
 ) -> None:
-    """Run ``start`` for the person behind a deferred (public) interaction (as ``caller`` when
-    given): in a text channel in a new thread named by ``thread_key`` (the channel hears
-    ``started_key`` with the thread's mention), else where the interaction came from."""
-    caller = caller or caller_of(interaction)
+    """Run ``start`` for the person behind a deferred (public) interaction: in a text channel
+    in a new thread named by ``thread_key`` (the channel hears ``started_key`` with the
+    thread's mention), else where the interaction came from."""
+    caller = caller_of(interaction)
     channel = interaction.channel
     if not isinstance(channel, discord.TextChannel):
         await send(interaction, await start(caller))

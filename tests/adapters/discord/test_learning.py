@@ -2,7 +2,8 @@
 Discord over a real Service with a fake clock. ``/review`` (a session in a thread, "review
 anyway"), ``/stats`` with its PNG chart, ``/leaderboard`` (public, pinging nobody, opt-out),
 ``/export`` (CSV and Anki deck, private), and ``/remind`` with the reminder runner's DM (once
-per day, across a restart; a person who takes no DMs is skipped without a crash)."""
+per day, across a restart; its button points to the server; a person who takes no DMs is
+skipped without a crash)."""
 
 from __future__ import annotations
 
@@ -253,14 +254,11 @@ async def test_a_bot_that_may_not_delete_threads_archives_the_empty_one(
 async def test_a_session_that_cannot_start_leaves_no_thread(
     fake_discord: FakeDiscord, bot: DiscordBot
 ) -> None:
-    first = await fake_discord.send_slash_command("interview start", {"rounds": 2})
-    await first.responses(count=2)
-    (running,) = fake_discord.threads(fake_discord.channel_id)
-    await _question_in(fake_discord, int(running["id"]))
-    again = await fake_discord.send_slash_command("review", {"anyway": True})
-    refused = await _answer(again)
-    assert message_pattern("interview_already_running").search(_text([refused]))
-    assert fake_discord.threads(fake_discord.channel_id) == [running]
+    handle = await fake_discord.send_slash_command("interview start", {"topic": "zzqx 없는 주제"})
+    await handle.responses(count=2, timeout=WAIT_S)
+    refused = await handle.followups(timeout=WAIT_S)
+    assert t("error_title", "ko") in _text(refused), "an unknown topic is refused"
+    assert fake_discord.threads(fake_discord.channel_id) == []
 
 
 # --- /stats ----------------------------------------------------------------------------------
@@ -397,7 +395,7 @@ async def _remind_on(fake: FakeDiscord, **who: Any) -> None:
     assert t("remind_on", "ko", time="21:00", zone="Asia/Seoul") in _text([followup])
 
 
-async def test_a_reminder_dm_comes_once_a_day_across_a_restart_and_its_button_reviews(
+async def test_a_reminder_dm_comes_once_a_day_across_a_restart_and_points_to_the_server(
     fake_discord: FakeDiscord,
     bot: DiscordBot,
     learning_service: Service,
@@ -426,9 +424,8 @@ async def test_a_reminder_dm_comes_once_a_day_across_a_restart_and_its_button_re
     assert len(fake_discord.direct_messages(fake_discord.user)) == 1
 
     pressed = await fake_discord.press_button(label=t("action_review", "ko"), message=nudge)
-    await _answer(pressed)
-    question = await _question_in(fake_discord, int(nudge["channel_id"]))
-    assert question, "the review of the server's cards runs in the DM"
+    where = _text([await _answer(pressed)])
+    assert t("review_in_server", "ko", server="Fake Guild") in where, "the cards are the server's"
 
 
 async def test_a_person_who_takes_no_dms_is_skipped_without_a_crash(

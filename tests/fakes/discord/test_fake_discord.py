@@ -29,6 +29,7 @@ from tests.fakes.discord import (
     FakeDiscord,
     running_client,
 )
+from tests.fakes.discord.payloads import PERM_MANAGE_THREADS
 
 GUILD_READY_TIMEOUT_S = 0.05
 LATE_DEADLINE_S = 0.05
@@ -750,6 +751,26 @@ async def test_direct_messages(fake_discord: FakeDiscord) -> None:
         handle.original_message["id"] if handle.original_message else None,
         str(sent.id),
     ]
+
+
+@pytest.mark.usefixtures("no_discord_errors")
+async def test_a_thread_is_deleted_only_with_manage_threads(fake_discord: FakeDiscord) -> None:
+    async with small_bot(fake_discord) as bot:
+        channel = bot.get_channel(fake_discord.channel_id)
+        assert isinstance(channel, discord.TextChannel)
+        first = await channel.create_thread(name="gone", type=discord.ChannelType.public_thread)
+        await first.send("in the thread")
+        await first.delete()
+        role = next(
+            r for r in fake_discord.guilds[fake_discord.guild_id].roles.values() if r["managed"]
+        )
+        role["permissions"] = str(int(role["permissions"]) & ~PERM_MANAGE_THREADS)
+        kept = await channel.create_thread(name="kept", type=discord.ChannelType.public_thread)
+        with pytest.raises(discord.Forbidden) as refused:
+            await kept.delete()
+    assert refused.value.code == 50013
+    assert [th["name"] for th in fake_discord.threads(fake_discord.channel_id)] == ["kept"]
+    assert fake_discord.channel_messages(first.id) == []
 
 
 async def test_a_user_with_closed_dms_refuses_with_50007(fake_discord: FakeDiscord) -> None:

@@ -22,16 +22,10 @@ async def start_review(
     interaction: discord.Interaction[Any],
     service: Service,
     begin: Starter,
-    caller: Caller | None = None,
 ) -> None:
     """Run a review session ``begin`` starts (``/review`` and the review buttons)."""
     await start_session(
-        interaction,
-        service,
-        begin,
-        thread_key=REVIEW_THREAD,
-        started_key=REVIEW_STARTED,
-        caller=caller,
+        interaction, service, begin, thread_key=REVIEW_THREAD, started_key=REVIEW_STARTED
     )
 
 
