@@ -16,6 +16,10 @@ from bot.core.review.replies import next_due_lines
 from bot.core.review.scheduling import CardState, review
 from bot.db import reviews as repo
 
+# How many people's last kept names a process remembers (so an answer does not rewrite an
+# unchanged name); ``kept`` is the Context's :attr:`~bot.app.context.Context.names`.
+MAX_NAMES_KEPT = 10_000
+
 
 async def review_answer(
     session: AsyncSession,
@@ -28,14 +32,19 @@ async def review_answer(
     *,
     term: str = "",
     name: str = "",
+    kept: dict[tuple[str, str, str], str] | None = None,
 ) -> CardState | None:
     """Review the person's card of ``concept_id`` with an answer scored ``score`` at ``when``
     (a first answer makes the card) and count the answer in their figures (``term``: the
     concept as asked); None for an answer without a concept. ``name`` (the person's display
     name, when the front end knows it) is kept for the leaderboard."""
     person = (platform, workspace_id, user_id)
-    if name:
+    if name and (kept is None or kept.get(person) != name):  # once per name, not per answer
         await repo.record_name(session, *person, name)
+        if kept is not None:
+            if len(kept) >= MAX_NAMES_KEPT:
+                kept.clear()
+            kept[person] = name
     await repo.record_progress(session, *person, concept_id, term, score, when)
     if concept_id is None:
         return None

@@ -30,6 +30,8 @@ class Context:
     grader: Grader
     knowledge: KnowledgeBase
     answer_modes: dict[str, AnswerBy] = field(default_factory=dict)
+    # The display names this process last kept per person (platform, workspace, user).
+    names: dict[tuple[str, str, str], str] = field(default_factory=dict)
 
     def answer_by(self, platform: str) -> AnswerBy:
         """How people answer in threads on ``platform`` (any message unless its front end said

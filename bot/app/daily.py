@@ -412,6 +412,7 @@ class DailyQuestions:
                     self.ctx.clock.now(),
                     term=record.term,
                     name=caller.display_name,
+                    kept=self.ctx.names,
                 )
         if not stored:
             async with self.ctx.sessions() as session:

@@ -57,5 +57,6 @@ async def grade_and_record(
             now,
             term=record.term,
             name=caller.display_name,
+            kept=ctx.names,
         )
     return result, answer_id

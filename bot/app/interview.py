@@ -403,6 +403,7 @@ class MockInterviews:
                 now,
                 term=record.term,
                 name=name,
+                kept=self.ctx.names,
             )
             if next_concept is None:
                 scores = await repo.scores_of(session, state.id)

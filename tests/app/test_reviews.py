@@ -288,11 +288,19 @@ async def test_a_reminder_time_in_a_dst_gap_fires_after_the_gap(
 
 
 def png_size(data: bytes) -> tuple[int, int]:
+    """The size of a PNG, decoded whole (Pillow, which matplotlib itself needs, reads every
+    chunk and pixel: a truncated or corrupt file fails here)."""
+    from PIL import Image
+
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     length, kind = struct.unpack(">I4s", data[8:16])
     assert kind == b"IHDR" and length == 13
-    width, height = struct.unpack(">II", data[16:24])
-    return width, height
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.format == "PNG"
+        image.load()
+        pixels = image.convert("L").getextrema()
+        assert pixels[0] < pixels[1]  # not a blank picture
+        return image.size
 
 
 async def test_stats_draw_a_real_png_and_say_the_figures(svc: Service, clock: FakeClock) -> None:

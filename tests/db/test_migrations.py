@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from bot.db.engine import make_engine
+from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.migrate import alembic_config, upgrade_to_head
 from bot.db.tables import Base
 
@@ -79,3 +80,53 @@ async def test_migrations_match_the_table_definitions(db_url: str) -> None:
         differences = await conn.run_sync(diff)
     await engine.dispose()
     assert differences == [], "a table changed without a migration"
+
+
+async def test_answers_stored_before_the_figures_are_counted_by_the_migration(
+    db_url: str,
+) -> None:
+    """Answers of an older schema (0007) are counted per concept and per UTC day by 0008, so
+    ``/stats`` after the upgrade shows the whole history; an accepted one counts as 100."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    from bot.db import reviews
+
+    engine = make_engine(db_url)
+
+    def to(revision: str) -> Callable[[object], None]:
+        def run(connection: object) -> None:
+            cfg = alembic_config()
+            cfg.attributes["connection"] = connection
+            command.upgrade(cfg, revision)
+
+        return run
+
+    async with engine.begin() as conn:
+        await conn.run_sync(to("0007"))
+        for minute, (score, accepted) in enumerate([(40, False), (60, False), (10, True)]):
+            await conn.execute(
+                text(
+                    "INSERT INTO answers (platform, workspace_id, channel_id, user_id, term, "
+                    "score, band, hits, misses, answer, skipped, hints_used, accepted, "
+                    "created_at) VALUES ('discord', 'G', 'c', 'u', 'TCP', :score, 'x', '[]', "
+                    "'[]', '', false, 0, :accepted, :at)"
+                ),
+                {
+                    "score": score,
+                    "accepted": accepted,
+                    "at": datetime(2026, 11, 30, 23, 58 + minute, tzinfo=UTC)
+                    if minute < 2
+                    else datetime(2026, 12, 1, 0, 1, tzinfo=UTC),
+                },
+            )
+    assert await upgrade_to_head(engine) is True
+    sessions = make_sessionmaker(engine)
+    async with sessions() as session:
+        rows = await reviews.stats_rows(session, "discord", "G", "u")
+        spans = await reviews.answer_day_spans(session, "discord", "G", "u")
+    await engine.dispose()
+    assert rows.answers == 3 and rows.average == (40 + 60 + 100) / 3
+    assert [t.term for t in rows.weakest] == ["TCP"]
+    assert len(spans) == 2  # two UTC days

@@ -146,10 +146,7 @@ class Buttons:
                 await send(interaction, [self._in_server(caller, int(argument))])
                 return
 
-            async def begin(presser: Caller) -> list[Reply]:
-                return await self.service.act(presser, command)
-
-            await start_review(interaction, self.service, begin)
+            await start_review(interaction, self.service, anyway=command == REVIEW_ANYWAY)
             return
         if command in PAGE_ACTIONS and interaction.message is not None:
             await interaction.response.defer()  # the page is shown in the same message

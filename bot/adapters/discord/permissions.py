@@ -5,7 +5,9 @@ Each flag and why: *View Channel* (see the channel at all), *Send Messages* (dai
 openers), *Send Messages in Threads* (questions and grades in interview and daily threads),
 *Create Public Threads* (an interview's thread, a daily question's thread), *Embed Links* (every
 reply is an embed), *Read Message History* (the daily runner's recovery finds its own post in the
-channel's recent messages). Nothing else: no files, no administrator.
+channel's recent messages). Nothing else, no administrator: the files the bot sends (a
+``/stats`` chart, an ``/export``) go out as replies to the person's own command or in a direct
+message, which need no permission in the server.
 """
 
 from __future__ import annotations

@@ -2,10 +2,11 @@
 button): in a text channel it runs in a new public thread, elsewhere (a thread already, a DM)
 where it was started.
 
-The thread is opened before the Service is asked (the session belongs to the thread). When no
-session started (``/review`` with nothing due: a reply with no question) the answer is given
-where the person asked and the empty thread is deleted, or archived when the bot may not
-delete it (it has no Manage Threads by default).
+The thread is opened before the Service is asked (the session belongs to the thread), after a
+precheck where there is one (``/review`` asks whether anything is due: nothing is, and no
+thread is opened). When no session started anyway (a race, an error) the answer is given where
+the person asked and the empty thread is deleted, or archived when the bot may not delete it (it
+has no Manage Threads by default).
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ from bot.core.models import Caller, Reply, ReplyKind
 log = logging.getLogger(__name__)
 
 Starter = Callable[[Caller], Awaitable[list[Reply]]]
+# Asked before a thread is opened: the reply when nothing would start (``/review`` with nothing
+# due), else None.
+Precheck = Callable[[Caller], Awaitable[Reply | None]]
 
 
 def started(replies: list[Reply]) -> bool:
@@ -53,11 +57,18 @@ async def start_session(
     *,
     thread_key: str,
     started_key: str,
+    precheck: Precheck | None = None,
 ) -> None:
     """Run ``start`` for the person behind a deferred (public) interaction: in a text channel
     in a new thread named by ``thread_key`` (the channel hears ``started_key`` with the
-    thread's mention), else where the interaction came from."""
+    thread's mention), else where the interaction came from. ``precheck`` answers first when
+    nothing would start, and then no thread is opened."""
     caller = caller_of(interaction)
+    if precheck is not None:
+        nothing = await precheck(caller)
+        if nothing is not None:
+            await send(interaction, [nothing])
+            return
     channel = interaction.channel
     if not isinstance(channel, discord.TextChannel):
         await send(interaction, await start(caller))

@@ -243,12 +243,22 @@ async def test_a_bot_that_may_not_delete_threads_archives_the_empty_one(
     guild = fake_discord.guilds[fake_discord.guild_id]
     role = next(r for r in guild.roles.values() if r["managed"])
     role["permissions"] = str(int(role["permissions"]) & ~PERM_MANAGE_THREADS)
-    await _graded(learning_service, _who(fake_discord, fake_discord.user))
-    followup = await _answer(await fake_discord.send_slash_command("review"))
-    assert message_pattern("review_none_due").search(_text([followup]))
+    handle = await fake_discord.send_slash_command("interview start", {"topic": "zzqx 없는 주제"})
+    await handle.responses(count=2, timeout=WAIT_S)
+    refused = await handle.followups(timeout=WAIT_S)
+    assert t("error_title", "ko") in _text(refused), "an unknown topic is refused"
     (thread,) = fake_discord.threads(fake_discord.channel_id)
     assert thread["thread_metadata"]["archived"], "closed, as its creator may"
     assert fake_discord.channel_messages(int(thread["id"])) == []
+
+
+async def test_nothing_due_opens_no_thread(
+    fake_discord: FakeDiscord, bot: DiscordBot, learning_service: Service
+) -> None:
+    await _graded(learning_service, _who(fake_discord, fake_discord.user))
+    followup = await _answer(await fake_discord.send_slash_command("review"))
+    assert message_pattern("review_none_due").search(_text([followup]))
+    assert fake_discord.threads(fake_discord.channel_id) == []
 
 
 async def test_a_session_that_cannot_start_leaves_no_thread(
