@@ -53,9 +53,9 @@ def stats_chart(
     over_time: str,
     by_topic: str,
 ) -> bytes | None:
-    """The PNG of ``points`` (answer time, score) as a line and ``topics`` (topic, average) as
-    bars, under ``title``; None when there is nothing to draw (no answers). One point draws a
-    single marker; a topic's name is shortened to fit."""
+    """The PNG of ``points`` (answer time, score: each a faint dot, each day's average a line)
+    and ``topics`` (topic, average) as bars, under ``title``; None when there is nothing to
+    draw (no answers). One point draws a single marker; a topic's name is shortened to fit."""
     if not points and not topics:
         return None
     with _LOCK:
@@ -74,7 +74,15 @@ def stats_chart(
         if points:
             times = [when for when, _ in points]
             scores = [score for _, score in points]
-            line.plot(times, scores, marker="o", markersize=3, linewidth=1)  # type: ignore[arg-type]
+            days = _daily_averages(points)
+            line.scatter(times, scores, s=8, alpha=0.3)  # type: ignore[arg-type]
+            line.plot(  # type: ignore[call-arg]
+                [day for day, _ in days],
+                [average for _, average in days],
+                marker="o",
+                markersize=4,
+                linewidth=1.5,
+            )
             for label in line.get_xticklabels():
                 label.set_rotation(30)
                 label.set_horizontalalignment("right")
@@ -91,6 +99,15 @@ def stats_chart(
         out = io.BytesIO()
         figure.savefig(out, format="png")
         return out.getvalue()
+
+
+def _daily_averages(points: Sequence[tuple[datetime, float]]) -> list[tuple[datetime, float]]:
+    """Each UTC day's average score, at noon of that day (the line through the answers)."""
+    days: dict[datetime, list[float]] = {}
+    for when, score in points:
+        noon = when.replace(hour=12, minute=0, second=0, microsecond=0)
+        days.setdefault(noon, []).append(score)
+    return sorted((day, sum(scores) / len(scores)) for day, scores in days.items())
 
 
 def _short(topic: str) -> str:

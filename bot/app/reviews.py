@@ -23,6 +23,7 @@ from bot.app.charts import stats_chart
 from bot.app.context import Context
 from bot.app.interview import MockInterviews
 from bot.core.errors import BadInput, Forbidden
+from bot.core.interview.rules import topic_label
 from bot.core.messages import t
 from bot.core.models import Attachment, Caller, Reply
 from bot.core.review.progress import (
@@ -242,14 +243,14 @@ class Reviews:
         name = names.get(person.user_id) or someone(person.user_id, locale)
         chart = None
         if stats.answers:
-            topics = [(s.topic, s.average) for s in stats.by_topic]
+            topics = [(topic_label(s.topic, locale), s.average) for s in stats.by_topic]
             chart = await asyncio.to_thread(
                 stats_chart,
                 points,
                 topics,
                 title=t("stats_title", locale, name=name),
                 over_time=t("stats_chart_time", locale),
-                by_topic=t("stats_by_topic", locale),
+                by_topic=t("stats_chart_topics", locale),
             )
         return stats_reply(stats, locale, name, chart)
 

@@ -683,7 +683,11 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "ko": "· {term}: {average}점 ({count}회)",
         "en": "· {term}: {average} ({count} answer{count!p})",
     },
-    "stats_chart_time": {"ko": "점수 변화", "en": "Score over time"},
+    "stats_chart_time": {
+        "ko": "점수 변화 (점: 답변, 선: 하루 평균)",
+        "en": "Score over time (dots: answers, line: daily average)",
+    },
+    "stats_chart_topics": {"ko": "주제별 평균", "en": "Average by topic"},
     "leaderboard_title_week": {"ko": "이번 주 순위", "en": "This week's leaderboard"},
     "leaderboard_title_all": {"ko": "전체 순위", "en": "All-time leaderboard"},
     "leaderboard_empty": {"ko": "아직 답한 사람이 없어요.", "en": "Nobody has answered yet."},

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Final
+from typing import Final, Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -435,3 +435,56 @@ class AppealCount:
     def rate(self) -> float:
         """Appeals per graded answer, 0-1 (never above 1, even when answers were deleted)."""
         return self.appeals / max(self.graded, self.appeals, 1)
+
+
+# --- spaced repetition ----------------------------------------------------------------------
+
+
+class CardFields(Protocol):
+    """Anything with a spaced-repetition card's fields: the core's card
+    (``bot.core.review.scheduling.CardState``) and the database layer's stored one."""
+
+    @property
+    def concept_id(self) -> int:
+        """The concept the card is for."""
+        ...
+
+    @property
+    def due(self) -> datetime:
+        """When it is next due."""
+        ...
+
+    @property
+    def stability(self) -> float:
+        """FSRS stability (days)."""
+        ...
+
+    @property
+    def difficulty(self) -> float:
+        """FSRS difficulty (1-10)."""
+        ...
+
+    @property
+    def state(self) -> int:
+        """FSRS state (:class:`fsrs.State` value)."""
+        ...
+
+    @property
+    def step(self) -> int | None:
+        """FSRS (re)learning step; None in the Review state."""
+        ...
+
+    @property
+    def last_review(self) -> datetime | None:
+        """When it was last reviewed."""
+        ...
+
+    @property
+    def reps(self) -> int:
+        """How many times it was reviewed."""
+        ...
+
+    @property
+    def lapses(self) -> int:
+        """How many times it was forgotten (Again in the Review state)."""
+        ...

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy import insert as insert_into
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.models import CardFields
 from bot.db.appeals import credited_score
 from bot.db.engine import dialect_insert
 from bot.db.tables import (
@@ -38,56 +39,6 @@ from bot.db.tables import (
     ReminderRow,
     ReviewCardRow,
 )
-
-
-class CardFields(Protocol):
-    """What :func:`save_card` stores of a card (``bot.core.review.scheduling.CardState`` and
-    :class:`StoredCard` have these fields)."""
-
-    @property
-    def concept_id(self) -> int:
-        """The concept the card is for."""
-        ...
-
-    @property
-    def due(self) -> datetime:
-        """When it is next due (timezone-aware)."""
-        ...
-
-    @property
-    def stability(self) -> float:
-        """FSRS stability."""
-        ...
-
-    @property
-    def difficulty(self) -> float:
-        """FSRS difficulty."""
-        ...
-
-    @property
-    def state(self) -> int:
-        """FSRS state value."""
-        ...
-
-    @property
-    def step(self) -> int | None:
-        """FSRS (re)learning step, None in the Review state."""
-        ...
-
-    @property
-    def last_review(self) -> datetime | None:
-        """When it was last reviewed."""
-        ...
-
-    @property
-    def reps(self) -> int:
-        """How many reviews."""
-        ...
-
-    @property
-    def lapses(self) -> int:
-        """How many lapses."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)

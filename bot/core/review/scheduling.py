@@ -22,11 +22,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from fsrs import Card, Rating, Scheduler, State
 
+from bot.core.models import CardFields
 from bot.core.review.progress import day_start, local_day
 
 #: Scores from here up rate Easy.
@@ -66,55 +66,6 @@ def _utc(moment: datetime) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("naive datetime given where a timezone-aware one is needed")
     return moment.astimezone(UTC)
-
-
-class CardFields(Protocol):
-    """Anything with a card's fields (e.g. a stored card of the database layer)."""
-
-    @property
-    def concept_id(self) -> int:
-        """The concept the card is for."""
-        ...
-
-    @property
-    def due(self) -> datetime:
-        """When it is next due."""
-        ...
-
-    @property
-    def stability(self) -> float:
-        """FSRS stability (days)."""
-        ...
-
-    @property
-    def difficulty(self) -> float:
-        """FSRS difficulty (1-10)."""
-        ...
-
-    @property
-    def state(self) -> int:
-        """FSRS state (:class:`fsrs.State` value)."""
-        ...
-
-    @property
-    def step(self) -> int | None:
-        """FSRS (re)learning step; None in the Review state."""
-        ...
-
-    @property
-    def last_review(self) -> datetime | None:
-        """When it was last reviewed."""
-        ...
-
-    @property
-    def reps(self) -> int:
-        """How many times it was reviewed."""
-        ...
-
-    @property
-    def lapses(self) -> int:
-        """How many times it was forgotten (Again in the Review state)."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)
