@@ -18,7 +18,7 @@ from tests.wording import message_pattern
 
 JSON = dict[str, Any]
 STATS = "통계적 개념"  # a category of the shipped notes
-WAIT_S = 5
+WAIT_S = 20
 QUIET_S = 0.5  # how long nothing more is said
 ANSWER = "귀무가설은 차이가 없다는 가설이고 p값이 유의수준보다 작으면 기각합니다"
 

@@ -15,7 +15,7 @@ from tests.fakes.discord import FakeDiscord, running_client
 
 JSON = dict[str, Any]
 STATS = "통계적 개념"  # a category of the shipped notes
-WAIT_S = 5
+WAIT_S = 20
 
 
 @pytest.fixture

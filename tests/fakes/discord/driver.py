@@ -61,7 +61,7 @@ from tests.fakes.discord.server import FakeDiscordServer, InteractionState, Reco
 
 T = TypeVar("T")
 
-DEFAULT_WAIT_TIMEOUT_S: Final = 5.0
+DEFAULT_WAIT_TIMEOUT_S: Final = 20.0  # a safety net on a loaded machine, not a deadline
 USER_REACTION_DELAY_S: Final = 0.05
 USER_LOCALE: Final = "ko"  # the default scene is a Korean study group (a Korean client)
 

@@ -50,7 +50,7 @@ from tests.fakes.slack.server import (
     short_id,
 )
 
-DEFAULT_TIMEOUT_SECONDS = 5.0
+DEFAULT_TIMEOUT_SECONDS = 20.0  # a safety net on a loaded machine, not a deadline
 STALE_SIGNATURE_AGE_SECONDS = 600  # Bolt rejects anything older than 300 s
 LEAK_GRACE_SECONDS = 2.0
 
