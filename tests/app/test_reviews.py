@@ -187,6 +187,7 @@ async def test_remind_on_off_status_and_bad_input(svc: Service) -> None:
     assert off.extra["key"] == "remind_off"
 
 
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # where processes share
 async def test_a_month_of_answers_gives_one_nudge_per_due_day_with_two_runners(
     svc: Service, clock: FakeClock, db_url: str, make_settings: type[Settings], tmp_path: Path
 ) -> None:
