@@ -1,6 +1,7 @@
 """The job that keeps the notes current while the bot runs: the configured folders are watched
 (an edited notes file is ingested again within seconds, no restart), and every git repository,
-the operator's and the workspaces', is pulled every ``knowledge_sync_minutes``.
+the operator's and the workspaces', is pulled when the job starts and every
+``knowledge_sync_minutes``.
 
 Other processes on the same database see the change through the knowledge version (their next
 lookup reloads), so only the processes that watch or pull do the work; two that both do find
@@ -71,6 +72,7 @@ class NotesKeeper:
         return [p for p in self.ctx.settings.knowledge_paths if p.exists()]
 
     async def _pull_loop(self) -> None:
+        await self._pull()  # the workspaces' repositories on start (the operator's are current)
         minutes = self.ctx.settings.knowledge_sync_minutes
         if minutes <= 0:
             await self._stopping.wait()
@@ -80,10 +82,13 @@ class NotesKeeper:
             await clock.sleep_until(clock.now() + timedelta(minutes=minutes), self._stopping)
             if self._stopping.is_set():
                 return
-            try:
-                await self.sources.sync_everything()
-            except Exception:  # the job must survive anything
-                log.exception("pulling the notes repositories failed")
+            await self._pull()
+
+    async def _pull(self) -> None:
+        try:
+            await self.sources.sync_everything()
+        except Exception:  # the job must survive anything
+            log.exception("pulling the notes repositories failed")
 
     async def _watch_loop(self, paths: Sequence[Path]) -> None:
         from watchfiles import awatch  # only a running bot that watches needs it

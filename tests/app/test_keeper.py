@@ -13,7 +13,7 @@ import pytest
 from bot.app.keeper import notes_change
 from bot.app.service import Service
 from bot.config import Settings
-from bot.core.models import MatchKind
+from bot.core.models import Caller, MatchKind
 from bot.testing import FakeClock
 from tests.gitrepo import Remote, isolate_git
 
@@ -108,10 +108,10 @@ async def test_repositories_are_pulled_on_the_timer(
     task = asyncio.create_task(keeper.run_forever())
     try:
         assert await found(service, "플럼버스")
+        while clock.sleepers == 0:  # the pull on start is done; the timer waits
+            await asyncio.sleep(0.01)
         remote.commit({"분산.md": SECOND})
         remote.push()
-        while clock.sleepers == 0:
-            await asyncio.sleep(0.01)
         clock.advance(timedelta(minutes=9))
         await asyncio.sleep(0.2)
         assert not await found(service, "글리브")  # not yet due
@@ -121,3 +121,43 @@ async def test_repositories_are_pulled_on_the_timer(
         keeper.stop()
         await asyncio.wait_for(task, 10)
         await service.close()
+
+
+async def test_a_workspace_repository_is_pulled_when_the_job_starts(
+    make_settings: type[Settings],
+    tmp_path: Path,
+    sqlite_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    isolate_git(monkeypatch, tmp_path)
+    remote = Remote(tmp_path / "origin")
+    remote.commit({"분산.md": FIRST})
+    remote.push()
+    settings = make_settings(
+        database_url=sqlite_url,
+        data_dir=tmp_path / "data",
+        knowledge_paths=[],
+        knowledge_git_schemes=["file"],
+        knowledge_watch=False,
+    )
+    admin = Caller("discord", "a", "c", workspace_id="G1", is_admin=True)
+    service = await Service.start(settings)
+    await service.notes_add_git(admin, remote.url)
+    await service.close()
+    remote.commit({"분산.md": SECOND})  # while the bot was down
+    remote.push()
+    again = await Service.start(settings, clock=FakeClock())
+    keeper = again.notes_keeper()
+    task = asyncio.create_task(keeper.run_forever())
+    try:
+        result = None
+        for _ in range(200):
+            result = await again.lookup("글리브", admin)
+            if result.kind is MatchKind.CONFIDENT:
+                break
+            await asyncio.sleep(0.05)
+        assert result is not None and result.kind is MatchKind.CONFIDENT
+    finally:
+        keeper.stop()
+        await asyncio.wait_for(task, 10)
+        await again.close()
