@@ -148,7 +148,8 @@ class Reviews:
                 await repo.record_name(session, *Person.of(caller).key, caller.display_name)
 
     async def due_notice(self, caller: Caller) -> Reply | None:
-        """ "N concepts are due" with the Review button, when any are (a console start)."""
+        """The "N concepts are due" notice with the Review button, when any are (a console
+        start)."""
         person = Person.of(caller)
         async with self.ctx.reads() as session:
             due = await repo.cards_due_between(session, *person.key, None, self.ctx.clock.now())

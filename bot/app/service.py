@@ -220,7 +220,7 @@ class Service:
         return await self.reviews.dashboard(caller)
 
     async def due_notice(self, caller: Caller) -> Reply | None:
-        """ "N concepts are due" when any are (the console says it on start)."""
+        """The "N concepts are due" notice when any are (the console says it on start)."""
         return await self.reviews.due_notice(caller)
 
     # --- /notes: where notes come from ----------------------------------------------------
