@@ -58,6 +58,8 @@ CHART_POINTS: Final = 500
 # The Anki deck holds this many of the weakest concepts.
 ANKI_CARDS: Final = 50
 WEEK: Final = timedelta(days=7)
+# The days a streak is first counted over; a streak that reaches back that far reads them all.
+STREAK_WINDOW: Final = timedelta(days=62)
 _ID_TAIL = 4
 
 
@@ -214,16 +216,7 @@ class Reviews:
 
     async def _stats(self, session: AsyncSession, person: Person, now: datetime) -> Stats:
         zone = await self._zone(session, person)
-        rows = await repo.stats_rows(session, *person.key)
-        spans = await repo.answer_day_spans(session, *person.key)
-        due_week = await repo.cards_due_between(session, *person.key, None, now + WEEK)
-        return build_stats(
-            rows.by_topic,
-            rows.weakest,
-            local_days(spans, zone),
-            today=local_day(now, zone),
-            due_this_week=due_week,
-        )
+        return await person_stats(session, person, now, zone)
 
     async def stats(self, caller: Caller, member_id: str | None = None) -> Reply:
         """The person's progress (another member's for an admin) with a chart."""
@@ -350,6 +343,31 @@ class Reviews:
             due = await repo.cards_due_between(session, *person.key, None, now)
         name = caller.display_name or someone(caller.user_id, self.ctx.locale(caller))
         return dashboard_reply(self.ctx.locale(caller), name, due, stats)
+
+
+async def person_stats(
+    session: AsyncSession, person: Person, now: datetime, zone: ZoneInfo
+) -> Stats:
+    """A person's :class:`Stats` at ``now`` in ``zone``, from the counted figures in one read
+    (:func:`bot.db.reviews.stats_figures`): the groups, the cards due within a week, and the
+    days of the streak (the last :data:`STREAK_WINDOW`; the days before are read only when the
+    streak reaches back that far)."""
+    window = now - STREAK_WINDOW
+    figures = await repo.stats_figures(
+        session, *person.key, due_before=now + WEEK, days_since=window
+    )
+    rows, due_week, spans = figures.rows, figures.due, figures.spans
+    today = local_day(now, zone)
+
+    def stats() -> Stats:
+        days = local_days(spans, zone)
+        return build_stats(rows.by_topic, rows.weakest, days, today=today, due_this_week=due_week)
+
+    counted = stats()
+    if counted.streak < STREAK_WINDOW.days - 1:
+        return counted
+    spans += await repo.answer_day_spans(session, *person.key, before=window)
+    return stats()
 
 
 def _one_line(text: str) -> str:

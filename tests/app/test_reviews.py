@@ -368,3 +368,20 @@ async def test_the_dashboard_has_the_due_count_and_a_review_button(
     board = await svc.dashboard(person())
     assert board.extra == {"key": "dashboard", "due": 1}
     assert [a.command for a in board.actions] == ["review.start"]
+
+
+async def test_a_streak_longer_than_the_first_read_is_counted_whole(
+    svc: Service, clock: FakeClock
+) -> None:
+    """The streak's days are read for the last two months first; one that reaches back
+    further is read whole."""
+    from bot.app.reviews import STREAK_WINDOW
+
+    concept = concepts(svc, 1)[0]
+    days = STREAK_WINDOW.days + 8
+    for _ in range(days):
+        await svc.grade(person(), concept, concept.definition)
+        clock.advance(timedelta(days=1))
+    clock.advance(timedelta(days=-1))
+    reply = await svc.stats(person())
+    assert reply.extra["streak"] == days

@@ -288,3 +288,28 @@ async def test_a_reminder_is_claimed_once_by_two_processes(db_url: str) -> None:
     finally:
         for engine in engines:
             await engine.dispose()
+
+
+async def test_the_figures_of_stats_in_one_read_match_the_separate_reads(
+    sessions: async_sessionmaker[Any],
+) -> None:
+    async with sessions() as session, session.begin():
+        ids = await _concepts(session, 4, categories=2)
+        rows = [
+            _answer("u1", ids[n % 4], f"Term {n % 4}", (n * 37) % 101, NOW - timedelta(hours=7 * n))
+            for n in range(60)
+        ]
+        await session.execute(insert(AnswerRow), rows)
+        await reviews.recount_progress(session)
+    since = NOW - timedelta(days=5)
+    async with sessions() as session:
+        one = await reviews.stats_figures(
+            session, *WHO, due_before=NOW + timedelta(days=7), days_since=since
+        )
+        groups = await reviews.stats_rows(session, *WHO)
+        spans = await reviews.answer_day_spans(session, *WHO, since=since)
+        due = await reviews.cards_due_between(session, *WHO, None, NOW + timedelta(days=7))
+    assert one.rows.by_topic == groups.by_topic
+    assert one.rows.weakest == groups.weakest
+    assert one.spans == spans and one.due == due
+    assert one.rows.answers == 60
