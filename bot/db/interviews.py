@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import ColumnElement, func, insert, select, update
+from sqlalchemy import ColumnElement, Table, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -164,18 +165,22 @@ async def record_answer(
         values |= {"status": "finished", "ended_at": now}
     else:
         values["asked"] = [*state.asked, next_concept_id]
-    result = await session.execute(
-        update(InterviewRow)
-        .where(InterviewRow.id == state.id, InterviewRow.question_seq == state.question_seq)
-        .where(InterviewRow.status == ACTIVE)
+    # Core statements on the session's connection (the ORM's bulk path costs more than the
+    # statements themselves on the answer path)
+    connection = await session.connection()
+    interviews = cast(Table, InterviewRow.__table__)
+    answers = cast(Table, AnswerRow.__table__)
+    result = await connection.execute(
+        update(interviews)
+        .where(interviews.c.id == state.id, interviews.c.question_seq == state.question_seq)
+        .where(interviews.c.status == ACTIVE)
         .values(**values)
-        .execution_options(synchronize_session=False)
     )
-    if not result.rowcount:  # type: ignore[attr-defined]
+    if not result.rowcount:
         return None
     try:
-        stored = await session.scalar(
-            insert(AnswerRow)
+        stored = await connection.scalar(
+            insert(answers)
             .values(
                 interview_id=state.id,
                 question_seq=state.question_seq,
@@ -186,7 +191,7 @@ async def record_answer(
                 created_at=now,
                 **_answer_fields(record),
             )
-            .returning(AnswerRow.id)
+            .returning(answers.c.id)
         )
     except IntegrityError:
         return None
