@@ -159,8 +159,7 @@ async def test_a_review_session_asks_the_due_cards_most_overdue_first(
 
 async def test_reviews_are_capped_per_day(svc: Service, clock: FakeClock) -> None:
     many = concepts(svc, DAILY_REVIEW_CAP + 3)
-    if len(many) <= DAILY_REVIEW_CAP:
-        pytest.skip("the shipped notes have fewer concepts than the daily cap")
+    assert len(many) > DAILY_REVIEW_CAP, "the shipped notes hold more concepts than the cap"
     for concept in many:
         await svc.grade(person(), concept, "모르겠어요")
     clock.advance(timedelta(days=2))
