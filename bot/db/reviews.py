@@ -873,12 +873,7 @@ async def stats_figures(
     due = select(literal(2), literal(None, String), func.count(), literal(0)).where(
         *_person(platform, workspace, user), ReviewCardRow.due < due_before
     )
-    days = select(
-        literal(3),
-        ProgressDayRow.day,
-        _epoch(session, ProgressDayRow.first_at),
-        _epoch(session, ProgressDayRow.last_at),
-    ).where(
+    days = select(literal(3), _day_pairs(session), literal(0), literal(0)).where(
         *_progress_of(ProgressDayRow, platform, workspace, user),
         ProgressDayRow.last_at >= days_since,
     )
@@ -886,7 +881,7 @@ async def stats_figures(
     by_topic: list[TopicFigure] = []
     weak_figures: list[TermFigure] = []
     due_count = 0
-    spans: list[tuple[str, datetime, datetime]] = []
+    spans: list[tuple[datetime, datetime]] = []
     for kind, label, a, b in rows:
         if kind == 0 and a:
             by_topic.append(TopicFigure(label, int(a), int(b) / int(a)))
@@ -895,12 +890,43 @@ async def stats_figures(
         elif kind == 2:
             due_count = int(a or 0)
         elif kind == 3:
-            spans.append((label, datetime.fromtimestamp(a, UTC), datetime.fromtimestamp(b, UTC)))
+            spans = _spans_of(label)
     by_topic.sort(key=lambda t: (-t.count, t.topic is None, t.topic or ""))
     weak_figures.sort(key=lambda t: (t.average, -t.count, t.term))
-    spans.sort(key=lambda span: span[0], reverse=True)
-    return StatsFigures(
-        StatsRows(by_topic=by_topic, weakest=weak_figures),
-        due_count,
-        [(first, last) for _, first, last in spans],
+    return StatsFigures(StatsRows(by_topic=by_topic, weakest=weak_figures), due_count, spans)
+
+
+def _day_pairs(session: AsyncSession) -> ColumnElement[str]:
+    """The days' ``first:last`` (whole seconds) joined in one text, so a year of days comes back
+    as one value instead of a row per day (each row costs far more than its bytes)."""
+    pair = (
+        cast(_epoch(session, ProgressDayRow.first_at), String)
+        + literal(":")
+        + cast(_epoch(session, ProgressDayRow.last_at), String)
     )
+    if session.get_bind().dialect.name == "postgresql":
+        return func.string_agg(pair, literal(","))
+    return func.group_concat(pair, literal(","))
+
+
+def _spans_of(text: str | None) -> list[tuple[datetime, datetime]]:
+    """The (first, last) answers of :func:`_day_pairs`'s text, newest day first."""
+    stamp = datetime.fromtimestamp
+    pairs = sorted(
+        (tuple(int(x) for x in pair.split(":")) for pair in (text or "").split(",") if pair),
+        reverse=True,
+    )
+    return [(stamp(first, UTC), stamp(last, UTC)) for first, last in pairs]
+
+
+async def older_day_spans(
+    session: AsyncSession, platform: str, workspace: str, user: str, before: datetime
+) -> list[tuple[datetime, datetime]]:
+    """:func:`answer_day_spans` of the days that end before ``before``, as one value."""
+    text = await session.scalar(
+        select(_day_pairs(session)).where(
+            *_progress_of(ProgressDayRow, platform, workspace, user),
+            ProgressDayRow.last_at < before,
+        )
+    )
+    return _spans_of(text)
