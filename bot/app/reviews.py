@@ -366,7 +366,7 @@ async def person_stats(
     counted = stats()
     if counted.streak < STREAK_WINDOW.days - 1:
         return counted
-    spans += await repo.older_day_spans(session, *person.key, window)
+    spans += await repo.answer_day_spans(session, *person.key, before=window)
     return stats()
 
 

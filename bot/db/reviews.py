@@ -366,23 +366,17 @@ async def answer_day_spans(
     before: datetime | None = None,
 ) -> list[tuple[datetime, datetime]]:
     """The person's first and last answer of each UTC day they answered on (days that end at
-    or after ``since`` and, with ``before``, that end before it), newest day first: at most a
-    row per day, read as whole seconds (far cheaper than parsed timestamps) from the counted
-    figures (:class:`ProgressDayRow`), from which ``bot.core.review.progress.local_days`` gives the
-    local days of every answer exactly (the local day of a moment only moves forward, and a UTC
-    day spans at most two local ones)."""
+    or after ``since`` and, with ``before``, that end before it), newest day first, from the
+    counted figures (:class:`ProgressDayRow`) read as one joined value (:func:`_day_pairs`);
+    ``bot.core.review.progress.local_days`` gives the local days of every answer from them
+    exactly (the local day of a moment only moves forward, and a UTC day spans at most two
+    local ones)."""
     conditions = _progress_of(ProgressDayRow, platform, workspace, user)
     if since is not None:
         conditions.append(ProgressDayRow.last_at >= since)
     if before is not None:
         conditions.append(ProgressDayRow.last_at < before)
-    rows = await session.execute(
-        select(_epoch(session, ProgressDayRow.first_at), _epoch(session, ProgressDayRow.last_at))
-        .where(*conditions)
-        .order_by(ProgressDayRow.day.desc())
-    )
-    stamp = datetime.fromtimestamp
-    return [(stamp(first, UTC), stamp(last, UTC)) for first, last in rows]
+    return _spans_of(await session.scalar(select(_day_pairs(session)).where(*conditions)))
 
 
 def _epoch(session: AsyncSession, moment: Any) -> ColumnElement[int]:
@@ -917,16 +911,3 @@ def _spans_of(text: str | None) -> list[tuple[datetime, datetime]]:
         reverse=True,
     )
     return [(stamp(first, UTC), stamp(last, UTC)) for first, last in pairs]
-
-
-async def older_day_spans(
-    session: AsyncSession, platform: str, workspace: str, user: str, before: datetime
-) -> list[tuple[datetime, datetime]]:
-    """:func:`answer_day_spans` of the days that end before ``before``, as one value."""
-    text = await session.scalar(
-        select(_day_pairs(session)).where(
-            *_progress_of(ProgressDayRow, platform, workspace, user),
-            ProgressDayRow.last_at < before,
-        )
-    )
-    return _spans_of(text)
