@@ -96,8 +96,11 @@ def _git_folder(spec: GitSpec) -> str:
     return f"{readable}-{hashlib.sha1(key.encode()).hexdigest()[:10]}"
 
 
-def _findings(report: IngestReport) -> list[Finding]:
-    return [Finding(w.path, w.line, w.message) for w in report.warnings]
+def _findings(report: IngestReport, root: Path) -> list[Finding]:
+    """The ingest's findings, each file named inside its source (``algorithm/mst.md``), not by
+    where the bot keeps it on its disk."""
+    prefix = display_path(root).rstrip("/") + "/"
+    return [Finding(w.path.removeprefix(prefix), w.line, w.message) for w in report.warnings]
 
 
 def _error_of(exc: BotError) -> Msg:
@@ -254,8 +257,9 @@ class NotesSources:
                     session, source.id, self.ctx.clock.now(), changed=report.knowledge_changed
                 )
         headline = Msg("notes_added_file", {"name": name, **limits_params()})
+        findings = _findings(report, target.parent)
         return changed_reply(
-            headline, report.summary(), _findings(report), self.ctx.locale(caller), key="added"
+            headline, report.summary(), findings, self.ctx.locale(caller), key="added"
         )
 
     def workspace_admin(self, caller: Caller) -> str:
@@ -300,8 +304,9 @@ class NotesSources:
                     changed=report.knowledge_changed,
                 )
         headline = Msg("notes_added_git", {"label": checkout.spec.label})
+        findings = _findings(report, checkout.notes)
         return changed_reply(
-            headline, report.summary(), _findings(report), self.ctx.locale(caller), key="added"
+            headline, report.summary(), findings, self.ctx.locale(caller), key="added"
         )
 
     async def sync(self, caller: Caller) -> Reply:
