@@ -5,6 +5,7 @@ knowledge version); the repositories are pulled on the timer."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,18 +24,33 @@ SECOND = FIRST + "\n- 글리브 - 두 노드가 번갈아 쓰는 가상의 잠�
 WAIT_S = 20.0
 
 
-async def found(service: Service, query: str) -> bool:
-    result = await service.lookup(query)
+async def found(service: Service, query: str, caller: Caller | None = None) -> bool:
+    result = await service.lookup(query, caller)
     return result.kind is MatchKind.CONFIDENT
 
 
-async def eventually(service: Service, query: str) -> bool:
+async def until(check: Callable[[], Awaitable[bool]]) -> bool:
+    """Whether ``check`` comes true within :data:`WAIT_S` (asked every 0.2 s)."""
     deadline = asyncio.get_running_loop().time() + WAIT_S
     while asyncio.get_running_loop().time() < deadline:
-        if await found(service, query):
+        if await check():
             return True
         await asyncio.sleep(0.2)
     return False
+
+
+async def eventually(service: Service, query: str, caller: Caller | None = None) -> bool:
+    """Whether ``query`` is found confidently within :data:`WAIT_S`."""
+    return await until(lambda: found(service, query, caller))
+
+
+async def eventually_gone(service: Service, query: str) -> bool:
+    """Whether ``query`` stops being found within :data:`WAIT_S`."""
+
+    async def gone() -> bool:
+        return not await found(service, query)
+
+    return await until(gone)
 
 
 def test_only_notes_and_curation_files_count_as_changes() -> None:
@@ -73,15 +89,6 @@ async def test_an_edited_notes_file_is_ingested_without_a_restart(
         await asyncio.wait_for(task, 10)
         await other.close()
         await service.close()
-
-
-async def eventually_gone(service: Service, query: str) -> bool:
-    deadline = asyncio.get_running_loop().time() + WAIT_S
-    while asyncio.get_running_loop().time() < deadline:
-        if not await found(service, query):
-            return True
-        await asyncio.sleep(0.2)
-    return False
 
 
 async def test_repositories_are_pulled_on_the_timer(
@@ -150,13 +157,7 @@ async def test_a_workspace_repository_is_pulled_when_the_job_starts(
     keeper = again.notes_keeper()
     task = asyncio.create_task(keeper.run_forever())
     try:
-        result = None
-        for _ in range(200):
-            result = await again.lookup("글리브", admin)
-            if result.kind is MatchKind.CONFIDENT:
-                break
-            await asyncio.sleep(0.05)
-        assert result is not None and result.kind is MatchKind.CONFIDENT
+        assert await eventually(again, "글리브", admin)
     finally:
         keeper.stop()
         await asyncio.wait_for(task, 10)
