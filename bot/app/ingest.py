@@ -22,8 +22,9 @@ How it runs (so other writers, answers and ``/reload`` are not held up by the to
 1. *Read*: what is stored (knowledge version, file hashes, curation texts), in a short read
    transaction.
 2. *Prepare*, holding no lock: hash the files, parse the changed ones (the tokenizer process
-   starts loading meanwhile), then read the stored concepts and derive every concept's key
-   points for the knowledge as it will be after this ingest.
+   starts loading meanwhile and tokenises each parsed file's definitions while the next is
+   parsed), then read the stored concepts and derive every concept's key points for the
+   knowledge as it will be after this ingest.
 3. *Write*: one write transaction that first checks the knowledge version and file hashes are
    still what step 1 read, then applies the prepared result (a few statements; well under a
    second for a notes folder). If another process changed the knowledge in between, nothing is
@@ -309,6 +310,7 @@ async def _plan(
     stored: _Stored,
     report: IngestReport,
     on_notes_changed: Callable[[], Awaitable[None]],
+    on_parsed: Callable[[Sequence[str]], None],
 ) -> _Plan:
     files, strict = attempt.files, attempt.strict
     plan = _Plan()
@@ -349,6 +351,7 @@ async def _plan(
                 else:
                     report.files += 1
                     report.skipped += parsed.skipped
+                    on_parsed([concept.definition for concept in concepts])
                 plan.notes.append(
                     repo.FileChange(found.display, digest, len(data), concepts, scope=attempt.scope)
                 )
@@ -488,7 +491,11 @@ async def _prepare(
         if tokenizer is not None:
             await tokenizer.start()
 
-    plan = await _plan(attempt, stored, report, notes_changed)
+    def parsed(definitions: Sequence[str]) -> None:
+        if tokenizer is not None:
+            tokenizer.feed(definitions)  # tokenised while the next files are parsed
+
+    plan = await _plan(attempt, stored, report, notes_changed, parsed)
     if plan.empty:
         report.total = stored.concepts
         return None

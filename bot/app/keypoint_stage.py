@@ -8,7 +8,9 @@ ingest and writes what it returns, so the tokenizer never runs inside a write tr
 The tokenizer runs in a child process by default (:class:`ChildTokenizer`: ``python -m
 bot.app.keypoint_stage``, which imports the tokenizer and nothing of the bot's database or
 settings), so the running bot never holds the model; the child starts loading the model as soon
-as the ingest knows a notes file changed, while the notes are still being parsed.
+as the ingest knows a notes file changed, and tokenises each file's definitions as soon as the
+file is parsed (:meth:`Tokenizer.feed`), while the next ones are still being parsed: names are
+joined into the tokens only when every name is known (:func:`derive_key_points`).
 :class:`InProcessTokenizer` keeps one model loaded in this process (tests, benchmarks).
 """
 
@@ -42,6 +44,9 @@ PR_SET_PDEATHSIG: Final = 1
 KeyPointProgress = Callable[[int, int], None]
 # The child's messages are JSON lines; the result line holds every candidate of a batch.
 CHILD_LINE_LIMIT: Final = 1 << 30
+# Fed definitions go to the child in batches of about this many characters: the tokenizer
+# spreads a batch over its worker threads, and one call per file costs it twice the time.
+FEED_BATCH_CHARS: Final = 50_000
 # How long closing waits for the child to leave by itself before it is killed.
 CHILD_EXIT_WAIT_S: Final = 2.0
 
@@ -72,10 +77,14 @@ def derive_candidates(
 
 class Tokenizer(Protocol):
     """Where candidate key words come from: started early (it may load its model meanwhile),
-    asked once or more per ingest, closed at its end."""
+    fed definitions as they are parsed, asked once or more per ingest, closed at its end."""
 
     async def start(self) -> None:
         """Begin loading (may do nothing); calling it again does nothing."""
+
+    def feed(self, definitions: Sequence[str]) -> None:
+        """Definitions that will probably be asked for: tokenise them meanwhile, if this
+        tokenizer can (without waiting for it; may do nothing)."""
 
     async def derive(
         self,
@@ -94,6 +103,9 @@ class InProcessTokenizer:
 
     async def start(self) -> None:
         """Nothing to start: the model loads on first use and stays."""
+
+    def feed(self, definitions: Sequence[str]) -> None:
+        """Nothing ahead: this process's own thread tokenises when asked."""
 
     async def derive(
         self,
@@ -132,6 +144,8 @@ class ChildTokenizer:
         self._num_workers = num_workers
         self._process: asyncio.subprocess.Process | None = None
         self._asked = False
+        self._fed: list[str] = []  # fed, not sent yet
+        self._fed_chars = 0
 
     async def start(self) -> None:
         """Start the child (it begins loading the model at once)."""
@@ -154,6 +168,20 @@ class ChildTokenizer:
             limit=CHILD_LINE_LIMIT,
         )
 
+    def feed(self, definitions: Sequence[str]) -> None:
+        """Collect definitions and send them, :data:`FEED_BATCH_CHARS` at a time, for the
+        child to tokenise while the parent goes on (the tokenizer works best on a batch). Not
+        awaited: the pipe's buffer holds them; a child that went away fails the next
+        :meth:`derive`, and what is still collected then is asked for by it anyway."""
+        self._fed.extend(definitions)
+        self._fed_chars += sum(len(definition) for definition in definitions)
+        process = self._process
+        if self._fed_chars < FEED_BATCH_CHARS or process is None or process.stdin is None:
+            return
+        batch, self._fed, self._fed_chars = self._fed, [], 0
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError, RuntimeError):
+            process.stdin.write(json.dumps({"feed": batch}).encode() + b"\n")
+
     async def derive(
         self,
         definitions: Sequence[str],
@@ -167,6 +195,7 @@ class ChildTokenizer:
         process = self._process
         assert process is not None and process.stdin is not None and process.stdout is not None
         request = {"definitions": list(definitions), "user_words": list(user_words)}
+        self._fed, self._fed_chars = [], 0  # what was not sent is in the request if needed
         self._asked = True
         try:
             process.stdin.write(json.dumps(request).encode() + b"\n")
@@ -279,8 +308,9 @@ def _die_with_parent(parent: int) -> None:
 
 
 def child_main(num_workers: int = DEFAULT_WORKERS, parent: int | None = None) -> int:
-    """The child's loop: load the model, then answer each request line on stdin (definitions
-    and user words) with progress lines and one line of candidates, until stdin closes."""
+    """The child's loop: load the model, then read request lines on stdin until it closes: a
+    ``feed`` (definitions to tokenise now, no answer) or a request (definitions and user
+    words), answered with progress lines and one line of candidates."""
     _die_with_parent(os.getppid() if parent is None else parent)
     out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray prints must not break the protocol
@@ -291,6 +321,9 @@ def child_main(num_workers: int = DEFAULT_WORKERS, parent: int | None = None) ->
             continue
         try:
             request = json.loads(line)
+            if "feed" in request:
+                extractor.feed(request["feed"])
+                continue
             extractor.add_user_words(request["user_words"])
 
             def progress(done: int, total: int) -> None:

@@ -520,8 +520,13 @@ async def test_reingest_after_one_edit_parses_and_tokenises_only_that_file(
         "풀링2 - 특징 맵을 줄이는 단계, 최대값을 고른다 2\n",
     )
     asked: list[list[str]] = []
+    fed: list[tuple[list[str], int]] = []
+    files: list[int] = []
 
     class Recording(InProcessTokenizer):
+        def feed(self, definitions: Sequence[str]) -> None:
+            fed.append((list(definitions), len(files)))
+
         async def derive(
             self,
             definitions: Sequence[str],
@@ -531,8 +536,6 @@ async def test_reingest_after_one_edit_parses_and_tokenises_only_that_file(
             asked.append(list(definitions))
             return await super().derive(definitions, user_words, progress)
 
-    files: list[int] = []
-
     def progress(step: IngestProgress) -> None:
         if step.stage == STAGE_FILES:
             files.append(step.done)
@@ -541,6 +544,9 @@ async def test_reingest_after_one_edit_parses_and_tokenises_only_that_file(
     assert (report.changed, report.unchanged, report.updated) == (1, 3, 1)
     assert asked == [["커널을 밀며 곱해 더하는 연산"]], "only the changed definition is tokenised"
     assert files == [1, 2, 3, 4]
+    definitions = ["커널을 밀며 곱해 더하는 연산", "특징 맵을 줄이는 단계, 최대값을 고른다 2"]
+    assert [batch for batch, _ in fed] == [definitions], "the changed file, fed once parsed"
+    assert fed[0][1] < len(files), "while the other files are still being read"
     assert report.write_seconds > 0
 
 

@@ -49,6 +49,39 @@ async def test_the_child_process_derives_what_the_tokenizer_derives_here() -> No
     assert "\x02합성곱" in found[0] and "\x02역전파" in found[1]
 
 
+async def test_definitions_fed_while_notes_are_parsed_come_back_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import bot.app.keypoint_stage as stage
+
+    monkeypatch.setattr(stage, "FEED_BATCH_CHARS", 1)  # every feed is sent at once
+    expected = derive_candidates(DEFINITIONS, USER_WORDS)
+    child = ChildTokenizer(num_workers=1)
+    try:
+        child.feed(DEFINITIONS[:1])  # before the child runs: kept, asked for by derive
+        await child.start()
+        child.feed(DEFINITIONS[1:])
+        found = await asyncio.wait_for(child.derive(DEFINITIONS, USER_WORDS), WAIT_S)
+    finally:
+        await child.close()
+    assert found == expected, "names are joined into fed tokens when they are known"
+
+
+async def test_a_feed_to_a_child_that_died_is_no_error_and_the_batch_fails() -> None:
+    import bot.app.keypoint_stage as stage
+
+    child = ChildTokenizer(num_workers=1)
+    await child.start()
+    process = child._process
+    assert process is not None
+    process.kill()
+    await process.wait()
+    child.feed(["가" * stage.FEED_BATCH_CHARS])
+    with pytest.raises(TokenizerFailed):
+        await asyncio.wait_for(child.derive(DEFINITIONS, USER_WORDS), WAIT_S)
+    await child.close()
+
+
 async def test_a_child_that_died_fails_the_batch() -> None:
     child = ChildTokenizer(num_workers=1)
     await child.start()

@@ -13,11 +13,12 @@ import math
 import os
 import re
 import tomllib
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Final, Protocol
+from typing import Any, ClassVar, Final, Protocol
 
 from bot.core.errors import BadInput
 from bot.core.knowledge.glossary import default_glossary
@@ -38,7 +39,9 @@ MAX_JOINED_NOUNS: Final = 3
 # Normalised forms of candidate words kept between calls.
 KEY_CACHE_SIZE: Final = 65536
 # Tokenised definitions remembered for the next extraction (cleared when it grows past this).
-MAX_CACHED_DEFINITIONS: Final = 100_000
+MAX_CACHED_DEFINITIONS: Final = 50_000
+# The most tokens one user word (a concept's name) is joined from.
+MAX_JOINED_TOKENS: Final = 8
 # Kiwi worker threads for a batch call (each releases the GIL): one per core, up to MAX_WORKERS.
 MAX_WORKERS: Final = 4
 DEFAULT_WORKERS: Final = max(1, min(MAX_WORKERS, os.cpu_count() or 1))
@@ -92,7 +95,7 @@ EMPHASIS_BOOST: Final = 2.0
 LEAD_BOOST: Final = 1.3
 LEAD_CHARS: Final = 160
 # Markers on stored candidates (a candidate list is stored with the concept and re-ranked later).
-CANDIDATES_VERSION: Final = "\x00kp4"
+CANDIDATES_VERSION: Final = "\x00kp5"
 _EMPHASISED: Final = "\x01"
 _LEAD: Final = "\x02"
 # What the tokenizer never sees: fenced code, links' targets, URLs, HTML tags, images.
@@ -447,26 +450,110 @@ def rank(
     return results
 
 
+def join_user_words(
+    tokens: Sequence[Token], text: str, words: frozenset[str], prefixes: frozenset[str]
+) -> Sequence[Token]:
+    """``tokens`` with every run of two or more whose text is one of ``words`` (compared without
+    spaces) made one proper noun written as the note writes it: 합성+곱 -> 합성곱, 선점 +
+    스케줄 + 링 -> ``선점 스케줄링``. What a tokenizer's user dictionary does, done after
+    tokenising, so the tokenizer needs no rebuild for new names and its tokens can be reused
+    whatever names are known. ``prefixes`` are every leading part of every word (no spaces),
+    so a run stops as soon as it can no longer become one; runs cross only spaces. The same
+    sequence comes back when nothing is joined."""
+    joined: list[Token] | None = None
+    index, count = 0, len(tokens)
+    while index < count:
+        first = tokens[index]
+        so_far = text[first.start : first.end]
+        best = -1
+        last = index
+        while so_far in prefixes and last + 1 < count and last - index < MAX_JOINED_TOKENS:
+            following = tokens[last + 1]
+            if text[tokens[last].end : following.start].strip():
+                break  # punctuation or a particle between: not one name
+            last += 1
+            so_far += text[following.start : following.end]
+            if so_far in words:
+                best = last
+        if best < 0:
+            if joined is not None:
+                joined.append(first)
+            index += 1
+            continue
+        if joined is None:
+            joined = list(tokens[:index])
+        stop = tokens[best].end
+        joined.append(Token(text[first.start : stop], USER_WORD_TAG, first.start, stop))
+        index = best + 1
+    return tokens if joined is None else joined
+
+
+class _Tokenised:
+    """One definition's tokens kept compactly: (start, end, tag) per token in an array, and
+    only the forms that differ from the text they cover."""
+
+    __slots__ = ("forms", "spans")
+    _tags: ClassVar[dict[str, int]] = {}
+    _tag_names: ClassVar[list[str]] = []
+
+    def __init__(self, tokens: Iterable[TokenLike], text: str) -> None:
+        self.spans = array("l")
+        self.forms: dict[int, str] = {}
+        for position, token in enumerate(tokens):
+            tag = self._tags.get(token.tag)
+            if tag is None:
+                tag = self._tags[token.tag] = len(self._tag_names)
+                self._tag_names.append(token.tag)
+            self.spans.extend((token.start, token.end, tag))
+            if token.form != text[token.start : token.end]:
+                self.forms[position] = token.form
+
+    def tokens(self, text: str) -> list[Token]:
+        """The tokens again (``text`` is the text they were made from)."""
+        spans, forms, names = self.spans, self.forms, self._tag_names
+        return [
+            Token(
+                forms.get(position) or text[spans[at] : spans[at + 1]],
+                names[spans[at + 2]],
+                spans[at],
+                spans[at + 1],
+            )
+            for position, at in enumerate(range(0, len(spans), 3))
+        ]
+
+
 class KeyPointExtractor:
-    """Derives key points from definitions with kiwipiepy (the model loads on first use)."""
+    """Derives key points from definitions with kiwipiepy (the model loads on first use).
+
+    The tokenizer itself knows no names: the names taught with :meth:`add_user_words` are
+    joined into its tokens afterwards (:func:`join_user_words`), so definitions can be
+    tokenised before every name is known (:meth:`feed`) and their tokens stay valid when
+    names are added."""
 
     def __init__(self, user_words: Iterable[str] = (), *, num_workers: int = DEFAULT_WORKERS):
         self._num_workers = max(1, num_workers)
         self._kiwi: Any = None
         self._words: set[str] = set()
-        self._pending: set[str] = set()
-        # Candidates per tokenised definition, valid until the user words change.
-        self._seen: dict[str, list[str]] = {}
+        self._frozen: tuple[frozenset[str], frozenset[str]] | None = None
+        # The tokens of each tokenised definition (as the tokenizer saw it), names not joined.
+        self._tokens: dict[str, _Tokenised] = {}
         self.add_user_words(user_words)
 
     def add_user_words(self, words: Iterable[str]) -> None:
-        """Teach the tokenizer domain words (concept names, aliases, curated key terms) so it
-        keeps them whole (합성곱, not 합성/곱). Only words with Hangul matter: Latin is kept."""
+        """Teach domain words (concept names, aliases, curated key terms) to be kept whole
+        (합성곱, not 합성/곱). Only words with Hangul matter: Latin is kept whole anyway."""
         for word in words:
-            word = fold(word)
-            if has_hangul(word) and word not in self._words:
-                self._words.add(word)
-                self._pending.add(word)
+            key = compact(fold(word))
+            if has_hangul(key) and key not in self._words:
+                self._words.add(key)
+                self._frozen = None
+
+    def _user_words(self) -> tuple[frozenset[str], frozenset[str]]:
+        if self._frozen is None:
+            words = frozenset(self._words)
+            prefixes = frozenset(word[:end] for word in words for end in range(1, len(word)))
+            self._frozen = (words, prefixes)
+        return self._frozen
 
     def load(self) -> None:
         """Load the model now (it is otherwise loaded by the first :meth:`extract`)."""
@@ -476,24 +563,22 @@ class KeyPointExtractor:
         if self._kiwi is None:
             from kiwipiepy import Kiwi
 
-            try:
-                self._kiwi = Kiwi(num_workers=self._num_workers, load_multi_dict=False)
-            except TypeError:  # versions before load_multi_dict
-                self._kiwi = Kiwi(num_workers=self._num_workers)
-        if self._pending:
-            for word in sorted(self._pending):
-                self._kiwi.add_user_word(word, USER_WORD_TAG)
-            self._pending.clear()
+            # Without the Wikipedia proper-noun dictionary: notes' names come as user words,
+            # and the model alone loads in half the time and ~70 MB less memory.
+            self._kiwi = Kiwi(
+                num_workers=self._num_workers, load_multi_dict=False, load_default_dict=False
+            )
+            self._kiwi.tokenize("")  # Kiwi finishes loading on its first call
         return self._kiwi
 
-    def tokenize(self, texts: Sequence[str]) -> list[list[Token]]:
-        """Tokenise ``texts`` in one batch call (runs on Kiwi's worker threads)."""
+    def tokenize(self, texts: Sequence[str]) -> list[Sequence[Token]]:
+        """Tokenise ``texts`` in one batch call (on Kiwi's worker threads), user words joined."""
         if not texts:
             return []
-        kiwi = self._tokenizer()
+        words, prefixes = self._user_words()
         return [
-            [Token(token.form, token.tag, token.start, token.end) for token in tokens]
-            for tokens in kiwi.tokenize(list(texts))
+            join_user_words(_Tokenised(tokens, text).tokens(text), text, words, prefixes)
+            for text, tokens in zip(texts, self._tokenizer().tokenize(list(texts)), strict=True)
         ]
 
     def extract(
@@ -502,42 +587,63 @@ class KeyPointExtractor:
         """The top ``top_k`` key points of every item, IDF-weighted over all ``items``.
 
         Terms and aliases become user words first; an item's own name never is a key point.
-        Kiwi rebuilds its dictionary (about 2 s) the first time it tokenises after new user
-        words, so pass everything of one ingest in one call. Definitions tokenised before (with
-        the same user words) are not tokenised again: re-ranking after one note changed is cheap.
+        Definitions tokenised before are not tokenised again: re-ranking after one note
+        changed is cheap.
         """
         self.add_user_words(word for item in items for word in (item.term, *item.aliases))
         per_item = self.candidates_of([item.definition for item in items])
         names = [(item.term, *item.aliases) for item in items]
         return rank(per_item, names, top_k)
 
+    def feed(self, definitions: Sequence[str]) -> None:
+        """Tokenise ``definitions`` now, ahead of :meth:`candidates_of` (which then only joins
+        names and picks candidates); definitions tokenised before are skipped."""
+        texts = self._new([fold_for_tokenizer(definition) for definition in definitions])
+        if texts:
+            for text, tokens in zip(texts, self._tokenizer().tokenize(texts), strict=True):
+                self._tokens[text] = _Tokenised(tokens, text)
+
+    def _new(self, texts: Sequence[str]) -> list[str]:
+        if len(self._tokens) > MAX_CACHED_DEFINITIONS:
+            self._tokens.clear()
+        return [text for text in dict.fromkeys(texts) if text not in self._tokens]
+
     def candidates_of(
         self, definitions: Sequence[str], progress: TokenizeProgress | None = None
     ) -> list[list[str]]:
-        """Candidate key words of each definition (with repeats, in order). Definitions tokenised
-        before with the same user words are not tokenised again.
+        """Candidate key words of each definition (with repeats, in order), the user words
+        known now joined. Definitions tokenised before (:meth:`feed`) are not tokenised again.
 
-        The batch runs on Kiwi's worker threads while this thread turns each result into
-        candidates as it arrives, so no more than a few definitions' tokens are held at once.
-        ``progress`` hears (done, total) over the definitions, about :data:`PROGRESS_STEPS`
-        times.
+        The batch of new ones runs on Kiwi's worker threads while this thread turns the others
+        and then each result into candidates as it arrives. ``progress`` hears (done, total)
+        over the definitions, about :data:`PROGRESS_STEPS` times.
         """
-        if self._pending or len(self._seen) > MAX_CACHED_DEFINITIONS:
-            self._seen.clear()  # new user words tokenise differently
+        words, prefixes = self._user_words()
         texts = [fold_for_tokenizer(definition) for definition in definitions]
-        new = [text for text in dict.fromkeys(texts) if text not in self._seen]
-        total, done = len(texts), len(texts) - len(new)
+        new = self._new(texts)
+        results = iter(self._tokenizer().tokenize(new)) if new else iter(())
+        found: dict[str, list[str]] = {}
+        total, unique = len(texts), len(set(texts))
         step = max(1, total // PROGRESS_STEPS)
+
+        def derive(text: str, tokens: Sequence[Token]) -> None:
+            joined = join_user_words(tokens, text, words, prefixes)
+            found[text] = [CANDIDATES_VERSION, *candidates(joined, text)]
+            if progress is not None and len(found) % step == 0 and len(found) < unique:
+                progress(len(found), total)
+
         if progress is not None and new:
-            progress(done, total)
-        if new:
-            kiwi = self._tokenizer()
-            for text, tokens in zip(new, kiwi.tokenize(new), strict=True):
-                self._seen[text] = [CANDIDATES_VERSION, *candidates(tokens, text)]
-                done += 1
-                if progress is not None and (done % step == 0 or done == total):
-                    progress(done, total)
-        return [self._seen[text] for text in texts]
+            progress(0, total)
+        for text in dict.fromkeys(texts):  # known ones while the tokenizer works on the new
+            known = self._tokens.get(text)
+            if known is not None:
+                derive(text, known.tokens(text))
+        for text, tokens in zip(new, results, strict=True):
+            tokenised = self._tokens[text] = _Tokenised(tokens, text)
+            derive(text, tokenised.tokens(text))
+        if progress is not None and new:
+            progress(total, total)
+        return [found[text] for text in texts]
 
 
 def fold_for_tokenizer(text: str) -> str:

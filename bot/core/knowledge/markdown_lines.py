@@ -156,7 +156,9 @@ class _Block:
 
 def _markdown() -> MarkdownIt:
     """CommonMark with GFM tables; indented code is off (notes indent continuation text)."""
-    return MarkdownIt("commonmark", {"html": True}).enable("table").disable("code")
+    return (
+        MarkdownIt("commonmark", {"html": True}).enable("table").disable("code").disable("inline")
+    )
 
 
 _MD = _markdown()

@@ -17,6 +17,7 @@ from bot.core.grading.keypoints import (
     candidates,
     curated_words,
     fold_for_tokenizer,
+    join_user_words,
     load_curated,
     parse_point,
     rank,
@@ -186,6 +187,41 @@ def test_candidates_join_adjacent_nouns_and_glue_noun_suffixes() -> None:
     assert all(word.startswith("\x02") for word in candidates(tokens, text)), "all in the lead"
 
 
+def _user_words(*words: str) -> tuple[frozenset[str], frozenset[str]]:
+    keys = frozenset(word.replace(" ", "") for word in words)
+    return keys, frozenset(key[:end] for key in keys for end in range(1, len(key)))
+
+
+def test_user_words_join_the_tokens_they_cover_as_the_note_writes_them() -> None:
+    text = "합성곱을 쓰는 선점 스케줄링, 선점. 스케줄"
+    tokens = _tokens(
+        ("합성", "NNG", 0),
+        ("곱", "NNG", 2),
+        ("을", "JKO", 3),
+        ("쓰", "VV", 5),
+        ("는", "ETM", 6),
+        ("선점", "NNG", 8),
+        ("스케줄", "NNG", 11),
+        ("링", "NNG", 14),
+        (",", "SP", 15),
+        ("선점", "NNG", 17),
+        (".", "SF", 19),
+        ("스케줄", "NNG", 21),
+    )
+    joined = join_user_words(tokens, text, *_user_words("합성곱", "선점 스케줄링", "선점스케줄"))
+    forms = [(token.form, token.tag) for token in joined]
+    assert forms[0] == ("합성곱", "NNP"), "glued pieces become the name"
+    assert ("선점 스케줄링", "NNP") in forms, "a spaced name is joined whole, longest first"
+    assert forms[-3:] == [("선점", "NNG"), (".", "SF"), ("스케줄", "NNG")], "never across a stop"
+    assert (joined[0].start, joined[0].end) == (0, 3)
+
+
+def test_user_words_that_match_nothing_leave_the_tokens_as_they_are() -> None:
+    tokens = _tokens(("가상", "NNG", 0), ("메모리", "NNG", 3))
+    assert join_user_words(tokens, "가상 메모리", *_user_words("가상화")) is tokens
+    assert join_user_words(tokens, "가상 메모리", frozenset(), frozenset()) is tokens
+
+
 def test_english_words_are_whole_and_long_runs_keep_their_head() -> None:
     """The tokenizer's pieces of one word (co + ntrol.) are one word without its full stop; a
     hyphenated compound (a run once folded) is one phrase; a long English noun run keeps its
@@ -319,6 +355,19 @@ def test_extraction_follows_changed_definitions(extractor: KeyPointExtractor) ->
     labels = [point.label for point in second[1]]
     assert any("망각" in label for label in labels)  # 망각 게이트 is a curated user word
     assert "시퀀스" not in labels
+
+
+def test_names_learnt_after_a_definition_was_tokenised_are_still_joined() -> None:
+    extractor = KeyPointExtractor(num_workers=1)
+    definition = "선점 스케줄링은 실행 중인 프로세스를 멈추고 다른 프로세스에 CPU를 준다."
+    extractor.feed([definition])
+    assert fold_for_tokenizer(definition) in extractor._tokens
+    before = [word.lstrip("\x01\x02") for word in extractor.candidates_of([definition])[0]]
+    extractor.add_user_words(["선점 스케줄링"])
+    after = [word.lstrip("\x01\x02") for word in extractor.candidates_of([definition])[0]]
+    assert "링" in before, "the tokenizer alone splits the name"
+    assert "선점 스케줄링" in after, "joined without tokenising again"
+    assert not {"선점", "스케줄", "링"} & set(after), "the name is one word now"
 
 
 # --- talking points, not noise ------------------------------------------------------------------
