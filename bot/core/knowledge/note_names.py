@@ -57,6 +57,7 @@ GENERIC_SUBHEADINGS = frozenset(
         "epilogue", "tldr", "whyuseit", "why", "problem", "solution", "characteristics",
         "comparison", "concept", "details", "etc", "기타", "공통점", "비교정리", "문제상황",
         "해결", "적용", "사례", "사용사례", "예시상황", "결과", "테스트", "정리하기", "요약정리",
+        "기본개념", "핵심개념", "주요개념", "기초개념", "개념정리", "기본정의", "간단한정의",
     }
 )  # fmt: skip
 #: Words that make ``X의 <word>`` a part of X's answer (차이 is not one: a comparison is a topic).
@@ -67,6 +68,8 @@ _GENERIC_TAILS = frozenset(
         "과정", "방법", "특성", "주의점", "주의사항", "해결책", "해결방법", "종류",
     }
 )  # fmt: skip
+#: Last words that make a heading the definition of what it names (``JWT 개념``).
+_DEFINITION_TAILS = frozenset({"개념", "정의", "개요", "concept", "definition", "overview"})
 #: Last words that make a heading an answer's examples (다양한 사용 예시, 코드 예제).
 _EXAMPLE_TAILS = frozenset(
     {"예시", "예제", "사용법", "사용예", "실습", "예시코드", "examples", "example"}
@@ -482,8 +485,9 @@ def is_generic_title(title: str) -> bool:
 
 
 def part_subject(title: str) -> str | None:
-    """``멀티 프로세스의 장점`` -> ``멀티 프로세스``; None for a bare generic title."""
-    if not _generic_of_something(title):
+    """``멀티 프로세스의 장점`` -> ``멀티 프로세스``, ``JWT 개념`` -> ``JWT``; None for a bare
+    generic title."""
+    if not (_generic_of_something(title) or names_definition(title)):
         return None
     words = _split_paren(category_name(title))[0].split()
     return " ".join(words[:-1]).removesuffix("의").strip() or None
@@ -496,10 +500,32 @@ def names_match(subject: str, term: str) -> bool:
     return bool(a) and bool(b) and (a == b or b.startswith(a) or a.startswith(b))
 
 
+def names_equal(subject: str, term: str) -> bool:
+    """Whether a part's subject is ``term`` itself (compared as names, spaces aside)."""
+    a, b = compact(normalize_name(subject)), compact(normalize_name(term))
+    return bool(a) and a == b
+
+
 def is_part(title: str) -> bool:
     """A sub-heading that is a part of the answer above it, never a concept: 장점, 해결방안?,
     ``Cookie의 단점`` (a question about such a part, ``X의 장점은?``, stays a question)."""
-    return _is_bare_generic(title) or (_generic_of_something(title) and not is_question(title))
+    return _is_bare_generic(title) or (
+        (_generic_of_something(title) or names_definition(title)) and not is_question(title)
+    )
+
+
+def defines(title: str) -> bool:
+    """개념, ``기본 개념``, ``JWT 개념``, ``Docker의 정의``: a heading saying what something is."""
+    words = decoration_free(_split_paren(category_name(title))[0]).casefold().split()
+    return bool(words) and words[-1] in _DEFINITION_TAILS
+
+
+def names_definition(title: str) -> bool:
+    """``JWT 개념``, ``Docker의 정의``, ``REST overview``: the heading of what its subject is (the
+    definition of the concept named above it, or of its previous sibling); ``기본 개념`` names
+    no subject."""
+    words = decoration_free(_split_paren(category_name(title))[0]).casefold().split()
+    return len(words) >= 2 and defines(title) and not _is_bare_generic(title)
 
 
 def _is_bare_generic(title: str) -> bool:

@@ -66,6 +66,7 @@ from bot.core.knowledge.note_names import (
     NoteHeading,
     NoteTerm,
     category_name,
+    defines,
     is_byline_title,
     is_collection_title,
     is_generic_title,
@@ -75,6 +76,8 @@ from bot.core.knowledge.note_names import (
     is_question,
     is_reference_title,
     is_toc_title,
+    names_definition,
+    names_equal,
     names_match,
     parse_heading,
     part_subject,
@@ -520,7 +523,19 @@ class _Collector:
         owned: int | None = None  # the concept made for ``section`` from its parts
         owner = _owner_term(section)
         for child in section.children:
-            if not is_part(child.title):
+            subject = part_subject(child.title)
+            part = is_part(child.title)
+            if part and subject is not None and names_definition(child.title):
+                # a definition names its subject exactly (``JWT 개념``; ``JWT 구조 개념`` and
+                # ``JWT의 핵심 개념`` are topics of their own)
+                part = any(
+                    name is not None and names_equal(subject, name)
+                    for name in (
+                        owner.term if owner is not None else None,
+                        self.concepts[previous].term if previous is not None else None,
+                    )
+                )
+            if not part:
                 count = len(self.concepts)
                 self._visit(child, category)
                 made = (
@@ -530,7 +545,6 @@ class _Collector:
                 )
                 previous = next(made, None)
                 continue
-            subject = part_subject(child.title)
             if subject is not None:
                 if owner is not None and names_match(subject, owner.term):
                     target = owned
@@ -562,10 +576,16 @@ class _Collector:
         """Add a generic sub-heading's content to the concept at ``target`` or, without one, make
         it the answer of ``section`` (named ``owner``); returns the concept it went to."""
         pending: list[_Section] = []
-        lines = [_synthetic(part.line, part.title), *part.body, *self._answer_lines(part, pending)]
+        # the owner's definition (``JWT 개념`` under ``JWT``) needs no label of its own
+        label = [] if target is None and defines(part.title) else [part.title]
+        lines = [
+            *(_synthetic(part.line, title) for title in label),
+            *part.body,
+            *self._answer_lines(part, pending),
+        ]
         text = _render(lines)
         placed: int | None = None
-        if any(line.has_text for line in lines[1:]) and text:
+        if any(line.has_text for line in lines[len(label) :]) and text:
             if target is not None:
                 concept = self.concepts[target]
                 merged = f"{concept.definition}\n\n{text}"
@@ -689,7 +709,9 @@ class _Collector:
             content = [*body, *self._answer_lines(child, pending, whole=whole)]
             if any(line.has_text for line in content):
                 lines.append(Line(child.line, Kind.BLANK))
-                lines.append(_synthetic(child.line, child.title))
+                said = any(line.has_text for line in (*section.body, *lines))
+                if said or not defines(child.title):  # what it is, first, needs no label
+                    lines.append(_synthetic(child.line, child.title))
                 lines.extend(content)
         return lines
 

@@ -221,6 +221,15 @@ _COMPARE_TAIL = re.compile(
 _COMPARE_SPLIT = re.compile(r"\s+(?:vs\.?|versus|대)\s+|\s*[&/]\s*|(?<=\S)(?:와|과)\s+|\s+and\s+")
 
 
+_EXPLICIT_COMPARE = re.compile(r"\s(?:vs\.?|versus|대)\s", re.I)
+
+
+def is_explicit_comparison(normal: str) -> bool:
+    """``TCP vs UDP``, ``TCP와 UDP의 차이``: a name that says it compares (``TCP & UDP`` may
+    just be a note on both)."""
+    return bool(_COMPARE_TAIL.search(normal) or _EXPLICIT_COMPARE.search(normal))
+
+
 def comparison_key(normal: str, glossary: Glossary) -> str | None:
     """One key for the ways a comparison is named: ``TCP vs UDP``, ``TCP와 UDP의 차이``,
     ``TCP & UDP``, ``difference between TCP and UDP`` (the sides in any order, each read through
@@ -248,6 +257,8 @@ class SearchIndex:
         self._exact: dict[str, list[int]] = {}
         # Glossary cross keys (one per name that has one) -> the concepts named so.
         self._cross: dict[str, list[int]] = {}
+        # Comparison keys -> the concepts whose name says it compares (TCP vs UDP).
+        self._explicit: dict[str, set[int]] = {}
         # Fuzzy choices: compact loose jamo of every name, then particle-stripped variants.
         self._choices: list[str] = []
         self._choice_ids: list[int] = []
@@ -274,14 +285,14 @@ class SearchIndex:
                     owners = self._exact.setdefault(key, [])
                     if cid not in owners:
                         owners.append(cid)
-                    for cross in (
-                        self._glossary.cross_key(normal, normalized=True),
-                        comparison_key(normal, self._glossary),
-                    ):
+                    compared = comparison_key(normal, self._glossary)
+                    for cross in (self._glossary.cross_key(normal, normalized=True), compared):
                         if cross is not None:
                             crossed = self._cross.setdefault(cross, [])
                             if cid not in crossed:
                                 crossed.append(cid)
+                    if compared is not None and is_explicit_comparison(normal):
+                        self._explicit.setdefault(compared, set()).add(cid)
                 choice = fuzzy_key(key)
                 if (choice, cid) not in seen_choices:
                     seen_choices.add((choice, cid))
@@ -354,7 +365,8 @@ class SearchIndex:
         for form in forms:
             owners = self._cross_owners(form)
             if owners:
-                return self._exact_result(query, owners, plain, key, (), runners_up)
+                owners, related = self._comparisons_first(form, owners)
+                return self._exact_result(query, owners, plain, key, related, runners_up)
         fuzzy = self._fuzzy(key)
         ranked = self._with_containing(fuzzy, plain, key)
         if not ranked:
@@ -420,6 +432,20 @@ class SearchIndex:
             if cid not in owners:
                 owners.append(cid)
         return owners
+
+    def _comparisons_first(self, form: str, owners: list[int]) -> tuple[list[int], list[int]]:
+        """For a query that asks for a comparison (TCP와 UDP의 차이), the concepts named as one
+        (TCP vs UDP) before those merely about both sides (TCP & UDP); a single such concept is
+        the answer and the others its runners-up. Returns (owners, related)."""
+        if len(owners) < 2 or not is_explicit_comparison(form):
+            return owners, []
+        compared = comparison_key(form, self._glossary)
+        explicit = self._explicit.get(compared, set()) if compared is not None else set()
+        first = [cid for cid in owners if cid in explicit]
+        rest = [cid for cid in owners if cid not in explicit]
+        if len(first) == 1:
+            return first, rest
+        return first + rest, []
 
     def _exact_result(
         self,

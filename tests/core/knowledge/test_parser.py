@@ -1018,7 +1018,36 @@ def test_an_overview_first_under_a_heading_is_that_heading_s_answer() -> None:
     text = "# 로드 밸런싱\n## 개요\n서버에 부하를 나눈다.\n## L4 로드 밸런서\n포트 기준 분산.\n"
     parsed = parse_notes(text)
     assert [c.term for c in parsed.concepts] == ["로드 밸런싱", "L4 로드 밸런서"]
-    assert parsed.concepts[0].definition == "개요\n서버에 부하를 나눈다."
+    assert parsed.concepts[0].definition == "서버에 부하를 나눈다.", "what it is needs no label"
+
+
+def test_a_heading_naming_the_definition_of_the_title_is_the_title_s_answer() -> None:
+    text = (
+        "# JWT(JSON Web Token)\n## JWT 개념\n사용자 정보를 담은 서명된 토큰이다.\n"
+        "## JWT 구조\n헤더, 페이로드, 서명으로 이루어진다.\n"
+        "## JWT의 장단점\n- 서버에 세션을 두지 않는다.\n"
+    )
+    found = by_term(parse_notes(text))
+    assert list(found) == ["JWT", "JWT 구조"], "one concept for JWT, not JWT and JWT 개념"
+    assert found["JWT"].aliases == ("JSON Web Token",)
+    assert found["JWT"].definition.startswith("사용자 정보를 담은 서명된 토큰이다.")
+    assert found["JWT"].definition.endswith("JWT의 장단점\n- 서버에 세션을 두지 않는다.")
+
+
+def test_a_basic_concept_heading_is_the_title_s_answer_and_a_core_concepts_one_a_topic() -> None:
+    sorting = (
+        "# 계수 정렬 (Count Sort)\n## 기본 개념\n- 등장 횟수를 세어 정렬한다.\n## 원리\n1. 센다.\n"
+    )
+    found = by_term(parse_notes(sorting))
+    assert list(found) == ["계수 정렬"], "기본 개념 is no concept of its own"
+    assert found["계수 정렬"].definition.startswith("- 등장 횟수를 세어 정렬한다.")
+    assert "원리\n1. 센다." in found["계수 정렬"].definition
+    core = (
+        "# 객체 지향 프로그래밍\n## 객체 지향 프로그래밍이란?\n객체의 협력으로 짠다.\n"
+        "## 객체 지향 프로그래밍의 핵심 개념\n캡슐화, 상속, 다형성, 추상화.\n"
+    )
+    terms = [c.term for c in parse_notes(core).concepts]
+    assert terms == ["객체 지향 프로그래밍", "객체 지향 프로그래밍의 핵심 개념"]
 
 
 def test_a_bare_generic_heading_with_nothing_to_join_is_skipped() -> None:
@@ -1220,10 +1249,7 @@ def test_a_part_named_for_the_document_joins_it_and_its_topics_stand_alone() -> 
         "1차 캐시",
         "변경 감지",
     ]
-    assert (
-        found["영속성 컨텍스트 Persistence Context"].definition
-        == "1. 개요\n엔티티를 저장하는 환경."
-    )
+    assert found["영속성 컨텍스트 Persistence Context"].definition == "엔티티를 저장하는 환경."
     assert found["변경 감지"].aliases == ("더티체크",)
 
 

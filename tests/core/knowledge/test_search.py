@@ -547,6 +547,15 @@ def test_two_notes_comparing_the_same_pair_are_both_offered() -> None:
     assert {s.concept_id for s in result.suggestions} >= {1, 2}
 
 
+def test_a_comparison_asked_for_prefers_the_note_that_compares_over_a_note_on_both() -> None:
+    index = SearchIndex([entry(1, "TCP & UDP"), entry(2, "TCP vs UDP")])
+    asked = index.lookup("TCP와 UDP의 차이")
+    assert asked.kind is MatchKind.CONFIDENT and top(asked) == "TCP vs UDP"
+    assert [s.concept_id for s in asked.suggestions] == [1], "the note on both is a runner-up"
+    named = index.lookup("TCP & UDP")
+    assert named.kind is MatchKind.CONFIDENT and top(named) == "TCP & UDP", "its own name wins"
+
+
 def test_a_fuzzy_alias_hit_never_hides_a_note_that_names_the_query() -> None:
     index = SearchIndex(
         [
