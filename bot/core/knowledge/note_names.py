@@ -60,6 +60,26 @@ GENERIC_SUBHEADINGS = frozenset(
         "기본개념", "핵심개념", "주요개념", "기초개념", "개념정리", "기본정의", "간단한정의",
     }
 )  # fmt: skip
+#: Words that name no topic of their own: a heading of two or more of them and nothing else
+#: (알고리즘 동작 단계, 풀이 방식, 요구사항 파악, 상세 설계) is a part of the answer above it.
+_GENERIC_TITLE_WORDS = frozenset(
+    {
+        "풀이", "풀이법", "방식", "방법", "알고리즘", "동작", "작동", "단계", "과정", "절차",
+        "순서", "흐름", "요구사항", "파악", "설계", "설계안", "개략적", "개략적인", "상세",
+        "상세한", "세부", "구현", "코드", "소스", "소스코드", "예시", "예제", "문제", "해결",
+        "접근", "접근법", "아이디어", "정리", "개념", "기본", "기본적인", "핵심", "주요", "원리",
+        "특징", "장점", "단점", "구조", "결과", "분석", "시간복잡도", "공간복잡도", "복잡도",
+        "전체", "로직", "설명", "요약", "배경", "목적", "실행", "테스트", "추가", "참고",
+        "기타", "결론", "사용", "사용법", "주의", "주의점", "한계", "개선", "개선점", "특성",
+        "종류", "유형", "정의", "개요", "소개", "간단한", "간단히", "자세한", "자세히",
+        "구체적인", "실제", "실습", "이유", "필요성", "간략한", "살펴보기", "알아보기", "이해",
+        "동작원리", "작동원리", "시나리오", "목표", "범위", "정리하기", "핵심정리",
+    }
+)  # fmt: skip
+#: Last words of a heading that compares (its sub-headings are the points compared).
+_COMPARISON_TAILS = frozenset(
+    {"차이", "차이점", "비교", "공통점", "비교정리", "장단점비교", "차이점과공통점"}
+)
 #: Words that make ``X의 <word>`` a part of X's answer (차이 is not one: a comparison is a topic).
 _GENERIC_TAILS = frozenset(
     {
@@ -526,6 +546,23 @@ def names_definition(title: str) -> bool:
     no subject."""
     words = decoration_free(_split_paren(category_name(title))[0]).casefold().split()
     return len(words) >= 2 and defines(title) and not _is_bare_generic(title)
+
+
+def is_bare_comparison(title: str) -> bool:
+    """``차이점``, ``2.2 비교``: a heading whose sub-headings are the points of the comparison
+    above it (용도, 다중 상속 가능 여부), not topics of their own. (``추상 클래스 vs
+    인터페이스`` is not bare: its sub-headings may be the two sides, each a concept.)"""
+    return _title_key(title) in _COMPARISON_TAILS
+
+
+def is_generic_phrase(title: str) -> bool:
+    """``알고리즘 동작 단계``, ``풀이 방식``, ``상세 설계``: two or more words, none of which
+    names anything (a part of the answer above it, unless it holds topics of its own)."""
+    words = decoration_free(_split_paren(category_name(title))[0]).casefold().split()
+    words = [word.removesuffix("의") if len(word) > 2 else word for word in words]
+    return len(words) >= 2 and all(
+        word in _GENERIC_TITLE_WORDS or word in GENERIC_SUBHEADINGS for word in words
+    )
 
 
 def _is_bare_generic(title: str) -> bool:

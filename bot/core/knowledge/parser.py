@@ -67,8 +67,10 @@ from bot.core.knowledge.note_names import (
     NoteTerm,
     category_name,
     defines,
+    is_bare_comparison,
     is_byline_title,
     is_collection_title,
+    is_generic_phrase,
     is_generic_title,
     is_name_like,
     is_noise_title,
@@ -524,7 +526,7 @@ class _Collector:
         owner = _owner_term(section)
         for child in section.children:
             subject = part_subject(child.title)
-            part = is_part(child.title)
+            part = is_part(child.title) or (is_generic_phrase(child.title) and _is_leaf(child))
             if part and subject is not None and names_definition(child.title):
                 # a definition names its subject exactly (``JWT 개념``; ``JWT 구조 개념`` and
                 # ``JWT의 핵심 개념`` are topics of their own)
@@ -692,7 +694,12 @@ class _Collector:
         topics = sum(_is_topic(child) for child in section.children) if generic else 0
         # a generic part's sub-headings are its own, unless it lists several topics (특징: 1차
         # 캐시, 변경 감지 ...), which are concepts of their own
-        whole = whole or is_question(section.title) or (generic and topics < 2)
+        whole = (
+            whole
+            or is_question(section.title)
+            or is_bare_comparison(section.title)  # 차이점: 용도, 다중 상속 ... are its points
+            or (generic and topics < 2)
+        )
         lines: list[Line] = []
         for child in section.children:
             if is_toc_title(child.title) or is_byline_title(child.title):
@@ -751,6 +758,8 @@ def _is_topic(section: _Section) -> bool:
     as 장점 or 예시) and has answer text of its own."""
     if is_generic_title(section.title) or is_noise_title(section.title):
         return False
+    if is_generic_phrase(section.title) and _is_leaf(section):
+        return False  # 알고리즘 동작 단계, 풀이 방식: how the answer above goes
     heading = parse_heading(section.title)
     return (
         heading.term is not None
@@ -761,11 +770,18 @@ def _is_topic(section: _Section) -> bool:
     )
 
 
+def _is_leaf(section: _Section) -> bool:
+    """A heading over answer text only: no concepts of its own below it."""
+    return not _is_container(section) and not any(_is_topic(c) for c in section.children)
+
+
 def _is_container(section: _Section) -> bool:
     """A sub-heading that holds concepts rather than answer text: its body is term items, or it
     has no body and sub-headings of its own that are not parts of one answer."""
     if is_noise_title(section.title) or is_question(section.title):
         return False
+    if is_bare_comparison(section.title):
+        return False  # 차이점: its sub-headings are the points compared
     kind = section.parsed.kind
     if kind is _BodyKind.ITEMS or is_collection_title(section.title):
         return True

@@ -1278,3 +1278,43 @@ def test_operations_and_when_to_use_sections_are_parts_of_the_concept_above() ->
     assert (
         "재분배하거나 합친다." in concept.definition and "디스크 기반 인덱스" in concept.definition
     )
+
+
+def test_a_heading_of_generic_words_only_is_part_of_the_answer_above() -> None:
+    text = (
+        "# 다익스트라 알고리즘\n최단 경로를 구한다.\n"
+        "## 알고리즘 동작 단계\n1. 출발 노드를 정한다.\n2. 가장 가까운 노드를 고른다.\n"
+        "## 우선순위 큐\n가장 작은 값을 먼저 꺼내는 큐.\n"
+    )
+    found = by_term(parse_notes(text))
+    assert list(found) == ["다익스트라 알고리즘", "우선순위 큐"]
+    assert "알고리즘 동작 단계\n1. 출발 노드를 정한다." in found["다익스트라 알고리즘"].definition
+    solved = by_term(parse_notes("# 양궁대회\n## 풀이 방식\n완전 탐색으로 점수를 비교한다.\n"))
+    assert list(solved) == ["양궁대회"], "a solution's steps are named by their problem"
+
+
+def test_a_generic_heading_that_holds_topics_keeps_them() -> None:
+    text = (
+        "# 알고리즘 기본\n"
+        "## 시간 복잡도\n입력 크기에 따른 연산 횟수.\n"
+        "## 공간 복잡도\n입력 크기에 따른 메모리 사용량.\n"
+    )
+    assert [c.term for c in parse_notes(text).concepts] == ["시간 복잡도", "공간 복잡도"]
+
+
+def test_the_points_under_a_bare_difference_heading_are_the_comparison_s_own() -> None:
+    text = (
+        "## 추상 클래스 vs 인터페이스\n둘 다 추상 메서드를 가진다.\n"
+        "### 차이점\n"
+        "#### 다중 상속 가능 여부\n인터페이스만 여러 개 구현할 수 있다.\n"
+        "#### 변수와 생성자, 메서드\n추상 클래스는 생성자를 가질 수 있다.\n"
+    )
+    found = by_term(parse_notes(text))
+    assert list(found) == ["추상 클래스 vs 인터페이스"]
+    assert "변수와 생성자, 메서드" in found["추상 클래스 vs 인터페이스"].definition
+    sides = (
+        "## 추상 클래스 vs 인터페이스\n둘을 비교한다.\n"
+        "### 추상 클래스\n미완성 설계도인 클래스.\n### 인터페이스\n구현할 메서드의 목록.\n"
+    )
+    terms = [c.term for c in parse_notes(sides).concepts]
+    assert terms == ["추상 클래스 vs 인터페이스", "추상 클래스", "인터페이스"], "sides stay"
