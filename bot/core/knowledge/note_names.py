@@ -566,6 +566,9 @@ def is_generic_phrase(title: str) -> bool:
 
 
 def _is_bare_generic(title: str) -> bool:
+    parts = _HEADING_COLON.split(title, maxsplit=1)
+    if len(parts) == 2 and parts[0].strip() and _is_bare_generic(parts[0]):
+        return True  # 해결방안: hashCode 오버라이딩
     key = _title_key(title)
     if _NUMBERED_PART.match(decoration_free(category_name(title))):
         return True  # Point 2, Step 3, 예시 1, 상황 2

@@ -105,9 +105,20 @@ WARN_IGNORED_TEXT = "parse_ignored_text"
 WARN_NO_DEFINITION = "parse_no_definition"
 
 #: A sentence that only leads to something else (a figure, a file, the text below).
+#: A line of fewer Latin words than this (and no Korean word) is a label, not prose.
+MIN_PROSE_WORDS = 3
+_FILE_NAME = re.compile(
+    r"[\w-]+\.(?:java|kt|py|js|ts|jsx|tsx|c|cc|cpp|h|go|rs|rb|html?|jsp|xml|"
+    r"ya?ml|json|properties|gradle|sql|sh|md|css|txt)",
+    re.I,
+)
+_HANGUL_WORD = re.compile(r"[가-힣]{2,}")
 _LEAD_IN = re.compile(
     r"(?:알아보자|살펴보자|정리해\s*보자|알아봅시다|살펴봅시다|(?:다음과|아래와)\s*같다|"
     r"(?:다음과|아래와)\s*같습니다|참고하자|참고하세요)\s*[.!:]?$"
+    # a pointer to where the answer is: 아래의 자료에서 자세한 설명을 볼 수 있다.
+    r"|^(?:아래|다음|위|링크|자료|글|포스팅|블로그)\S*\s.{0,40}(?:볼\s*수\s*있(?:다|습니다)|"
+    r"확인할\s*수\s*있(?:다|습니다)|참고|참조)\S*\s*[.!]?$"
 )
 _ANSWER_MARKER = re.compile(r"^(?:A\s*\d*|답변?|answer)\s*[.:)：]\s*", re.I)
 _DANGLING_SEPARATOR = re.compile(r"\s+/$")
@@ -673,8 +684,12 @@ class _Collector:
         pending: list[_Section] = []
         lines = [*section.body, *self._answer_lines(section, pending)]
         definition = _render(lines)
-        # links or questions only, or a bank of questions
-        stub = not any(_is_answer_line(line) for line in lines) or _is_question_list(lines)
+        # links or questions only, a bank of questions, or code with hardly a word about it
+        stub = (
+            not any(_is_answer_line(line) for line in lines)
+            or _is_question_list(lines)
+            or _code_only(lines)
+        )
         if heading.term is None or not heading.term.term or not definition or stub:
             self.skipped += 1
         else:
@@ -768,6 +783,24 @@ def _is_topic(section: _Section) -> bool:
         # text of its own: a heading over only code (인터페이스 정의, 구현) is part of the answer
         and any(line.kind is Kind.TEXT and _is_answer_line(line) for line in section.body)
     )
+
+
+def _code_only(lines: Sequence[Line]) -> bool:
+    """Code without a sentence about it (``index.html 수정``: one block; ``Main.java`` over
+    each file): a tutorial's step, not something an interviewer asks to explain."""
+    return any(line.kind is Kind.CODE and line.has_text for line in lines) and not any(
+        line.kind is Kind.TEXT and _is_answer_line(line) and _is_prose(line.content)
+        for line in lines
+    )
+
+
+def _is_prose(text: str) -> bool:
+    """Words about something, not a file's or a step's label: a Korean word, or three words
+    none of which is a file name."""
+    words = _unlisted(text).split()
+    if any(_FILE_NAME.fullmatch(word.strip("()[]`*:,")) for word in words):
+        return False
+    return bool(_HANGUL_WORD.search(text)) or len(words) >= MIN_PROSE_WORDS
 
 
 def _is_leaf(section: _Section) -> bool:

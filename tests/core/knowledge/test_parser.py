@@ -927,10 +927,25 @@ def test_fence_opened_in_a_nested_list_item_ends_with_the_item() -> None:
 
 
 def test_fence_in_a_quote_and_a_heading_inside_it_stay_code() -> None:
-    text = "## 셸\n> ```sh\n> # not a heading\n> ls -al\n> ```\n\n## 다음\n본문.\n"
+    text = (
+        "## 셸\n명령을 읽어 실행한다.\n> ```sh\n> # not a heading\n> ls -al\n> ```\n\n"
+        "## 다음\n본문.\n"
+    )
     found = by_term(parse_notes(text))
     assert list(found) == ["셸", "다음"]
-    assert found["셸"].definition == "```sh\n# not a heading\nls -al\n```"
+    assert found["셸"].definition.endswith("```sh\n# not a heading\nls -al\n```")
+
+
+def test_code_without_a_sentence_about_it_is_a_step_not_a_concept() -> None:
+    text = (
+        "# 자료구조\n## index.html 작성\n```html\n<h1>index</h1>\n```\n"
+        "## Main.java\nMain.java\n```java\nclass Main {}\n```\n"
+        "## 큐\nFIFO 구조의 자료구조.\n```java\nclass Queue {}\n```\n"
+        "## Stack\nA last in, first out list.\n```java\nclass Stack {}\n```\n"
+    )
+    parsed = parse_notes(text)
+    assert [c.term for c in parsed.concepts] == ["큐", "Stack"], "one sentence makes it a concept"
+    assert parsed.skipped >= 2
 
 
 def test_link_reference_definitions_and_thematic_breaks_are_not_text() -> None:
@@ -1318,3 +1333,16 @@ def test_the_points_under_a_bare_difference_heading_are_the_comparison_s_own() -
     )
     terms = [c.term for c in parse_notes(sides).concepts]
     assert terms == ["추상 클래스 vs 인터페이스", "추상 클래스", "인터페이스"], "sides stay"
+
+
+def test_a_generic_heading_with_a_colon_is_a_part_and_a_pointer_elsewhere_no_answer() -> None:
+    text = (
+        "## equals와 hashCode\n둘 다 재정의해야 한다.\n"
+        "### 해결방안: hashCode 오버라이딩\n같은 값이면 같은 해시를 돌려준다.\n"
+        "## TCP 와 UDP\n아래의 자료에서 자세한 설명과 코드를 볼 수 있다.\n\n"
+        "- [TCP 와 UDP](https://blog.example/tcp)\n"
+    )
+    parsed = parse_notes(text)
+    assert [c.term for c in parsed.concepts] == ["equals와 hashCode"]
+    assert "해결방안: hashCode 오버라이딩" in parsed.concepts[0].definition
+    assert parsed.skipped == 1, "a note that only points elsewhere is counted as skipped"
