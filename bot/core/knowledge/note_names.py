@@ -12,7 +12,7 @@ from bot.core.knowledge.markdown_inline import (
     is_link_only,
     strip_symbols,
 )
-from bot.core.knowledge.text import compact, normalize_name
+from bot.core.knowledge.text import compact, has_hangul, normalize_name
 
 #: A term (before `` - `` or glued to a particle) is at most this long ...
 MAX_TERM_CHARS = 40
@@ -58,6 +58,8 @@ GENERIC_SUBHEADINGS = frozenset(
         "comparison", "concept", "details", "etc", "기타", "공통점", "비교정리", "문제상황",
         "해결", "적용", "사례", "사용사례", "예시상황", "결과", "테스트", "정리하기", "요약정리",
         "기본개념", "핵심개념", "주요개념", "기초개념", "개념정리", "기본정의", "간단한정의",
+        "문제", "문제설명", "입력", "출력", "입출력", "입출력예", "제한", "제한사항", "예제입력",
+        "예제출력",
     }
 )  # fmt: skip
 #: Words that name no topic of their own: a heading of two or more of them and nothing else
@@ -528,9 +530,12 @@ def names_equal(subject: str, term: str) -> bool:
 
 def is_part(title: str) -> bool:
     """A sub-heading that is a part of the answer above it, never a concept: 장점, 해결방안?,
-    ``Cookie의 단점`` (a question about such a part, ``X의 장점은?``, stays a question)."""
-    return _is_bare_generic(title) or (
-        (_generic_of_something(title) or names_definition(title)) and not is_question(title)
+    ``Cookie의 단점`` (a question about such a part, ``X의 장점은?``, stays a question), a
+    numbered step (``3) 서버가 응답을 보낸다``)."""
+    return (
+        _is_bare_generic(title)
+        or is_step_title(title)
+        or ((_generic_of_something(title) or names_definition(title)) and not is_question(title))
     )
 
 
@@ -546,6 +551,37 @@ def names_definition(title: str) -> bool:
     no subject."""
     words = decoration_free(_split_paren(category_name(title))[0]).casefold().split()
     return len(words) >= 2 and defines(title) and not _is_bare_generic(title)
+
+
+#: Words that make a heading a clause: a subject with its particle (사용자가, DNS는), or a verb
+#: joined to what follows (받으면, 입력하고).
+_CLAUSE_WORD = re.compile(
+    r"^(?:[가-힣A-Za-z0-9]{2,}(?:은|는|이|가|에게)|[가-힣]{2,}(?:으면|면|하고|해서|하여))$"
+)
+#: Last words of a heading that is a noun phrase about a step, not a step (…이후의 흐름, …전).
+_NOUN_HEADS = frozenset(
+    {"흐름", "방법", "과정", "전", "후", "이유", "차이", "원리", "조건", "문제", "경우", "관점",
+     "때", "방식", "기법", "구조", "특징", "단계", "종류", "역할", "의미", "설명"}
+)  # fmt: skip
+_STEP_NUMBER = re.compile(r"^(?:step|단계)\s*\d+\s*[:.)]?\s*", re.I)
+#: Fewest words of a numbered heading that reads as one step of a process.
+MIN_STEP_WORDS = 4
+
+
+def is_step_title(title: str) -> bool:
+    """``8) 웹서버는 웹브라우저에게 html 문서 결과를 응답``: a numbered heading that is a
+    sentence, one step of the process the answer above describes (never a concept)."""
+    title = title.strip()
+    step = _STEP_NUMBER.match(title)
+    if not _NUMBERING.match(title) and step is None:
+        return False
+    rest = title[step.end() :] if step is not None else category_name(title)
+    words = decoration_free(rest).split()
+    if len(words) < MIN_STEP_WORDS or is_question(rest) or words[-1] in _NOUN_HEADS:
+        return False
+    if not has_hangul(words[-1]):
+        return False  # …빼주는 Scheduler: a name at the end, not a step
+    return bool(_SENTENCE_END.search(rest)) or any(_CLAUSE_WORD.match(word) for word in words)
 
 
 def is_bare_comparison(title: str) -> bool:

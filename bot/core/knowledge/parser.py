@@ -77,6 +77,7 @@ from bot.core.knowledge.note_names import (
     is_part,
     is_question,
     is_reference_title,
+    is_step_title,
     is_toc_title,
     names_definition,
     names_equal,
@@ -773,6 +774,8 @@ def _is_topic(section: _Section) -> bool:
     as 장점 or 예시) and has answer text of its own."""
     if is_generic_title(section.title) or is_noise_title(section.title):
         return False
+    if is_step_title(section.title):
+        return False  # 2) 서버가 응답을 보낸다: a step of the answer above
     if is_generic_phrase(section.title) and _is_leaf(section):
         return False  # 알고리즘 동작 단계, 풀이 방식: how the answer above goes
     heading = parse_heading(section.title)

@@ -1346,3 +1346,20 @@ def test_a_generic_heading_with_a_colon_is_a_part_and_a_pointer_elsewhere_no_ans
     assert [c.term for c in parsed.concepts] == ["equals와 hashCode"]
     assert "해결방안: hashCode 오버라이딩" in parsed.concepts[0].definition
     assert parsed.skipped == 1, "a note that only points elsewhere is counted as skipped"
+
+
+def test_numbered_steps_written_as_sentences_belong_to_the_flow_they_describe() -> None:
+    text = (
+        "## 웹 통신의 흐름\n브라우저에서 응답까지.\n"
+        "### 1) 사용자가 웹브라우저 검색창에 주소를 입력\n검색창에 쓴다.\n"
+        "### 2) IP 주소를 받으면 일반적으로 TCP 통신을 시작\n3-way handshake.\n"
+        "### 3) 주소창에 URL을 입력하고 엔터를 친 이후의 흐름\n브라우저가 요청을 만든다.\n"
+    )
+    terms = [c.term for c in parse_notes(text).concepts]
+    assert terms == ["웹 통신의 흐름", "주소창에 URL을 입력하고 엔터를 친 이후의 흐름"]
+
+
+def test_a_problem_statement_alone_is_no_concept() -> None:
+    text = "### 문제\n퀸 N개를 놓는다.\n### 입력\nN이 주어진다.\n### 출력\n경우의 수.\n"
+    parsed = parse_notes(text)
+    assert parsed.concepts == ()
