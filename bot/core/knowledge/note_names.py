@@ -143,8 +143,13 @@ _DEFINITION_SUFFIX = re.compile(
 _HEADING_COLON = re.compile(r"\s*(?:[:：]|=>|->|→)\s+")
 _NUMBERING = re.compile(
     r"^(?:(?:\d+(?:[.-]\d+)*[.)]|\(\d+(?:-\d+)?\))(?:\s+|(?=[^\d\s.)]))"
-    r"|\d+(?:\.\d+)+\s+|\d\ufe0f?\u20e3\s*)"
+    r"|\d+(?:\.\d+)+\s+|\d\ufe0f?\u20e3\s*"
+    # a book's chapter: 4장. 처리율 제한 장치의 설계, 제3장 ..., Chapter 2: ...
+    r"|(?:제\s*)?\d+\s*장\s*[.:)]?\s+|(?:chapter|ch)\.?\s*\d+\s*[.:)]?\s+)",
+    re.I,
 )
+#: A part number after a title: ``트랜잭션 (Transaction) #3``, ``JPA 2부``, ``GC part 2``.
+_PART_SUFFIX = re.compile(r"\s+(?:#\d+|\d+\s*부|part\s*\d+|pt\.?\s*\d+)$", re.I)
 _TAG_PREFIX = re.compile(r"^\[[^\[\]]{1,20}\]\s*")
 Q_MARKER = re.compile(r"^(?:Q\s*\d*|질문\s*\d*)\s*[.:)：]\s*", re.I)
 _SEPARATOR = re.compile(r"[ \t][-–—]{1,2}(?=[ \t]|$)")
@@ -182,6 +187,8 @@ _KO_TERM_PATTERNS = tuple(
     re.compile(pattern)
     for pattern in (
         r"(?P<t>.+?)\s*(?:에\s*대해서?|에\s*대하여|에\s*관해서?|에\s*관하여|에\s*대한)(?:\s.*)?",
+        # 투포인터라는 알고리즘 문제 해결 전략이 있습니다. 어떤 알고리즘이고 …
+        r"(?P<t>\S+?)(?:이라는|라는)\s.*(?:있습니다|있는데|있다)\b.*",
         r"(?P<t>.+?)(?P<p>을|를)\s*(?:설명|정의|비교|말해|알려|소개).*",
         r"(?P<t>.+?)(?P<p>이란|란)\s*(?:무엇|뭐|뭔|어떤|어떻게).*",
         r"(?P<t>.+?)(?P<p>은|는|이|가)\s*(?:무엇|뭐|뭔|어떤\s*(?:것|개념|의미|뜻)).*",
@@ -469,6 +476,7 @@ def parse_heading(title: str) -> NoteHeading:
     if text.startswith("[") and text.endswith("]") and text.count("[") == 1:
         text = strip_symbols(text[1:-1])  # [ 이진 탐색 트리의 단점 ], [ 👶 Minor GC ]
     text = _TAG_PREFIX.sub("", text).strip() or text.strip("[] ") or title
+    text = _PART_SUFFIX.sub("", text).strip() or text
     described = _HEADING_COLON.search(text)
     if described is not None:  # 응용 계층 (Application Layer) : 데이터 단위 message
         left, right = text[: described.start()].strip(), text[described.end() :].strip()

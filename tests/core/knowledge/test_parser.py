@@ -1363,3 +1363,24 @@ def test_a_problem_statement_alone_is_no_concept() -> None:
     text = "### 문제\n퀸 N개를 놓는다.\n### 입력\nN이 주어진다.\n### 출력\n경우의 수.\n"
     parsed = parse_notes(text)
     assert parsed.concepts == ()
+
+
+@pytest.mark.parametrize(
+    ("title", "term", "aliases"),
+    [
+        ("4장. 처리율 제한 장치의 설계", "처리율 제한 장치의 설계", ()),
+        ("제3장 동시성 제어", "동시성 제어", ()),
+        ("Chapter 2: 가상 메모리", "가상 메모리", ()),
+        ("트랜잭션 (Transaction) #3", "트랜잭션", ("Transaction",)),
+    ],
+)
+def test_a_chapter_number_or_a_part_number_is_no_part_of_the_term(
+    title: str, term: str, aliases: tuple[str, ...]
+) -> None:
+    concept = one(f"# {title}\n본문이다.\n")
+    assert (concept.term, concept.aliases) == (term, aliases)
+
+
+def test_a_question_that_introduces_its_term_with_raneun_is_about_that_term() -> None:
+    text = "### 투포인터라는 전략이 있습니다. 어떤 문제에 쓰나요?\n두 포인터로 구간을 찾는다.\n"
+    assert one(text).term == "투포인터"
