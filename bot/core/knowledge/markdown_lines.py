@@ -69,7 +69,10 @@ _SUMMARY_OPEN = re.compile(r"<summary\b[^<>]*>", re.I)
 _SUMMARY_CLOSE = re.compile(r"</summary\s*>", re.I)
 _IMAGE = re.compile(r"!\[[^\[\]]*\]\([^()]*(?:\([^()]*\)[^()]*)*\)")
 _BYLINE = re.compile(
-    r"^(?:작성자|글쓴이|author|authors|written\s+by|writer|contributors?)(?=[\s:：|,]|$)",
+    r"^(?:작성자|글쓴이|author|authors|written\s+by|writer|contributors?)(?=[\s:：|,]|$)"
+    # 본 자료는 '파이썬 디자인 패턴' 책을 토대로 작성되었습니다: where the notes come from
+    r"|^(?:본|이)\s*(?:자료|글|문서|포스팅|정리|내용|노트)(?:는|은)\s.{0,120}"
+    r"(?:토대로|바탕으로|참고하여|참고해|기반으로|정리하여)\s*(?:작성|정리)",
     re.I,
 )
 _DEFINITION_MARK = re.compile(r"^[:：]\s+")

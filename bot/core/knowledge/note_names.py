@@ -102,7 +102,7 @@ _WHEN_TO_USE = re.compile(
 )
 #: Point 2, Step 3, 예시 1: a numbered part.
 _NUMBERED_PART = re.compile(
-    r"^(?:point|step|case|part|예시|예제|상황|단계|문제|과정|케이스)\s*\d+$", re.I
+    r"^(?:(?:point|step|case|part|예시|예제|상황|단계|문제|과정|케이스)\s*\d+|\d+\s*단계)$", re.I
 )
 #: Heading words for who wrote or maintains the notes (never concepts, bodies dropped).
 BYLINE_TITLES = frozenset(
@@ -115,7 +115,28 @@ BYLINE_TITLES = frozenset(
 )  # fmt: skip
 #: Parentheticals that annotate a term and are never an alias of it.
 ANNOTATIONS = frozenset(
-    {"중요", "필수", "추가", "todo", "정리중", "작성중", "참고", "심화", "복습"}
+    {
+        "중요",
+        "필수",
+        "추가",
+        "todo",
+        "정리중",
+        "작성중",
+        "참고",
+        "심화",
+        "복습",
+        "pdf",
+        "ppt",
+        "pptx",
+        "영상",
+        "동영상",
+        "링크",
+        "발표자료",
+        "슬라이드",
+        "이미지",
+        "그림",
+        "코드",
+    }
 )
 #: First words of a list item that are never terms, even with a particle (이것은 ...).
 WEAK_STOPWORDS = frozenset(
@@ -486,6 +507,8 @@ def parse_heading(title: str) -> NoteHeading:
     core, inner = _split_paren(text)
     if inner and core and _is_alias(inner, core):
         return NoteHeading(NoteTerm(core, (inner,)), None)
+    if inner and core and compact(inner.casefold()) in ANNOTATIONS:
+        return NoteHeading(NoteTerm(core), None)  # 페이징 & 세그먼테이션(PDF)
     return NoteHeading(NoteTerm(text) if text else None, None)
 
 
@@ -536,13 +559,38 @@ def names_equal(subject: str, term: str) -> bool:
     return bool(a) and a == b
 
 
+#: First words of a question that asks about what was just said (왜 그런걸까?).
+_FOLLOW_UP_WORDS = frozenset(
+    {"왜", "어떻게", "그럼", "그러면", "그렇다면", "그래서", "어째서", "why", "how", "so"}
+)
+#: A word that names something in a question: a noun with its particle, or Latin letters.
+_NAMING_WORD = re.compile(r"[A-Za-z]|[가-힣]{2,}(?:을|를|이|가|은|는|의|에|와|과)$")
+_PRONOUNS = ("무엇", "이것", "그것", "저것", "어디", "언제", "누구", "뭐", "이게", "그게")
+#: Most words of a follow-up question.
+MAX_FOLLOW_UP_WORDS = 4
+
+
+def is_follow_up(title: str) -> bool:
+    """``왜 그런걸까?``, ``어떻게 해결할까?``: a question about the answer above, naming nothing
+    of its own (a part of that answer; ``왜 스프링을 쓸까?`` names 스프링 and stays a question)."""
+    words = decoration_free(category_name(title)).rstrip(" ?？").split()
+    return (
+        0 < len(words) <= MAX_FOLLOW_UP_WORDS
+        and words[0].casefold() in _FOLLOW_UP_WORDS
+        and not any(
+            _NAMING_WORD.search(word) and not word.startswith(_PRONOUNS) for word in words[1:]
+        )
+    )
+
+
 def is_part(title: str) -> bool:
     """A sub-heading that is a part of the answer above it, never a concept: 장점, 해결방안?,
     ``Cookie의 단점`` (a question about such a part, ``X의 장점은?``, stays a question), a
-    numbered step (``3) 서버가 응답을 보낸다``)."""
+    numbered step (``3) 서버가 응답을 보낸다``), a follow-up question (``왜 그런걸까?``)."""
     return (
         _is_bare_generic(title)
         or is_step_title(title)
+        or is_follow_up(title)
         or ((_generic_of_something(title) or names_definition(title)) and not is_question(title))
     )
 

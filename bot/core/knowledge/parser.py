@@ -70,6 +70,7 @@ from bot.core.knowledge.note_names import (
     is_bare_comparison,
     is_byline_title,
     is_collection_title,
+    is_follow_up,
     is_generic_phrase,
     is_generic_title,
     is_name_like,
@@ -774,8 +775,8 @@ def _is_topic(section: _Section) -> bool:
     as 장점 or 예시) and has answer text of its own."""
     if is_generic_title(section.title) or is_noise_title(section.title):
         return False
-    if is_step_title(section.title):
-        return False  # 2) 서버가 응답을 보낸다: a step of the answer above
+    if is_step_title(section.title) or is_follow_up(section.title):
+        return False  # 2) 서버가 응답을 보낸다, 왜 그런걸까?: a step or a follow-up of the answer
     if is_generic_phrase(section.title) and _is_leaf(section):
         return False  # 알고리즘 동작 단계, 풀이 방식: how the answer above goes
     heading = parse_heading(section.title)

@@ -1384,3 +1384,18 @@ def test_a_chapter_number_or_a_part_number_is_no_part_of_the_term(
 def test_a_question_that_introduces_its_term_with_raneun_is_about_that_term() -> None:
     text = "### 투포인터라는 전략이 있습니다. 어떤 문제에 쓰나요?\n두 포인터로 구간을 찾는다.\n"
     assert one(text).term == "투포인터"
+
+
+def test_stage_headings_prefaces_annotations_and_follow_up_questions_are_no_concepts() -> None:
+    text = (
+        "# 페이징 & 세그먼테이션(PDF)\n"
+        "본 자료는 '운영체제' 책을 토대로 작성되었습니다.\n\n메모리를 나누어 관리한다.\n"
+        "## 1단계: 문제 이해\n범위를 정한다.\n"
+        "## Call By Value\n자바는 항상 값을 넘긴다.\n"
+        "### 왜 그런걸까\n참조도 값으로 복사된다.\n"
+    )
+    found = by_term(parse_notes(text))
+    assert list(found) == ["페이징 & 세그먼테이션", "Call By Value"]
+    assert found["페이징 & 세그먼테이션"].definition.startswith("메모리를 나누어 관리한다.")
+    assert "1단계: 문제 이해" in found["페이징 & 세그먼테이션"].definition
+    assert "왜 그런걸까\n참조도 값으로 복사된다." in found["Call By Value"].definition
