@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from bot.core.knowledge.glossary import GROUP_MARK, default_glossary
 from bot.core.knowledge.markdown_inline import (
     TOC_LABEL,
     decoration_free,
@@ -255,7 +256,33 @@ def _is_alias(inner: str, core: str) -> bool:
         is_name_like(inner, MAX_ALIAS_CHARS, MAX_ALIAS_WORDS)
         and compact(inner.casefold()) not in ANNOTATIONS
         and normalize_name(inner) != normalize_name(core)
+        and not _names_another(inner, core)
     )
+
+
+def _names_another(inner: str, core: str) -> bool:
+    """``서버/클라이언트 구조 관점에서 본 통신 과정 (HTTP)``: after a description (a core of
+    :data:`MIN_DESCRIPTION_WORDS` words or more) the parenthesis is a term the glossary knows
+    that the core does not name in any language: context, not an alias. (A short core with a
+    known term, 트랜잭션의 특성(ACID), is that term's name.)"""
+    if len(core.split()) < MIN_DESCRIPTION_WORDS:
+        return False
+    glossary = default_glossary()
+    known = glossary.cross_key(inner)
+    if known is None or " " in known or not known.startswith(GROUP_MARK):
+        return False  # not one glossary term: nothing to tell
+    if _initials(inner) == compact(core).casefold():
+        return False  # RR (Round-Robin): the core abbreviates it
+    return known not in (glossary.cross_key(core) or "").split()
+
+
+def _initials(text: str) -> str:
+    return "".join(word[0] for word in re.split(r"[\s\-_]+", text.casefold()) if word)
+
+
+#: A name of this many words or more before a parenthesis may be a description of a topic.
+MIN_DESCRIPTION_WORDS = 5
+_ALIAS_SEPARATOR = re.compile(r"\s*[,，/;·]\s*")
 
 
 def _split_paren(text: str) -> tuple[str, str | None]:
@@ -278,9 +305,30 @@ def _term_from_name(text: str) -> NoteTerm | None:
         return None
     if inner is None or not inner:
         return NoteTerm(core)
-    if _is_alias(inner, core):
-        return NoteTerm(core, (inner,))
+    aliases = aliases_in(inner, core)
+    if aliases:
+        return NoteTerm(core, aliases)
     return NoteTerm(core, description=f"({inner})")
+
+
+def aliases_in(inner: str, core: str) -> tuple[str, ...]:
+    """The other names a parenthesis gives ``core``: ``Process``, or several (``데드락,
+    Deadlock``, ``LIFO / Last In First Out``); ``()`` when it is not names of ``core``."""
+    if _is_alias(inner, core):
+        return (inner.strip(),)
+    parts = [part.strip() for part in _ALIAS_SEPARATOR.split(inner)]
+    if len(parts) < 2 or not all(parts) or not all(_is_alias(part, core) for part in parts):
+        return ()
+    # several names only when they are surely names of core: the glossary says so (데드락,
+    # Deadlock), or they are a name in another script and its abbreviation (LIS, Longest
+    # Increasing Subsequence); ``(실행 흐름, 작업 단위)`` and ``(Xms, Xmx)`` are not names
+    glossary = default_glossary()
+    own = glossary.cross_key(core)
+    same = own is not None and all(glossary.cross_key(part) == own for part in parts)
+    other_script = has_hangul(core) and not any(has_hangul(part) for part in parts)
+    spelled = {compact(part).casefold() for part in parts}
+    abbreviated = any(_initials(part) in spelled for part in parts if len(part.split()) > 1)
+    return tuple(dict.fromkeys(parts)) if same or (other_script and abbreviated) else ()
 
 
 def shape_aliases(term: NoteTerm) -> tuple[str, ...]:
@@ -505,8 +553,9 @@ def parse_heading(title: str) -> NoteHeading:
         if term is not None:
             return NoteHeading(replace(term, description=right), None)
     core, inner = _split_paren(text)
-    if inner and core and _is_alias(inner, core):
-        return NoteHeading(NoteTerm(core, (inner,)), None)
+    aliases = aliases_in(inner, core) if inner and core else ()
+    if aliases:
+        return NoteHeading(NoteTerm(core, aliases), None)
     if inner and core and compact(inner.casefold()) in ANNOTATIONS:
         return NoteHeading(NoteTerm(core), None)  # 페이징 & 세그먼테이션(PDF)
     return NoteHeading(NoteTerm(text) if text else None, None)
@@ -568,6 +617,21 @@ _NAMING_WORD = re.compile(r"[A-Za-z]|[가-힣]{2,}(?:을|를|이|가|은|는|의
 _PRONOUNS = ("무엇", "이것", "그것", "저것", "어디", "언제", "누구", "뭐", "이게", "그게")
 #: Most words of a follow-up question.
 MAX_FOLLOW_UP_WORDS = 4
+
+
+#: Headings for a measure of the answer above (its cost), never a topic of their own there.
+_ASPECT_TITLES = frozenset(
+    {"시간복잡도", "공간복잡도", "시간복잡도와공간복잡도", "시간및공간복잡도", "시간공간복잡도",
+     "복잡도", "성능", "수행시간", "timecomplexity", "spacecomplexity", "complexity",
+     "bigo", "performance"}
+)  # fmt: skip
+
+
+def is_aspect_title(title: str) -> bool:
+    """``시간 복잡도``, ``Time Complexity``: under an answer, how much that answer costs (under a
+    heading of concepts it may still be a concept of its own)."""
+    key = _title_key(title).replace("&", "와").replace("/", "")
+    return key in _ASPECT_TITLES
 
 
 def is_follow_up(title: str) -> bool:

@@ -67,6 +67,7 @@ from bot.core.knowledge.note_names import (
     NoteTerm,
     category_name,
     defines,
+    is_aspect_title,
     is_bare_comparison,
     is_byline_title,
     is_collection_title,
@@ -717,6 +718,11 @@ class _Collector:
             or is_bare_comparison(section.title)  # 차이점: 용도, 다중 상속 ... are its points
             or (generic and topics < 2)
         )
+        # a named topic's 시간 복잡도 is part of it (under 알고리즘 기본 or 시간복잡도와 공간복잡도
+        # it is a topic of its own)
+        costs = not is_generic_phrase(section.title) and not any(
+            is_aspect_title(word) for word in re.split(r"[\s&/,]+|와|과", section.title) if word
+        )
         lines: list[Line] = []
         for child in section.children:
             if is_toc_title(child.title) or is_byline_title(child.title):
@@ -724,7 +730,7 @@ class _Collector:
             if (is_question(child.title) and not is_part(child.title)) or _is_container(child):
                 pending.append(child)
                 continue
-            if not whole and _is_topic(child):
+            if not whole and _is_topic(child) and not (costs and is_aspect_title(child.title)):
                 pending.append(child)
                 continue
             body = child.body

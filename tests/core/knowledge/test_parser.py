@@ -1399,3 +1399,40 @@ def test_stage_headings_prefaces_annotations_and_follow_up_questions_are_no_conc
     assert found["페이징 & 세그먼테이션"].definition.startswith("메모리를 나누어 관리한다.")
     assert "1단계: 문제 이해" in found["페이징 & 세그먼테이션"].definition
     assert "왜 그런걸까\n참조도 값으로 복사된다." in found["Call By Value"].definition
+
+
+def test_a_named_topic_s_time_complexity_is_part_of_it_but_a_note_on_complexity_keeps_it() -> None:
+    sort = "# 버블 정렬\n인접한 두 원소를 바꾼다.\n## 시간 복잡도\n- 최악 O(n^2)\n"
+    assert [c.term for c in parse_notes(sort).concepts] == ["버블 정렬"]
+    assert "시간 복잡도\n- 최악 O(n^2)" in one(sort).definition
+    about = (
+        "# 시간복잡도와 공간복잡도\n알고리즘의 비용.\n"
+        "## 시간복잡도(Time Complexity)\n연산 횟수.\n## 공간복잡도(Space Complexity)\n메모리.\n"
+    )
+    assert [c.term for c in parse_notes(about).concepts] == [
+        "시간복잡도와 공간복잡도",
+        "시간복잡도",
+        "공간복잡도",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("heading", "term", "aliases"),
+    [
+        ("교착상태(데드락, Deadlock)", "교착상태", ("데드락", "Deadlock")),
+        ("최장 증가 수열(LIS, Longest Increasing Subsequence)", "최장 증가 수열", None),
+        ("JVM 메모리 관리(Xms, Xmx)", "JVM 메모리 관리(Xms, Xmx)", ()),
+        ("스레드 (실행 흐름, 작업 단위)", "스레드 (실행 흐름, 작업 단위)", ()),
+        ("서버/클라이언트 구조 관점에서 본 통신 과정 (HTTP)", None, ()),
+        ("트랜잭션의 특성(ACID)", "트랜잭션의 특성", ("ACID",)),
+    ],
+)
+def test_a_parenthesis_gives_names_only_when_they_are_names_of_the_term(
+    heading: str, term: str | None, aliases: tuple[str, ...] | None
+) -> None:
+    concept = one(f"## {heading}\n본문이다.\n")
+    assert concept.term == (term or heading)
+    expected = ("LIS", "Longest Increasing Subsequence") if aliases is None else aliases
+    assert concept.aliases[: len(expected)] == expected
+    if not expected:
+        assert not set(concept.aliases) & {"Xms", "HTTP", "실행 흐름"}
