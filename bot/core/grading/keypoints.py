@@ -40,6 +40,8 @@ MAX_JOINED_NOUNS: Final = 3
 KEY_CACHE_SIZE: Final = 65536
 # Tokenised definitions remembered for the next extraction (cleared when it grows past this).
 MAX_CACHED_DEFINITIONS: Final = 50_000
+# A name's words within this many candidates more than the name has words spell the name.
+NAME_WINDOW: Final = 3
 # The most tokens one user word (a concept's name) is joined from.
 MAX_JOINED_TOKENS: Final = 8
 # Kiwi worker threads for a batch call (each releases the GIL): one per core, up to MAX_WORKERS.
@@ -49,6 +51,10 @@ DEFAULT_WORKERS: Final = max(1, min(MAX_WORKERS, os.cpu_count() or 1))
 NOUN_TAGS: Final = frozenset({"NNG", "NNP"})
 FOREIGN_TAG: Final = "SL"
 NOUN_SUFFIX_TAG: Final = "XSN"
+# Noun suffixes that only make a plural: never glued to the noun (스레드들 -> 스레드).
+PLURAL_SUFFIXES: Final = frozenset({"들"})
+# Last syllables a note's typo glues to a noun (임계구역를): only ever particles, dropped.
+GLUED_PARTICLES: Final = ("를", "는")
 USER_WORD_TAG: Final = "NNP"
 
 
@@ -83,6 +89,7 @@ DERIVED_STOPWORDS: Final[frozenset[str]] = frozenset(
     기준 이번 우리 여기 저기 이것 그것 정말 가장 매우 항상 보통 대신 직접 실제 자체 각각 다른
     이유 목적 용도 방향 측면 상황 예제 코드 구현 그림 표 출처 참고 링크 블로그 글 문서 아래 위
     사람 생각 경험 질문 답변 면접 개발자 공부 정도 요청 부분 개 가지 번 명 차 번째 당시 전부
+    존재 임의 이용 필요 해당 포스팅 관점 여부 일부 주로 수행 진행 확인 가능성 상태 시점 경우에
     how does do did what why when where who which whose whom can could should would will shall
     may might must has have had was were been being its their there here then than also not no
     yes very more most less least such other another each every some any all both either neither
@@ -95,7 +102,7 @@ EMPHASIS_BOOST: Final = 2.0
 LEAD_BOOST: Final = 1.3
 LEAD_CHARS: Final = 160
 # Markers on stored candidates (a candidate list is stored with the concept and re-ranked later).
-CANDIDATES_VERSION: Final = "\x00kp5"
+CANDIDATES_VERSION: Final = "\x00kp6"
 _EMPHASISED: Final = "\x01"
 _LEAD: Final = "\x02"
 # What the tokenizer never sees: fenced code, links' targets, URLs, HTML tags, images.
@@ -105,6 +112,12 @@ _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _URL = re.compile(r"<?https?://\S+>?")
 _TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
 _CODE_SPAN = re.compile(r"`([^`\n]{1,80})`")
+# A program's names written in prose: snake_case, lowerCamelCase, dotted.package.names (team_id,
+# callFunc, java.lang.String); a talking point is said in words, not in identifiers.
+_IDENTIFIER = re.compile(
+    r"(?<![A-Za-z0-9_.])(?:[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9_]+|[a-z]+[0-9]*(?:[A-Z][a-z0-9]+)+"
+    r"|[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*){2,})(?![A-Za-z0-9_])"
+)
 _CODE_LIKE = re.compile(r"[(){}\[\];=<>]|\w\.\w|::|->|^\W")
 _EMPHASIS = re.compile(r"\*\*([^*\n]{1,60})\*\*|`([^`\n]{1,40})`")
 # A Korean term introduced with its English in parentheses (후입선출(LIFO), 버킷(bucket)): how
@@ -234,6 +247,8 @@ def candidates(tokens: Iterable[TokenLike], text: str) -> list[str]:
         None  # a generic noun glued to the next (후+입선출)
     )
     for form, tag, token_start, token_end in _latin_words(tokens, text):
+        if form in PLURAL_SUFFIXES and tag == NOUN_SUFFIX_TAG:
+            continue  # 스레드+들: the word itself is the point
         if tag == NOUN_SUFFIX_TAG and words and words[-1][3] == token_start:
             last_form, last_tag, last_start, _ = words[-1]
             if last_tag in NOUN_TAGS and last_form:
@@ -245,6 +260,8 @@ def candidates(tokens: Iterable[TokenLike], text: str) -> list[str]:
             words[-1] = (generic_form + form, tag, start, token_end)  # one word: 후입선출
             continue
         glued_generic = None
+        if tag in NOUN_TAGS and len(form) > 2 and form.endswith(GLUED_PARTICLES):
+            form, token_end = form[:-1], token_end - 1  # 임계구역를 -> 임계구역
         if (tag in NOUN_TAGS or tag == FOREIGN_TAG) and not _is_generic(form):
             words.append((form, tag, token_start, token_end))
         else:
@@ -290,22 +307,35 @@ def candidates(tokens: Iterable[TokenLike], text: str) -> list[str]:
     return found
 
 
-def _names_of(names: Sequence[str]) -> tuple[list[str], list[str], set[str]]:
-    """The comparison forms of a concept's names, of their translations, and the names'
-    glossary cross keys: what a key point may not be (it would give the answer away)."""
+def _names_of(
+    names: Sequence[str],
+) -> tuple[list[str], list[str], set[str], list[list[str]]]:
+    """The comparison forms of a concept's names, of their translations, the names' glossary
+    cross keys, and the words of each name of several words: what a key point may not be (it
+    would give the answer away)."""
     glossary = default_glossary()
     own = [key for key in dict.fromkeys(_key(name) for name in names) if key]
     translated: list[str] = []
     crosses: set[str] = set()
+    spelled_out: list[list[str]] = []  # the words of each name of two or more words
     for name in names:
         for spelling in glossary.translations(name):
-            key = _key(spelling)
-            if key and key not in own and key not in translated:
-                translated.append(key)
+            # the translation whole and, for a Korean name, each English word of it (garbage,
+            # collector of 가비지 컬렉터): a piece of the name in another language gives it away
+            # (합성곱 of CNN's 합성곱 신경망 is what CNN does, and stays a point)
+            words = spelling.split() if has_hangul(name) and not has_hangul(spelling) else []
+            for part in (spelling, *(words if len(words) > 1 else ())):
+                key = _key(part)
+                if key and key not in own and key not in translated:
+                    translated.append(key)
+            if len(spelling.split()) > 1:
+                spelled_out.append([_key(word) for word in spelling.split()])
+        if len(name.split()) > 1:
+            spelled_out.append([_key(word) for word in name.split()])
         cross = glossary.cross_key(name)
         if cross is not None:
             crosses.add(cross)
-    return own, translated, crosses
+    return own, translated, crosses, spelled_out
 
 
 def _name_with_generic(key: str, name: str) -> bool:
@@ -342,6 +372,27 @@ def _usable(
         if cross is not None and cross in crosses:
             return False  # a translation or transliteration of the name (연결 리스트, Linked List)
     return True
+
+
+def _inside_names(found: Sequence[str], names: Sequence[Sequence[str]]) -> set[int]:
+    """Positions of candidates that spell one of the concept's names in pieces: every word of a
+    name of two or more words within a few candidates of each other (``너비를 우선으로
+    탐색하기`` for BFS, 너비 우선 탐색). Said apart (합성곱 층 for CNN, 합성곱 신경망), a word
+    of the name stays a point."""
+    keys = [_key(_unmarked(marked)[0]) for marked in found]
+    inside: set[int] = set()
+    for words in names:
+        need = set(words)
+        for start, key in enumerate(keys):
+            if key not in need:
+                continue
+            seen: dict[str, int] = {}
+            for at in range(start, min(len(keys), start + len(words) + NAME_WINDOW)):
+                if keys[at] in need:
+                    seen.setdefault(keys[at], at)
+            if len(seen) == len(need):
+                inside.update(seen.values())
+    return inside
 
 
 def _derived_weight(score: float, best: float) -> float:
@@ -384,7 +435,8 @@ def rank(
         document_frequency.update({_key(_unmarked(word)[0]) for word in found})
     results: list[tuple[KeyPoint, ...]] = []
     for found, item_names in zip(per_item, names, strict=True):
-        name_keys, translated, crosses = _names_of(item_names)
+        name_keys, translated, crosses, spelled_out = _names_of(item_names)
+        in_names = _inside_names(found, spelled_out)
         counts: Counter[str] = Counter()
         boosts: dict[str, float] = {}
         first_spelling: dict[str, str] = {}
@@ -398,7 +450,7 @@ def rank(
             ok = usable.get(word)
             if ok is None:
                 ok = usable[word] = _usable(word, name_keys, crosses, translated)
-            if not ok:
+            if not ok or position in in_names:
                 continue
             key = _key(word)
             for other in _note_spellings(marked):
@@ -659,6 +711,7 @@ def fold_for_tokenizer(text: str) -> str:
     text = _TAG.sub(" ", text)
     text = _REFERENCE_LINE.sub(" ", text)
     text = _CODE_SPAN.sub(lambda m: " " if _CODE_LIKE.search(m[1]) else m[0], text)
+    text = _IDENTIFIER.sub(" ", text)
     return fold(text)
 
 

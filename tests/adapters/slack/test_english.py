@@ -85,6 +85,9 @@ async def test_every_slack_flow_speaks_english(
             )
             await fake.wait_until(lambda: _bot_said(fake, t("action_daily_mine", "en")))
             await driver.slash_command("/daily", "off", user_id=ADMIN_USER_ID)
+            # every reply is in before the servers go (a handler still running would post to
+            # a closed server and outlive the test)
+            await fake.wait_for_response(lambda p: t("daily_off_done", "en") in str(p.payload))
             await driver.slash_command("/daily", "off", user_id=DEFAULT_USER_ID)  # refused
             await fake.wait_for_response(lambda p: t("admin_only", "en") in str(p.payload))
     finally:

@@ -404,3 +404,22 @@ def test_the_name_its_translation_and_the_name_with_a_generic_word_are_never_poi
     )
     labels = {point.label for point in points}
     assert labels == {"커밋", "롤백", "원자성"}
+
+
+def test_identifiers_plurals_and_glued_particles_are_never_points_as_written() -> None:
+    text = fold_for_tokenizer("team_id와 callFunc, java.lang.String 을 쓴다.")
+    assert "team" not in text and "callfunc" not in text and "java" not in text
+    tokens = _tokens(("스레드", "NNG", 0), ("들", "XSN", 3), ("임계구역를", "NNG", 5))
+    found = [word.lstrip("\x01\x02") for word in candidates(tokens, "스레드들 임계구역를")]
+    assert "스레드" in found and "스레드들" not in found, "a plural is its noun"
+    assert "임계구역" in found and "임계구역를" not in found, "a typo's particle is dropped"
+
+
+def test_a_name_spelled_out_in_pieces_gives_no_points_but_its_words_said_apart_do() -> None:
+    bfs = ["\x02너비", "\x02우선", "\x02탐색", "\x02큐", "최단", "경로", "최단 경로"]
+    cnn = ["\x02합성곱", "층", "합성곱 층", "커널", "합성곱", "연산", "합성곱 연산"]
+    points = rank([bfs, cnn], [("BFS", "너비 우선 탐색"), ("CNN", "합성곱 신경망")])
+    bfs_labels = [point.label for point in points[0]]
+    assert "너비" not in bfs_labels and "우선" not in bfs_labels
+    assert "최단 경로" in bfs_labels
+    assert any("합성곱" in point.label for point in points[1]), "said apart from 신경망"
