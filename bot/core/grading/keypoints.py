@@ -544,13 +544,15 @@ class _Tokenised:
     """One definition's tokens kept compactly: (start, end, tag) per token in an array, and
     only the forms that differ from the text they cover."""
 
-    __slots__ = ("forms", "spans")
+    __slots__ = ("forms", "plain", "spans")
     _tags: ClassVar[dict[str, int]] = {}
     _tag_names: ClassVar[list[str]] = []
 
     def __init__(self, tokens: Iterable[TokenLike], text: str) -> None:
         self.spans = array("l")
         self.forms: dict[int, str] = {}
+        # the candidates with no name joined (what they are unless a name starts in them)
+        self.plain: list[str] | None = None
         for position, token in enumerate(tokens):
             tag = self._tags.get(token.tag)
             if tag is None:
@@ -559,6 +561,11 @@ class _Tokenised:
             self.spans.extend((token.start, token.end, tag))
             if token.form != text[token.start : token.end]:
                 self.forms[position] = token.form
+
+    def may_join(self, text: str, prefixes: frozenset[str]) -> bool:
+        """Whether a name could start at one of the tokens (its text begins a user word)."""
+        spans = self.spans
+        return any(text[spans[at] : spans[at + 1]] in prefixes for at in range(0, len(spans), 3))
 
     def tokens(self, text: str) -> list[Token]:
         """The tokens again (``text`` is the text they were made from)."""
@@ -653,7 +660,9 @@ class KeyPointExtractor:
         texts = self._new([fold_for_tokenizer(definition) for definition in definitions])
         if texts:
             for text, tokens in zip(texts, self._tokenizer().tokenize(texts), strict=True):
-                self._tokens[text] = _Tokenised(tokens, text)
+                tokenised = self._tokens[text] = _Tokenised(tokens, text)
+                # this thread is free while the tokenizer works on the rest of the batch
+                tokenised.plain = [CANDIDATES_VERSION, *candidates(tokenised.tokens(text), text)]
 
     def _new(self, texts: Sequence[str]) -> list[str]:
         if len(self._tokens) > MAX_CACHED_DEFINITIONS:
@@ -688,8 +697,12 @@ class KeyPointExtractor:
             progress(0, total)
         for text in dict.fromkeys(texts):  # known ones while the tokenizer works on the new
             known = self._tokens.get(text)
-            if known is not None:
-                derive(text, known.tokens(text))
+            if known is None:
+                continue
+            if known.plain is not None and not known.may_join(text, prefixes):
+                found[text] = known.plain  # no name can be joined: as fed
+                continue
+            derive(text, known.tokens(text))
         for text, tokens in zip(new, results, strict=True):
             tokenised = self._tokens[text] = _Tokenised(tokens, text)
             derive(text, tokenised.tokens(text))
