@@ -31,7 +31,9 @@ _BREAK_TAG = re.compile(r"<br\s*/?>", re.I)
 _SUP_TAG = re.compile(r"<sup\b[^<>]*>", re.I)
 _LINK = re.compile(
     r"\[(?P<text>(?:[^\[\]]|\[[^\[\]]*\])*)\]"  # link text, one level of [brackets] inside
-    r"\((?P<url>[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)(?:\s+[\"'][^\"']*[\"'])?\s*\)"
+    # the destination: plain (one level of parentheses inside), or in <angle brackets>, where
+    # CommonMark allows spaces and parentheses (<.../이진탐색트리(Binary Search Tree).md>)
+    r"\((?P<url><[^<>\n]*>|[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)(?:\s+[\"'][^\"']*[\"'])?\s*\)"
 )
 _REF_LINK = re.compile(r"\[(?P<text>[^\[\]]+)\]\[[^\[\]]*\]")
 #: A markdown backslash escape (``\[7]``): in a title, the character itself.
@@ -77,7 +79,9 @@ def strip_tags(text: str) -> str:
 def _keep_web_link(match: re.Match[str]) -> str:
     """A link to the web stays a markdown link; one into the notes' own files or page (which
     a chat reader cannot follow) becomes its text."""
-    url = match["url"].strip("<>")
+    url = match["url"]
+    if url.startswith("<"):  # <…> may hold spaces and parentheses: not in a plain link
+        url = url[1:-1].replace(" ", "%20").replace("(", "%28").replace(")", "%29")
     if _WEB_URL.match(url) and match["text"].strip():
         return f"[{match['text']}]({url})"
     return match["text"]

@@ -60,7 +60,8 @@ GENERIC_SUBHEADINGS = frozenset(
         "해결", "적용", "사례", "사용사례", "예시상황", "결과", "테스트", "정리하기", "요약정리",
         "기본개념", "핵심개념", "주요개념", "기초개념", "개념정리", "기본정의", "간단한정의",
         "문제", "문제설명", "입력", "출력", "입출력", "입출력예", "제한", "제한사항", "예제입력",
-        "예제출력",
+        "예제출력", "가정", "가정사항", "요구사항", "조건", "조건설정", "전제", "전제조건",
+        "설계요구사항", "기능요구사항", "비기능요구사항",
     }
 )  # fmt: skip
 #: Words that name no topic of their own: a heading of two or more of them and nothing else
@@ -549,6 +550,9 @@ def parse_heading(title: str) -> NoteHeading:
     described = _HEADING_COLON.search(text)
     if described is not None:  # 응용 계층 (Application Layer) : 데이터 단위 message
         left, right = text[: described.start()].strip(), text[described.end() :].strip()
+        if right and _is_bare_generic(left) and is_name_like(right):
+            left, right = right, ""  # 예제 : 트위터 QPS 추정 is named by what follows the label
+            return NoteHeading(_term_from_name(left) or NoteTerm(left), None)
         term = _term_from_name(left) if right else None
         if term is not None:
             return NoteHeading(replace(term, description=right), None)

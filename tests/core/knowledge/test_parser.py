@@ -1436,3 +1436,15 @@ def test_a_parenthesis_gives_names_only_when_they_are_names_of_the_term(
     assert concept.aliases[: len(expected)] == expected
     if not expected:
         assert not set(concept.aliases) & {"Xms", "HTTP", "실행 흐름"}
+
+
+def test_a_list_of_links_with_angle_bracket_destinations_is_no_concept() -> None:
+    text = (
+        "## Data Structure\n"
+        "- [이진탐색트리(Binary Search Tree)](<https://example.com/Data Structure/BST(1).md>)\n"
+        "- [힙](<https://example.com/Data Structure/Heap.md>)\n"
+        "## 힙\n완전 이진 트리 기반. [더 보기](<https://example.com/a b.md>)\n"
+    )
+    parsed = parse_notes(text)
+    assert [c.term for c in parsed.concepts] == ["힙"]
+    assert "[더 보기](https://example.com/a%20b.md)" in parsed.concepts[0].definition
