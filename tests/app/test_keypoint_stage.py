@@ -67,7 +67,8 @@ async def test_definitions_fed_while_notes_are_parsed_come_back_the_same(
     assert found == expected, "names are joined into fed tokens when they are known"
 
 
-async def test_a_feed_to_a_child_that_died_is_no_error_and_the_batch_fails() -> None:
+@pytest.mark.parametrize("fed", [False, True], ids=["asked", "fed then asked"])
+async def test_a_child_that_died_fails_the_batch_and_a_feed_to_it_is_no_error(fed: bool) -> None:
     import bot.app.keypoint_stage as stage
 
     child = ChildTokenizer(num_workers=1)
@@ -76,19 +77,8 @@ async def test_a_feed_to_a_child_that_died_is_no_error_and_the_batch_fails() -> 
     assert process is not None
     process.kill()
     await process.wait()
-    child.feed(["가" * stage.FEED_BATCH_CHARS])
-    with pytest.raises(TokenizerFailed):
-        await asyncio.wait_for(child.derive(DEFINITIONS, USER_WORDS), WAIT_S)
-    await child.close()
-
-
-async def test_a_child_that_died_fails_the_batch() -> None:
-    child = ChildTokenizer(num_workers=1)
-    await child.start()
-    process = child._process
-    assert process is not None
-    process.kill()
-    await process.wait()
+    if fed:
+        child.feed(["가" * stage.FEED_BATCH_CHARS])  # written to a closed pipe: no error here
     with pytest.raises(TokenizerFailed):
         await asyncio.wait_for(child.derive(DEFINITIONS, USER_WORDS), WAIT_S)
     await child.close()
