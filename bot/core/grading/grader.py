@@ -77,6 +77,16 @@ KOREAN_NEGATING_AFTER_JI: Final[tuple[str, ...]] = ("않", "안", "못")
 KOREAN_NEGATING_GLUED: Final[tuple[str, ...]] = ("지않", "지못", "지안", "지도않", "지는않", "없")
 KOREAN_JI_ENDINGS: Final[tuple[str, ...]] = ("지", "지도", "지는", "지를", "지만은")
 KOREAN_NEGATING_BEFORE: Final[frozenset[str]] = frozenset({"안", "못"})
+# A point's clause is this many words at most after it (its predicate is among them).
+CLAUSE_WINDOW: Final = 5
+# Endings that close a point's clause: joining endings (…하고, …하거나) and a sentence's end.
+CLAUSE_ENDINGS: Final[tuple[str, ...]] = (
+    "고", "며", "면서", "지만", "는데", "은데", "으나", "므로", "니까", "어서", "아서", "해서",
+    "려고", "도록", "거나", "든지", "다", "요",
+)  # fmt: skip
+# A later word with a subject's particle starts another clause with its own predicate
+# (흐름 제어와 네트워크가 막히지 않게: the negation is the network's).
+SUBJECT_PARTICLES: Final[tuple[str, ...]] = ("이", "가", "은", "는")
 # Verb and adjective endings cut from stems, besides the particles of text.py.
 ENDINGS: Final[tuple[str, ...]] = (
     "합니다", "했다", "한다", "하는", "하고", "하여", "해서", "하며", "하면", "되는", "된다",
@@ -284,7 +294,31 @@ def _negated(answer: _Answer, spelling: _Spelling, first: int, end: int) -> bool
     if following.startswith(KOREAN_NEGATING_NEXT):
         return True
     # 기다리지 않고, and with a particle on the -지: 구별하지도 않는다, 쓰지는 못한다
-    return rest.endswith(KOREAN_JI_ENDINGS) and following.startswith(KOREAN_NEGATING_AFTER_JI)
+    if rest.endswith(KOREAN_JI_ENDINGS) and following.startswith(KOREAN_NEGATING_AFTER_JI):
+        return True
+    return _clause_negated(answer, last, rest)
+
+
+def _clause_negated(answer: _Answer, last: int, rest: str) -> bool:
+    """Whether the predicate of the clause the match is in is negated: ``대소 관계를 유지하지
+    않습니다`` negates 대소 관계, a few words on. The clause ends at a joining ending (…하고,
+    …하며, …지만) or at a sentence's end (…한다), so ``B를 쓰지 않고 C를 쓴다`` negates B
+    only."""
+    words = answer.words
+    if rest.endswith(CLAUSE_ENDINGS):
+        return False  # the match's own word closes its clause
+    for index in range(last + 1, min(len(words), last + 1 + CLAUSE_WINDOW)):
+        word = words[index]
+        previous = words[index - 1]
+        if word.startswith(KOREAN_NEGATING_NEXT) or any(
+            marker in word for marker in KOREAN_NEGATING_GLUED[:2]
+        ):
+            return True
+        if previous.endswith(KOREAN_JI_ENDINGS) and word.startswith(KOREAN_NEGATING_AFTER_JI):
+            return True
+        if word.endswith(CLAUSE_ENDINGS) or word.endswith(SUBJECT_PARTICLES):
+            return False
+    return False
 
 
 def _find(answer: _Answer, spelling: _Spelling) -> str:

@@ -382,3 +382,16 @@ def test_negations_with_particles_and_polite_endings_do_not_hit(answer: str) -> 
     concept = Concept(1, "판별", "일반", "구별한다", "n.md", 1, key_points=(point,))
     assert grade(concept, answer, SynonymMap.empty()).score == 0
     assert grade(concept, "진짜와 가짜를 구별한다", SynonymMap.empty()).score == 100
+
+
+def test_a_negated_predicate_negates_the_points_of_its_clause_only() -> None:
+    order = KeyPoint(("대소 관계",), 1.0)
+    flow = KeyPoint(("흐름 제어",), 1.0)
+    heap = Concept(1, "힙", "일반", "대소 관계", "n.md", 1, key_points=(order, flow))
+    empty = SynonymMap.empty()
+    assert grade(heap, "부모와 자식 사이에 대소 관계를 유지하지 않습니다", empty).score == 0
+    assert grade(heap, "대소 관계를 유지합니다", empty).score == 50
+    # the negation belongs to the next clause (a subject of its own, or after …하고)
+    assert grade(heap, "흐름 제어와 네트워크가 막히지 않게 한다", empty).score == 50
+    assert grade(heap, "대소 관계를 지키고 흐름 제어는 하지 않는다", empty).score == 50
+    assert grade(heap, "전부 대소 관계대로 놓거나 전혀 놓지 않는다", empty).score == 50
