@@ -77,6 +77,8 @@ KOREAN_NEGATING_AFTER_JI: Final[tuple[str, ...]] = ("않", "안", "못")
 KOREAN_NEGATING_GLUED: Final[tuple[str, ...]] = ("지않", "지못", "지안", "지도않", "지는않", "없")
 KOREAN_JI_ENDINGS: Final[tuple[str, ...]] = ("지", "지도", "지는", "지를", "지만은")
 KOREAN_NEGATING_BEFORE: Final[frozenset[str]] = frozenset({"안", "못"})
+# A later word of the clause that is itself a negated verb (유지하지않는다, 하지못한다).
+KOREAN_NEGATING_INSIDE: Final[tuple[str, ...]] = ("지않", "지못")
 # A point's clause is this many words at most after it (its predicate is among them).
 CLAUSE_WINDOW: Final = 5
 # Endings that close a point's clause: joining endings (…하고, …하거나) and a sentence's end.
@@ -311,7 +313,7 @@ def _clause_negated(answer: _Answer, last: int, rest: str) -> bool:
         word = words[index]
         previous = words[index - 1]
         if word.startswith(KOREAN_NEGATING_NEXT) or any(
-            marker in word for marker in KOREAN_NEGATING_GLUED[:2]
+            marker in word for marker in KOREAN_NEGATING_INSIDE
         ):
             return True
         if previous.endswith(KOREAN_JI_ENDINGS) and word.startswith(KOREAN_NEGATING_AFTER_JI):

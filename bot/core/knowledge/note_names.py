@@ -117,29 +117,9 @@ BYLINE_TITLES = frozenset(
 )  # fmt: skip
 #: Parentheticals that annotate a term and are never an alias of it.
 ANNOTATIONS = frozenset(
-    {
-        "중요",
-        "필수",
-        "추가",
-        "todo",
-        "정리중",
-        "작성중",
-        "참고",
-        "심화",
-        "복습",
-        "pdf",
-        "ppt",
-        "pptx",
-        "영상",
-        "동영상",
-        "링크",
-        "발표자료",
-        "슬라이드",
-        "이미지",
-        "그림",
-        "코드",
-    }
-)
+    {"중요", "필수", "추가", "todo", "정리중", "작성중", "참고", "심화", "복습", "pdf", "ppt",
+     "pptx", "영상", "동영상", "링크", "발표자료", "슬라이드", "이미지", "그림", "코드"}
+)  # fmt: skip
 #: First words of a list item that are never terms, even with a particle (이것은 ...).
 WEAK_STOPWORDS = frozenset(
     {
@@ -251,6 +231,11 @@ def is_name_like(
     )
 
 
+#: A name of this many words or more before a parenthesis may be a description of a topic.
+MIN_DESCRIPTION_WORDS = 5
+_ALIAS_SEPARATOR = re.compile(r"\s*[,，/;·]\s*")
+
+
 def _is_alias(inner: str, core: str) -> bool:
     inner = inner.strip()
     return (
@@ -279,11 +264,6 @@ def _names_another(inner: str, core: str) -> bool:
 
 def _initials(text: str) -> str:
     return "".join(word[0] for word in re.split(r"[\s\-_]+", text.casefold()) if word)
-
-
-#: A name of this many words or more before a parenthesis may be a description of a topic.
-MIN_DESCRIPTION_WORDS = 5
-_ALIAS_SEPARATOR = re.compile(r"\s*[,，/;·]\s*")
 
 
 def _split_paren(text: str) -> tuple[str, str | None]:
@@ -551,8 +531,8 @@ def parse_heading(title: str) -> NoteHeading:
     if described is not None:  # 응용 계층 (Application Layer) : 데이터 단위 message
         left, right = text[: described.start()].strip(), text[described.end() :].strip()
         if right and _is_bare_generic(left) and is_name_like(right):
-            left, right = right, ""  # 예제 : 트위터 QPS 추정 is named by what follows the label
-            return NoteHeading(_term_from_name(left) or NoteTerm(left), None)
+            # 예제 : 트위터 QPS 추정 is named by what follows its label
+            return NoteHeading(_term_from_name(right) or NoteTerm(right), None)
         term = _term_from_name(left) if right else None
         if term is not None:
             return NoteHeading(replace(term, description=right), None)
@@ -612,17 +592,6 @@ def names_equal(subject: str, term: str) -> bool:
     return bool(a) and a == b
 
 
-#: First words of a question that asks about what was just said (왜 그런걸까?).
-_FOLLOW_UP_WORDS = frozenset(
-    {"왜", "어떻게", "그럼", "그러면", "그렇다면", "그래서", "어째서", "why", "how", "so"}
-)
-#: A word that names something in a question: a noun with its particle, or Latin letters.
-_NAMING_WORD = re.compile(r"[A-Za-z]|[가-힣]{2,}(?:을|를|이|가|은|는|의|에|와|과)$")
-_PRONOUNS = ("무엇", "이것", "그것", "저것", "어디", "언제", "누구", "뭐", "이게", "그게")
-#: Most words of a follow-up question.
-MAX_FOLLOW_UP_WORDS = 4
-
-
 #: Headings for a measure of the answer above (its cost), never a topic of their own there.
 _ASPECT_TITLES = frozenset(
     {"시간복잡도", "공간복잡도", "시간복잡도와공간복잡도", "시간및공간복잡도", "시간공간복잡도",
@@ -636,6 +605,17 @@ def is_aspect_title(title: str) -> bool:
     heading of concepts it may still be a concept of its own)."""
     key = _title_key(title).replace("&", "와").replace("/", "")
     return key in _ASPECT_TITLES
+
+
+#: First words of a question that asks about what was just said (왜 그런걸까?).
+_FOLLOW_UP_WORDS = frozenset(
+    {"왜", "어떻게", "그럼", "그러면", "그렇다면", "그래서", "어째서", "why", "how", "so"}
+)
+#: A word that names something in a question: a noun with its particle, or Latin letters.
+_NAMING_WORD = re.compile(r"[A-Za-z]|[가-힣]{2,}(?:을|를|이|가|은|는|의|에|와|과)$")
+_PRONOUNS = ("무엇", "이것", "그것", "저것", "어디", "언제", "누구", "뭐", "이게", "그게")
+#: Most words of a follow-up question.
+MAX_FOLLOW_UP_WORDS = 4
 
 
 def is_follow_up(title: str) -> bool:

@@ -107,7 +107,6 @@ WARN_DUPLICATE = "parse_duplicate_term"
 WARN_IGNORED_TEXT = "parse_ignored_text"
 WARN_NO_DEFINITION = "parse_no_definition"
 
-#: A sentence that only leads to something else (a figure, a file, the text below).
 #: A line of fewer Latin words than this (and no Korean word) is a label, not prose.
 MIN_PROSE_WORDS = 3
 _FILE_NAME = re.compile(
@@ -116,6 +115,7 @@ _FILE_NAME = re.compile(
     re.I,
 )
 _HANGUL_WORD = re.compile(r"[가-힣]{2,}")
+#: A sentence that only leads to something else (a figure, a file, the text below).
 _LEAD_IN = re.compile(
     r"(?:알아보자|살펴보자|정리해\s*보자|알아봅시다|살펴봅시다|(?:다음과|아래와)\s*같다|"
     r"(?:다음과|아래와)\s*같습니다|참고하자|참고하세요)\s*[.!:]?$"

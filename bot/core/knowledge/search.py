@@ -219,8 +219,6 @@ _COMPARE_TAIL = re.compile(
     re.I,
 )
 _COMPARE_SPLIT = re.compile(r"\s+(?:vs\.?|versus|대)\s+|\s*[&/]\s*|(?<=\S)(?:와|과)\s+|\s+and\s+")
-
-
 _EXPLICIT_COMPARE = re.compile(r"\s(?:vs\.?|versus|대)\s", re.I)
 
 
