@@ -92,23 +92,7 @@ async def _fill(sessions: Any, size: Size) -> None:
         cards = []
         for cid in ids:
             card = replace(base, concept_id=cid, due=NOW + timedelta(hours=rng.randint(-900, 900)))
-            cards.append(
-                {
-                    "platform": PLATFORM,
-                    "workspace_id": WORKSPACE,
-                    "user_id": USER,
-                    "concept_id": cid,
-                    "due": card.due,
-                    "stability": card.stability,
-                    "difficulty": card.difficulty,
-                    "state": card.state,
-                    "step": card.step,
-                    "reps": card.reps,
-                    "lapses": card.lapses,
-                    "last_review": card.last_review,
-                    "updated_at": NOW,
-                }
-            )
+            cards.append(reviews.card_row(PLATFORM, WORKSPACE, USER, card, NOW))
         await session.execute(insert(ReviewCardRow), cards)
 
 

@@ -200,23 +200,26 @@ async def save_card(
     one statement built once per database and run with the values as parameters."""
     connection = await session.connection()  # Core, not the ORM: a few hundred calls fewer
     await connection.execute(
-        _upsert(session, "card"),
-        {
-            "platform": platform,
-            "workspace_id": workspace,
-            "user_id": user,
-            "concept_id": card.concept_id,
-            "due": card.due,
-            "stability": card.stability,
-            "difficulty": card.difficulty,
-            "state": card.state,
-            "step": card.step,
-            "reps": card.reps,
-            "lapses": card.lapses,
-            "last_review": card.last_review,
-            "updated_at": now,
-        },
+        _upsert(session, "card"), card_row(platform, workspace, user, card, now)
     )
+
+
+def card_row(
+    platform: str, workspace: str, user: str, card: CardFields, now: datetime
+) -> dict[str, object]:
+    """The ``review_cards`` row of the person's ``card``, as of ``now`` (column -> value)."""
+    return {
+        **_person_of(platform, workspace, user, card.concept_id),
+        "due": card.due,
+        "stability": card.stability,
+        "difficulty": card.difficulty,
+        "state": card.state,
+        "step": card.step,
+        "reps": card.reps,
+        "lapses": card.lapses,
+        "last_review": card.last_review,
+        "updated_at": now,
+    }
 
 
 _CARD_FIELDS = (
