@@ -258,6 +258,9 @@ class _Isolated(Settings):
 
 def _settings(url: str, data_dir: Path, **values: Any) -> Settings:
     values.setdefault("knowledge_paths", [DEFAULT_KNOWLEDGE_DIR])
+    # Grading by key points: the loops prove durability under kill -9, and the meaning
+    # signal's model load (~1 s on the first answer) would outlast the short kill windows.
+    values.setdefault("grading_meaning", False)
     return _Isolated(database_url=url, data_dir=data_dir, locale="en", **values)
 
 

@@ -47,10 +47,14 @@ from typing import Any, Final
 
 from benchmarks.common import median, percentile
 from bot.app.ingest import ingest
+from bot.app.meaning import StoredSentenceEncoder, shared_model
+from bot.config import DEFAULT_DATA_DIR
 from bot.core.grading.grader import KeywordGrader, key_points_of
+from bot.core.grading.meaning import MeaningGrader
 from bot.core.grading.synonyms import SynonymMap
 from bot.core.knowledge.aliases import name_key
 from bot.core.models import Concept, Grade
+from bot.core.ports import Grader
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.knowledge import SYNONYMS_KEY, get_meta, load_concepts
 from bot.db.migrate import upgrade_to_head
@@ -337,9 +341,10 @@ class Timing:
     wall: list[float] = field(default_factory=list)
 
 
-def time_grades(graded: Sequence[Graded], rounds: int, size: int = TIMING_CHARS) -> Timing:
+def time_grades(
+    graded: Sequence[Graded], rounds: int, grader: Grader, size: int = TIMING_CHARS
+) -> Timing:
     """Time the grade call alone, warm, on every answer padded or cut to ``size`` characters."""
-    grader = KeywordGrader()
     timing = Timing()
     cases = [
         (item.concept, pad_to(answer, size), item.synonyms)
@@ -565,12 +570,19 @@ def _round(value: float | None) -> float | None:
 # --- running ------------------------------------------------------------------------------------
 
 
+def meaning_grader() -> MeaningGrader:
+    """The bot's grader with the meaning signal, its model in this process (the reference
+    vectors encoded on first use and cached, as after the bot's ingest and prepare)."""
+    return MeaningGrader(StoredSentenceEncoder(shared_model(DEFAULT_DATA_DIR / "models"), None))
+
+
 def run(
     corpus: Path | None = None,
     *,
     verbose: bool = False,
     set_file: Path = SET_FILE,
     rounds: int = TIMING_ROUNDS,
+    keywords_only: bool = False,
 ) -> dict[str, Any]:
     """Ingest the folders the set needs, grade every answer, print the report, return the
     result line (see the module docstring)."""
@@ -588,7 +600,8 @@ def run(
         skipped = ", ".join(f"{repo} ({count})" for repo, count in sorted(missing.items()))
         print(f"  skipped {sum(missing.values())} concepts, repo folder missing: {skipped}")
 
-    grader = KeywordGrader()
+    grader = KeywordGrader() if keywords_only else meaning_grader()
+    print(f"  grader: {'key points only' if keywords_only else 'key points and meaning'}")
     graded: list[Graded] = []
     not_found: list[str] = []
     ambiguous: list[str] = []
@@ -621,10 +634,11 @@ def run(
         f" {sum(g.entry.shipped for g in graded)} shipped),"
         f" {sum(len(g.grades) for g in graded)} answers"
     )
-    timing = time_grades(graded, rounds)
+    timing = time_grades(graded, rounds, grader)
     figures = report(graded, timing, verbose=verbose) if graded else {}
     return {
         "bench": "grade_quality",
+        "grader": "keyword" if keywords_only else "meaning",
         "concepts": len(graded),
         "skipped_no_folder": sum(missing.values()),
         "not_found": not_found,
@@ -644,9 +658,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--verbose", action="store_true", help="every score, hits and misses")
     parser.add_argument("--set", dest="set_file", type=Path, default=SET_FILE, help="set file")
     parser.add_argument("--rounds", type=int, default=TIMING_ROUNDS, help="timing rounds")
+    parser.add_argument(
+        "--keywords-only", action="store_true", help="the key-point grader without meaning"
+    )
     args = parser.parse_args(argv)
     try:
-        result = run(args.corpus, verbose=args.verbose, set_file=args.set_file, rounds=args.rounds)
+        result = run(
+            args.corpus,
+            verbose=args.verbose,
+            set_file=args.set_file,
+            rounds=args.rounds,
+            keywords_only=args.keywords_only,
+        )
     except (OSError, GradingSetError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -2,7 +2,9 @@
 
 A first process ingests the shipped notes into a temporary database; then ``interview-bot
 console`` starts on it with piped stdin, is sent ``/interview 2``, and once the first question is
-printed it is left idle while its resident memory (``VmRSS`` in ``/proc/PID/status``) is sampled.
+printed it is left idle while its resident memory (``VmRSS`` in ``/proc/PID/status``) is sampled;
+then the question is answered (which loads the meaning signal's model) and, once the next
+question is printed, sampled again.
 """
 
 from __future__ import annotations
@@ -20,7 +22,14 @@ from benchmarks.common import children, status_kb, table
 from bot.config import DEFAULT_KNOWLEDGE_DIR
 
 TARGET_RSS_MB: Final = 150.0
+# With the meaning signal's model loaded (it loads at the first graded answer).
+TARGET_GRADED_RSS_MB: Final = 200.0
 QUESTION_MARK: Final = "1/2"  # the first question's title: "질문 1/2 · ..."
+NEXT_QUESTION_MARK: Final = "2/2"
+ANSWER: Final = (
+    "여러 요청을 나눠 처리하도록 서버 앞에서 트래픽을 분산하고, 한 서버가 죽어도 다른 서버가"
+    " 받아서 가용성을 높입니다. Requests are spread so no single server is overloaded."
+)
 READY_TIMEOUT_S: Final = 120.0
 IDLE_S: Final = 5.0
 SAMPLE_EVERY_S: Final = 0.5
@@ -92,8 +101,17 @@ def _measure(tmp: Path) -> dict[str, float]:
         while time.monotonic() < deadline:
             time.sleep(SAMPLE_EVERY_S)
             samples.append(status_kb(bot.pid, "VmRSS"))
-        peak = status_kb(bot.pid, "VmHWM")
         children_kb = sum(status_kb(child, "VmRSS") for child in children(bot.pid))
+        bot.stdin.write(ANSWER + "\n")
+        bot.stdin.flush()
+        if not out.wait_for(NEXT_QUESTION_MARK, READY_TIMEOUT_S):
+            raise RuntimeError(f"no second question from the console bot:\n{out.text}\n{err.text}")
+        graded = []
+        deadline = time.monotonic() + IDLE_S
+        while time.monotonic() < deadline:
+            time.sleep(SAMPLE_EVERY_S)
+            graded.append(status_kb(bot.pid, "VmRSS"))
+        peak = status_kb(bot.pid, "VmHWM")
         bot.stdin.write("/stop\n/quit\n")
         bot.stdin.flush()
         bot.stdin.close()
@@ -108,6 +126,7 @@ def _measure(tmp: Path) -> dict[str, float]:
     return {
         "rss_mb": samples[-1] / 1024,
         "rss_max_mb": max(samples) / 1024,
+        "graded_rss_mb": graded[-1] / 1024,
         "peak_mb": peak / 1024,
         "children_mb": children_kb / 1024,
         "samples": float(len(samples)),
@@ -131,12 +150,21 @@ def run() -> dict[str, object]:
                 f"{figures['rss_max_mb']:.1f} MB",
                 "",
             ),
+            (
+                "VmRSS after a graded answer (meaning model loaded)",
+                f"{figures['graded_rss_mb']:.1f} MB",
+                f"<= {TARGET_GRADED_RSS_MB:.0f} MB",
+            ),
             ("VmHWM (peak since start)", f"{figures['peak_mb']:.1f} MB", ""),
             ("child processes' VmRSS", f"{figures['children_mb']:.1f} MB", "0 (no tokenizer)"),
             ("/stop then showed the summary", "yes" if figures["summary_shown"] else "no", "yes"),
         ]
     )
-    return {"bench": "idle_rss", "rss_mb": round(figures["rss_mb"], 1)}
+    return {
+        "bench": "idle_rss",
+        "rss_mb": round(figures["rss_mb"], 1),
+        "graded_rss_mb": round(figures["graded_rss_mb"], 1),
+    }
 
 
 if __name__ == "__main__":

@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     # Reingest the configured folders when a notes file in them changes (no restart needed).
     knowledge_watch: bool = True
     tokenizer_process: bool = True
+    # The meaning signal beside the key points (a sentence encoder; ~100 MB with its model).
+    grading_meaning: bool = True
+    # Where the encoder's table file is kept (default: ``models`` in the data folder).
+    models_dir: Path | None = None
     locale: str = "ko"
     log_level: str = "WARNING"
 
@@ -99,6 +103,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{self.data_dir / 'interview-bot.sqlite3'}"
+
+    @property
+    def resolved_models_dir(self) -> Path:
+        """``MODELS_DIR``, or ``models`` in the data folder."""
+        return self.models_dir or self.data_dir / "models"
 
 
 @lru_cache(maxsize=1)

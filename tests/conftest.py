@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
 
 TEST_DATABASE_URL_ENV = "TEST_DATABASE_URL"
 SHIPPED_NOTES = DEFAULT_KNOWLEDGE_DIR / "interview-notes.md"
+# The sentence encoder's table file, written once and shared by every test (and run) here.
+TEST_MODELS_DIR = Path(tempfile.gettempdir()) / f"interview-bot-test-models-{os.getuid()}"
 
 
 def _pg_server_url() -> str | None:
@@ -81,6 +84,7 @@ def make_settings(tmp_path: Path) -> Iterator[type[Settings]]:
     class TestSettings(Settings):
         model_config = SettingsConfigDict(**{**Settings.model_config, "env_file": None})
         tokenizer_process: bool = False
+        models_dir: Path | None = TEST_MODELS_DIR
 
     old = os.environ.pop("DATABASE_URL", None)
     yield TestSettings

@@ -4,7 +4,7 @@ database sessions, the clock, the grader and the loaded knowledge."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
@@ -12,6 +12,9 @@ from bot.app.knowledge import KnowledgeBase
 from bot.config import Settings
 from bot.core.models import AnswerBy, Caller, ScheduleState
 from bot.core.ports import Clock, Grader
+
+if TYPE_CHECKING:
+    from bot.app.meaning import StoredSentenceEncoder
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +32,8 @@ class Context:
     clock: Clock
     grader: Grader
     knowledge: KnowledgeBase
+    # The meaning signal's encoder (reference vectors to prepare before a grade), if enabled.
+    meaning: StoredSentenceEncoder | None = None
     answer_modes: dict[str, AnswerBy] = field(default_factory=dict)
     # The display names this process last kept per person (platform, workspace, user).
     names: dict[tuple[str, str, str], str] = field(default_factory=dict)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from bot.app.cards import review_answer
 from bot.app.context import Context
-from bot.app.grading import grade_answer
+from bot.app.grading import grade_answer, grade_only
 from bot.core.daily import rules
 from bot.core.daily.picker import remaining_in_cycle
 from bot.core.daily.replies import NOT_ANSWERED, Figures, reveal_reply, when_text
@@ -460,7 +460,7 @@ class DailyQuestions:
         if answer is None or concept is None:
             key = NOT_ANSWERED[self.ctx.answer_by(caller.platform)]
             return Reply(t(key, locale), kind=ReplyKind.INFO, ephemeral=True)
-        result = self.ctx.grader.grade(concept, answer, self.knowledge.synonyms)
+        result = await grade_only(self.ctx, concept, answer)
         hidden = post.revealed_at is None
         graded = grade_reply(result, concept, locale, hide_reference=hidden, answer_id=answer_id)
         return replace(graded, ephemeral=True)

@@ -22,9 +22,7 @@ async def grade_answer(
     (interview, daily question, on its own) enters here, so here it is cleaned
     (:func:`~bot.core.sanitize.clean_text`: a lone surrogate would fail the insert)."""
     answer = clean_text(text)[:MAX_ANSWER_CHARS]
-    synonyms = ctx.knowledge.synonyms
-    result = await asyncio.to_thread(ctx.grader.grade, concept, answer, synonyms)
-    result = with_hints(result, hints_used)
+    result = with_hints(await grade_only(ctx, concept, answer), hints_used)
     record = AnswerRecord(
         concept_id=concept.id,
         term=concept.term,
@@ -36,6 +34,14 @@ async def grade_answer(
         hints_used=hints_used,
     )
     return result, record
+
+
+async def grade_only(ctx: Context, concept: Concept, answer: str) -> Grade:
+    """The grade of ``answer`` by the context's grader, off the event loop (the meaning
+    signal's reference vectors read first when it is on); nothing stored."""
+    if ctx.meaning is not None:
+        await ctx.meaning.prepare(concept, ctx.knowledge.synonyms)
+    return await asyncio.to_thread(ctx.grader.grade, concept, answer, ctx.knowledge.synonyms)
 
 
 async def grade_and_record(

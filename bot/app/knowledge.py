@@ -27,6 +27,7 @@ from bot.db.revision import head_revision
 
 if TYPE_CHECKING:
     from bot.app.ingest import IngestReport, Progress
+    from bot.app.meaning import StoredSentenceEncoder
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,8 @@ class KnowledgeBase:
         self.sessions = sessions
         self.reads = reads
         self.current = Knowledge(())  # the operator's notes: what every workspace sees
+        # The meaning signal's encoder: stores the reference vectors after each ingest.
+        self.meaning: StoredSentenceEncoder | None = None
         self._all: dict[int, Concept] = {}
         self._own: dict[str, list[Concept]] = {}  # a workspace's own concepts, by scope
         self._views: dict[str, Knowledge] = {}
@@ -115,9 +118,17 @@ class KnowledgeBase:
                 strict=strict,
                 scope=scope,
             )
-        if report.knowledge_changed:
-            await self.refresh(force=True)
+            if report.knowledge_changed:
+                await self.refresh(force=True)
+                await self.store_meaning()
         return report
+
+    async def store_meaning(self) -> int:
+        """Encode and store the reference vectors the meaning signal lacks (after an ingest,
+        and on start for notes ingested without them); returns how many sentences."""
+        if self.meaning is None:
+            return 0
+        return await self.meaning.store(list(self._all.values()), self.synonyms)
 
     async def reload(self, caller: Caller, paths: Sequence[Path] | None = None) -> IngestReport:
         """Admin command: ingest the configured notes again."""

@@ -368,6 +368,13 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     "field_misses": {"ko": "놓친 핵심 포인트", "en": "Key points missed"},
     "field_reference": {"ko": "모범 답안", "en": "Reference answer"},
     "hit_with_word": {"ko": "{point} ← '{word}'", "en": "{point} ← '{word}'"},
+    "field_close": {
+        "ko": "비슷하게 말한 핵심 포인트 (절반 점수)",
+        "en": "Key points said in other words (half credit)",
+    },
+    "close_with_sentence": {"ko": '{point} ≈ "{sentence}"', "en": '{point} ≈ "{sentence}"'},
+    "field_meaning": {"ko": "모범 답안과의 의미 유사도", "en": "Meaning match with the reference"},
+    "meaning_value": {"ko": "{meaning}/100", "en": "{meaning}/100"},
     "nothing": {"ko": "없음", "en": "none"},
     "skipped_title": {"ko": "넘어갔어요 · 0점", "en": "Skipped · 0/100"},
     "summary_title": {"ko": "면접 결과", "en": "Interview summary"},

@@ -286,6 +286,9 @@ class Grade:
     """The grade of one answer: score 0-100, band, hit and missed key points, the reference.
 
     ``reference_marked`` is the reference answer with the hit points wrapped in ``**``.
+    ``close`` are points the answer said in other words (each with the answer's sentence that
+    came close, :mod:`bot.core.grading.meaning`); ``meaning`` is how near the whole answer is
+    to the reference in meaning, 0-100 (None: not measured).
     """
 
     score: int
@@ -296,6 +299,8 @@ class Grade:
     reference_marked: str
     hints_used: int = 0
     penalty: int = 0  # points taken off the key points' score for the hints used
+    close: tuple[PointHit, ...] = ()
+    meaning: int | None = None
 
 
 # --- interviews -----------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -417,3 +418,14 @@ class ProgressDayRow(Base):
     answers: Mapped[int] = mapped_column(Integer, default=0)
     first_at: Mapped[datetime] = mapped_column()
     last_at: Mapped[datetime] = mapped_column()
+
+
+class SentenceVectorRow(Base):
+    """A reference sentence's vector by the sentence encoder that made it (``model``), keyed by
+    the sentence's digest: computed once at ingest, shared by every concept that says it."""
+
+    __tablename__ = "sentence_vectors"
+
+    model: Mapped[str] = mapped_column(String(40), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(40), primary_key=True)  # sha1 of the sentence
+    vector: Mapped[bytes] = mapped_column(LargeBinary)  # float16, little-endian

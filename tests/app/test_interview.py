@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Final
+from typing import Any, Final
 
 import pytest
 from pydantic_settings import SettingsConfigDict
@@ -28,6 +28,7 @@ from bot.app.service import Service
 from bot.config import DEFAULT_KNOWLEDGE_DIR, Settings
 from bot.core.errors import BadInput, BotError, Conflict, Forbidden, NotFound
 from bot.core.grading.grader import HINT_PENALTY, KeywordGrader, grade, with_hints
+from bot.core.grading.meaning import MeaningGrader
 from bot.core.interview.rules import HINT_MASK, MAX_ROUNDS, WEAK_SCORE
 from bot.core.messages import t
 from bot.core.models import Caller, Concept, Grade, Reply, ReplyKind
@@ -793,13 +794,18 @@ def both_read_first(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Barri
     """Make racing answers overlap for sure: each waits, before grading (after reading the
     interview), until the other has read it too. Grading itself is the real one."""
     barrier = threading.Barrier(2, timeout=BARRIER_TIMEOUT_S)
-    real_grade = grade
+    real_keyword, real_meaning = KeywordGrader.grade, MeaningGrader.grade
 
-    def grade_together(_grader: object, *args: object) -> Grade:
+    def keyword_together(grader: KeywordGrader, *args: Any) -> Grade:
         barrier.wait()
-        return real_grade(*args)  # type: ignore[arg-type]
+        return real_keyword(grader, *args)
 
-    monkeypatch.setattr(KeywordGrader, "grade", grade_together)
+    def meaning_together(grader: MeaningGrader, *args: Any) -> Grade:
+        barrier.wait()
+        return real_meaning(grader, *args)
+
+    monkeypatch.setattr(KeywordGrader, "grade", keyword_together)
+    monkeypatch.setattr(MeaningGrader, "grade", meaning_together)
     yield barrier
     barrier.abort()
 
@@ -852,14 +858,15 @@ async def test_an_answer_racing_a_stop_is_not_stored(
     second = await Service.start(settings)
     graded_started = threading.Event()
     release = threading.Event()
-    real_grade = grade
+    grader_type = type(first.context.grader)
+    real_grade = grader_type.grade
 
-    def slow_grade(_grader: object, *args: object) -> Grade:
+    def slow_grade(grader: object, *args: object) -> Grade:
         graded_started.set()
         release.wait(BARRIER_TIMEOUT_S)
-        return real_grade(*args)  # type: ignore[arg-type]
+        return real_grade(grader, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(KeywordGrader, "grade", slow_grade)
+    monkeypatch.setattr(grader_type, "grade", slow_grade)
     try:
         seeds.queue.append(50)
         me = who()

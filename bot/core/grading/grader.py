@@ -56,6 +56,10 @@ LATIN_PREFIX_MIN: Final = 4
 KOREAN_INFIX_MIN: Final = 3
 # The longest name (in words) removed from answers: ``long short term memory``.
 NAME_WINDOW: Final = 4
+# What may follow a name glued on and still say nothing more (정규화다, 정규화라는, 힙이라고).
+NAME_COPULAS: Final[tuple[str, ...]] = (
+    "입니다", "이에요", "예요", "이다", "이라는", "라는", "이라고", "라고", "이야", "야", "다",
+)  # fmt: skip
 # How many words before a Latin match may negate it (``does not have to wait``).
 NEGATION_WINDOW: Final = 3
 # Stems keep at least this many syllables when a particle or ending is cut off.
@@ -79,6 +83,8 @@ KOREAN_JI_ENDINGS: Final[tuple[str, ...]] = ("지", "지도", "지는", "지를"
 KOREAN_NEGATING_BEFORE: Final[frozenset[str]] = frozenset({"안", "못"})
 # A later word of the clause that is itself a negated verb (유지하지않는다, 하지못한다).
 KOREAN_NEGATING_INSIDE: Final[tuple[str, ...]] = ("지않", "지못")
+# Endings of purpose (…지 않도록, …없게): a sentence saying what is prevented is no denial.
+KOREAN_PURPOSE_ENDINGS: Final[tuple[str, ...]] = ("도록", "않게", "없게", "않기", "없이도")
 # A point's clause is this many words at most after it (its predicate is among them).
 CLAUSE_WINDOW: Final = 5
 # Endings that close a point's clause: joining endings (…하고, …하거나) and a sentence's end.
@@ -171,6 +177,16 @@ def _spelling(word: str) -> _Spelling | None:
         for part in parts
     ) or any(marker in text for marker in KOREAN_NEGATING_GLUED)
     return _Spelling(text, korean, whole, jamo if len(jamo) >= TYPO_MIN_JAMO else "", negative)
+
+
+def _plan_of(concept: Concept, synonyms: SynonymMap) -> _Plan:
+    return _plan(
+        concept.term,
+        concept.aliases,
+        concept.key_points,
+        "" if concept.key_points else concept.definition,
+        synonyms,
+    )
 
 
 def _names(concept: Concept, synonyms: SynonymMap) -> frozenset[str]:
@@ -267,7 +283,14 @@ def _without_names(words: list[str], plan: _Plan) -> list[str]:
             joined = ""
             for size in range(1, min(NAME_WINDOW, count - index) + 1):
                 last = words[index + size - 1]
-                if joined + last in plan.names or joined + stem(last) in plan.names:
+                if (
+                    joined + last in plan.names
+                    or joined + stem(last) in plan.names
+                    or any(
+                        last.endswith(copula) and joined + last[: -len(copula)] in plan.names
+                        for copula in NAME_COPULAS
+                    )
+                ):
                     removed = size
                 joined += last
         if removed:
@@ -276,6 +299,43 @@ def _without_names(words: list[str], plan: _Plan) -> list[str]:
             kept.append(word)
             index += 1
     return kept
+
+
+def content_words(concept: Concept, text: str, synonyms: SynonymMap) -> list[str]:
+    """The words of ``text`` (:func:`words_of`) without the concept's names (term, aliases,
+    their synonyms): what an answer says beyond restating what was asked."""
+    return _without_names(words_of(text[:MAX_ANSWER_CHARS]), _plan_of(concept, synonyms))
+
+
+def says_not(words: Sequence[str]) -> bool:
+    """Whether words of one sentence negate something (``not``, ``without``, 않다, 없이, 아니라,
+    안 / 못 before a verb): such a sentence earns nothing by its meaning alone."""
+    for word in words:
+        if word.endswith(KOREAN_PURPOSE_ENDINGS):
+            continue  # 반복되지 않도록, 막히지 않게: what is prevented, said positively
+        if word in LATIN_NEGATORS or word in KOREAN_NEGATING_BEFORE:
+            return True
+        if word.startswith((*KOREAN_NEGATING_NEXT, "않", "못")):
+            return True
+        if any(marker in word for marker in KOREAN_NEGATING_GLUED):
+            return True
+    return False
+
+
+def point_pattern(point: KeyPoint, synonyms: SynonymMap) -> re.Pattern[str] | None:
+    """The pattern that finds ``point`` (any spelling or synonym) in a text whose ASCII letters
+    are lowercased (:func:`lower_ascii`); None for a point without words."""
+    return _point_pattern(point.alternatives, synonyms)
+
+
+def lower_ascii(text: str) -> str:
+    """``text`` with ASCII letters lowercased (what :func:`point_pattern` runs on)."""
+    return text.translate(_ASCII_LOWER)
+
+
+def clean_reference(reference: str) -> str:
+    """The reference as a grade shows it: NFC, without bold markers."""
+    return _clean_reference(reference)
 
 
 def _negated(answer: _Answer, spelling: _Spelling, first: int, end: int) -> bool:
@@ -415,13 +475,7 @@ def grade(concept: Concept, answer: str, synonyms: SynonymMap) -> Grade:
 
     Never raises for odd input: a blank answer, a huge one, code or emoji get a score like any.
     """
-    plan = _plan(
-        concept.term,
-        concept.aliases,
-        concept.key_points,
-        "" if concept.key_points else concept.definition,
-        synonyms,
-    )
+    plan = _plan_of(concept, synonyms)
     read = _Answer.read(answer, plan)
     hits: list[PointHit] = []
     misses: list[KeyPoint] = []

@@ -1,11 +1,23 @@
-"""How a grade reads: score and band, the key points hit (with the words that hit them) and
-missed, and the reference answer with the hit points marked."""
+"""How a grade reads: score and band, the key points hit (with the words that hit them), said in
+other words (with the answer's sentence) and missed, the meaning figure, and the reference
+answer with the hit points marked."""
 
 from __future__ import annotations
+
+from typing import Final
 
 from bot.core.grading.appeal_replies import appeal_action
 from bot.core.messages import t
 from bot.core.models import Concept, Field, Grade, Reply, ReplyKind
+
+# A close point's answer sentence is shown cut to this many characters.
+CLOSE_SENTENCE_CHARS: Final = 80
+
+
+def _short(sentence: str) -> str:
+    if len(sentence) <= CLOSE_SENTENCE_CHARS:
+        return sentence
+    return sentence[: CLOSE_SENTENCE_CHARS - 1].rstrip() + "…"
 
 
 def reference_body(concept: Concept, locale: str, reference: str | None = None) -> str:
@@ -31,8 +43,17 @@ def grade_reply(
     misses = ", ".join(p.label for p in grade_.misses)
     fields: tuple[Field, ...] = (
         Field(t("field_hits", locale), hits or t("nothing", locale), False),
-        Field(t("field_misses", locale), misses or t("nothing", locale), False),
     )
+    if grade_.close:
+        close = "\n".join(
+            t("close_with_sentence", locale, point=c.point.label, sentence=_short(c.matched))
+            for c in grade_.close
+        )
+        fields = (*fields, Field(t("field_close", locale), close, False))
+    fields = (*fields, Field(t("field_misses", locale), misses or t("nothing", locale), False))
+    if grade_.meaning is not None:
+        meaning = t("meaning_value", locale, meaning=grade_.meaning)
+        fields = (*fields, Field(t("field_meaning", locale), meaning, True))
     if grade_.hints_used:
         penalty = t("grade_hint_penalty", locale, hints=grade_.hints_used, points=grade_.penalty)
         fields = (*fields, Field(t("field_hints", locale), penalty, False))
