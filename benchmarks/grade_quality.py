@@ -397,7 +397,11 @@ def _print_verbose(item: Graded) -> None:
         hits = ", ".join(f"{h.point.label}<-{h.matched}" for h in grade.hits) or "-"
         misses = ", ".join(p.label for p in grade.misses) or "-"
         print(f"    {label:<10} {grade.score:>3}  hit: {hits}")
-        print(f"    {'':<10}      missed: {misses}")
+        if grade.close:
+            close = ", ".join(f"{c.point.label}~{c.matched[:40]}" for c in grade.close)
+            print(f"    {'':<10}      close: {close}")
+        meaning = "" if grade.meaning is None else f"  (meaning {grade.meaning})"
+        print(f"    {'':<10}      missed: {misses}{meaning}")
 
 
 def _target_row(name: str, value: str, target: str, met: bool | None) -> tuple[str, str, str]:

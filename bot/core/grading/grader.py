@@ -83,8 +83,16 @@ KOREAN_JI_ENDINGS: Final[tuple[str, ...]] = ("지", "지도", "지는", "지를"
 KOREAN_NEGATING_BEFORE: Final[frozenset[str]] = frozenset({"안", "못"})
 # A later word of the clause that is itself a negated verb (유지하지않는다, 하지못한다).
 KOREAN_NEGATING_INSIDE: Final[tuple[str, ...]] = ("지않", "지못")
-# Endings of purpose (…지 않도록, …없게): a sentence saying what is prevented is no denial.
-KOREAN_PURPOSE_ENDINGS: Final[tuple[str, ...]] = ("도록", "않게", "없게", "않기", "없이도")
+# Endings of purpose and concession (…지 않도록, …없게, 올리지 않고도, 기다리지 않아도): a
+# sentence saying what is prevented or what is not needed is no denial.
+KOREAN_NOT_DENIALS: Final[tuple[str, ...]] = (
+    "도록", "않게", "없게", "않기", "없이도", "않고도", "않아도", "없어도",
+)  # fmt: skip
+# A negation in a word's modifier form (쓰이지 않는 메모리, 권한이 없는 사용자): it describes
+# the next word rather than denying the sentence's claim.
+KOREAN_DESCRIBING_NEGATIONS: Final[tuple[str, ...]] = (
+    "않는", "않은", "않던", "없는", "없던", "못하는", "못한", "아닌",
+)  # fmt: skip
 # A point's clause is this many words at most after it (its predicate is among them).
 CLAUSE_WINDOW: Final = 5
 # Endings that close a point's clause: joining endings (…하고, …하거나) and a sentence's end.
@@ -308,11 +316,15 @@ def content_words(concept: Concept, text: str, synonyms: SynonymMap) -> list[str
 
 
 def says_not(words: Sequence[str]) -> bool:
-    """Whether words of one sentence negate something (``not``, ``without``, 않다, 없이, 아니라,
-    안 / 못 before a verb): such a sentence earns nothing by its meaning alone."""
-    for word in words:
-        if word.endswith(KOREAN_PURPOSE_ENDINGS):
-            continue  # 반복되지 않도록, 막히지 않게: what is prevented, said positively
+    """Whether words of one sentence deny something (``not``, ``without``, 않다, 없이, 아니라,
+    안 / 못 before a verb): such a sentence earns nothing by its meaning alone. A negation that
+    describes the next word (쓰이지 않는 메모리, 참조되지 않은 객체) denies nothing."""
+    last = len(words) - 1
+    for index, word in enumerate(words):
+        if word.endswith(KOREAN_NOT_DENIALS):
+            continue  # 반복되지 않도록, 올리지 않고도: what is prevented or not needed
+        if index < last and word.endswith(KOREAN_DESCRIBING_NEGATIONS):
+            continue
         if word in LATIN_NEGATORS or word in KOREAN_NEGATING_BEFORE:
             return True
         if word.startswith((*KOREAN_NEGATING_NEXT, "않", "못")):

@@ -359,6 +359,9 @@ def _usable(
         return False
     if key in DERIVED_STOPWORDS or candidate.casefold() in DERIVED_STOPWORDS:
         return False
+    words = candidate.casefold().split()
+    if len(words) > 1 and all(w in GENERIC_WORDS or w in DERIVED_STOPWORDS for w in words):
+        return False  # 해당 포스팅, 주로 사용: a phrase of words that each say nothing
     for name in names:
         # The concept's name, a piece of it (로지스틱 of 로지스틱 회귀), or the name with a
         # generic word (트랜잭션 연산 for Transaction) gives nothing away.

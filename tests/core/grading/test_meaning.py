@@ -150,3 +150,22 @@ def test_the_whole_answers_meaning_blends_in_but_never_lowers_the_key_points() -
     )
     assert result.meaning == 100
     assert result.score == round(100 * MEANING_SHARE)
+
+
+def test_a_negation_that_describes_a_word_or_a_purpose_denies_nothing() -> None:
+    kept = [
+        "더 이상 쓰이지 않는 메모리를 회수합니다.",
+        "참조되지 않은 객체를 찾아 지웁니다.",
+        "같은 정보가 반복되지 않도록 나눕니다.",
+        "프로세스 전체를 올리지 않고도 실행합니다.",
+    ]
+    denied = [
+        "메모리를 회수하지 않습니다.",
+        "중복을 줄이지 않고 그대로 둡니다.",
+        "조인이 없습니다.",
+        "It does not remove duplicates.",
+    ]
+    for sentence in kept:
+        assert answer_sentences(NORMALIZATION, sentence, SYNONYMS), sentence
+    for sentence in denied:
+        assert answer_sentences(NORMALIZATION, sentence, SYNONYMS) == [], sentence
