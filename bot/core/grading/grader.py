@@ -278,6 +278,15 @@ class _Answer:
         return self.starts[index] + len(stem(self.words[index]))
 
 
+@lru_cache(maxsize=WORD_CACHE_SIZE)
+def _without_copula(word: str) -> str:
+    """``word`` without a copula glued on (정규화다 -> 정규화), else unchanged."""
+    for copula in NAME_COPULAS:
+        if word.endswith(copula) and len(word) > len(copula):
+            return word[: -len(copula)]
+    return word
+
+
 def _without_names(words: list[str], plan: _Plan) -> list[str]:
     """``words`` without runs of up to :data:`NAME_WINDOW` words that spell a name."""
     if not plan.names:
@@ -294,10 +303,7 @@ def _without_names(words: list[str], plan: _Plan) -> list[str]:
                 if (
                     joined + last in plan.names
                     or joined + stem(last) in plan.names
-                    or any(
-                        last.endswith(copula) and joined + last[: -len(copula)] in plan.names
-                        for copula in NAME_COPULAS
-                    )
+                    or joined + _without_copula(last) in plan.names
                 ):
                     removed = size
                 joined += last

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Final, Protocol
 
 from bot.core.grading.grader import (
@@ -55,6 +56,8 @@ MAX_ANSWER_SENTENCES: Final = 24
 MAX_REFERENCE_SENTENCES: Final = 40
 MAX_SENTENCE_CHARS: Final = 400
 MIN_SENTENCE_CHARS: Final = 4
+# Concepts whose reference sentences stay cut and cleaned (a grade needs them every time).
+REFERENCE_CACHE_SIZE: Final = 1024
 
 _SENTENCE_END = re.compile(r"(?<=[.!?。])\s+|\n+")
 
@@ -99,7 +102,8 @@ class Sentence:
     compared: str
 
 
-def reference_sentences(concept: Concept, synonyms: SynonymMap) -> list[Sentence]:
+@lru_cache(maxsize=REFERENCE_CACHE_SIZE)
+def reference_sentences(concept: Concept, synonyms: SynonymMap) -> tuple[Sentence, ...]:
     """The sentences of the concept's reference answer that are compared (their compared
     text is what is stored as vectors at ingest)."""
     found: list[Sentence] = []
@@ -107,7 +111,12 @@ def reference_sentences(concept: Concept, synonyms: SynonymMap) -> list[Sentence
         words = content_words(concept, sentence, synonyms)
         if words:
             found.append(Sentence(sentence, " ".join(words)))
-    return found
+    return tuple(found)
+
+
+@lru_cache(maxsize=REFERENCE_CACHE_SIZE)
+def _lowered(reference: tuple[Sentence, ...]) -> tuple[str, ...]:
+    return tuple(lower_ascii(sentence.shown) for sentence in reference)
 
 
 def answer_sentences(concept: Concept, answer: str, synonyms: SynonymMap) -> list[Sentence]:
@@ -129,16 +138,16 @@ def meaning_score(similarity: float) -> int:
     return round(100 * min(1.0, max(0.0, share)))
 
 
-def _holders(reference: Sequence[Sentence], point: KeyPoint, synonyms: SynonymMap) -> list[int]:
+def _holders(reference: tuple[Sentence, ...], point: KeyPoint, synonyms: SynonymMap) -> list[int]:
     pattern = point_pattern(point, synonyms)
     if pattern is None:
         return []
-    return [i for i, s in enumerate(reference) if pattern.search(lower_ascii(s.shown))]
+    return [i for i, text in enumerate(_lowered(reference)) if pattern.search(text)]
 
 
 def with_meaning(
     graded: Grade,
-    reference: Sequence[Sentence],
+    reference: tuple[Sentence, ...],
     answer: Sequence[Sentence],
     comparison: Comparison,
     synonyms: SynonymMap,

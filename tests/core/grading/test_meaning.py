@@ -52,13 +52,13 @@ def test_sentences_split_at_ends_and_lines_and_drop_crumbs() -> None:
 
 
 def test_the_reference_is_compared_sentence_by_sentence_without_bold_or_names() -> None:
-    assert reference_sentences(NORMALIZATION, SYNONYMS) == [
+    assert reference_sentences(NORMALIZATION, SYNONYMS) == (
         Sentence(
             "정규화는 데이터 중복을 줄이는 설계 과정이다.", "데이터 중복을 줄이는 설계 과정이다"
         ),
         Sentence("함수적 종속성에 따라 테이블을 나눈다.", "함수적 종속성에 따라 테이블을 나눈다"),
         Sentence("이상 현상을 막아 무결성을 지킨다.", "이상 현상을 막아 무결성을 지킨다"),
-    ]
+    )
 
 
 def test_answer_sentences_lose_the_names_and_the_negated_ones() -> None:
