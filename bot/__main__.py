@@ -162,6 +162,7 @@ async def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
         paths = args.paths or settings.knowledge_paths
         try:
             report = await service.ingest(paths, progress=bar, strict=args.strict)
+            await service.knowledge.meaning_stored()  # before this process ends
         finally:
             if bar is not None:
                 bar.close()

@@ -4,6 +4,7 @@ or in another process), and what lookup answers. Ingest itself is :mod:`bot.app.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Sequence
@@ -51,6 +52,8 @@ class KnowledgeBase:
         self.current = Knowledge(())  # the operator's notes: what every workspace sees
         # The meaning signal's encoder: stores the reference vectors after each ingest.
         self.meaning: StoredSentenceEncoder | None = None
+        self._meaning_task: asyncio.Task[None] | None = None
+        self._meaning_again = False
         self._all: dict[int, Concept] = {}
         self._own: dict[str, list[Concept]] = {}  # a workspace's own concepts, by scope
         self._views: dict[str, Knowledge] = {}
@@ -118,17 +121,48 @@ class KnowledgeBase:
                 strict=strict,
                 scope=scope,
             )
-            if report.knowledge_changed:
-                await self.refresh(force=True)
-                await self.store_meaning()
+        if report.knowledge_changed:
+            await self.refresh(force=True)
+            self.schedule_meaning()
         return report
 
-    async def store_meaning(self) -> int:
-        """Encode and store the reference vectors the meaning signal lacks (after an ingest,
-        and on start for notes ingested without them); returns how many sentences."""
+    # --- the meaning signal's vectors --------------------------------------------------
+
+    def schedule_meaning(self) -> None:
+        """Encode and store the reference vectors the notes lack, in the background (after an
+        ingest, and on start for notes ingested without them): the ingest and the bot answer
+        at once, and a concept graded meanwhile gets its vectors when it is graded."""
         if self.meaning is None:
-            return 0
-        return await self.meaning.store(list(self._all.values()), self.synonyms)
+            return
+        if self._meaning_task is not None and not self._meaning_task.done():
+            self._meaning_again = True  # once more when the running pass ends
+            return
+        self._meaning_task = asyncio.create_task(self._store_meaning())
+
+    async def _store_meaning(self) -> None:
+        assert self.meaning is not None
+        while True:
+            self._meaning_again = False
+            try:
+                stored = await self.meaning.store(list(self._all.values()), self.synonyms)
+                log.info("stored %d reference sentence vectors", stored)
+            except Exception:  # a grade makes what is missing; nothing is lost
+                log.warning("could not store the meaning signal's vectors", exc_info=True)
+            if not self._meaning_again:
+                return
+
+    async def meaning_stored(self) -> None:
+        """Wait until the scheduled vectors are stored (the command line's ingest)."""
+        while self._meaning_task is not None and not self._meaning_task.done():
+            await asyncio.shield(self._meaning_task)
+
+    async def close(self) -> None:
+        """Stop storing vectors (what is stored stays; the rest is made when graded)."""
+        task, self._meaning_task = self._meaning_task, None
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     async def reload(self, caller: Caller, paths: Sequence[Path] | None = None) -> IngestReport:
         """Admin command: ingest the configured notes again."""

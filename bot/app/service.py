@@ -11,8 +11,6 @@ front end calling a flow directly, gets the same: no lone surrogate or NUL reach
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections import Counter
 from collections.abc import Sequence
@@ -112,7 +110,6 @@ class Service:
         self.sources = NotesSources(self.context)
         self.reviews = Reviews(self.context, self.interviews)
         self._keeper: NotesKeeper | None = None
-        self._meaning_task: asyncio.Task[None] | None = None
 
     # --- life cycle ----------------------------------------------------------------------
 
@@ -137,24 +134,12 @@ class Service:
                 log.warning("auto-ingest failed: %s", error_text(exc, settings.locale))
             await service.sources.sync_configured()  # failures are kept and listed by /notes
         await service.knowledge.refresh()
-        if service.context.meaning is not None:  # vectors of notes ingested without them
-            service._meaning_task = asyncio.create_task(service._store_meaning())
+        service.knowledge.schedule_meaning()  # vectors of notes ingested without them
         return service
-
-    async def _store_meaning(self) -> None:
-        """Store the reference vectors the notes lack, in the background: the bot answers at
-        once, and a concept graded meanwhile has its vectors made when it is graded."""
-        try:
-            await self.knowledge.store_meaning()
-        except Exception:  # the grade makes what is missing; nothing is lost
-            log.warning("could not store the meaning signal's vectors", exc_info=True)
 
     async def close(self) -> None:
         """Stop the background work and release the database connections."""
-        if self._meaning_task is not None:
-            self._meaning_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._meaning_task
+        await self.knowledge.close()
         await self.engine.dispose()
 
     def daily_runner(self, notifier: Notifier, **options: Any) -> DailyRunner:

@@ -148,7 +148,9 @@ async def test_the_bot_stores_vectors_at_ingest_and_shows_close_points(
     service = await Service.start(meaning_settings)
     try:
         assert isinstance(service.context.grader, MeaningGrader)
-        assert await stored_rows(service.sessions) > 0  # at ingest, before any answer
+        await service.knowledge.meaning_stored()  # stored after the ingest, in the background
+        stored = await stored_rows(service.sessions)
+        assert stored > 0
         [concept] = [c for c in service.knowledge.current.concepts() if c.term == "정규화"]
         result, answer_id = await service.grade(USER, concept, ENGLISH)
         assert result.close and all(c.matched == ENGLISH for c in result.close)
@@ -160,6 +162,23 @@ async def test_the_bot_stores_vectors_at_ingest_and_shows_close_points(
         close = next(f.value for f in reply.fields if f.name == t("field_close", "ko"))
         point = result.close[0].point.label
         assert t("close_with_sentence", "ko", point=point, sentence=ENGLISH) in close
+        assert await stored_rows(service.sessions) == stored  # grading stored nothing new
+    finally:
+        await service.close()
+
+
+async def test_an_answer_before_the_vectors_are_stored_is_graded_by_meaning(
+    meaning_settings: Settings,
+) -> None:
+    service = await Service.start(meaning_settings)
+    try:
+        await service.knowledge.close()  # the background pass stopped before it stored
+        async with service.sessions() as session, session.begin():
+            await session.execute(SentenceVectorRow.__table__.delete())
+        [concept] = [c for c in service.knowledge.current.concepts() if c.term == "정규화"]
+        result, _ = await service.grade(USER, concept, ENGLISH)
+        assert result.close and result.meaning is not None
+        assert await stored_rows(service.sessions) == 3  # that concept's, made when graded
     finally:
         await service.close()
 
