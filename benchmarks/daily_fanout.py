@@ -53,6 +53,7 @@ def _settings(url: str, data_dir: Path, *, auto_ingest: bool = True) -> Settings
         knowledge_paths=[DEFAULT_KNOWLEDGE_DIR],
         auto_ingest=auto_ingest,
         locale="en",
+        grading_meaning=False,  # posting is measured; no answer is graded by meaning here
     )
 
 

@@ -155,8 +155,13 @@ async def _paced(service: Service, rng: random.Random) -> list[float]:
 
 
 async def _load(url: str, data_dir: Path) -> dict[str, object]:
+    # The answer path's own cost, graded by key points: the meaning signal's encoder (~10 ms a
+    # 500-character answer, on a worker thread) is measured by the grade_quality benchmark.
     settings = _Isolated(
-        database_url=url, data_dir=data_dir, knowledge_paths=[DEFAULT_KNOWLEDGE_DIR]
+        database_url=url,
+        data_dir=data_dir,
+        knowledge_paths=[DEFAULT_KNOWLEDGE_DIR],
+        grading_meaning=False,
     )
     service = await Service.start(settings)
     rng = random.Random(SEED)
