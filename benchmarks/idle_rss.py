@@ -74,6 +74,16 @@ def _env(tmp: Path) -> dict[str, str]:
     }
 
 
+def _samples(pid: int) -> list[int]:
+    """``VmRSS`` of ``pid`` every :data:`SAMPLE_EVERY_S` for :data:`IDLE_S` (kB)."""
+    samples = []
+    deadline = time.monotonic() + IDLE_S
+    while time.monotonic() < deadline:
+        time.sleep(SAMPLE_EVERY_S)
+        samples.append(status_kb(pid, "VmRSS"))
+    return samples
+
+
 def _measure(tmp: Path) -> dict[str, float]:
     env = _env(tmp)
     subprocess.run([*BOT, "ingest"], env=env, cwd=tmp, check=True, capture_output=True)
@@ -96,21 +106,13 @@ def _measure(tmp: Path) -> dict[str, float]:
         bot.stdin.flush()
         if not out.wait_for(QUESTION_MARK, READY_TIMEOUT_S):
             raise RuntimeError(f"no question from the console bot:\n{out.text}\n{err.text}")
-        samples = []
-        deadline = time.monotonic() + IDLE_S
-        while time.monotonic() < deadline:
-            time.sleep(SAMPLE_EVERY_S)
-            samples.append(status_kb(bot.pid, "VmRSS"))
+        samples = _samples(bot.pid)
         children_kb = sum(status_kb(child, "VmRSS") for child in children(bot.pid))
         bot.stdin.write(ANSWER + "\n")
         bot.stdin.flush()
         if not out.wait_for(NEXT_QUESTION_MARK, READY_TIMEOUT_S):
             raise RuntimeError(f"no second question from the console bot:\n{out.text}\n{err.text}")
-        graded = []
-        deadline = time.monotonic() + IDLE_S
-        while time.monotonic() < deadline:
-            time.sleep(SAMPLE_EVERY_S)
-            graded.append(status_kb(bot.pid, "VmRSS"))
+        graded = _samples(bot.pid)
         peak = status_kb(bot.pid, "VmHWM")
         bot.stdin.write("/stop\n/quit\n")
         bot.stdin.flush()

@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     # Reingest the configured folders when a notes file in them changes (no restart needed).
     knowledge_watch: bool = True
     tokenizer_process: bool = True
-    # The meaning signal beside the key points (a sentence encoder; ~100 MB with its model).
+    # The meaning signal beside the key points (a sentence encoder; ~50 MB once it is loaded).
     grading_meaning: bool = True
     # Where the encoder's table file is kept (default: ``models`` in the data folder).
     models_dir: Path | None = None

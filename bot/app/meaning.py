@@ -29,7 +29,7 @@ from typing import Any, Final
 import numpy as np
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from bot.core.grading.meaning import Comparison, reference_sentences
+from bot.core.grading.meaning import Comparison, MeaningUnavailable, reference_sentences
 from bot.core.grading.synonyms import SynonymMap
 from bot.core.models import Concept
 from bot.db import vectors as repo
@@ -74,13 +74,23 @@ class SentenceModel:
     def __init__(self, models_dir: Path) -> None:
         self.models_dir = models_dir
         self._backend: Any = None
+        self._failed = ""  # why the model could not load, once it failed
         self._lock = threading.Lock()
 
     def load(self) -> None:
-        """Load the model now (writing its table file first if it is not there)."""
+        """Load the model now (writing its table file first if it is not there). Raises
+        :class:`MeaningUnavailable` when it cannot (logged once: an unwritable models folder,
+        a broken install), and then again on every call without retrying."""
         with self._lock:
+            if self._failed:
+                raise MeaningUnavailable(self._failed)
             if self._backend is None:
-                self._backend = self._open()
+                try:
+                    self._backend = self._open()
+                except (OSError, ImportError, ValueError, KeyError) as exc:
+                    self._failed = f"{type(exc).__name__}: {exc}"
+                    log.warning("the meaning signal is off: %s", self._failed)
+                    raise MeaningUnavailable(self._failed) from exc
 
     def _open(self) -> Any:
         from sentencepiece import SentencePieceProcessor
@@ -196,7 +206,10 @@ class StoredSentenceEncoder:
         missing = [(key, text) for key, text in sentences.items() if key not in stored]
         for start in range(0, len(missing), STORE_BATCH):
             batch = missing[start : start + STORE_BATCH]
-            found = await asyncio.to_thread(self.model.encode, [text for _, text in batch])
+            try:
+                found = await asyncio.to_thread(self.model.encode, [text for _, text in batch])
+            except MeaningUnavailable:
+                return start
             async with self.sessions() as session, session.begin():
                 await repo.store(
                     session,
@@ -217,7 +230,10 @@ class StoredSentenceEncoder:
         self._remember((key, _unpack(blob)) for key, blob in stored.items())
         missing = [key for key in wanted if key not in stored]
         if missing:
-            found = await asyncio.to_thread(self.model.encode, [sentences[k] for k in missing])
+            try:
+                found = await asyncio.to_thread(self.model.encode, [sentences[k] for k in missing])
+            except MeaningUnavailable:
+                return  # the grade falls back to the key points
             packed = {key: _pack(vector) for key, vector in zip(missing, found, strict=True)}
             async with self.sessions() as session, session.begin():
                 await repo.store(session, MODEL_ID, packed)

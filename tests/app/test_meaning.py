@@ -9,35 +9,20 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from bot.app.meaning import MODEL_ID, StoredSentenceEncoder, digest, shared_model
+from bot.app.meaning import MODEL_ID, SentenceModel, StoredSentenceEncoder, digest, shared_model
 from bot.app.service import Service
 from bot.config import Settings
 from bot.core.grading.grader import grade
-from bot.core.grading.meaning import MeaningGrader, reference_sentences
+from bot.core.grading.meaning import MeaningGrader, MeaningUnavailable, reference_sentences
 from bot.core.grading.replies import grade_reply
-from bot.core.grading.synonyms import SynonymMap
 from bot.core.messages import t
-from bot.core.models import Caller, Concept, KeyPoint, ReplyKind
+from bot.core.models import Caller, ReplyKind
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.migrate import upgrade_to_head
 from bot.db.tables import SentenceVectorRow
 from tests.conftest import TEST_MODELS_DIR
+from tests.core.grading.test_meaning import NORMALIZATION, SYNONYMS
 
-SYNONYMS = SynonymMap(())
-
-NORMALIZATION = Concept(
-    id=1,
-    term="정규화",
-    category="db",
-    definition=(
-        "정규화는 **데이터 중복**을 줄이는 설계 과정이다. 함수적 종속성에 따라 테이블을 나눈다.\n"
-        "이상 현상을 막아 무결성을 지킨다."
-    ),
-    source_path="db.md",
-    source_line=1,
-    aliases=("Normalization",),
-    key_points=(KeyPoint(("데이터 중복",), 2.0), KeyPoint(("종속성",)), KeyPoint(("무결성",))),
-)
 ENGLISH = "Normalization is a design process that reduces redundant data."
 NAME_ONLY = "정규화는 정규화입니다. Normalization이라고 하죠."
 NEGATED = "Normalization does not reduce redundant data."
@@ -191,3 +176,29 @@ async def test_the_meaning_signal_can_be_turned_off(meaning_settings: Settings) 
         assert await stored_rows(service.sessions) == 0
     finally:
         await service.close()
+
+
+def test_a_model_that_cannot_load_leaves_grading_to_the_key_points(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    model = SentenceModel(blocker / "models")  # its table file cannot be written there
+    grader = MeaningGrader(StoredSentenceEncoder(model, None))
+    answer = "데이터 중복을 줄이고 무결성을 지킵니다. " + ENGLISH
+    assert grader.grade(NORMALIZATION, answer, SYNONYMS) == grade(NORMALIZATION, answer, SYNONYMS)
+    with pytest.raises(MeaningUnavailable):
+        model.encode(["again"])  # not retried on every answer
+
+
+async def test_a_model_that_cannot_load_stores_nothing_and_fails_no_grade(
+    db_url: str, tmp_path: Path
+) -> None:
+    engine, sessions = await sessions_on(db_url)
+    try:
+        blocker = tmp_path / "not-a-folder"
+        blocker.write_text("", encoding="utf-8")
+        encoder = StoredSentenceEncoder(SentenceModel(blocker / "models"), sessions)
+        assert await encoder.store([NORMALIZATION], SYNONYMS) == 0
+        await encoder.prepare(NORMALIZATION, SYNONYMS)
+        assert await stored_rows(sessions) == 0
+    finally:
+        await engine.dispose()

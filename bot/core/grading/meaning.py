@@ -71,12 +71,17 @@ class Comparison:
     overall: float
 
 
+class MeaningUnavailable(Exception):
+    """The sentence encoder cannot work here (its model failed to load): grades fall back to
+    the key points alone."""
+
+
 class SentenceEncoder(Protocol):
     """Compares sentences by meaning (a multilingual sentence encoder behind it)."""
 
     def compare(self, reference: Sequence[str], answer: Sequence[str]) -> Comparison:
         """The similarities of ``reference`` sentences to ``answer`` sentences (both
-        non-empty)."""
+        non-empty); raises :class:`MeaningUnavailable` when the encoder cannot work."""
         ...
 
 
@@ -197,7 +202,10 @@ class MeaningGrader:
         sentences = answer_sentences(concept, answer, synonyms)
         if not reference or not sentences:
             return replace(graded, meaning=0 if reference else None)
-        comparison = self.encoder.compare(
-            [s.compared for s in reference], [s.compared for s in sentences]
-        )
+        try:
+            comparison = self.encoder.compare(
+                [s.compared for s in reference], [s.compared for s in sentences]
+            )
+        except MeaningUnavailable:
+            return graded  # graded by the key points alone (the encoder said why, once)
         return with_meaning(graded, reference, sentences, comparison, synonyms)
