@@ -51,6 +51,10 @@ MEANING_FLOOR: Final = 0.45
 MEANING_FULL: Final = 0.75
 # The meaning's share of the blended score (the rest: the key points, close ones counted).
 MEANING_SHARE: Final = 0.2
+# The encoder reads this many characters of an answer at most (its first sentences; the key
+# points read MAX_ANSWER_CHARS): ~0.045 ms a token, ~0.5 token a Korean character, so a
+# grade's meaning costs ~9 ms on one core at most, however long the answer.
+MAX_MEANING_CHARS: Final = 400
 # Work limits: sentences read of an answer and of a reference, and their length.
 MAX_ANSWER_SENTENCES: Final = 24
 MAX_REFERENCE_SENTENCES: Final = 40
@@ -125,10 +129,16 @@ def _lowered(reference: tuple[Sentence, ...]) -> tuple[str, ...]:
 
 
 def answer_sentences(concept: Concept, answer: str, synonyms: SynonymMap) -> list[Sentence]:
-    """The answer's sentences that may earn by meaning: without the concept's names, none that
-    negates, none left empty."""
+    """The answer's sentences that may earn by meaning, within its first
+    :data:`MAX_MEANING_CHARS` characters: without the concept's names, none that negates, none
+    left empty."""
     found: list[Sentence] = []
+    budget = MAX_MEANING_CHARS
     for sentence in sentences_of(answer, MAX_ANSWER_SENTENCES):
+        if budget < MIN_SENTENCE_CHARS:
+            break
+        sentence = sentence[:budget]
+        budget -= len(sentence)
         if says_not(words_of(sentence)):
             continue
         words = content_words(concept, sentence, synonyms)

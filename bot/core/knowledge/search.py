@@ -455,11 +455,11 @@ class SearchIndex:
         runners_up: bool = False,
     ) -> LookupResult:
         """The result for exact-tier ``owners``: CONFIDENT when there is one, else DID_YOU_MEAN.
-        Runners-up: the ``related`` concepts (same cross key), then (``runners_up``, or when
-        several concepts share the name) close fuzzy names."""
+        Runners-up: the ``related`` concepts (same cross key), then (``runners_up`` only: an
+        exact hit never waits for the fuzzy scan) close fuzzy names."""
         exact = [self._suggestion(cid, EXACT_SCORE) for cid in owners]
         others = [self._suggestion(cid, EXACT_SCORE) for cid in related if cid not in owners]
-        if runners_up or len(exact) > 1:
+        if runners_up:
             shown = {*owners, *(s.concept_id for s in others)}
             close = self._with_containing(self._fuzzy(key), plain, key)
             others += [s for s in close if s.concept_id not in shown]

@@ -7,6 +7,7 @@ from bot.core.grading.meaning import (
     CLOSE_CREDIT,
     CLOSE_SIMILARITY,
     MAX_ANSWER_SENTENCES,
+    MAX_MEANING_CHARS,
     MAX_SENTENCE_CHARS,
     MEANING_FLOOR,
     MEANING_FULL,
@@ -169,3 +170,11 @@ def test_a_negation_that_describes_a_word_or_a_purpose_denies_nothing() -> None:
         assert answer_sentences(NORMALIZATION, sentence, SYNONYMS), sentence
     for sentence in denied:
         assert answer_sentences(NORMALIZATION, sentence, SYNONYMS) == [], sentence
+
+
+def test_the_encoder_reads_a_long_answer_up_to_its_budget() -> None:
+    sentence = "같은 정보를 한 곳에만 두도록 표를 여러 개로 쪼개는 작업입니다. "
+    found = answer_sentences(NORMALIZATION, sentence * 40, SYNONYMS)
+    assert sum(len(s.shown) for s in found) <= MAX_MEANING_CHARS
+    assert len(found) == MAX_MEANING_CHARS // len(sentence.strip()) + 1  # the last one cut
+    assert found[0].shown == sentence.strip()
