@@ -102,7 +102,7 @@ EMPHASIS_BOOST: Final = 2.0
 LEAD_BOOST: Final = 1.3
 LEAD_CHARS: Final = 160
 # Markers on stored candidates (a candidate list is stored with the concept and re-ranked later).
-CANDIDATES_VERSION: Final = "\x00kp6"
+CANDIDATES_VERSION: Final = "\x00kp7"
 _EMPHASISED: Final = "\x01"
 _LEAD: Final = "\x02"
 # What the tokenizer never sees: fenced code, links' targets, URLs, HTML tags, images.
@@ -125,6 +125,14 @@ _EMPHASIS = re.compile(r"\*\*([^*\n]{1,60})\*\*|`([^`\n]{1,40})`")
 _INTRODUCED = re.compile(r"[가-힣]+(?=\s?\((?=[^)\n]{0,60}[A-Za-z])([^)\n]{1,60})\))")
 _ALSO: Final = "\x03"  # in a stored candidate: the note's own other spellings follow
 _LATIN_PART = re.compile(r"[A-Za-z][A-Za-z0-9 .+#-]*[A-Za-z0-9+#]|[A-Za-z]")
+# An example shown as a list under its own label line (``SQL 인젝션 예시``, ``Example:``): its
+# names and values (a user called anjinma, a licence number) are the example's, not the
+# concept's talking points.
+_EXAMPLE_LIST = re.compile(
+    r"^[ \t]*[^\n]{0,40}?(?:예시|예제|examples?)[ \t]*[:：]?[ \t]*\n(?:[ \t]*\n)*"
+    r"(?:[ \t]*(?:[-*+]|\d+[.)])[ \t][^\n]*(?:\n|$)(?:[ \t]+\S[^\n]*(?:\n|$))*)+",
+    re.I | re.M,
+)
 _REFERENCE_LINE = re.compile(
     r"^\s*(?:[-*>]\s*)?(?:출처|참고|참조|reference|source)s?\s*[:：].*$", re.I | re.M
 )
@@ -716,11 +724,13 @@ class KeyPointExtractor:
 
 def fold_for_tokenizer(text: str) -> str:
     """The definition as the tokenizer should see it: NFC, unified width and case for Latin;
-    without what is never a talking point (fenced code, images, links' targets, URLs, HTML tags,
-    source lines, inline code that is code). Spacing and punctuation stay (they separate
-    sentences and noun runs); emphasis marks stay (they mark what the note stresses).
+    without what is never a talking point (fenced code, a labelled list of examples, images,
+    links' targets, URLs, HTML tags, source lines, inline code that is code). Spacing and
+    punctuation stay (they separate sentences and noun runs); emphasis marks stay (they mark
+    what the note stresses).
     """
     text = _FENCED.sub(" ", text)
+    text = _EXAMPLE_LIST.sub(" ", text)
     text = _IMAGE.sub(" ", text)
     text = _LINK.sub(r"\1", text)
     text = _URL.sub(" ", text)

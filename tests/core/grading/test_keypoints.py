@@ -423,3 +423,19 @@ def test_a_name_spelled_out_in_pieces_gives_no_points_but_its_words_said_apart_d
     assert "너비" not in bfs_labels and "우선" not in bfs_labels
     assert "최단 경로" in bfs_labels
     assert any("합성곱" in point.label for point in points[1]), "said apart from 신경망"
+
+
+def test_a_labelled_list_of_examples_is_never_read_for_key_points() -> None:
+    """Names and values of an example (a user called anjinma, a licence number) are the
+    example's: the list under an example label is left out, the prose around it stays."""
+    text = fold_for_tokenizer(
+        "공격자가 SQL 구문을 끼워 넣는 공격이다.\n\nSQL 인젝션 예시\n\n"
+        "- anjinma 클라이언트가 자격증 번호를 조회한다\n  이어지는 설명\n"
+        "- blackhat 이 url 뒤에 조건을 붙인다\n\n방어는 파라미터 바인딩으로 한다.\n\n"
+        "Example:\n1. foo bar\n2. baz qux\n"
+    )
+    for word in ("anjinma", "자격증", "blackhat", "이어지는", "foo", "qux", "예시", "example"):
+        assert word not in text, word
+    assert "공격자가" in text and "파라미터 바인딩" in text
+    kept = fold_for_tokenizer("장점\n- 예시가 많다\n- 빠르다")
+    assert "예시가 많다" in kept and "빠르다" in kept  # a list that is not under a label
