@@ -3,12 +3,13 @@ another language, earns part of it (pure; the sentence vectors come through a po
 
 How it works, on top of :func:`bot.core.grading.grader.grade`:
 
-1. The reference and the answer are cut into sentences (:func:`sentences_of`). Both lose the
-   concept's names (saying the name is no likeness, and repeating the question earns
-   nothing); the answer's sentences that negate something are left out (a sentence encoder
-   hardly hears "not": the key-point grader judges negation).
+1. The reference and the answer (its first :data:`MAX_MEANING_CHARS` characters) are cut
+   into sentences (:func:`sentences_of`). Both lose the concept's names (saying the name is
+   no likeness, and repeating the question earns nothing); the answer's sentences that deny
+   something are left out (a sentence encoder hardly hears "not": the key-point grader
+   judges negation).
 2. A :class:`SentenceEncoder` compares every reference sentence with every answer sentence
-   (cosine of sentence vectors; the reference's are computed at ingest and stored).
+   (cosine of sentence vectors; the reference's are computed after each ingest and stored).
 3. A missed point is *close* when a reference sentence that holds it is at least
    :data:`CLOSE_SIMILARITY` like one of the answer's sentences; it earns :data:`CLOSE_CREDIT`
    of its weight and is shown with that sentence.
