@@ -17,6 +17,7 @@ concept's vectors into a bounded cache (encoding any that are missing, once).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import os
@@ -192,52 +193,50 @@ class StoredSentenceEncoder:
 
     # --- ingest and grade ----------------------------------------------------------------
 
+    async def _encode_and_store(
+        self, sessions: async_sessionmaker[Any], items: Sequence[tuple[str, str]]
+    ) -> dict[str, bytes]:
+        """Encode ``(digest, sentence)`` items off the event loop and store their vectors;
+        returns them packed by digest. Raises :class:`MeaningUnavailable` (nothing stored)."""
+        found = await asyncio.to_thread(self.model.encode, [text for _, text in items])
+        packed = {key: _pack(vector) for (key, _), vector in zip(items, found, strict=True)}
+        async with sessions() as session, session.begin():
+            await repo.store(session, MODEL_ID, packed)
+        return packed
+
     async def store(self, concepts: Sequence[Concept], synonyms: SynonymMap) -> int:
         """Encode and store the reference sentences of ``concepts`` that have no stored vector
         yet; returns how many were encoded."""
-        sentences: dict[str, str] = {}
-        for concept in concepts:
-            for sentence in reference_sentences(concept, synonyms):
-                sentences.setdefault(digest(sentence.compared), sentence.compared)
-        if not sentences or self.sessions is None:
+        if self.sessions is None:
+            return 0
+        # Cutting every reference into sentences is CPU work (~0.3 ms a concept): not on the loop.
+        sentences = await asyncio.to_thread(_sentences_by_digest, concepts, synonyms)
+        if not sentences:
             return 0
         async with self.sessions() as session:
             stored = await repo.stored_digests(session, MODEL_ID, list(sentences))
         missing = [(key, text) for key, text in sentences.items() if key not in stored]
         for start in range(0, len(missing), STORE_BATCH):
-            batch = missing[start : start + STORE_BATCH]
             try:
-                found = await asyncio.to_thread(self.model.encode, [text for _, text in batch])
+                await self._encode_and_store(self.sessions, missing[start : start + STORE_BATCH])
             except MeaningUnavailable:
                 return start
-            async with self.sessions() as session, session.begin():
-                await repo.store(
-                    session,
-                    MODEL_ID,
-                    {key: _pack(v) for (key, _), v in zip(batch, found, strict=True)},
-                )
         return len(missing)
 
     async def prepare(self, concept: Concept, synonyms: SynonymMap) -> None:
         """Have the concept's reference vectors in the cache before it is graded: read from the
         database, and any not stored encoded and stored now."""
-        sentences = {digest(s.compared): s.compared for s in reference_sentences(concept, synonyms)}
+        sentences = _sentences_by_digest((concept,), synonyms)
         wanted = [key for key in sentences if self._cached(key) is None]
         if not wanted or self.sessions is None:
             return
         async with self.sessions() as session:
             stored = await repo.vectors(session, MODEL_ID, wanted)
+        missing = [(key, sentences[key]) for key in wanted if key not in stored]
+        if missing:  # if the model cannot load, the grade falls back to the key points
+            with contextlib.suppress(MeaningUnavailable):
+                stored |= await self._encode_and_store(self.sessions, missing)
         self._remember((key, _unpack(blob)) for key, blob in stored.items())
-        missing = [key for key in wanted if key not in stored]
-        if missing:
-            try:
-                found = await asyncio.to_thread(self.model.encode, [sentences[k] for k in missing])
-            except MeaningUnavailable:
-                return  # the grade falls back to the key points
-            packed = {key: _pack(vector) for key, vector in zip(missing, found, strict=True)}
-            async with self.sessions() as session, session.begin():
-                await repo.store(session, MODEL_ID, packed)
-            self._remember((key, _unpack(blob)) for key, blob in packed.items())
 
     def compare(self, reference: Sequence[str], answer: Sequence[str]) -> Comparison:
         """Cosines of the reference sentences (cached vectors; any not cached encoded now) to
@@ -262,6 +261,15 @@ class StoredSentenceEncoder:
         matrix = left @ right.T
         overall = float(_unit(left.mean(axis=0)) @ _unit(right.mean(axis=0)))
         return Comparison(tuple(tuple(float(v) for v in row) for row in matrix), overall)
+
+
+def _sentences_by_digest(concepts: Iterable[Concept], synonyms: SynonymMap) -> dict[str, str]:
+    """The compared text of every reference sentence of ``concepts``, by digest (once each)."""
+    found: dict[str, str] = {}
+    for concept in concepts:
+        for sentence in reference_sentences(concept, synonyms):
+            found.setdefault(digest(sentence.compared), sentence.compared)
+    return found
 
 
 def _unit(vector: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:

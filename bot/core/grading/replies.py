@@ -7,17 +7,12 @@ from __future__ import annotations
 from typing import Final
 
 from bot.core.grading.appeal_replies import appeal_action
+from bot.core.knowledge.search import clip
 from bot.core.messages import t
 from bot.core.models import Concept, Field, Grade, Reply, ReplyKind
 
 # A close point's answer sentence is shown cut to this many characters.
 CLOSE_SENTENCE_CHARS: Final = 80
-
-
-def _short(sentence: str) -> str:
-    if len(sentence) <= CLOSE_SENTENCE_CHARS:
-        return sentence
-    return sentence[: CLOSE_SENTENCE_CHARS - 1].rstrip() + "…"
 
 
 def reference_body(concept: Concept, locale: str, reference: str | None = None) -> str:
@@ -46,7 +41,12 @@ def grade_reply(
     )
     if grade_.close:
         close = "\n".join(
-            t("close_with_sentence", locale, point=c.point.label, sentence=_short(c.matched))
+            t(
+                "close_with_sentence",
+                locale,
+                point=c.point.label,
+                sentence=clip(c.matched, CLOSE_SENTENCE_CHARS),
+            )
             for c in grade_.close
         )
         fields = (*fields, Field(t("field_close", locale), close, False))
