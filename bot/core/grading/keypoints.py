@@ -125,9 +125,13 @@ _EMPHASIS = re.compile(r"\*\*([^*\n]{1,60})\*\*|`([^`\n]{1,40})`")
 _INTRODUCED = re.compile(r"[가-힣]+(?=\s?\((?=[^)\n]{0,60}[A-Za-z])([^)\n]{1,60})\))")
 _ALSO: Final = "\x03"  # in a stored candidate: the note's own other spellings follow
 _LATIN_PART = re.compile(r"[A-Za-z][A-Za-z0-9 .+#-]*[A-Za-z0-9+#]|[A-Za-z]")
-# An example shown as a list under its own label line (``SQL 인젝션 예시``, ``Example:``): its
-# names and values (a user called anjinma, a licence number) are the example's, not the
-# concept's talking points.
+# An example told as a list under its own label line (``SQL 인젝션 예시`` then ``- anjinma
+# 클라이언트가 자격증 번호를 조회하면 …``): its names and values are the story's, not the
+# concept's talking points. A list of short items under such a label names uses (``필터의 사용
+# 예시``: Authentication, Logging; ``Stack의 예시``: 함수의 Call Stack), which interviews ask
+# about: it stays. Items of at least EXAMPLE_STORY_CHARS on average tell a story.
+EXAMPLE_STORY_CHARS: Final = 25
+_EXAMPLE_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(.*)$", re.M)
 _EXAMPLE_LIST = re.compile(
     r"^[ \t]*[^\n]{0,40}?(?:예시|예제|examples?)[ \t]*[:：]?[ \t]*\n(?:[ \t]*\n)*"
     r"(?:[ \t]*(?:[-*+]|\d+[.)])[ \t][^\n]*(?:\n|$)(?:[ \t]+\S[^\n]*(?:\n|$))*)+",
@@ -722,15 +726,24 @@ class KeyPointExtractor:
         return [found[text] for text in texts]
 
 
+def _without_story(match: re.Match[str]) -> str:
+    """A labelled example list: gone when its items tell a story, kept when they name uses."""
+    _label, _, body = match[0].partition("\n")
+    items = [item.strip() for item in _EXAMPLE_ITEM.findall(body)]
+    if items and sum(map(len, items)) / len(items) >= EXAMPLE_STORY_CHARS:
+        return " "
+    return match[0]
+
+
 def fold_for_tokenizer(text: str) -> str:
     """The definition as the tokenizer should see it: NFC, unified width and case for Latin;
-    without what is never a talking point (fenced code, a labelled list of examples, images,
+    without what is never a talking point (fenced code, an example told as a list, images,
     links' targets, URLs, HTML tags, source lines, inline code that is code). Spacing and
     punctuation stay (they separate sentences and noun runs); emphasis marks stay (they mark
     what the note stresses).
     """
     text = _FENCED.sub(" ", text)
-    text = _EXAMPLE_LIST.sub(" ", text)
+    text = _EXAMPLE_LIST.sub(_without_story, text)
     text = _IMAGE.sub(" ", text)
     text = _LINK.sub(r"\1", text)
     text = _URL.sub(" ", text)

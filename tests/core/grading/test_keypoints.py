@@ -425,17 +425,22 @@ def test_a_name_spelled_out_in_pieces_gives_no_points_but_its_words_said_apart_d
     assert any("합성곱" in point.label for point in points[1]), "said apart from 신경망"
 
 
-def test_a_labelled_list_of_examples_is_never_read_for_key_points() -> None:
-    """Names and values of an example (a user called anjinma, a licence number) are the
-    example's: the list under an example label is left out, the prose around it stays."""
+def test_an_example_told_as_a_list_is_never_read_but_a_list_of_uses_is() -> None:
+    """Names and values of an example's story (a user called anjinma, a licence number) are the
+    story's: a labelled list of long items is left out, the prose around it stays; a labelled
+    list of short items names uses (what interviews ask about) and stays."""
     text = fold_for_tokenizer(
         "공격자가 SQL 구문을 끼워 넣는 공격이다.\n\nSQL 인젝션 예시\n\n"
-        "- anjinma 클라이언트가 자격증 번호를 조회한다\n  이어지는 설명\n"
-        "- blackhat 이 url 뒤에 조건을 붙인다\n\n방어는 파라미터 바인딩으로 한다.\n\n"
-        "Example:\n1. foo bar\n2. baz qux\n"
+        "- anjinma 클라이언트가 자격증 번호를 조회하려고 요청을 보낸다\n  이어지는 설명\n"
+        "- blackhat 이 url 뒤에 항상 참이 되는 조건을 붙여서 보낸다\n\n"
+        "방어는 파라미터 바인딩으로 한다.\n\n"
+        "Example:\n1. foo bar starts the server on port 8081 first\n"
+        "2. baz qux proxies port 80 to the new server\n"
     )
     for word in ("anjinma", "자격증", "blackhat", "이어지는", "foo", "qux", "예시", "example"):
         assert word not in text, word
     assert "공격자가" in text and "파라미터 바인딩" in text
+    uses = fold_for_tokenizer("필터의 사용 예시\n\n- Authentication\n- Logging\n- Encryption")
+    assert "authentication" in uses and "logging" in uses
     kept = fold_for_tokenizer("장점\n- 예시가 많다\n- 빠르다")
     assert "예시가 많다" in kept and "빠르다" in kept  # a list that is not under a label
