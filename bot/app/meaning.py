@@ -166,11 +166,19 @@ def _unpack(blob: bytes) -> np.ndarray[Any, np.dtype[np.float16]]:
 class StoredSentenceEncoder:
     """The :class:`bot.core.grading.meaning.SentenceEncoder` of the bot: reference vectors from
     the database (cached), answer sentences encoded when graded. Without ``sessions``
-    (benchmarks) nothing is stored: reference vectors are encoded on first use and cached."""
+    (benchmarks) nothing is stored: reference vectors are encoded on first use and cached.
+    ``reads`` (read-only sessions; default ``sessions``) look vectors up without taking
+    SQLite's write lock, which answers and the daily runner need meanwhile."""
 
-    def __init__(self, model: SentenceModel, sessions: async_sessionmaker[Any] | None) -> None:
+    def __init__(
+        self,
+        model: SentenceModel,
+        sessions: async_sessionmaker[Any] | None,
+        reads: async_sessionmaker[Any] | None = None,
+    ) -> None:
         self.model = model
         self.sessions = sessions
+        self.reads = reads or sessions
         self._cache: OrderedDict[str, np.ndarray[Any, np.dtype[np.float16]]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -213,7 +221,8 @@ class StoredSentenceEncoder:
         sentences = await asyncio.to_thread(_sentences_by_digest, concepts, synonyms)
         if not sentences:
             return 0
-        async with self.sessions() as session:
+        assert self.reads is not None
+        async with self.reads() as session:
             stored = await repo.stored_digests(session, MODEL_ID, list(sentences))
         missing = [(key, text) for key, text in sentences.items() if key not in stored]
         for start in range(0, len(missing), STORE_BATCH):
@@ -228,9 +237,9 @@ class StoredSentenceEncoder:
         database, and any not stored encoded and stored now."""
         sentences = _sentences_by_digest((concept,), synonyms)
         wanted = [key for key in sentences if self._cached(key) is None]
-        if not wanted or self.sessions is None:
+        if not wanted or self.sessions is None or self.reads is None:
             return
-        async with self.sessions() as session:
+        async with self.reads() as session:
             stored = await repo.vectors(session, MODEL_ID, wanted)
         missing = [(key, sentences[key]) for key in wanted if key not in stored]
         if missing:  # if the model cannot load, the grade falls back to the key points

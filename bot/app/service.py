@@ -86,7 +86,8 @@ class Service:
             from bot.app.meaning import StoredSentenceEncoder, shared_model
             from bot.core.grading.meaning import MeaningGrader
 
-            meaning = StoredSentenceEncoder(shared_model(settings.resolved_models_dir), sessions)
+            model = shared_model(settings.resolved_models_dir)
+            meaning = StoredSentenceEncoder(model, sessions, reads)
             grader = MeaningGrader(meaning)
             knowledge.meaning = meaning
         self.context = Context(
