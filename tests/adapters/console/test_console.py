@@ -169,7 +169,9 @@ async def test_a_daily_post_while_the_prompt_waits_comes_above_it_and_the_prompt
             running = asyncio.create_task(console.run(io.StringIO(), interactive=True))
             welcome = t("console_welcome", "ko", count=timed.concept_count)
             await _until(lambda: PROMPT.strip() in after(welcome), "the prompt")
-            await clock.wait_for_sleepers(3)  # the runner, the expiry and the reminders wait
+            # the runner, the expiry, the reminders and the notes keeper's pull timer all wait:
+            # with fewer, the runner may not be asleep yet when the clock jumps past 09:00
+            await clock.wait_for_sleepers(4)
             clock.set(datetime(2024, 3, 1, 0, 0, tzinfo=UTC))  # 09:00 in Seoul
             footer = t("daily_footer", "ko", post_id=1)
             await _until(lambda: footer in after(welcome), "the daily post")
