@@ -15,10 +15,50 @@ from bot.core.review.progress import zone_of
 from bot.core.review.replies import next_due_lines
 from bot.core.review.scheduling import CardState, review
 from bot.db import reviews as repo
+from bot.db.steps import Steps, run_steps
 
 # How many people's last kept names a process remembers (so an answer does not rewrite an
 # unchanged name); ``kept`` is the Context's :attr:`~bot.app.context.Context.names`.
 MAX_NAMES_KEPT = 10_000
+
+
+def review_steps(
+    platform: str,
+    workspace_id: str,
+    user_id: str,
+    concept_id: int | None,
+    score: int,
+    when: datetime,
+    *,
+    term: str = "",
+    name: str = "",
+) -> Steps[CardState | None]:
+    """The writes of :func:`review_answer` as steps (the group-commit writer runs them in the
+    batch that stores the answer): the display name when one is given, the person's figures,
+    then their card of ``concept_id`` read, reviewed and stored."""
+    yield from repo.name_steps(platform, workspace_id, user_id, name)
+    yield from repo.progress_steps(platform, workspace_id, user_id, concept_id, term, score, when)
+    if concept_id is None:
+        return None
+    stored = yield from repo.card_steps(platform, workspace_id, user_id, concept_id)
+    card = review(CardState.of(stored) if stored is not None else None, concept_id, score, when)
+    yield from repo.save_card_steps(platform, workspace_id, user_id, card, when)
+    return card
+
+
+def name_to_keep(
+    person: tuple[str, str, str], name: str, kept: dict[tuple[str, str, str], str] | None
+) -> str:
+    """``name`` when it must be stored for ``person`` (the front end knows it and this process
+    has not stored it yet), else empty; remembers it in ``kept`` (the Context's
+    :attr:`~bot.app.context.Context.names`)."""
+    if not name or (kept is not None and kept.get(person) == name):
+        return ""
+    if kept is not None:
+        if len(kept) >= MAX_NAMES_KEPT:
+            kept.clear()
+        kept[person] = name
+    return name
 
 
 async def review_answer(
@@ -37,21 +77,12 @@ async def review_answer(
     """Review the person's card of ``concept_id`` with an answer scored ``score`` at ``when``
     (a first answer makes the card) and count the answer in their figures (``term``: the
     concept as asked); None for an answer without a concept. ``name`` (the person's display
-    name, when the front end knows it) is kept for the leaderboard."""
+    name, when the front end knows it) is kept for the leaderboard, once per name."""
     person = (platform, workspace_id, user_id)
-    if name and (kept is None or kept.get(person) != name):  # once per name, not per answer
-        await repo.record_name(session, *person, name)
-        if kept is not None:
-            if len(kept) >= MAX_NAMES_KEPT:
-                kept.clear()
-            kept[person] = name
-    await repo.record_progress(session, *person, concept_id, term, score, when)
-    if concept_id is None:
-        return None
-    stored = await repo.get_card(session, platform, workspace_id, user_id, concept_id)
-    card = review(CardState.of(stored) if stored is not None else None, concept_id, score, when)
-    await repo.save_card(session, platform, workspace_id, user_id, card, when)
-    return card
+    steps = review_steps(
+        *person, concept_id, score, when, term=term, name=name_to_keep(person, name, kept)
+    )
+    return await run_steps(session, steps)
 
 
 async def rebuild_card(

@@ -12,6 +12,7 @@ from bot.app.knowledge import KnowledgeBase
 from bot.config import Settings
 from bot.core.models import AnswerBy, Caller, ScheduleState
 from bot.core.ports import Clock, Grader
+from bot.db.writer import GroupWriter
 
 if TYPE_CHECKING:
     from bot.app.meaning import StoredSentenceEncoder
@@ -22,7 +23,7 @@ class Context:
     """The shared dependencies of the flows (knowledge, interviews, daily, jobs).
 
     ``sessions`` opens a read-write session, ``reads`` a read-only one; each Service call uses
-    its own session (``expire_on_commit=False``).
+    its own session (``expire_on_commit=False``); an answer's writes go through ``writer``.
     """
 
     settings: Settings
@@ -32,6 +33,8 @@ class Context:
     clock: Clock
     grader: Grader
     knowledge: KnowledgeBase
+    # The process's group-commit writer (the answer path's writes).
+    writer: GroupWriter
     # The meaning signal's encoder (reference vectors to prepare before a grade), if enabled.
     meaning: StoredSentenceEncoder | None = None
     answer_modes: dict[str, AnswerBy] = field(default_factory=dict)

@@ -13,6 +13,9 @@ from bot.core.sanitize import clean_text
 from bot.db import interviews as repo
 
 MAX_STORED_ANSWER_CHARS = 4_000
+# Up to this many characters an answer graded by key points alone is graded on the event loop
+# (well under a millisecond: less than handing it to a thread and back).
+INLINE_GRADE_CHARS = 600
 
 
 async def grade_answer(
@@ -37,10 +40,14 @@ async def grade_answer(
 
 
 async def grade_only(ctx: Context, concept: Concept, answer: str) -> Grade:
-    """The grade of ``answer`` by the context's grader, off the event loop (the meaning
-    signal's reference vectors read first when it is on); nothing stored."""
+    """The grade of ``answer`` by the context's grader; nothing stored. Graded on the event
+    loop when that is cheaper than a thread hop (key points only, an answer of at most
+    :data:`INLINE_GRADE_CHARS`), else off it (the meaning signal's reference vectors read
+    first when it is on)."""
     if ctx.meaning is not None:
         await ctx.meaning.prepare(concept, ctx.knowledge.synonyms)
+    elif len(answer) <= INLINE_GRADE_CHARS:
+        return ctx.grader.grade(concept, answer, ctx.knowledge.synonyms)
     return await asyncio.to_thread(ctx.grader.grade, concept, answer, ctx.knowledge.synonyms)
 
 

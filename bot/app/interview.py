@@ -7,6 +7,7 @@ context's :class:`bot.core.ports.Grader` (:mod:`bot.app.grading`).
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -14,9 +15,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.app.cards import next_reviews, review_answer
+from bot.app.cards import name_to_keep, next_reviews, review_steps
 from bot.app.context import Context
 from bot.app.grading import grade_answer
+from bot.app.live import LiveInterview, LiveInterviews
 from bot.core.errors import BadInput, BotError, Conflict, Forbidden, NotFound
 from bot.core.grading.grader import key_points_of
 from bot.core.grading.replies import grade_reply
@@ -48,18 +50,34 @@ from bot.core.models import (
 )
 from bot.core.sanitize import clean_optional
 from bot.db import interviews as repo
+from bot.db.steps import Steps
 
 SEED_BITS = 31
 
 
+# How many times an answer is graded again when its interview changed in another process
+# before it was stored (a hint taken there, or the question answered there before this answer
+# arrived): each time against the interview as it is now.
+MAX_ANSWER_ATTEMPTS = 3
+
+
 @dataclass(frozen=True, slots=True)
 class _Running:
-    """A running interview as a command sees it: its state, the concept asked now, and (for
-    answer and skip) the person's past scores per concept."""
+    """A running interview as a command sees it: what this process knows of it, its state in
+    the caller's language, and the concept asked now."""
 
+    live: LiveInterview
     state: InterviewState
     concept: Concept
-    past: Mapping[int, float]
+
+    @property
+    def past(self) -> Mapping[int, float]:
+        """The person's past scores per concept (what chooses the next question)."""
+        return self.live.past
+
+
+class _Lost(Exception):
+    """The guarded write found the interview no longer as this answer saw it."""
 
 
 def _not_running(other: InterviewState | None) -> BotError:
@@ -74,6 +92,7 @@ class MockInterviews:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.knowledge = ctx.knowledge
+        self.live = LiveInterviews()
 
     @property
     def idle_limit(self) -> timedelta:
@@ -119,6 +138,7 @@ class MockInterviews:
     async def _end(self, state: InterviewState, status: str, headline: str) -> Reply | None:
         """End ``state`` now with ``status`` and return its summary; None when it had already
         ended (another call or process got there first)."""
+        self.live.drop(state)
         async with self.ctx.sessions() as session, session.begin():
             ended = await repo.finish(session, state.id, status, self.ctx.clock.now())
             scores = await repo.scores_of(session, state.id)
@@ -144,6 +164,16 @@ class MockInterviews:
         text = await next_reviews(session, state, terms, self.ctx.settings.daily_default_tz)
         return replace(reply, body=f"{reply.body}\n\n{text}".strip()) if text else reply
 
+    async def _summary_of(
+        self, state: InterviewState, scores: Sequence[tuple[str, int]], headline: str
+    ) -> Reply:
+        """:meth:`_summary` of an interview whose last answer was just stored (a review
+        session's reads when its concepts come back)."""
+        if not state.plan:
+            return summary_reply(state.locale, scores, headline)
+        async with self.ctx.reads() as session:
+            return await self._summary(session, state, scores, headline)
+
     async def _expire(self, state: InterviewState) -> Reply | None:
         minutes = self.ctx.settings.interview_idle_minutes
         return await self._end(
@@ -161,9 +191,29 @@ class MockInterviews:
         """The caller's interview here that has not ended yet, idle or not. An idle one is not
         ended here: the person's next command on it (answer, hint, skip, stop) ends it and
         returns its summary, so a summary is never dropped on the way (the expiry job posts
-        it otherwise)."""
+        it otherwise). One this process knows is not read again (an answer's guarded write
+        finds out if another process ended it)."""
+        live = await self._known(caller)
+        return live.state if live is not None else None
+
+    async def _known(self, caller: Caller) -> LiveInterview | None:
+        """The caller's running interview here as this process knows it, read (with the
+        person's past scores) when it does not yet; None when none runs."""
+        live = self.live.get(caller)
+        if live is not None:
+            return live
         async with self.ctx.reads() as session:
-            return await repo.get_active(session, caller)
+            state = await repo.get_active(session, caller)
+            if state is None:
+                return None
+            past = await repo.past_scores(session, caller)
+        return self.live.put(state, past)
+
+    async def _read_again(self, caller: Caller, seen: InterviewState) -> LiveInterview | None:
+        """The caller's running interview read again from the database (``seen``, what this
+        process knew, may be out of date)."""
+        self.live.drop(seen)
+        return await self._known(caller)
 
     async def where_running(self, caller: Caller) -> Caller:
         """The caller moved to where their running interview is: unchanged when one runs in
@@ -257,55 +307,106 @@ class MockInterviews:
             )
         if state is None:
             raise Conflict("interview_already_running", number=1, total=count)
+        self.live.put(state, past)
         if intro is None:
             intro = intro_reply(locale, category, count, self.ctx.answer_by(caller.platform))
         first_question = question_reply(state, 1, concept)
         return [ended, intro, first_question] if ended is not None else [intro, first_question]
 
-    async def _require(self, caller: Caller, *, moving_on: bool = False) -> _Running | Reply:
+    async def _require(self, caller: Caller) -> _Running | Reply:
         """The caller's running interview and its current concept, or the summary that ended it
         now: idle past the limit (expired), or its current concept gone from the notes (stopped).
-        Raises NotFound when nothing is running. ``moving_on`` (answer, skip) also reads the
-        person's past scores for choosing the next question, in the same read."""
-        past: dict[int, float] = {}
-        async with self.ctx.reads() as session:
-            state = self._spoken(await repo.get_active(session, caller), caller)
-            if moving_on and state is not None and len(state.asked) < state.rounds:
-                past = await repo.past_scores(session, caller)
-            other = None if state else await repo.active_in_conversation(session, caller)
-        if state is None:
+        Raises NotFound when nothing is running. What this process knows is used; one that looks
+        idle is read again first (another process may have kept it going)."""
+        live = await self._known(caller)
+        if live is not None and self._is_idle(live.state, self.ctx.clock.now()):
+            live = await self._read_again(caller, live.state)
+        if live is None:
+            async with self.ctx.reads() as session:
+                other = await repo.active_in_conversation(session, caller)
             raise _not_running(other)
+        state = self._spoken(live.state, caller)
+        assert state is not None
         ended: Reply | None
         if self._is_idle(state, self.ctx.clock.now()):
             ended = await self._expire(state)
         else:
             concept = await self.knowledge.concept_fresh(state.current_concept_id or -1)
             if concept is not None:
-                return _Running(state, concept, past)
+                return _Running(live, state, concept)
             ended = await self._end(state, "stopped", t("summary_stopped", state.locale))
         if ended is None:
             raise NotFound("interview_none")
         return ended
 
+    async def _answered_here(self, running: _Running) -> bool:
+        """Whether an answer of this process to the same question is being stored and got it
+        (this one then arrived before its reply: the same question answered twice)."""
+        storing = running.live.storing
+        return storing is not None and await asyncio.shield(storing)
+
+    async def _after_lost(
+        self, caller: Caller, seen: InterviewState, arrived: datetime
+    ) -> LiveInterview | None:
+        """After an answer's guarded write found nothing: the interview as it is now when the
+        answer is for it (same question with other hints, or moved on in another process before
+        the answer arrived: the person saw the new question), else None (the question was
+        answered first, or the interview ended, while this answer was on its way)."""
+        known = self.live.get(caller)
+        moved_here = known is not None and known.state.id == seen.id
+        if moved_here and known is not None and known.state.question_seq > seen.question_seq:
+            return None  # this process stored another answer to that question first
+        fresh = await self._read_again(caller, seen)
+        if fresh is None:
+            return None
+        now = fresh.state
+        same_question = now.id == seen.id and now.question_seq == seen.question_seq
+        return fresh if same_question or now.updated_at < arrived else None
+
     async def answer(self, caller: Caller, text: str) -> list[Reply]:
         """Grade an answer to the current question, then the next question or the summary.
 
         Two answers racing for one question are graded once: the later gets
-        Conflict("interview_already_graded") and nothing of it is stored."""
-        running = await self._require(caller, moving_on=True)
-        if isinstance(running, Reply):
-            return [running]
-        state, concept = running.state, running.concept
-        hints = state.hints_used
-        result, record = await grade_answer(self.ctx, concept, text, hints_used=hints)
-        answer_id, after = await self._advance(running, record, caller.display_name)
-        return [grade_reply(result, concept, state.locale, answer_id=answer_id), *after]
+        Conflict("interview_already_graded") and nothing of it is stored. An interview that
+        another process changed before this answer arrived (a hint, the question answered
+        there) is graded as it is now."""
+        arrived = self.ctx.clock.now()
+        for _ in range(MAX_ANSWER_ATTEMPTS):
+            running = await self._require(caller)
+            if isinstance(running, Reply):
+                return [running]
+            if await self._answered_here(running):
+                break
+            state, concept = running.state, running.concept
+            hints = state.hints_used
+            result, record = await grade_answer(self.ctx, concept, text, hints_used=hints)
+            try:
+                answer_id, after = await self._advance(running, record, caller.display_name)
+            except _Lost:
+                if await self._after_lost(caller, state, arrived) is None:
+                    break
+                continue
+            return [grade_reply(result, concept, state.locale, answer_id=answer_id), *after]
+        raise Conflict("interview_already_graded")
 
     async def skip(self, caller: Caller) -> list[Reply]:
         """Skip the current question: scored 0, the reference shown, then the next question."""
-        running = await self._require(caller, moving_on=True)
-        if isinstance(running, Reply):
-            return [running]
+        arrived = self.ctx.clock.now()
+        for _ in range(MAX_ANSWER_ATTEMPTS):
+            running = await self._require(caller)
+            if isinstance(running, Reply):
+                return [running]
+            if await self._answered_here(running):
+                break
+            try:
+                return await self._skip(running, caller)
+            except _Lost:
+                if await self._after_lost(caller, running.state, arrived) is None:
+                    break
+        raise Conflict("interview_already_graded")
+
+    async def _skip(self, running: _Running, caller: Caller) -> list[Reply]:
+        """Store a skip of the current question (:class:`_Lost` as :meth:`_advance`)."""
         state, concept = running.state, running.concept
         record = AnswerRecord(
             concept_id=concept.id,
@@ -323,16 +424,25 @@ class MockInterviews:
 
     async def hint(self, caller: Caller) -> Reply:
         """Reveal one key point of the current question, partly masked (heaviest first); after
-        the last one, say there are no more."""
-        running = await self._require(caller)
-        if isinstance(running, Reply):
-            return running
-        state, concept = running.state, running.concept
-        point = next_hint(key_points_of(concept), state.hints_used)
-        if point is not None:
+        the last one, say there are no more. The count is the stored one (hints another process
+        gave count too)."""
+        for _ in range(MAX_ANSWER_ATTEMPTS):
+            running = await self._require(caller)
+            if isinstance(running, Reply):
+                return running
+            state, points = running.state, key_points_of(running.concept)
+            if next_hint(points, state.hints_used) is None:
+                return hint_reply(None, state.locale)
+            now = self.ctx.clock.now()
             async with self.ctx.sessions() as session, session.begin():
-                await repo.use_hint(session, state, self.ctx.clock.now())
-        return hint_reply(point, state.locale)
+                used = await repo.use_hint(session, state, now, limit=len(points))
+            if used is not None:
+                live = running.live
+                if live.state.id == state.id and live.state.question_seq == state.question_seq:
+                    live.state = replace(live.state, hints_used=used + 1, updated_at=now)
+                return hint_reply(next_hint(points, used), state.locale)
+            await self._read_again(caller, state)  # moved, ended or hinted elsewhere: look again
+        raise Conflict("interview_already_graded")
 
     async def stop(self, caller: Caller) -> Reply:
         """End the interview now and show its summary."""
@@ -366,10 +476,11 @@ class MockInterviews:
         self, running: _Running, record: AnswerRecord, name: str = ""
     ) -> tuple[int, list[Reply]]:
         """Store ``record`` as the answer to the current question and move on to the next
-        question (chosen before the write, from the past scores read with the state) or the
-        summary; returns the stored answer's id with those replies. Conflict when another answer
-        to this question was stored first."""
-        state = running.state
+        question (chosen before the write, from the person's past scores) or the summary;
+        returns the stored answer's id with those replies. The write goes through the process's
+        group-commit writer and is committed before this returns. :class:`_Lost` when the
+        guarded write found the interview no longer as ``running`` saw it (nothing stored)."""
+        state, live = running.state, running.live
         asked_count = len(state.asked)
         next_concept: Concept | None = None
         if asked_count < state.rounds:
@@ -381,35 +492,43 @@ class MockInterviews:
             else None
         )
         now = self.ctx.clock.now()
-        async with self.ctx.sessions() as session, session.begin():
-            moved = await repo.record_answer(
-                session,
+        person = (state.platform, state.workspace_id, state.user_id)
+        keep = name if name and self.ctx.names.get(person) != name else ""
+
+        def write() -> Steps[tuple[int, list[tuple[str, int]]] | None]:
+            stored = yield from repo.record_answer(
                 state,
                 record,
                 next_concept_id=next_concept.id if next_concept else None,
                 next_question=question,
                 now=now,
             )
-            if not moved:
-                await session.rollback()
-                raise Conflict("interview_already_graded")
-            await review_answer(
-                session,
-                state.platform,
-                state.workspace_id,
-                state.user_id,
-                record.concept_id,
-                record.score,
-                now,
-                term=record.term,
-                name=name,
-                kept=self.ctx.names,
+            if stored is None:
+                return None
+            yield from review_steps(
+                *person, record.concept_id, record.score, now, term=record.term, name=keep
             )
-            if next_concept is None:
-                scores = await repo.scores_of(session, state.id)
-                headline = t("summary_finished", state.locale)
-                summary = await self._summary(session, state, scores, headline)
-                return moved, [summary]
+            scores = (yield from repo.scores_steps(state.id)) if next_concept is None else []
+            return stored, scores
+
+        storing: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        live.storing = storing
+        outcome = None
+        try:
+            outcome = await self.ctx.writer.run(write)
+        finally:
+            storing.set_result(outcome is not None)
+            if live.storing is storing:
+                live.storing = None
+        if outcome is None:
+            raise _Lost
+        if keep:
+            name_to_keep(person, keep, self.ctx.names)
+        answer_id, scores = outcome
+        if next_concept is None:
+            self.live.drop(state)
+            headline = t("summary_finished", state.locale)
+            return answer_id, [await self._summary_of(state, scores, headline)]
         moved_on = replace(
             state,
             asked=(*state.asked, next_concept.id),
@@ -419,4 +538,6 @@ class MockInterviews:
             hints_used=0,
             updated_at=now,
         )
-        return moved, [question_reply(moved_on, asked_count + 1, next_concept)]
+        if live.state.id == state.id and live.state.question_seq == state.question_seq:
+            live.state = replace(moved_on, locale=live.state.locale)
+        return answer_id, [question_reply(moved_on, asked_count + 1, next_concept)]

@@ -56,6 +56,7 @@ from bot.core.review.replies import LEADERBOARD_PAGE, REVIEW_ANYWAY, REVIEW_STAR
 from bot.core.sanitize import clean_text
 from bot.db import deliveries
 from bot.db.engine import make_sessionmaker
+from bot.db.writer import GroupWriter
 
 if TYPE_CHECKING:
     from bot.app.ingest import IngestReport, Progress
@@ -98,6 +99,7 @@ class Service:
             clock=clock or SystemClock(),
             grader=grader or KeywordGrader(),
             knowledge=knowledge,
+            writer=GroupWriter(engine),
             meaning=meaning,
         )
         self.settings = settings
@@ -141,6 +143,7 @@ class Service:
     async def close(self) -> None:
         """Stop the background work and release the database connections."""
         await self.knowledge.close()
+        await self.context.writer.close()
         await self.engine.dispose()
 
     def daily_runner(self, notifier: Notifier, **options: Any) -> DailyRunner:

@@ -58,13 +58,18 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return engine
 
 
-def dialect_insert(session: AsyncSession) -> Callable[[Any], PgInsert]:
-    """The ``insert`` construct of the session's database (PostgreSQL or SQLite), which has
-    ``on_conflict_do_nothing``: claims decided by a unique key, in one statement. (Typed as
-    PostgreSQL's: SQLite's has the same ``on_conflict_do_nothing`` and ``returning``.)"""
-    if session.get_bind().dialect.name == "postgresql":
+def insert_for(dialect: str) -> Callable[[Any], PgInsert]:
+    """The ``insert`` construct of the dialect named ``dialect`` (PostgreSQL or SQLite), which
+    has ``on_conflict_do_nothing`` / ``on_conflict_do_update``: claims and upserts decided by a
+    unique key, in one statement. (Typed as PostgreSQL's: SQLite's has the same methods.)"""
+    if dialect == "postgresql":
         return pg_insert
     return cast(Callable[[Any], PgInsert], sqlite_insert)
+
+
+def dialect_insert(session: AsyncSession) -> Callable[[Any], PgInsert]:
+    """:func:`insert_for` the session's database."""
+    return insert_for(session.get_bind().dialect.name)
 
 
 def make_sessionmaker(engine: AsyncEngine, *, read_only: bool = False) -> async_sessionmaker[Any]:

@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import ColumnElement, Table, func, insert, select, update
+from sqlalchemy import ColumnElement, Table, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.models import AnswerRecord, Caller, InterviewState
 from bot.db.appeals import credited_score
+from bot.db.steps import Sql, Step, Steps, run_steps
 from bot.db.tables import AnswerRow, InterviewRow
 
 ACTIVE = "active"
@@ -135,68 +136,132 @@ async def create(
     return _state(row)
 
 
-async def record_answer(
-    session: AsyncSession,
+_INTERVIEWS = cast(Table, InterviewRow.__table__)
+_ANSWERS = cast(Table, AnswerRow.__table__)
+# The interview's guard: still active, at the question this answer is for, with the hints the
+# grade counted (a hint taken meanwhile, in another process, makes the answer grade again).
+_GUARD = (
+    _INTERVIEWS.c.id == bindparam("interview_id"),
+    _INTERVIEWS.c.question_seq == bindparam("seq"),
+    _INTERVIEWS.c.status == ACTIVE,
+    _INTERVIEWS.c.hints_used == bindparam("hints"),
+)
+_MOVE_ON = Sql(
+    lambda _: (
+        update(_INTERVIEWS)
+        .where(*_GUARD)
+        .values(
+            question_seq=bindparam("next_seq"),
+            hints_used=0,
+            updated_at=bindparam("now"),
+            current_concept_id=bindparam("next_concept_id"),
+            current_question=bindparam("next_question"),
+            asked=bindparam("asked"),
+        )
+    )
+)
+_FINISH_ON_ANSWER = Sql(
+    lambda _: (
+        update(_INTERVIEWS)
+        .where(*_GUARD)
+        .values(
+            status="finished",
+            ended_at=bindparam("now"),
+            question_seq=bindparam("next_seq"),
+            hints_used=0,
+            updated_at=bindparam("now"),
+            current_concept_id=None,
+            current_question=None,
+        )
+    )
+)
+_ANSWER_COLUMNS = (
+    "interview_id",
+    "daily_post_id",
+    "question_seq",
+    "platform",
+    "workspace_id",
+    "channel_id",
+    "user_id",
+    "created_at",
+    "concept_id",
+    "term",
+    "score",
+    "band",
+    "hits",
+    "misses",
+    "answer",
+    "skipped",
+    "hints_used",
+    "accepted",
+)
+_INSERT_ANSWER = Sql(
+    lambda _: (
+        insert(_ANSWERS).values({c: bindparam(c) for c in _ANSWER_COLUMNS}).returning(_ANSWERS.c.id)
+    )
+)
+_SCORES = Sql(
+    lambda _: (
+        select(AnswerRow.term, credited_score())
+        .where(AnswerRow.interview_id == bindparam("interview_id"))
+        .order_by(AnswerRow.question_seq)
+    )
+)
+
+
+def record_answer(
     state: InterviewState,
     record: AnswerRecord,
     *,
     next_concept_id: int | None,
     next_question: str | None,
     now: datetime,
-) -> int | None:
+) -> Steps[int | None]:
     """Store the answer to the current question and move the interview on, once, at ``now``;
-    returns the stored answer's id.
+    returns the stored answer's id (steps: :mod:`bot.db.steps`).
 
-    First a compare-and-set: the interview moves on only if it is still active and at
-    ``state.question_seq`` (the first statement writes, so on SQLite the transaction holds the
-    write lock from its start; on PostgreSQL a racing update waits for this one's row lock and
-    then finds the question moved on). Then the answer row, which the unique
-    ``(interview_id, question_seq)`` guards once more. None when another answer to the same
-    question got there first or the interview ended meanwhile: the caller must roll back.
+    First a compare-and-set: the interview moves on only if it is still active, at
+    ``state.question_seq`` and with ``state.hints_used`` hints (the first statement writes, so
+    on SQLite the transaction holds the write lock from its start; on PostgreSQL a racing update
+    waits for this one's row lock and then finds the question moved on). Then the answer row,
+    which the unique ``(interview_id, question_seq)`` guards once more. None when another answer
+    to the same question got there first or the interview ended or changed meanwhile (nothing
+    was written then, or the caller must roll back).
     """
-    values: dict[str, object] = {
-        "question_seq": state.question_seq + 1,
-        "hints_used": 0,
-        "updated_at": now,
-        "current_concept_id": next_concept_id,
-        "current_question": next_question,
-    }
+    guard = {"interview_id": state.id, "seq": state.question_seq, "hints": state.hints_used}
+    moves = {"next_seq": state.question_seq + 1, "now": now}
     if next_concept_id is None:
-        values |= {"status": "finished", "ended_at": now}
+        moved = yield Step(_FINISH_ON_ANSWER, guard | moves)
     else:
-        values["asked"] = [*state.asked, next_concept_id]
-    # Core statements on the session's connection (the ORM's bulk path costs more than the
-    # statements themselves on the answer path)
-    connection = await session.connection()
-    interviews = cast(Table, InterviewRow.__table__)
-    answers = cast(Table, AnswerRow.__table__)
-    result = await connection.execute(
-        update(interviews)
-        .where(interviews.c.id == state.id, interviews.c.question_seq == state.question_seq)
-        .where(interviews.c.status == ACTIVE)
-        .values(**values)
-    )
-    if not result.rowcount:
+        asked = [*state.asked, next_concept_id]
+        values = guard | moves | {"next_concept_id": next_concept_id, "asked": asked}
+        moved = yield Step(_MOVE_ON, values | {"next_question": next_question})
+    if not moved:
         return None
+    row = {
+        "interview_id": state.id,
+        "daily_post_id": None,
+        "question_seq": state.question_seq,
+        "platform": state.platform,
+        "workspace_id": state.workspace_id,
+        "channel_id": state.channel_id,
+        "user_id": state.user_id,
+        "created_at": now,
+        "accepted": False,
+        **_answer_fields(record),
+    }
     try:
-        stored = await connection.scalar(
-            insert(answers)
-            .values(
-                interview_id=state.id,
-                question_seq=state.question_seq,
-                platform=state.platform,
-                workspace_id=state.workspace_id,
-                channel_id=state.channel_id,
-                user_id=state.user_id,
-                created_at=now,
-                **_answer_fields(record),
-            )
-            .returning(answers.c.id)
-        )
+        stored = yield Step(_INSERT_ANSWER, row, "scalar")
     except IntegrityError:
         return None
     assert stored is not None
     return int(stored)
+
+
+def scores_steps(interview_id: int) -> Steps[list[tuple[str, int]]]:
+    """:func:`scores_of` as steps (read in the transaction that stored the last answer)."""
+    rows = yield Step(_SCORES, {"interview_id": interview_id}, "all")
+    return [(term, int(score)) for term, score in rows]
 
 
 async def record_standalone(
@@ -234,17 +299,22 @@ def _answer_fields(record: AnswerRecord) -> dict[str, object]:
     }
 
 
-async def use_hint(session: AsyncSession, state: InterviewState, now: datetime) -> int:
-    """Count one more hint on the current question (activity at ``now``); returns how many
-    were used before."""
-    await session.execute(
+async def use_hint(
+    session: AsyncSession, state: InterviewState, now: datetime, *, limit: int
+) -> int | None:
+    """Count one more hint on the current question (activity at ``now``) while fewer than
+    ``limit`` were used; returns how many were used before, as stored (another process may have
+    given some); None when the interview is no longer at that question, has ended, or used
+    them all."""
+    used = await session.scalar(
         update(InterviewRow)
         .where(InterviewRow.id == state.id, InterviewRow.question_seq == state.question_seq)
-        .where(InterviewRow.status == ACTIVE)
+        .where(InterviewRow.status == ACTIVE, InterviewRow.hints_used < limit)
         .values(hints_used=InterviewRow.hints_used + 1, updated_at=now)
+        .returning(InterviewRow.hints_used)
         .execution_options(synchronize_session=False)
     )
-    return state.hints_used
+    return None if used is None else int(used) - 1
 
 
 async def finish(session: AsyncSession, interview_id: int, status: str, now: datetime) -> bool:
@@ -261,12 +331,7 @@ async def finish(session: AsyncSession, interview_id: int, status: str, now: dat
 async def scores_of(session: AsyncSession, interview_id: int) -> list[tuple[str, int]]:
     """(term, score) of every answered question of an interview, in order (an accepted appeal
     counts as full marks)."""
-    rows = await session.execute(
-        select(AnswerRow.term, credited_score())
-        .where(AnswerRow.interview_id == interview_id)
-        .order_by(AnswerRow.question_seq)
-    )
-    return [(term, int(score)) for term, score in rows]
+    return await run_steps(session, scores_steps(interview_id))
 
 
 async def past_scores(session: AsyncSession, caller: Caller) -> dict[int, float]:

@@ -35,7 +35,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.models import CardFields
 from bot.db.appeals import credited_score
-from bot.db.engine import dialect_insert
+from bot.db.engine import dialect_insert, insert_for
+from bot.db.steps import Sql, Step, Steps, run_steps
 from bot.db.tables import (
     AnswerRow,
     ConceptRow,
@@ -145,6 +146,7 @@ _CARD_QUERY = select(*(_CARDS.c[c.key] for c in _CARD_COLUMNS)).where(
     _CARDS.c.user_id == bindparam("user_id"),
     _CARDS.c.concept_id == bindparam("concept_id"),
 )
+_CARD_SQL = Sql(lambda _: _CARD_QUERY)
 
 
 def _person_of(platform: str, workspace: str, user: str, concept_id: int) -> dict[str, object]:
@@ -178,14 +180,26 @@ def _person(platform: str, workspace: str, user: str) -> list[ColumnElement[bool
     ]
 
 
+def card_steps(
+    platform: str, workspace: str, user: str, concept_id: int
+) -> Steps[StoredCard | None]:
+    """:func:`get_card` as steps."""
+    row = yield Step(_CARD_SQL, _person_of(platform, workspace, user, concept_id), "first")
+    return None if row is None else StoredCard(*row)
+
+
 async def get_card(
     session: AsyncSession, platform: str, workspace: str, user: str, concept_id: int
 ) -> StoredCard | None:
     """The person's card of ``concept_id``; None before their first graded answer of it."""
-    connection = await session.connection()
-    found = await connection.execute(_CARD_QUERY, _person_of(platform, workspace, user, concept_id))
-    row = found.first()  # columns, not an ORM object: the answer path reads one per answer
-    return None if row is None else StoredCard(*row)
+    return await run_steps(session, card_steps(platform, workspace, user, concept_id))
+
+
+def save_card_steps(
+    platform: str, workspace: str, user: str, card: CardFields, now: datetime
+) -> Steps[None]:
+    """:func:`save_card` as steps."""
+    yield Step(_UPSERTS["card"], card_row(platform, workspace, user, card, now))
 
 
 async def save_card(
@@ -198,10 +212,7 @@ async def save_card(
 ) -> None:
     """Store ``card`` as the person's card of its concept (insert, or replace the one there):
     one statement built once per database and run with the values as parameters."""
-    connection = await session.connection()  # Core, not the ORM: a few hundred calls fewer
-    await connection.execute(
-        _upsert(session, "card"), card_row(platform, workspace, user, card, now)
-    )
+    await run_steps(session, save_card_steps(platform, workspace, user, card, now))
 
 
 def card_row(
@@ -234,53 +245,65 @@ _CARD_FIELDS = (
     "updated_at",
 )
 _PERSON_KEY = ("platform", "workspace_id", "user_id")
+
+
+def _card_upsert(dialect: str) -> Any:
+    columns = (*_PERSON_KEY, "concept_id", *_CARD_FIELDS)
+    statement = insert_for(dialect)(ReviewCardRow.__table__).values(
+        {c: bindparam(c) for c in columns}
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[*_PERSON_KEY, "concept_id"],
+        set_={c: statement.excluded[c] for c in _CARD_FIELDS},
+    )
+
+
+def _concept_upsert(dialect: str) -> Any:
+    columns = (*_PERSON_KEY, "concept_id", "term", "points")
+    statement = insert_for(dialect)(ProgressConceptRow.__table__).values(
+        {c: bindparam(c) for c in columns} | {"answers": 1}
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[*_PERSON_KEY, "concept_id", "term"],
+        set_={
+            "answers": statement.table.c.answers + 1,
+            "points": statement.table.c.points + statement.excluded.points,
+        },
+    )
+
+
+def _day_upsert(dialect: str) -> Any:
+    columns = (*_PERSON_KEY, "day", "first_at", "last_at")
+    statement = insert_for(dialect)(ProgressDayRow.__table__).values(
+        {c: bindparam(c) for c in columns} | {"answers": 1}
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[*_PERSON_KEY, "day"],
+        set_={
+            "answers": statement.table.c.answers + 1,
+            "last_at": statement.excluded.last_at,
+        },
+    )
+
+
+def _name_upsert(dialect: str) -> Any:
+    statement = insert_for(dialect)(ProgressPrefsRow.__table__).values(
+        {c: bindparam(c) for c in (*_PERSON_KEY, "display_name")} | {"leaderboard_opt_out": False}
+    )
+    return statement.on_conflict_do_update(
+        index_elements=list(_PERSON_KEY),
+        set_={"display_name": statement.excluded.display_name},
+    )
+
+
 # The answer path's upserts, built once per database (statements with bind parameters hit
-# SQLAlchemy's compiled cache; ones with values inlined are built anew on every answer).
-_UPSERTS: dict[tuple[str, str], Any] = {}
-
-
-def _upsert(session: AsyncSession, name: str) -> Any:
-    """The prebuilt upsert ``name`` (``card``, ``concept``, ``day``) for the session's
-    database."""
-    dialect = session.get_bind().dialect.name
-    built = _UPSERTS.get((dialect, name))
-    if built is not None:
-        return built
-    insert = dialect_insert(session)
-    columns: tuple[str, ...]
-    if name == "card":
-        columns = (*_PERSON_KEY, "concept_id", *_CARD_FIELDS)
-        statement = insert(ReviewCardRow.__table__).values({c: bindparam(c) for c in columns})
-        built = statement.on_conflict_do_update(
-            index_elements=[*_PERSON_KEY, "concept_id"],
-            set_={c: statement.excluded[c] for c in _CARD_FIELDS},
-        )
-    elif name == "concept":
-        columns = (*_PERSON_KEY, "concept_id", "term", "points")
-        statement = insert(ProgressConceptRow.__table__).values(
-            {c: bindparam(c) for c in columns} | {"answers": 1}
-        )
-        built = statement.on_conflict_do_update(
-            index_elements=[*_PERSON_KEY, "concept_id", "term"],
-            set_={
-                "answers": statement.table.c.answers + 1,
-                "points": statement.table.c.points + statement.excluded.points,
-            },
-        )
-    else:
-        columns = (*_PERSON_KEY, "day", "first_at", "last_at")
-        statement = insert(ProgressDayRow.__table__).values(
-            {c: bindparam(c) for c in columns} | {"answers": 1}
-        )
-        built = statement.on_conflict_do_update(
-            index_elements=[*_PERSON_KEY, "day"],
-            set_={
-                "answers": statement.table.c.answers + 1,
-                "last_at": statement.excluded.last_at,
-            },
-        )
-    _UPSERTS[dialect, name] = built
-    return built
+# SQLAlchemy's compiled cache and are compiled once for the group-commit writer).
+_UPSERTS = {
+    "card": Sql(_card_upsert),
+    "concept": Sql(_concept_upsert),
+    "day": Sql(_day_upsert),
+    "name": Sql(_name_upsert),
+}
 
 
 async def due_cards(
@@ -444,6 +467,23 @@ async def stats_rows(
     return StatsRows(by_topic=by_topic, weakest=weak)
 
 
+def progress_steps(
+    platform: str,
+    workspace: str,
+    user: str,
+    concept_id: int | None,
+    term: str,
+    points: int,
+    when: datetime,
+) -> Steps[None]:
+    """:func:`record_progress` as steps."""
+    person = {"platform": platform, "workspace_id": workspace, "user_id": user}
+    concept = {"concept_id": concept_id or 0, "term": term[:300], "points": points}
+    yield Step(_UPSERTS["concept"], person | concept)
+    day = when.astimezone(UTC).strftime("%Y-%m-%d")
+    yield Step(_UPSERTS["day"], person | {"day": day, "first_at": when, "last_at": when})
+
+
 async def record_progress(
     session: AsyncSession,
     platform: str,
@@ -456,16 +496,8 @@ async def record_progress(
 ) -> None:
     """Count one stored answer in the person's figures (two prebuilt upserts): its concept's
     answers and points, and its UTC day's count and last answer."""
-    person = {"platform": platform, "workspace_id": workspace, "user_id": user}
-    connection = await session.connection()  # Core statements, not the ORM's
-    await connection.execute(
-        _upsert(session, "concept"),
-        {**person, "concept_id": concept_id or 0, "term": term[:300], "points": points},
-    )
-    day = when.astimezone(UTC).strftime("%Y-%m-%d")
-    await connection.execute(
-        _upsert(session, "day"), {**person, "day": day, "first_at": when, "last_at": when}
-    )
+    steps = progress_steps(platform, workspace, user, concept_id, term, points, when)
+    await run_steps(session, steps)
 
 
 async def recount_progress(
@@ -697,21 +729,18 @@ class HistoryRow:
     source: str  # "interview", "daily" or "grade"
 
 
+def name_steps(platform: str, workspace: str, user: str, name: str) -> Steps[None]:
+    """:func:`record_name` as steps."""
+    if name:
+        person = {"platform": platform, "workspace_id": workspace, "user_id": user}
+        yield Step(_UPSERTS["name"], person | {"display_name": name[:100]})
+
+
 async def record_name(
     session: AsyncSession, platform: str, workspace: str, user: str, name: str
 ) -> None:
     """Keep the person's display name for the leaderboard (it names, never mentions, them)."""
-    if not name:
-        return
-    statement = (
-        dialect_insert(session)(ProgressPrefsRow)
-        .values(platform=platform, workspace_id=workspace, user_id=user, display_name=name[:100])
-        .on_conflict_do_update(
-            index_elements=["platform", "workspace_id", "user_id"],
-            set_={"display_name": name[:100]},
-        )
-    )
-    await session.execute(statement)
+    await run_steps(session, name_steps(platform, workspace, user, name))
 
 
 async def names_of(

@@ -9,6 +9,7 @@ interview's seed); time by a :class:`FakeClock`. Nothing sleeps.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 import threading
 from collections import Counter
@@ -27,13 +28,13 @@ from bot.app.grading import MAX_STORED_ANSWER_CHARS
 from bot.app.service import Service
 from bot.config import DEFAULT_KNOWLEDGE_DIR, Settings
 from bot.core.errors import BadInput, BotError, Conflict, Forbidden, NotFound
-from bot.core.grading.grader import HINT_PENALTY, KeywordGrader, grade, with_hints
-from bot.core.grading.meaning import MeaningGrader
+from bot.core.grading.grader import HINT_PENALTY, grade, with_hints
 from bot.core.interview.rules import HINT_MASK, MAX_ROUNDS, WEAK_SCORE
 from bot.core.messages import t
 from bot.core.models import Caller, Concept, Grade, Reply, ReplyKind
 from bot.core.sanitize import clean_text
 from bot.db.tables import AnswerRow, InterviewRow
+from bot.db.writer import GroupWriter
 from bot.testing import FakeClock
 
 STATS: Final = "통계적 개념"
@@ -43,6 +44,7 @@ RACE_REPEATS: Final = 3
 RACE_ROUNDS: Final = 3
 PREFERENCE_SEEDS: Final = 80
 BARRIER_TIMEOUT_S: Final = 20.0
+ALONE_WAIT_S: Final = 0.5  # how long a write waits for a racing one that never comes
 
 # Answers a person might give to each statistics concept: a partial one in Korean (some key
 # points, not all) and a complete one in English (the notes are Korean).
@@ -790,28 +792,25 @@ async def test_two_starts_at_once_make_one_interview(
 
 
 @pytest.fixture
-def both_read_first(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Barrier]:
-    """Make racing answers overlap for sure: each waits, before grading (after reading the
-    interview), until the other has read it too. Grading itself is the real one."""
-    barrier = threading.Barrier(2, timeout=BARRIER_TIMEOUT_S)
-    real_keyword, real_meaning = KeywordGrader.grade, MeaningGrader.grade
+def both_read_first(monkeypatch: pytest.MonkeyPatch) -> Iterator[asyncio.Barrier]:
+    """Make racing answers overlap for sure: each, graded and about to store its answer (after
+    reading the interview), waits until the other is there too (an answer graded again after
+    losing waits alone, a moment). Grading and writing are the real ones."""
+    barrier = asyncio.Barrier(2)
+    real_run = GroupWriter.run
 
-    def keyword_together(grader: KeywordGrader, *args: Any) -> Grade:
-        barrier.wait()
-        return real_keyword(grader, *args)
+    async def run_together(writer: GroupWriter, build: Any) -> Any:
+        with contextlib.suppress(TimeoutError, asyncio.BrokenBarrierError):
+            async with asyncio.timeout(ALONE_WAIT_S):
+                await barrier.wait()
+        return await real_run(writer, build)
 
-    def meaning_together(grader: MeaningGrader, *args: Any) -> Grade:
-        barrier.wait()
-        return real_meaning(grader, *args)
-
-    monkeypatch.setattr(KeywordGrader, "grade", keyword_together)
-    monkeypatch.setattr(MeaningGrader, "grade", meaning_together)
+    monkeypatch.setattr(GroupWriter, "run", run_together)
     yield barrier
-    barrier.abort()
 
 
 async def test_two_answers_at_once_for_one_question_are_graded_once(
-    make_settings: type[Settings], db_url: str, seeds: Seeds, both_read_first: threading.Barrier
+    make_settings: type[Settings], db_url: str, seeds: Seeds, both_read_first: asyncio.Barrier
 ) -> None:
     settings = make_settings(database_url=db_url, knowledge_paths=[DEFAULT_KNOWLEDGE_DIR])
     first = await Service.start(settings)  # two Services: two engines, two connection pools

@@ -1,0 +1,408 @@
+"""The answer path's writer: one per process and database, committing writes in groups.
+
+A flow hands :meth:`GroupWriter.run` a write (a function making its :class:`~bot.db.steps.Steps`)
+and awaits it. Writes queue while a batch is being committed; the next batch takes every write
+queued by then, runs them one after another in one transaction, commits, and only then answers
+each caller: what a caller was told is stored is durable (on SQLite the commit is in the WAL file
+before the reply, so a killed process loses nothing it acknowledged). A write's result is decided
+inside the batch in order, so two writes racing for one question see each other exactly as two
+transactions would (the guarded update of the first moves it; the second's finds nothing).
+
+When anything in a batch fails (a lock timeout, a deadlock with another process, a constraint),
+the batch is rolled back and each write runs again alone, in its own transaction: one bad write
+fails only its caller.
+
+On a SQLite file the batch runs in one worker-thread call on a stdlib ``sqlite3`` connection of
+the writer's own (one thread hop per batch, not several per statement); on PostgreSQL on the
+asyncpg connection under a SQLAlchemy connection the writer keeps checked out; any other
+database (an in-memory SQLite) through a SQLAlchemy connection. Statements are compiled once
+(:meth:`~bot.db.steps.Sql.prepared`) and the drivers cache them prepared.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.db.engine import SQLITE_BUSY_TIMEOUT_MS
+from bot.db.snapshot import sqlite_file
+from bot.db.steps import Prepared, Step, Steps, result_of
+
+T = TypeVar("T")
+
+log = logging.getLogger(__name__)
+
+# How many writes one transaction takes at most (a burst of thousands commits in a few groups;
+# a group this size commits in a few milliseconds on SQLite).
+MAX_BATCH = 500
+
+Build = Callable[[], Steps[Any]]
+
+
+@dataclass(slots=True)
+class _Job:
+    build: Build
+    future: asyncio.Future[Any]
+
+
+@dataclass(slots=True)
+class _Outcome:
+    value: Any = None
+    error: BaseException | None = None
+
+
+@dataclass(slots=True)
+class WriterFigures:
+    """What a writer did so far (benchmarks and tests read it)."""
+
+    batches: int = 0
+    writes: int = 0
+    largest_batch: int = 0
+
+
+class _Rollback(Exception):
+    """Raised inside a transaction block to roll back a write that handled its own error."""
+
+    def __init__(self, outcome: _Outcome) -> None:
+        super().__init__("roll back")
+        self.outcome = outcome
+
+
+class _Backend(Protocol):
+    async def run(self, builds: Sequence[Build]) -> list[_Outcome]: ...
+
+    async def close(self) -> None: ...
+
+
+def _drive_sync(steps: Steps[Any], execute: Callable[[Step], Any]) -> tuple[Any, bool]:
+    """Run ``steps`` with a synchronous ``execute``; returns the result and whether a database
+    error was thrown into the steps (and handled by them: the transaction must be rolled back)."""
+    handled = False
+    try:
+        step = next(steps)
+        while True:
+            try:
+                answer = execute(step)
+            except DBAPIError as exc:
+                handled = True
+                step = steps.throw(exc)
+            else:
+                step = steps.send(answer)
+    except StopIteration as done:
+        return done.value, handled
+
+
+async def _drive_async(
+    steps: Steps[Any], execute: Callable[[Step], Awaitable[Any]]
+) -> tuple[Any, bool]:
+    """:func:`_drive_sync` with an asynchronous ``execute``."""
+    handled = False
+    try:
+        step = next(steps)
+        while True:
+            try:
+                answer = await execute(step)
+            except DBAPIError as exc:
+                handled = True
+                step = steps.throw(exc)
+            else:
+                step = steps.send(answer)
+    except StopIteration as done:
+        return done.value, handled
+
+
+def _as_sqlalchemy(exc: Exception, prepared: Prepared, parameters: Sequence[object]) -> DBAPIError:
+    """A driver's error as the SQLAlchemy error the rest of the bot expects."""
+    if isinstance(exc, sqlite3.Error):
+        error = DBAPIError.instance(prepared.sql, list(parameters), exc, sqlite3.Error)
+        assert isinstance(error, DBAPIError)
+        return error
+    if type(exc).__name__.endswith("ViolationError"):  # asyncpg's constraint violations
+        return IntegrityError(prepared.sql, list(parameters), exc)
+    return OperationalError(prepared.sql, list(parameters), exc)
+
+
+class _SqliteFile:
+    """Batches on a stdlib ``sqlite3`` connection of the writer's own, one thread call each."""
+
+    def __init__(self, path: str, dialect: Dialect) -> None:
+        self._path = path
+        self._dialect = dialect
+        self._connection: sqlite3.Connection | None = None
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._connection is None:
+            connection = sqlite3.connect(
+                self._path,
+                timeout=SQLITE_BUSY_TIMEOUT_MS / 1000,
+                isolation_level=None,
+                check_same_thread=False,  # used by one batch at a time, from worker threads
+            )
+            for pragma in ("foreign_keys=ON", "journal_mode=WAL", "synchronous=NORMAL"):
+                connection.execute(f"PRAGMA {pragma}")
+            connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            self._connection = connection
+        return self._connection
+
+    def _execute(self, step: Step) -> Any:
+        prepared = step.sql.prepared(self._dialect)
+        parameters = prepared.parameters(step.values)
+        try:
+            cursor = self._connect().execute(prepared.sql, parameters)
+            if step.want == "rowcount":
+                return cursor.rowcount
+            rows = cursor.fetchall()
+        except sqlite3.Error as exc:
+            raise _as_sqlalchemy(exc, prepared, parameters) from exc
+        if step.want == "all":
+            return [prepared.row(row) for row in rows]
+        if not rows:
+            return None
+        first = prepared.row(rows[0])
+        return first[0] if step.want == "scalar" else first
+
+    def _one_transaction(self, builds: Sequence[Build]) -> list[_Outcome]:
+        connection = self._connect()
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            outcomes = []
+            for build in builds:
+                value, handled = _drive_sync(build(), self._execute)
+                if handled:  # the write undid itself: only alone can it be rolled back
+                    raise _Rollback(_Outcome(value))
+                outcomes.append(_Outcome(value))
+            connection.execute("COMMIT")
+        except BaseException:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise
+        return outcomes
+
+    def _run(self, builds: Sequence[Build]) -> list[_Outcome]:
+        try:
+            return self._one_transaction(builds)
+        except Exception as exc:
+            if len(builds) > 1:
+                return [self._alone(build) for build in builds]
+            return [self._failed(exc)]
+
+    def _alone(self, build: Build) -> _Outcome:
+        try:
+            return self._one_transaction([build])[0]
+        except Exception as exc:
+            return self._failed(exc)
+
+    @staticmethod
+    def _failed(exc: Exception) -> _Outcome:
+        return exc.outcome if isinstance(exc, _Rollback) else _Outcome(error=exc)
+
+    async def run(self, builds: Sequence[Build]) -> list[_Outcome]:
+        return await asyncio.to_thread(self._run, builds)
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+class _Asyncpg:
+    """Batches on the asyncpg connection under a SQLAlchemy connection kept checked out."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._dialect = engine.dialect
+        self._held: AsyncConnection | None = None
+        self._driver: Any = None
+
+    async def _connect(self) -> Any:
+        if self._driver is not None and self._driver.is_closed():
+            await self.close()
+        if self._driver is None:
+            self._held = await self._engine.connect()
+            raw = await self._held.get_raw_connection()
+            self._driver = raw.driver_connection
+        return self._driver
+
+    async def _execute(self, driver: Any, step: Step) -> Any:
+        prepared = step.sql.prepared(self._dialect)
+        parameters = prepared.parameters(step.values)
+        try:
+            if step.want == "rowcount":
+                status = await driver.execute(prepared.sql, *parameters)
+                return int(str(status).rsplit(" ", 1)[-1] or 0)
+            rows = await driver.fetch(prepared.sql, *parameters)
+        except Exception as exc:
+            if type(exc).__module__.startswith("asyncpg"):
+                raise _as_sqlalchemy(exc, prepared, parameters) from exc
+            raise
+        if step.want == "all":
+            return [prepared.row(tuple(row)) for row in rows]
+        if not rows:
+            return None
+        first = prepared.row(tuple(rows[0]))
+        return first[0] if step.want == "scalar" else first
+
+    async def _one_transaction(self, builds: Sequence[Build]) -> list[_Outcome]:
+        driver = await self._connect()
+        outcomes = []
+        async with driver.transaction():
+            for build in builds:
+                value, handled = await _drive_async(build(), partial(self._execute, driver))
+                if handled:
+                    raise _Rollback(_Outcome(value))
+                outcomes.append(_Outcome(value))
+        return outcomes
+
+    async def _alone(self, build: Build) -> _Outcome:
+        try:
+            return (await self._one_transaction([build]))[0]
+        except _Rollback as rolled:
+            return rolled.outcome
+        except Exception as exc:
+            return _Outcome(error=exc)
+
+    async def run(self, builds: Sequence[Build]) -> list[_Outcome]:
+        try:
+            return await self._one_transaction(builds)
+        except Exception as exc:
+            if len(builds) == 1:
+                return [exc.outcome if isinstance(exc, _Rollback) else _Outcome(error=exc)]
+            return [await self._alone(build) for build in builds]
+
+    async def close(self) -> None:
+        held, self._held, self._driver = self._held, None, None
+        if held is not None:
+            try:
+                await held.close()
+            except Exception:  # a connection the server dropped: nothing left to release
+                log.debug("writer connection closed with an error", exc_info=True)
+
+
+class _Engine:
+    """Batches through a SQLAlchemy connection (a database without a faster path)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def _one_transaction(self, builds: Sequence[Build]) -> list[_Outcome]:
+        async with self._engine.connect() as connection, connection.begin():
+            dialect = connection.dialect.name
+
+            async def execute(step: Step) -> Any:
+                statement = step.sql.statement(dialect)
+                return result_of(await connection.execute(statement, dict(step.values)), step.want)
+
+            outcomes = []
+            for build in builds:
+                value, handled = await _drive_async(build(), execute)
+                if handled:
+                    raise _Rollback(_Outcome(value))
+                outcomes.append(_Outcome(value))
+        return outcomes
+
+    async def _alone(self, build: Build) -> _Outcome:
+        try:
+            return (await self._one_transaction([build]))[0]
+        except _Rollback as rolled:
+            return rolled.outcome
+        except Exception as exc:
+            return _Outcome(error=exc)
+
+    async def run(self, builds: Sequence[Build]) -> list[_Outcome]:
+        try:
+            return await self._one_transaction(builds)
+        except Exception as exc:
+            if len(builds) == 1:
+                return [exc.outcome if isinstance(exc, _Rollback) else _Outcome(error=exc)]
+            return [await self._alone(build) for build in builds]
+
+    async def close(self) -> None:
+        return None
+
+
+class GroupWriter:
+    """One process's writer to one database: writes queue and commit in groups; each caller is
+    answered after the group holding its write is committed."""
+
+    def __init__(self, engine: AsyncEngine, *, max_batch: int = MAX_BATCH) -> None:
+        self._engine = engine
+        self._max_batch = max_batch
+        self._queue: deque[_Job] = deque()
+        self._flushing: asyncio.Task[None] | None = None
+        self._backend: _Backend | None = None
+        self._closed = False
+        self.figures = WriterFigures()
+
+    def _make_backend(self) -> _Backend:
+        url = self._engine.url
+        if url.get_backend_name() == "sqlite":
+            path = sqlite_file(url.render_as_string(hide_password=False))
+            if path is not None:
+                return _SqliteFile(str(path), self._engine.dialect)
+        elif url.get_driver_name() == "asyncpg":
+            return _Asyncpg(self._engine)
+        return _Engine(self._engine)
+
+    async def run(self, build: Callable[[], Steps[T]]) -> T:
+        """Run the write ``build`` makes in the next group and return its result once the group
+        is committed (its error, if it failed even alone)."""
+        if self._closed:
+            raise RuntimeError("the writer is closed")
+        loop = asyncio.get_running_loop()
+        job = _Job(build, loop.create_future())
+        self._queue.append(job)
+        if self._flushing is None:
+            self._flushing = loop.create_task(self._flush())
+        return await job.future  # type: ignore[no-any-return]
+
+    def _next_batch(self) -> list[_Job]:
+        batch: list[_Job] = []
+        while self._queue and len(batch) < self._max_batch:
+            job = self._queue.popleft()
+            if not job.future.done():  # its caller gave up before it ran: never run it
+                batch.append(job)
+        return batch
+
+    async def _flush(self) -> None:
+        try:
+            while self._queue:
+                batch = self._next_batch()
+                if not batch:
+                    continue
+                try:
+                    if self._backend is None:
+                        self._backend = self._make_backend()
+                    outcomes = await self._backend.run([job.build for job in batch])
+                except Exception as exc:  # the database could not be reached at all
+                    outcomes = [_Outcome(error=exc) for _ in batch]
+                self.figures.batches += 1
+                self.figures.writes += len(batch)
+                self.figures.largest_batch = max(self.figures.largest_batch, len(batch))
+                for job, outcome in zip(batch, outcomes, strict=True):
+                    if job.future.done():
+                        continue
+                    if outcome.error is not None:
+                        job.future.set_exception(outcome.error)
+                    else:
+                        job.future.set_result(outcome.value)
+        finally:
+            self._flushing = None
+
+    async def close(self) -> None:
+        """Finish the queued writes, then release the writer's connection."""
+        self._closed = True
+        if self._flushing is not None:
+            await asyncio.shield(self._flushing)
+        if self._backend is not None:
+            await self._backend.close()
+            self._backend = None
