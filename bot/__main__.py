@@ -308,6 +308,7 @@ def missing_credentials(settings: Settings, front_end: str, *, http: bool = Fals
 
 async def _run_front_ends(settings: Settings, front_ends: list[tuple[str, bool]]) -> int:
     service = await _service(settings)
+    service.settle()
     try:
         jobs = []
         for name, http in front_ends:

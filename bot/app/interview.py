@@ -185,7 +185,8 @@ class MockInterviews:
         the configured one), not the one the interview was started in."""
         if state is None:
             return None
-        return replace(state, locale=self.ctx.locale(caller))
+        locale = self.ctx.locale(caller)
+        return state if state.locale == locale else replace(state, locale=locale)
 
     async def current(self, caller: Caller) -> InterviewState | None:
         """The caller's interview here that has not ended yet, idle or not. An idle one is not

@@ -11,6 +11,7 @@ front end calling a flow directly, gets the same: no lone surrogate or NUL reach
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections import Counter
 from collections.abc import Sequence
@@ -139,6 +140,15 @@ class Service:
         await service.knowledge.refresh()
         service.knowledge.schedule_meaning()  # vectors of notes ingested without them
         return service
+
+    @staticmethod
+    def settle() -> None:
+        """Once a long-running bot has started: what it loaded (notes, index, tokenizer and
+        model tables) lives as long as the process, so the garbage collector stops walking it
+        (``gc.freeze``): a collection in a burst of answers then costs what the burst made, not
+        the whole heap. What a later reload replaces is still freed by reference counting."""
+        gc.collect()
+        gc.freeze()
 
     async def close(self) -> None:
         """Stop the background work and release the database connections."""

@@ -66,6 +66,9 @@ NEGATION_WINDOW: Final = 3
 MIN_STEM_CHARS: Final = 2
 # Cache sizes (compiled concepts; per-word stems and jamo).
 PLAN_CACHE_SIZE: Final = 4096
+# Marked references kept (a reference with the same hits is marked once: most answers to a
+# question hit the same few points); a few MB at most.
+MARK_CACHE_SIZE: Final = 1024
 WORD_CACHE_SIZE: Final = 65536
 
 # One-syllable prefixes that negate the word they start: 비동기, 논블로킹, 불필요, 무관, 미분류.
@@ -437,7 +440,10 @@ class _TypoIndex:
     def __init__(self, words: Sequence[str]) -> None:
         self._words = words
         self._by_syllable: defaultdict[tuple[int, str], list[int]] = defaultdict(list)
+        first: dict[str, int] = {}  # a word said again finds nothing its first time did not
         for index, word in enumerate(words):
+            first.setdefault(word, index)
+        for word, index in first.items():
             self._by_syllable[0, word[0]].append(index)
             if len(word) > 1:
                 self._by_syllable[1, word[1]].append(index)
@@ -529,7 +535,7 @@ def grade(concept: Concept, answer: str, synonyms: SynonymMap) -> Grade:
         hits=tuple(hits),
         misses=tuple(misses),
         reference=reference,
-        reference_marked=_mark(_clean_reference(reference), hit_patterns),
+        reference_marked=_mark(_clean_reference(reference), tuple(hit_patterns)),
     )
 
 
@@ -585,8 +591,10 @@ def _clean_reference(reference: str) -> str:
     return nfc(reference).replace(_BOLD, "")
 
 
-def _mark(text: str, patterns: Sequence[re.Pattern[str] | None]) -> str:
-    """``text`` with every match of ``patterns`` wrapped in ``**`` (overlaps merged)."""
+@lru_cache(maxsize=MARK_CACHE_SIZE)
+def _mark(text: str, patterns: tuple[re.Pattern[str] | None, ...]) -> str:
+    """``text`` with every match of ``patterns`` wrapped in ``**`` (overlaps merged; a
+    reference marked for the same hits before is not marked again)."""
     lowered = text.translate(_ASCII_LOWER)
     spans: list[tuple[int, int]] = []
     for pattern in patterns:
