@@ -352,13 +352,18 @@ class MockInterviews:
         """After an answer's guarded write found nothing: the interview as it is now when the
         answer is for it (same question with other hints, or moved on in another process before
         the answer arrived: the person saw the new question), else None (the question was
-        answered first, or the interview ended, while this answer was on its way)."""
+        answered first, or the interview ended, while this answer was on its way). NotFound when
+        it had ended (in another process) before the answer arrived."""
         known = self.live.get(caller)
         moved_here = known is not None and known.state.id == seen.id
         if moved_here and known is not None and known.state.question_seq > seen.question_seq:
             return None  # this process stored another answer to that question first
         fresh = await self._read_again(caller, seen)
         if fresh is None:
+            async with self.ctx.reads() as session:
+                ended = await repo.ended_at(session, seen.id)
+            if ended is not None and ended < arrived:  # it had ended before this answer came
+                raise NotFound("interview_none")
             return None
         now = fresh.state
         same_question = now.id == seen.id and now.question_seq == seen.question_seq

@@ -317,6 +317,14 @@ async def use_hint(
     return None if used is None else int(used) - 1
 
 
+async def ended_at(session: AsyncSession, interview_id: int) -> datetime | None:
+    """When an interview ended (None: it has not, or there is no such interview)."""
+    when: datetime | None = await session.scalar(
+        select(InterviewRow.ended_at).where(InterviewRow.id == interview_id)
+    )
+    return when
+
+
 async def finish(session: AsyncSession, interview_id: int, status: str, now: datetime) -> bool:
     """End an active interview (stopped, expired) at ``now``; False if it had already ended."""
     result = await session.execute(

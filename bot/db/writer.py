@@ -334,9 +334,12 @@ class GroupWriter:
     """One process's writer to one database: writes queue and commit in groups; each caller is
     answered after the group holding its write is committed."""
 
-    def __init__(self, engine: AsyncEngine, *, max_batch: int = MAX_BATCH) -> None:
+    def __init__(
+        self, engine: AsyncEngine, *, max_batch: int = MAX_BATCH, on_driver: bool = True
+    ) -> None:
         self._engine = engine
         self._max_batch = max_batch
+        self._on_driver = on_driver  # False: always through SQLAlchemy connections
         self._queue: deque[_Job] = deque()
         self._flushing: asyncio.Task[None] | None = None
         self._backend: _Backend | None = None
@@ -345,7 +348,9 @@ class GroupWriter:
 
     def _make_backend(self) -> _Backend:
         url = self._engine.url
-        if url.get_backend_name() == "sqlite":
+        if not self._on_driver:
+            return _Engine(self._engine)
+        if url.get_backend_name() == "sqlite" and not url.query:  # a plain file, not a URI
             path = sqlite_file(url.render_as_string(hide_password=False))
             if path is not None:
                 return _SqliteFile(str(path), self._engine.dialect)

@@ -1035,3 +1035,143 @@ async def test_an_interview_speaks_the_callers_language_now_not_the_one_it_start
     }
     graded, *_ = await service.interviews.answer(english, "잘 모르겠어요")
     assert t("field_reference", "en") in str(graded)
+
+
+# --- two processes on one interview (each keeps what it knows in memory) ----------------------
+
+
+@pytest.fixture
+async def two_processes(
+    make_settings: type[Settings], db_url: str, clock: FakeClock
+) -> AsyncIterator[tuple[Service, Service]]:
+    """Two Services (two engines, two writers, two memories) on one database and clock."""
+    settings = make_settings(database_url=db_url, knowledge_paths=[DEFAULT_KNOWLEDGE_DIR])
+    first = await Service.start(settings, clock=clock)
+    second = await Service.start(settings, clock=clock)
+    yield first, second
+    await first.close()
+    await second.close()
+
+
+async def test_a_hint_taken_in_another_process_counts_in_the_grade(
+    two_processes: tuple[Service, Service], clock: FakeClock, seeds: Seeds
+) -> None:
+    first, second = two_processes
+    seeds.queue.append(70)
+    me = who()
+    question = await start_question(first, me, "통계", 2)  # the first process knows it now
+    concept = concept_of(first, question)
+    clock.advance(timedelta(seconds=5))
+    await second.interviews.hint(me)
+    clock.advance(timedelta(seconds=5))
+    text = ENGLISH_GOOD[concept.term]
+    graded, _ = await first.interviews.answer(me, text)
+    assert_grade_reply(graded, concept, with_hints(grade(concept, text, first.synonyms), 1))
+    assert [r.hints_used for r in await answers_in_db(first)] == [1]
+    # The first process stored what the second gave: its next hint is the first of question 2.
+    hint = await first.interviews.hint(me)
+    assert hint.kind is not ReplyKind.ERROR
+
+
+async def test_an_answer_after_the_question_moved_on_in_another_process_answers_the_new_one(
+    two_processes: tuple[Service, Service], clock: FakeClock, seeds: Seeds
+) -> None:
+    first, second = two_processes
+    seeds.queue.append(71)
+    me = who()
+    question = await start_question(first, me, "통계", 3)
+    clock.advance(timedelta(seconds=5))
+    await first.interviews.answer(me, "모르겠어요")  # the first process knows question 2
+    clock.advance(timedelta(seconds=5))
+    _, third = await second.interviews.answer(me, "모르겠어요")  # question 2, elsewhere
+    assert third.extra["question_seq"] == 3
+    clock.advance(timedelta(seconds=5))
+    concept = concept_of(first, third)
+    text = KOREAN_PARTIAL[concept.term]
+    graded, summary = await first.interviews.answer(me, text)  # what it knew is stale
+    assert graded.extra["concept_id"] == concept.id
+    assert_grade_reply(graded, concept, grade(concept, text, first.synonyms))
+    assert summary.kind is ReplyKind.SUMMARY and summary.extra["count"] == 3
+    rows = await answers_in_db(first)
+    assert [(r.question_seq, r.concept_id) for r in rows][-1] == (3, concept.id)
+    assert len(rows) == 3 and question.extra["question_seq"] == 1
+
+
+async def test_an_interview_stopped_in_another_process_is_none_to_a_later_answer(
+    two_processes: tuple[Service, Service], clock: FakeClock, seeds: Seeds
+) -> None:
+    first, second = two_processes
+    seeds.queue.append(72)
+    me = who()
+    await start_question(first, me, "통계", 2)
+    clock.advance(timedelta(seconds=5))
+    await second.interviews.stop(me)
+    clock.advance(timedelta(seconds=5))
+    with pytest.raises(NotFound) as caught:
+        await first.interviews.answer(me, "모르겠어요")
+    assert caught.value.key == "interview_none"
+    assert await answers_in_db(first) == []
+
+
+async def test_activity_in_another_process_keeps_an_interview_from_expiring(
+    two_processes: tuple[Service, Service], clock: FakeClock, seeds: Seeds
+) -> None:
+    first, second = two_processes
+    seeds.queue.append(73)
+    me = who()
+    await start_question(first, me, "통계", 3)
+    limit = first.interviews.idle_limit
+    clock.advance(limit - timedelta(minutes=1))
+    _, question = await second.interviews.answer(me, "모르겠어요")
+    clock.advance(timedelta(minutes=2))  # idle to what the first process knew; not in truth
+    graded, after = await first.interviews.answer(me, "모르겠어요")
+    assert graded.kind is ReplyKind.GRADE
+    assert graded.extra["concept_id"] == question.extra["concept_id"]
+    assert after.kind is ReplyKind.QUESTION and after.extra["question_seq"] == 3
+    assert {r.status for r in await interview_rows(first)} == {"active"}
+
+
+async def test_answers_arriving_together_in_one_process_are_stored_in_one_group(
+    service: Service, seeds: Seeds
+) -> None:
+    seeds.queue.extend(range(80, 90))
+    callers = [who(user=f"group-{n}") for n in range(8)]
+    questions = [await start_question(service, c, "통계", 2) for c in callers]
+    before = service.context.writer.figures.batches
+    replies = await asyncio.gather(
+        *(
+            service.interviews.answer(c, KOREAN_PARTIAL[concept_of(service, q).term])
+            for c, q in zip(callers, questions, strict=True)
+        )
+    )
+    assert all(r[0].kind is ReplyKind.GRADE for r in replies)
+    assert service.context.writer.figures.batches - before < len(callers)
+    rows = await answers_in_db(service)
+    assert sorted(r.user_id for r in rows) == sorted(c.user_id for c in callers)
+
+
+async def test_the_same_answer_sent_twice_at_once_in_one_process_is_graded_once(
+    service: Service, seeds: Seeds, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeds.queue.append(90)
+    me = who()
+    question = await start_question(service, me, "통계", 2)
+    grades = Counter[int]()
+    real = type(service.context.grader).grade
+
+    def counted(grader: Any, concept: Concept, *args: Any) -> Grade:
+        grades[concept.id] += 1
+        return real(grader, concept, *args)
+
+    monkeypatch.setattr(type(service.context.grader), "grade", counted)
+    text = KOREAN_PARTIAL[concept_of(service, question).term]
+    results = await asyncio.gather(
+        service.interviews.answer(me, text),
+        service.interviews.answer(me, text),
+        return_exceptions=True,
+    )
+    assert sum(isinstance(r, list) for r in results) == 1
+    refused = [r for r in results if isinstance(r, Conflict)]
+    assert [r.key for r in refused] == ["interview_already_graded"]
+    assert len(await answers_in_db(service)) == 1
+    assert sum(grades.values()) == 1, "the second waited for the first and was not graded"

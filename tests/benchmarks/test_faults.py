@@ -3,6 +3,7 @@ nothing duplicated and no orphaned process (so the harness is exercised in CI)."
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 
 import pytest
@@ -34,3 +35,15 @@ def test_a_tiny_loop_loses_and_doubles_nothing(loop: str) -> None:
     if loop == "ingest":
         assert result.details["count_matches"] is True
         assert result.details["integrity_check"] == "ok"
+
+
+def test_answers_killed_on_postgresql_lose_and_double_nothing() -> None:
+    """The answer loop on PostgreSQL too: a killed worker loses no answer it replied to (its
+    group-commit writer answered only after the group was committed)."""
+    if not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"):
+        pytest.skip(reason="PostgreSQL tests need TEST_DATABASE_URL (set by .ci/run)")
+    result = faults.run_loop("answers", "postgresql", replace(TINY, callers=6, runs=2))
+    assert not result.note, result.note
+    assert result.kills >= 1 and result.acknowledged > 0
+    assert (result.lost, result.duplicated) == (0, 0), result.as_dict()
+    assert result.worker_errors == 0

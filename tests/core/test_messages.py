@@ -6,6 +6,7 @@ import string
 
 import pytest
 
+from bot.core import messages
 from bot.core.messages import MESSAGES, Msg, t
 
 
@@ -69,3 +70,15 @@ def test_no_message_writes_grammar_as_a_placeholder(key: str) -> None:
     """Particles and plurals are chosen for the value, never spelled both ways."""
     for marker in ("은(는)", "와(과)", "이(가)", "을(를)", "(s)"):
         assert marker not in MESSAGES[key]["ko"] + MESSAGES[key]["en"], (key, marker)
+
+
+@pytest.mark.parametrize("key", sorted(MESSAGES))
+@pytest.mark.parametrize("locale", ["ko", "en"])
+def test_every_message_renders_the_same_on_the_fast_path(key: str, locale: str) -> None:
+    """Messages without conversions are formatted by ``str.format_map``: the same text as the
+    grammar-aware formatter gives (a missing parameter still shows as ``{name}``)."""
+    text = MESSAGES[key][locale]
+    names = {name for _, name, _, _ in string.Formatter().parse(text) if name}
+    given = {name: f"<{name}>" for name in sorted(names)[::2]}  # half given, half missing
+    slow = messages._FORMATTER.vformat(text, (), messages._Defaulting(given))
+    assert t(key, locale, **given) == slow
