@@ -42,11 +42,11 @@ class Prepared:
 
     def parameters(self, values: Mapping[str, object]) -> list[object]:
         """The driver's positional parameters for ``values`` (name -> value)."""
-        out: list[object] = []
-        for name, fixed, convert in zip(self.names, self.fixed, self.binds, strict=True):
-            value = values.get(name, fixed)
-            out.append(convert(value) if convert is not None and value is not None else value)
-        return out
+        get = values.get
+        return [
+            value if (value := get(name, fixed)) is None or convert is None else convert(value)
+            for name, fixed, convert in zip(self.names, self.fixed, self.binds, strict=True)
+        ]
 
     def row(self, raw: Any) -> tuple[Any, ...]:
         """One result row from the driver, each column converted as the ORM would."""

@@ -45,6 +45,9 @@ log = logging.getLogger(__name__)
 # How many writes one transaction takes at most (a burst of thousands commits in a few groups;
 # a group this size commits in a few milliseconds on SQLite).
 MAX_BATCH = 500
+# PostgreSQL: groups in flight at once (one connection each) and the writes in one group.
+PG_LANES = 4
+PG_MAX_BATCH = 64
 
 Build = Callable[[], Steps[Any]]
 
@@ -332,17 +335,32 @@ class _Engine:
 
 class GroupWriter:
     """One process's writer to one database: writes queue and commit in groups; each caller is
-    answered after the group holding its write is committed."""
+    answered after the group holding its write is committed.
+
+    On SQLite one group commits at a time (the database has one write lock). On PostgreSQL up
+    to :data:`PG_LANES` groups of at most :data:`PG_MAX_BATCH` commit at once, each on its own
+    connection: a group's statements are round trips, so several groups in flight keep the
+    server busy while this process builds the next (rows two groups both touch are ordered by
+    PostgreSQL's row locks; a deadlock between them rolls one back and its writes run alone).
+    """
 
     def __init__(
-        self, engine: AsyncEngine, *, max_batch: int = MAX_BATCH, on_driver: bool = True
+        self,
+        engine: AsyncEngine,
+        *,
+        max_batch: int | None = None,
+        lanes: int | None = None,
+        on_driver: bool = True,
     ) -> None:
         self._engine = engine
-        self._max_batch = max_batch
         self._on_driver = on_driver  # False: always through SQLAlchemy connections
+        postgres = engine.dialect.name == "postgresql"
+        self._max_batch = max_batch or (PG_MAX_BATCH if postgres else MAX_BATCH)
+        self._lanes = lanes or (PG_LANES if postgres else 1)
         self._queue: deque[_Job] = deque()
-        self._flushing: asyncio.Task[None] | None = None
-        self._backend: _Backend | None = None
+        self._draining: set[asyncio.Task[None]] = set()
+        self._idle: list[_Backend] = []
+        self._backends: list[_Backend] = []
         self._closed = False
         self.figures = WriterFigures()
 
@@ -366,8 +384,8 @@ class GroupWriter:
         loop = asyncio.get_running_loop()
         job = _Job(build, loop.create_future())
         self._queue.append(job)
-        if self._flushing is None:
-            self._flushing = loop.create_task(self._flush())
+        if len(self._draining) < self._lanes:
+            self._draining.add(loop.create_task(self._drain()))
         return await job.future  # type: ignore[no-any-return]
 
     def _next_batch(self) -> list[_Job]:
@@ -378,16 +396,18 @@ class GroupWriter:
                 batch.append(job)
         return batch
 
-    async def _flush(self) -> None:
+    async def _drain(self) -> None:
+        """One lane: groups from the queue until it is empty, on a backend of its own."""
+        backend: _Backend | None = None
         try:
             while self._queue:
                 batch = self._next_batch()
                 if not batch:
                     continue
                 try:
-                    if self._backend is None:
-                        self._backend = self._make_backend()
-                    outcomes = await self._backend.run([job.build for job in batch])
+                    if backend is None:
+                        backend = self._idle.pop() if self._idle else self._new_backend()
+                    outcomes = await backend.run([job.build for job in batch])
                 except Exception as exc:  # the database could not be reached at all
                     outcomes = [_Outcome(error=exc) for _ in batch]
                 self.figures.batches += 1
@@ -401,13 +421,22 @@ class GroupWriter:
                     else:
                         job.future.set_result(outcome.value)
         finally:
-            self._flushing = None
+            # Leaves the lanes in the same step that found the queue empty: a write queued
+            # after this starts a lane of its own.
+            self._draining.discard(asyncio.current_task())  # type: ignore[arg-type]
+            if backend is not None:
+                self._idle.append(backend)
+
+    def _new_backend(self) -> _Backend:
+        backend = self._make_backend()
+        self._backends.append(backend)
+        return backend
 
     async def close(self) -> None:
-        """Finish the queued writes, then release the writer's connection."""
+        """Finish the queued writes, then release the writer's connections."""
         self._closed = True
-        if self._flushing is not None:
-            await asyncio.shield(self._flushing)
-        if self._backend is not None:
-            await self._backend.close()
-            self._backend = None
+        while self._draining:
+            await asyncio.shield(asyncio.gather(*self._draining))
+        for backend in self._backends:
+            await backend.close()
+        self._backends, self._idle = [], []
