@@ -6,6 +6,7 @@ Korean templates pick the particle the term's last syllable needs (CNN이란, Do
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Final
 
 from bot.core.knowledge.glossary import default_glossary
@@ -42,6 +43,7 @@ def locale_of(locale: str | None) -> str:
     return base if base in QUESTION_TEMPLATES else DEFAULT_LOCALE
 
 
+@lru_cache(maxsize=4096)
 def _particles(word: str) -> dict[str, str]:
     return {kind: particle(word, kind) for kind in _PARTICLES}
 
