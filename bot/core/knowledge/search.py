@@ -30,11 +30,13 @@ import re
 import unicodedata
 from array import array
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import accumulate, chain
-from typing import Final
+from typing import Any, Final
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.core.knowledge.glossary import Glossary, default_glossary
@@ -66,6 +68,10 @@ MAX_SUGGESTIONS: Final = 5
 MAX_RUNNERS_UP: Final = 4
 # How many fuzzy choices to take before collapsing aliases into concepts.
 FUZZY_CANDIDATES: Final = 64
+# The character-count prefilter's columns (the most frequent characters, the rest sharing one)
+# and the length window from which it runs (below, scoring them all is as quick).
+PREFILTER_COLUMNS: Final = 32
+PREFILTER_MIN_CHOICES: Final = 1_000
 # Definition-text hits score at most this much, always below a confident name match.
 DEFINITION_SCORE_CEILING: Final = 55.0
 # The share of the query's weighted words a definition must contain to be suggested.
@@ -188,11 +194,58 @@ def _script_of(text: str) -> int:
 
 @dataclass(frozen=True, slots=True)
 class _Bucket:
-    """Fuzzy choices of one script, sorted by length so a length window is one slice."""
+    """Fuzzy choices of one script, sorted by length so a length window is one slice, with
+    each choice's character counts (:class:`_Counts`) for the prefilter."""
 
     choices: list[str]
     lengths: list[int]
     ids: list[int]
+    counts: _Counts
+
+
+class _Counts:
+    """How often each character occurs in each choice, as a ``uint8`` matrix (one row per
+    choice; the :data:`PREFILTER_COLUMNS` - 1 most frequent characters of the choices have a
+    column each, the rest share the last).
+
+    ``fuzz.ratio`` is ``200 * LCS / (len_a + len_b)`` and the longest common subsequence holds
+    no more of a character than both strings have: summed over the columns, the smaller count
+    bounds it (a shared column only loosens the bound). So a choice whose bound stays under the
+    cutoff cannot reach it, and only the rest are scored: one vectorised pass instead of a call
+    per choice.
+    """
+
+    def __init__(self, choices: list[str], lengths: list[int]) -> None:
+        frequency = Counter(ch for choice in choices for ch in choice)
+        common = [ch for ch, _ in frequency.most_common(PREFILTER_COLUMNS - 1)]
+        self._column = {ch: index for index, ch in enumerate(common)}
+        rest = PREFILTER_COLUMNS - 1
+        rows = np.repeat(np.arange(len(choices), dtype=np.int64), lengths)
+        columns = np.fromiter(
+            (self._column.get(ch, rest) for choice in choices for ch in choice),
+            dtype=np.int64,
+            count=int(sum(lengths)),
+        )
+        wide = np.zeros((len(choices), PREFILTER_COLUMNS), dtype=np.uint16)
+        np.add.at(wide, (rows, columns), 1)
+        self.matrix = np.minimum(wide, 255).astype(np.uint8)
+        self.lengths = np.asarray(lengths, dtype=np.float32)
+
+    def of(self, text: str) -> Any:
+        """The counts of ``text``, in the matrix's columns."""
+        counts = np.zeros(PREFILTER_COLUMNS, dtype=np.uint8)
+        rest = PREFILTER_COLUMNS - 1
+        for ch in text:
+            column = self._column.get(ch, rest)
+            counts[column] = min(255, int(counts[column]) + 1)
+        return counts
+
+    def reachable(self, text: str, low: int, high: int, cutoff: float) -> list[int]:
+        """The indexes in ``low:high`` of the choices whose ratio bound against ``text``
+        reaches ``cutoff``."""
+        shared = np.minimum(self.matrix[low:high], self.of(text)).sum(axis=1, dtype=np.float32)
+        bound = 200 * shared / (len(text) + self.lengths[low:high])
+        return [low + int(index) for index in np.flatnonzero(bound >= cutoff - 1e-3)]
 
 
 def _script_buckets(choices: list[str], ids: list[int]) -> dict[int, tuple[_Bucket, ...]]:
@@ -203,9 +256,8 @@ def _script_buckets(choices: list[str], ids: list[int]) -> dict[int, tuple[_Buck
     buckets: dict[int, _Bucket] = {}
     for script, rows in grouped.items():
         rows.sort(key=lambda row: row[0])
-        buckets[script] = _Bucket(
-            [row[1] for row in rows], [row[0] for row in rows], [row[2] for row in rows]
-        )
+        texts, lengths = [row[1] for row in rows], [row[0] for row in rows]
+        buckets[script] = _Bucket(texts, lengths, [row[2] for row in rows], _Counts(texts, lengths))
     return {
         _ASCII: (buckets[_ASCII], buckets[_MIXED]),
         _NON_ASCII: (buckets[_NON_ASCII], buckets[_MIXED]),
@@ -481,8 +533,9 @@ class SearchIndex:
         concept (its best-scoring name).
 
         Only choices that can reach ``cutoff`` are scored: those sharing a script with ``key``
-        (an ASCII query shares no character with an all-Hangul name: ratio 0) and of a length
-        within the bound ``fuzz.ratio`` puts on it, ``2 * min / (len_a + len_b)``.
+        (an ASCII query shares no character with an all-Hangul name: ratio 0), of a length
+        within the bound ``fuzz.ratio`` puts on it, ``2 * min / (len_a + len_b)``, and (in a
+        window of many) with enough characters in common (:class:`_Counts`).
         """
         if not key:
             return []
@@ -496,14 +549,18 @@ class SearchIndex:
             high = bisect_right(bucket.lengths, longest)
             if low >= high:
                 continue
+            if high - low >= PREFILTER_MIN_CHOICES:
+                indexes = bucket.counts.reachable(key, low, high, cutoff)
+            else:
+                indexes = list(range(low, high))
             hits = process.extract(
                 key,
-                bucket.choices[low:high],
+                [bucket.choices[index] for index in indexes],
                 scorer=fuzz.ratio,
                 limit=FUZZY_CANDIDATES,
                 score_cutoff=cutoff,
             )
-            found.extend((score, bucket.ids[low + index]) for _choice, score, index in hits)
+            found.extend((score, bucket.ids[indexes[at]]) for _choice, score, at in hits)
         found.sort(key=lambda hit: (-hit[0], hit[1]))
         ranked: list[Suggestion] = []
         seen: set[int] = set()
