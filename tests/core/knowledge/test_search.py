@@ -570,3 +570,46 @@ def test_a_fuzzy_alias_hit_never_hides_a_note_that_names_the_query() -> None:
     result = index.lookup("GIL")
     assert result.kind is MatchKind.DID_YOU_MEAN
     assert 2 in {s.concept_id for s in result.suggestions}
+
+
+def test_the_character_count_prefilter_never_drops_a_fuzzy_hit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Over thousands of dense look-alike names, lookups with the prefilter (every window) and
+    without it (no window) give the same matches, suggestions and scores."""
+    import random
+
+    from bot.core.knowledge import search
+
+    rng = random.Random(5)
+    syllables = "가나다라마바사아자차카타파하고노도로모보소"
+    letters = "abcdefghij"
+
+    def word(alphabet: str, low: int, high: int) -> str:
+        return "".join(rng.choice(alphabet) for _ in range(rng.randint(low, high)))
+
+    names = sorted(
+        {word(syllables, 2, 5) for _ in range(1500)} | {word(letters, 4, 9) for _ in range(1500)}
+    )
+    index = SearchIndex([entry(n, name) for n, name in enumerate(names, 1)], Glossary.empty())
+    queries = []
+    for name in rng.sample(names, 150):
+        typo = list(name)
+        typo[rng.randrange(len(typo))] = rng.choice(syllables if name[0] in syllables else letters)
+        queries.append("".join(typo))
+    queries += [word(syllables, 2, 5) for _ in range(50)] + [word(letters, 4, 9) for _ in range(50)]
+
+    def answers() -> list[tuple[str, list[tuple[int, float]]]]:
+        out = []
+        for query in queries:
+            result = index.lookup(query)
+            found = [result.match] if result.match else []
+            shown = [(s.concept_id, round(s.score, 6)) for s in (*found, *result.suggestions)]
+            out.append((result.kind.value, shown))
+        return out
+
+    monkeypatch.setattr(search, "PREFILTER_MIN_CHOICES", 1)
+    filtered = answers()
+    assert sum(1 for _, shown in filtered if shown) >= 150, "most queries find something"
+    monkeypatch.setattr(search, "PREFILTER_MIN_CHOICES", 10**9)
+    assert answers() == filtered
