@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -369,6 +369,38 @@ class MockInterviews:
         same_question = now.id == seen.id and now.question_seq == seen.question_seq
         return fresh if same_question or now.updated_at < arrived else None
 
+    async def _moving_on(
+        self, caller: Caller, act: Callable[[_Running], Awaitable[list[Reply]]]
+    ) -> list[Reply]:
+        """Run ``act`` (an answer or a skip: it stores and moves on, or raises :class:`_Lost`)
+        on the caller's running interview; when the interview changed in another process
+        before it was stored, again on the interview as it is now (see :meth:`_after_lost`).
+        Conflict("interview_already_graded") when the question was answered first."""
+        arrived = self.ctx.clock.now()
+        for _ in range(MAX_ANSWER_ATTEMPTS):
+            running = await self._require(caller)
+            if isinstance(running, Reply):
+                return [running]
+            if await self._answered_here(running):
+                break
+            # Claimed here from the grade on: another answer arriving meanwhile waits for it.
+            storing: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+            running.live.storing = storing
+            moved = False
+            try:
+                replies = await act(running)
+                moved = True
+                return replies
+            except _Lost:
+                pass
+            finally:
+                storing.set_result(moved)
+                if running.live.storing is storing:
+                    running.live.storing = None
+            if await self._after_lost(caller, running.state, arrived) is None:
+                break
+        raise Conflict("interview_already_graded")
+
     async def answer(self, caller: Caller, text: str) -> list[Reply]:
         """Grade an answer to the current question, then the next question or the summary.
 
@@ -376,40 +408,19 @@ class MockInterviews:
         Conflict("interview_already_graded") and nothing of it is stored. An interview that
         another process changed before this answer arrived (a hint, the question answered
         there) is graded as it is now."""
-        arrived = self.ctx.clock.now()
-        for _ in range(MAX_ANSWER_ATTEMPTS):
-            running = await self._require(caller)
-            if isinstance(running, Reply):
-                return [running]
-            if await self._answered_here(running):
-                break
+
+        async def graded(running: _Running) -> list[Reply]:
             state, concept = running.state, running.concept
             hints = state.hints_used
             result, record = await grade_answer(self.ctx, concept, text, hints_used=hints)
-            try:
-                answer_id, after = await self._advance(running, record, caller.display_name)
-            except _Lost:
-                if await self._after_lost(caller, state, arrived) is None:
-                    break
-                continue
+            answer_id, after = await self._advance(running, record, caller.display_name)
             return [grade_reply(result, concept, state.locale, answer_id=answer_id), *after]
-        raise Conflict("interview_already_graded")
+
+        return await self._moving_on(caller, graded)
 
     async def skip(self, caller: Caller) -> list[Reply]:
         """Skip the current question: scored 0, the reference shown, then the next question."""
-        arrived = self.ctx.clock.now()
-        for _ in range(MAX_ANSWER_ATTEMPTS):
-            running = await self._require(caller)
-            if isinstance(running, Reply):
-                return [running]
-            if await self._answered_here(running):
-                break
-            try:
-                return await self._skip(running, caller)
-            except _Lost:
-                if await self._after_lost(caller, running.state, arrived) is None:
-                    break
-        raise Conflict("interview_already_graded")
+        return await self._moving_on(caller, lambda running: self._skip(running, caller))
 
     async def _skip(self, running: _Running, caller: Caller) -> list[Reply]:
         """Store a skip of the current question (:class:`_Lost` as :meth:`_advance`)."""
@@ -517,15 +528,7 @@ class MockInterviews:
             scores = (yield from repo.scores_steps(state.id)) if next_concept is None else []
             return stored, scores
 
-        storing: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        live.storing = storing
-        outcome = None
-        try:
-            outcome = await self.ctx.writer.run(write)
-        finally:
-            storing.set_result(outcome is not None)
-            if live.storing is storing:
-                live.storing = None
+        outcome = await self.ctx.writer.run(write)
         if outcome is None:
             raise _Lost
         if keep:

@@ -218,7 +218,31 @@ class _SqliteFile:
             self._connection = None
 
 
-class _Asyncpg:
+class _AsyncBatches:
+    """What the asynchronous backends share: a batch in one transaction, else each write
+    alone (:meth:`_one_transaction` is theirs)."""
+
+    async def _one_transaction(self, builds: Sequence[Build]) -> list[_Outcome]:
+        raise NotImplementedError
+
+    async def _alone(self, build: Build) -> _Outcome:
+        try:
+            return (await self._one_transaction([build]))[0]
+        except _Rollback as rolled:
+            return rolled.outcome
+        except Exception as exc:
+            return _Outcome(error=exc)
+
+    async def run(self, builds: Sequence[Build]) -> list[_Outcome]:
+        try:
+            return await self._one_transaction(builds)
+        except Exception as exc:
+            if len(builds) == 1:
+                return [exc.outcome if isinstance(exc, _Rollback) else _Outcome(error=exc)]
+            return [await self._alone(build) for build in builds]
+
+
+class _Asyncpg(_AsyncBatches):
     """Batches on the asyncpg connection under a SQLAlchemy connection kept checked out."""
 
     def __init__(self, engine: AsyncEngine) -> None:
@@ -266,22 +290,6 @@ class _Asyncpg:
                 outcomes.append(_Outcome(value))
         return outcomes
 
-    async def _alone(self, build: Build) -> _Outcome:
-        try:
-            return (await self._one_transaction([build]))[0]
-        except _Rollback as rolled:
-            return rolled.outcome
-        except Exception as exc:
-            return _Outcome(error=exc)
-
-    async def run(self, builds: Sequence[Build]) -> list[_Outcome]:
-        try:
-            return await self._one_transaction(builds)
-        except Exception as exc:
-            if len(builds) == 1:
-                return [exc.outcome if isinstance(exc, _Rollback) else _Outcome(error=exc)]
-            return [await self._alone(build) for build in builds]
-
     async def close(self) -> None:
         held, self._held, self._driver = self._held, None, None
         if held is not None:
@@ -291,7 +299,7 @@ class _Asyncpg:
                 log.debug("writer connection closed with an error", exc_info=True)
 
 
-class _Engine:
+class _Engine(_AsyncBatches):
     """Batches through a SQLAlchemy connection (a database without a faster path)."""
 
     def __init__(self, engine: AsyncEngine) -> None:
@@ -312,22 +320,6 @@ class _Engine:
                     raise _Rollback(_Outcome(value))
                 outcomes.append(_Outcome(value))
         return outcomes
-
-    async def _alone(self, build: Build) -> _Outcome:
-        try:
-            return (await self._one_transaction([build]))[0]
-        except _Rollback as rolled:
-            return rolled.outcome
-        except Exception as exc:
-            return _Outcome(error=exc)
-
-    async def run(self, builds: Sequence[Build]) -> list[_Outcome]:
-        try:
-            return await self._one_transaction(builds)
-        except Exception as exc:
-            if len(builds) == 1:
-                return [exc.outcome if isinstance(exc, _Rollback) else _Outcome(error=exc)]
-            return [await self._alone(build) for build in builds]
 
     async def close(self) -> None:
         return None
