@@ -36,7 +36,6 @@ from dataclasses import dataclass
 from itertools import accumulate, chain
 from typing import Any, Final
 
-import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.core.knowledge.glossary import Glossary, default_glossary
@@ -200,7 +199,7 @@ class _Bucket:
     choices: list[str]
     lengths: list[int]
     ids: list[int]
-    counts: _Counts
+    counts: _Counts | None  # None for a bucket too small to need the prefilter
 
 
 class _Counts:
@@ -216,6 +215,9 @@ class _Counts:
     """
 
     def __init__(self, choices: list[str], lengths: list[int]) -> None:
+        import numpy as np  # only an index of many names needs it (define starts faster)
+
+        self._np = np
         frequency = Counter(ch for choice in choices for ch in choice)
         common = [ch for ch, _ in frequency.most_common(PREFILTER_COLUMNS - 1)]
         self._column = {ch: index for index, ch in enumerate(common)}
@@ -233,7 +235,7 @@ class _Counts:
 
     def of(self, text: str) -> Any:
         """The counts of ``text``, in the matrix's columns."""
-        counts = np.zeros(PREFILTER_COLUMNS, dtype=np.uint8)
+        counts = self._np.zeros(PREFILTER_COLUMNS, dtype=self._np.uint8)
         rest = PREFILTER_COLUMNS - 1
         for ch in text:
             column = self._column.get(ch, rest)
@@ -243,6 +245,7 @@ class _Counts:
     def reachable(self, text: str, low: int, high: int, cutoff: float) -> list[int]:
         """The indexes in ``low:high`` of the choices whose ratio bound against ``text``
         reaches ``cutoff``."""
+        np = self._np
         shared = np.minimum(self.matrix[low:high], self.of(text)).sum(axis=1, dtype=np.float32)
         bound = 200 * shared / (len(text) + self.lengths[low:high])
         return [low + int(index) for index in np.flatnonzero(bound >= cutoff - 1e-3)]
@@ -257,7 +260,8 @@ def _script_buckets(choices: list[str], ids: list[int]) -> dict[int, tuple[_Buck
     for script, rows in grouped.items():
         rows.sort(key=lambda row: row[0])
         texts, lengths = [row[1] for row in rows], [row[0] for row in rows]
-        buckets[script] = _Bucket(texts, lengths, [row[2] for row in rows], _Counts(texts, lengths))
+        counts = _Counts(texts, lengths) if len(texts) >= PREFILTER_MIN_CHOICES else None
+        buckets[script] = _Bucket(texts, lengths, [row[2] for row in rows], counts)
     return {
         _ASCII: (buckets[_ASCII], buckets[_MIXED]),
         _NON_ASCII: (buckets[_NON_ASCII], buckets[_MIXED]),
@@ -549,7 +553,7 @@ class SearchIndex:
             high = bisect_right(bucket.lengths, longest)
             if low >= high:
                 continue
-            if high - low >= PREFILTER_MIN_CHOICES:
+            if bucket.counts is not None and high - low >= PREFILTER_MIN_CHOICES:
                 indexes = bucket.counts.reachable(key, low, high, cutoff)
             else:
                 indexes = list(range(low, high))
