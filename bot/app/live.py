@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from bot.core.models import Caller, InterviewState
 
 # How many running interviews a process keeps in memory (the least recently used go first;
-# one dropped is read again from the database on its next command).
-MAX_LIVE_INTERVIEWS = 20_000
+# one dropped is read again from the database on its next command; each holds the person's
+# past scores, a few KB for someone who answered hundreds of concepts).
+MAX_LIVE_INTERVIEWS = 5_000
 
 Key = tuple[str, str, str, str]
 
