@@ -281,6 +281,11 @@ class _Asyncpg(_AsyncBatches):
 
     async def _one_transaction(self, builds: Sequence[Build]) -> list[_Outcome]:
         driver = await self._connect()
+        if driver.is_in_transaction():  # never nested: a savepoint would commit nothing
+            await self.close()
+            raise OperationalError(
+                "BEGIN", None, RuntimeError("writer connection in a transaction")
+            )
         outcomes = []
         async with driver.transaction():
             for build in builds:
