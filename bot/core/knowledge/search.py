@@ -31,7 +31,7 @@ import unicodedata
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, chain
 from typing import Any, Final
@@ -553,13 +553,14 @@ class SearchIndex:
             high = bisect_right(bucket.lengths, longest)
             if low >= high:
                 continue
+            indexes: Sequence[int] = range(low, high)
+            choices = bucket.choices[low:high]
             if bucket.counts is not None and high - low >= PREFILTER_MIN_CHOICES:
                 indexes = bucket.counts.reachable(key, low, high, cutoff)
-            else:
-                indexes = list(range(low, high))
+                choices = [bucket.choices[index] for index in indexes]
             hits = process.extract(
                 key,
-                [bucket.choices[index] for index in indexes],
+                choices,
                 scorer=fuzz.ratio,
                 limit=FUZZY_CANDIDATES,
                 score_cutoff=cutoff,
