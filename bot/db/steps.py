@@ -10,7 +10,7 @@ per database dialect and, for the driver, compiled once (:meth:`Sql.prepared`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Awaitable, Callable, Generator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -134,22 +134,42 @@ def result_of(result: Result[Any], want: Want) -> Any:
     return [tuple(row) for row in result]
 
 
-async def run_on(connection: AsyncConnection, steps: Steps[T]) -> T:
-    """Run ``steps`` on ``connection``, in the transaction it is in. A statement's database
-    error is thrown into the steps (a write that handles it has left the transaction for its
-    caller to roll back)."""
-    dialect = connection.dialect.name
+async def drive(steps: Steps[T], execute: Callable[[Step], Awaitable[Any]]) -> tuple[T, bool]:
+    """Run ``steps``, each statement through ``execute``; returns the result and whether a
+    database error was thrown into the steps (they handled it: their caller must roll the
+    transaction back)."""
+    handled = False
     try:
         step = next(steps)
         while True:
             try:
-                executed = await connection.execute(step.sql.statement(dialect), dict(step.values))
+                answer = await execute(step)
             except DBAPIError as exc:  # the write may handle it (a unique key that decided)
+                handled = True
                 step = steps.throw(exc)
             else:
-                step = steps.send(result_of(executed, step.want))
+                step = steps.send(answer)
     except StopIteration as done:
-        return done.value  # type: ignore[no-any-return]
+        return done.value, handled
+
+
+def executor(connection: AsyncConnection) -> Callable[[Step], Awaitable[Any]]:
+    """What runs one step on ``connection`` (for :func:`drive`)."""
+    dialect = connection.dialect.name
+
+    async def execute(step: Step) -> Any:
+        statement = step.sql.statement(dialect)
+        return result_of(await connection.execute(statement, dict(step.values)), step.want)
+
+    return execute
+
+
+async def run_on(connection: AsyncConnection, steps: Steps[T]) -> T:
+    """Run ``steps`` on ``connection``, in the transaction it is in. A statement's database
+    error is thrown into the steps (a write that handles it has left the transaction for its
+    caller to roll back)."""
+    value, _ = await drive(steps, executor(connection))
+    return value
 
 
 async def run_steps(session: AsyncSession, steps: Steps[T]) -> T:

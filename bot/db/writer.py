@@ -25,7 +25,7 @@ import asyncio
 import logging
 import sqlite3
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Protocol, TypeVar
@@ -36,7 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.db.engine import SQLITE_BUSY_TIMEOUT_MS
 from bot.db.snapshot import sqlite_file
-from bot.db.steps import Prepared, Step, Steps, result_of
+from bot.db.steps import Prepared, Step, Steps, drive, executor
 
 T = TypeVar("T")
 
@@ -88,33 +88,14 @@ class _Backend(Protocol):
 
 
 def _drive_sync(steps: Steps[Any], execute: Callable[[Step], Any]) -> tuple[Any, bool]:
-    """Run ``steps`` with a synchronous ``execute``; returns the result and whether a database
-    error was thrown into the steps (and handled by them: the transaction must be rolled back)."""
+    """:func:`~bot.db.steps.drive` with a synchronous ``execute`` (in the SQLite writer's
+    thread)."""
     handled = False
     try:
         step = next(steps)
         while True:
             try:
                 answer = execute(step)
-            except DBAPIError as exc:
-                handled = True
-                step = steps.throw(exc)
-            else:
-                step = steps.send(answer)
-    except StopIteration as done:
-        return done.value, handled
-
-
-async def _drive_async(
-    steps: Steps[Any], execute: Callable[[Step], Awaitable[Any]]
-) -> tuple[Any, bool]:
-    """:func:`_drive_sync` with an asynchronous ``execute``."""
-    handled = False
-    try:
-        step = next(steps)
-        while True:
-            try:
-                answer = await execute(step)
             except DBAPIError as exc:
                 handled = True
                 step = steps.throw(exc)
@@ -289,7 +270,7 @@ class _Asyncpg(_AsyncBatches):
         outcomes = []
         async with driver.transaction():
             for build in builds:
-                value, handled = await _drive_async(build(), partial(self._execute, driver))
+                value, handled = await drive(build(), partial(self._execute, driver))
                 if handled:
                     raise _Rollback(_Outcome(value))
                 outcomes.append(_Outcome(value))
@@ -312,15 +293,10 @@ class _Engine(_AsyncBatches):
 
     async def _one_transaction(self, builds: Sequence[Build]) -> list[_Outcome]:
         async with self._engine.connect() as connection, connection.begin():
-            dialect = connection.dialect.name
-
-            async def execute(step: Step) -> Any:
-                statement = step.sql.statement(dialect)
-                return result_of(await connection.execute(statement, dict(step.values)), step.want)
-
+            execute = executor(connection)
             outcomes = []
             for build in builds:
-                value, handled = await _drive_async(build(), execute)
+                value, handled = await drive(build(), execute)
                 if handled:
                     raise _Rollback(_Outcome(value))
                 outcomes.append(_Outcome(value))
