@@ -46,19 +46,23 @@ def review_steps(
     return card
 
 
-def name_to_keep(
-    person: tuple[str, str, str], name: str, kept: dict[tuple[str, str, str], str] | None
-) -> str:
+Kept = dict[tuple[str, str, str], str]
+
+
+def unkept_name(person: tuple[str, str, str], name: str, kept: Kept | None) -> str:
     """``name`` when it must be stored for ``person`` (the front end knows it and this process
-    has not stored it yet), else empty; remembers it in ``kept`` (the Context's
+    has not stored it since), else empty (``kept``: the Context's
     :attr:`~bot.app.context.Context.names`)."""
-    if not name or (kept is not None and kept.get(person) == name):
-        return ""
-    if kept is not None:
-        if len(kept) >= MAX_NAMES_KEPT:
-            kept.clear()
-        kept[person] = name
-    return name
+    return name if name and (kept is None or kept.get(person) != name) else ""
+
+
+def keep_name(person: tuple[str, str, str], name: str, kept: Kept | None) -> None:
+    """Remember that ``name`` is stored for ``person`` (once its write is committed)."""
+    if kept is None or not name:
+        return
+    if len(kept) >= MAX_NAMES_KEPT:
+        kept.clear()
+    kept[person] = name
 
 
 async def review_answer(
@@ -72,17 +76,19 @@ async def review_answer(
     *,
     term: str = "",
     name: str = "",
-    kept: dict[tuple[str, str, str], str] | None = None,
+    kept: Kept | None = None,
 ) -> CardState | None:
     """Review the person's card of ``concept_id`` with an answer scored ``score`` at ``when``
     (a first answer makes the card) and count the answer in their figures (``term``: the
     concept as asked); None for an answer without a concept. ``name`` (the person's display
     name, when the front end knows it) is kept for the leaderboard, once per name."""
     person = (platform, workspace_id, user_id)
-    steps = review_steps(
-        *person, concept_id, score, when, term=term, name=name_to_keep(person, name, kept)
+    name = unkept_name(person, name, kept)
+    card = await run_steps(
+        session, review_steps(*person, concept_id, score, when, term=term, name=name)
     )
-    return await run_steps(session, steps)
+    keep_name(person, name, kept)
+    return card
 
 
 async def rebuild_card(

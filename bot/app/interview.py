@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.app.cards import name_to_keep, next_reviews, review_steps
+from bot.app.cards import keep_name, next_reviews, review_steps, unkept_name
 from bot.app.context import Context
 from bot.app.grading import grade_answer
 from bot.app.live import LiveInterview, LiveInterviews
@@ -510,7 +510,7 @@ class MockInterviews:
         )
         now = self.ctx.clock.now()
         person = (state.platform, state.workspace_id, state.user_id)
-        keep = name if name and self.ctx.names.get(person) != name else ""
+        keep = unkept_name(person, name, self.ctx.names)
 
         def write() -> Steps[tuple[int, list[tuple[str, int]]] | None]:
             stored = yield from repo.record_answer(
@@ -531,8 +531,7 @@ class MockInterviews:
         outcome = await self.ctx.writer.run(write)
         if outcome is None:
             raise _Lost
-        if keep:
-            name_to_keep(person, keep, self.ctx.names)
+        keep_name(person, keep, self.ctx.names)
         answer_id, scores = outcome
         if next_concept is None:
             self.live.drop(state)
