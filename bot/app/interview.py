@@ -355,8 +355,8 @@ class MockInterviews:
         answered first, or the interview ended, while this answer was on its way). NotFound when
         it had ended (in another process) before the answer arrived."""
         known = self.live.get(caller)
-        moved_here = known is not None and known.state.id == seen.id
-        if moved_here and known is not None and known.state.question_seq > seen.question_seq:
+        here = known.state if known is not None else None
+        if here is not None and here.id == seen.id and here.question_seq > seen.question_seq:
             return None  # this process stored another answer to that question first
         fresh = await self._read_again(caller, seen)
         if fresh is None:
