@@ -553,11 +553,12 @@ class SearchIndex:
             high = bisect_right(bucket.lengths, longest)
             if low >= high:
                 continue
-            indexes: Sequence[int] = range(low, high)
-            choices = bucket.choices[low:high]
+            indexes: Sequence[int]
             if bucket.counts is not None and high - low >= PREFILTER_MIN_CHOICES:
                 indexes = bucket.counts.reachable(key, low, high, cutoff)
                 choices = [bucket.choices[index] for index in indexes]
+            else:
+                indexes, choices = range(low, high), bucket.choices[low:high]
             hits = process.extract(
                 key,
                 choices,
